@@ -1,0 +1,33 @@
+//! lsmd: the libStorageMgmt-compatible daemon of lsm-rs.
+//!
+//! lsmd owns plugin discovery and connection hand-over, nothing else: it
+//! listens on one Unix socket per plugin (`<socketdir>/<name>` for every
+//! `<name>_lsmplugin` under the plugin directory) and, for every accepted
+//! connection, forks and execs a fresh plugin process with
+//! `argv = [basename, "<fd>"]`. It never reads or writes a frame, so a plugin
+//! that crashes or hangs affects only its own client. Behaviour follows
+//! `lsm-wire-protocol.md` §1.1–§1.3 and §12.8.
+//!
+//! Layout:
+//! - [`config`]: libconfig-style `lsmd.conf` and `pluginconf.d/<name>.conf`;
+//! - [`scan`]: the recursive plugin scan and the stale-socket sweep;
+//! - [`privilege`]: the root rules and switching to `libstoragemgmt`;
+//! - [`lock`]: the socket directory's lock file;
+//! - [`plugin_process`]: fork+exec of one plugin for one connection;
+//! - [`notify`]: systemd `sd_notify` messages;
+//! - [`logging`]: stdout in the foreground, syslog when daemonized;
+//! - [`server`]: the start-up order and the `poll()` loop ([`run_daemon`]);
+//! - [`error`]: [`LsmdError`] and [`Result`].
+
+pub mod config;
+pub mod error;
+pub mod lock;
+pub mod logging;
+pub mod notify;
+pub mod plugin_process;
+pub mod privilege;
+pub mod scan;
+pub mod server;
+
+pub use error::{LsmdError, Result};
+pub use server::{DaemonOptions, run_daemon};
