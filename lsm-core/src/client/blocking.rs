@@ -1,0 +1,213 @@
+//! [`BlockingClient`]: the async [`Client`] driven by its own
+//! single-threaded tokio runtime, for programs that are not async.
+
+use std::path::Path;
+use std::time::Duration;
+
+use super::{Client, Completion, ConnectMode, JobOutput, JobReport};
+use crate::Capabilities;
+use crate::error::{ErrorNumber, LsmError, Result};
+use crate::results::{PoolMemberInfo, RaidCreateCap, VolumeCacheInfo, VolumeRaidInfo};
+use crate::types::*;
+use crate::uri::Uri;
+
+/// A synchronous session with one plugin. Same methods as [`Client`].
+pub struct BlockingClient {
+    // `inner` is declared first so it drops before the runtime.
+    inner: Option<Client>,
+    runtime: tokio::runtime::Runtime,
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| LsmError::new(ErrorNumber::LIB_BUG, format!("cannot start runtime: {e}")))
+}
+
+impl BlockingClient {
+    /// See [`Client::connect`].
+    pub fn connect(uri: &str, password: Option<&str>, timeout: Duration) -> Result<Self> {
+        let runtime = runtime()?;
+        let inner = runtime.block_on(Client::connect(uri, password, timeout))?;
+        Ok(BlockingClient {
+            runtime,
+            inner: Some(inner),
+        })
+    }
+
+    /// See [`Client::connect_embedded`].
+    pub fn connect_embedded(uri: &str, password: Option<&str>, timeout: Duration) -> Result<Self> {
+        let runtime = runtime()?;
+        let inner = runtime.block_on(Client::connect_embedded(uri, password, timeout))?;
+        Ok(BlockingClient {
+            runtime,
+            inner: Some(inner),
+        })
+    }
+
+    /// See [`Client::connect_daemon`].
+    pub fn connect_daemon(
+        socket_dir: &Path,
+        uri: &str,
+        password: Option<&str>,
+        timeout: Duration,
+    ) -> Result<Self> {
+        let runtime = runtime()?;
+        let inner = runtime.block_on(Client::connect_daemon(socket_dir, uri, password, timeout))?;
+        Ok(BlockingClient {
+            runtime,
+            inner: Some(inner),
+        })
+    }
+
+    /// See [`Client::connect_plugin_exe`].
+    pub fn connect_plugin_exe(
+        exe: &Path,
+        uri: &str,
+        password: Option<&str>,
+        timeout: Duration,
+    ) -> Result<Self> {
+        let runtime = runtime()?;
+        let inner = runtime.block_on(Client::connect_plugin_exe(exe, uri, password, timeout))?;
+        Ok(BlockingClient {
+            runtime,
+            inner: Some(inner),
+        })
+    }
+
+    pub fn uri(&self) -> Option<&Uri> {
+        self.inner.as_ref().map(Client::uri)
+    }
+
+    pub fn mode(&self) -> Option<&ConnectMode> {
+        self.inner.as_ref().map(Client::mode)
+    }
+
+    /// `plugin_unregister` and wait for the plugin to exit.
+    pub fn close(mut self) -> Result<()> {
+        match self.inner.take() {
+            Some(client) => self.runtime.block_on(client.close()),
+            None => Ok(()),
+        }
+    }
+
+    /// See [`Client::wait`].
+    pub fn wait<T: JobOutput>(
+        &mut self,
+        completion: Completion<T>,
+        progress: impl FnMut(u8),
+    ) -> Result<T> {
+        let BlockingClient { runtime, inner } = self;
+        let client = inner.as_mut().ok_or_else(|| {
+            LsmError::new(ErrorNumber::TRANSPORT_COMMUNICATION, "connection is closed")
+        })?;
+        runtime.block_on(client.wait(completion, progress))
+    }
+
+    /// See [`Client::wait_done`].
+    pub fn wait_done<T: JobOutput>(&mut self, completion: Completion<T>) -> Result<T> {
+        self.wait(completion, |_| {})
+    }
+
+    /// See [`Client::available_plugins`].
+    pub fn available_plugins(&mut self, sep: &str) -> Result<Vec<String>> {
+        let BlockingClient { runtime, inner } = self;
+        let client = inner.as_ref().ok_or_else(|| {
+            LsmError::new(ErrorNumber::TRANSPORT_COMMUNICATION, "connection is closed")
+        })?;
+        runtime.block_on(client.available_plugins(sep))
+    }
+
+    /// See [`Client::call`]: any method, raw JSON params.
+    pub fn call<R: serde::de::DeserializeOwned>(
+        &mut self,
+        method: &str,
+        params: serde_json::Value,
+    ) -> Result<R> {
+        let BlockingClient { runtime, inner } = self;
+        let client = inner.as_mut().ok_or_else(|| {
+            LsmError::new(ErrorNumber::TRANSPORT_COMMUNICATION, "connection is closed")
+        })?;
+        runtime.block_on(client.call(method, params))
+    }
+}
+
+macro_rules! blocking_methods {
+    ($( fn $name:ident(&mut self $(, $arg:ident : $ty:ty)*) -> $ret:ty; )*) => {
+        impl BlockingClient {
+            $(
+                #[doc = concat!("See [`Client::", stringify!($name), "`].")]
+                pub fn $name(&mut self $(, $arg: $ty)*) -> $ret {
+                    let BlockingClient { runtime, inner } = self;
+                    let client = inner.as_mut().ok_or_else(|| {
+                        LsmError::new(ErrorNumber::TRANSPORT_COMMUNICATION, "connection is closed")
+                    })?;
+                    runtime.block_on(client.$name($($arg),*))
+                }
+            )*
+        }
+    };
+}
+
+blocking_methods! {
+    fn job_status(&mut self, job_id: &str) -> Result<JobReport>;
+    fn job_free(&mut self, job_id: &str) -> Result<()>;
+    fn plugin_info(&mut self) -> Result<(String, String)>;
+    fn time_out_set(&mut self, timeout: Duration) -> Result<()>;
+    fn time_out_get(&mut self) -> Result<Duration>;
+    fn capabilities(&mut self, system: &System) -> Result<Capabilities>;
+    fn systems(&mut self) -> Result<Vec<System>>;
+    fn pools(&mut self, search: Option<(&str, &str)>) -> Result<Vec<Pool>>;
+    fn system_read_cache_pct_update(&mut self, system: &System, read_pct: i64) -> Result<()>;
+    fn volumes(&mut self, search: Option<(&str, &str)>) -> Result<Vec<Volume>>;
+    fn disks(&mut self, search: Option<(&str, &str)>) -> Result<Vec<Disk>>;
+    fn volume_create(&mut self, pool: &Pool, volume_name: &str, size_bytes: i64, provisioning: Provisioning) -> Result<Completion<Volume>>;
+    fn volume_resize(&mut self, volume: &Volume, new_size_bytes: i64) -> Result<Completion<Volume>>;
+    fn volume_replicate(&mut self, pool: Option<&Pool>, rep_type: ReplicationType, volume_src: &Volume, name: &str) -> Result<Completion<Volume>>;
+    fn volume_replicate_range_block_size(&mut self, system: &System) -> Result<i64>;
+    fn volume_replicate_range(&mut self, rep_type: ReplicationType, volume_src: &Volume, volume_dest: &Volume, ranges: &[BlockRange]) -> Result<Completion<()>>;
+    fn volume_delete(&mut self, volume: &Volume) -> Result<Completion<()>>;
+    fn volume_enable(&mut self, volume: &Volume) -> Result<()>;
+    fn volume_disable(&mut self, volume: &Volume) -> Result<()>;
+    fn iscsi_chap_auth(&mut self, init_id: &str, in_user: Option<&str>, in_password: Option<&str>, out_user: Option<&str>, out_password: Option<&str>) -> Result<()>;
+    fn access_groups(&mut self, search: Option<(&str, &str)>) -> Result<Vec<AccessGroup>>;
+    fn access_group_create(&mut self, name: &str, init_id: &str, init_type: InitiatorType, system: &System) -> Result<AccessGroup>;
+    fn access_group_delete(&mut self, access_group: &AccessGroup) -> Result<()>;
+    fn access_group_initiator_add(&mut self, access_group: &AccessGroup, init_id: &str, init_type: InitiatorType) -> Result<AccessGroup>;
+    fn access_group_initiator_delete(&mut self, access_group: &AccessGroup, init_id: &str, init_type: InitiatorType) -> Result<AccessGroup>;
+    fn volume_mask(&mut self, access_group: &AccessGroup, volume: &Volume) -> Result<()>;
+    fn volume_unmask(&mut self, access_group: &AccessGroup, volume: &Volume) -> Result<()>;
+    fn volumes_accessible_by_access_group(&mut self, access_group: &AccessGroup) -> Result<Vec<Volume>>;
+    fn access_groups_granted_to_volume(&mut self, volume: &Volume) -> Result<Vec<AccessGroup>>;
+    fn volume_child_dependency(&mut self, volume: &Volume) -> Result<bool>;
+    fn volume_child_dependency_rm(&mut self, volume: &Volume) -> Result<Completion<()>>;
+    fn target_ports(&mut self, search: Option<(&str, &str)>) -> Result<Vec<TargetPort>>;
+    fn volume_raid_info(&mut self, volume: &Volume) -> Result<VolumeRaidInfo>;
+    fn pool_member_info(&mut self, pool: &Pool) -> Result<PoolMemberInfo>;
+    fn volume_raid_create_cap_get(&mut self, system: &System) -> Result<RaidCreateCap>;
+    fn volume_raid_create(&mut self, name: &str, raid_type: RaidType, disks: &[Disk], strip_size: i64) -> Result<Volume>;
+    fn volume_ident_led_on(&mut self, volume: &Volume) -> Result<()>;
+    fn volume_ident_led_off(&mut self, volume: &Volume) -> Result<()>;
+    fn batteries(&mut self, search: Option<(&str, &str)>) -> Result<Vec<Battery>>;
+    fn volume_cache_info(&mut self, volume: &Volume) -> Result<VolumeCacheInfo>;
+    fn volume_physical_disk_cache_update(&mut self, volume: &Volume, pdc: PhysicalDiskCache) -> Result<()>;
+    fn volume_write_cache_policy_update(&mut self, volume: &Volume, wcp: WriteCachePolicy) -> Result<()>;
+    fn volume_read_cache_policy_update(&mut self, volume: &Volume, rcp: ReadCachePolicy) -> Result<()>;
+    fn fs(&mut self, search: Option<(&str, &str)>) -> Result<Vec<FileSystem>>;
+    fn fs_create(&mut self, pool: &Pool, name: &str, size_bytes: i64) -> Result<Completion<FileSystem>>;
+    fn fs_delete(&mut self, fs: &FileSystem) -> Result<Completion<()>>;
+    fn fs_resize(&mut self, fs: &FileSystem, new_size_bytes: i64) -> Result<Completion<FileSystem>>;
+    fn fs_clone(&mut self, src_fs: &FileSystem, dest_fs_name: &str, snapshot: Option<&FsSnapshot>) -> Result<Completion<FileSystem>>;
+    fn fs_file_clone(&mut self, fs: &FileSystem, src_file_name: &str, dest_file_name: &str, snapshot: Option<&FsSnapshot>) -> Result<Completion<()>>;
+    fn fs_child_dependency(&mut self, fs: &FileSystem, files: Option<&[String]>) -> Result<bool>;
+    fn fs_child_dependency_rm(&mut self, fs: &FileSystem, files: Option<&[String]>) -> Result<Completion<()>>;
+    fn fs_snapshots(&mut self, fs: &FileSystem) -> Result<Vec<FsSnapshot>>;
+    fn fs_snapshot_create(&mut self, fs: &FileSystem, snapshot_name: &str) -> Result<Completion<FsSnapshot>>;
+    fn fs_snapshot_delete(&mut self, fs: &FileSystem, snapshot: &FsSnapshot) -> Result<Completion<()>>;
+    fn fs_snapshot_restore(&mut self, fs: &FileSystem, snapshot: &FsSnapshot, files: Option<&[String]>, restore_files: Option<&[String]>, all_files: bool) -> Result<Completion<()>>;
+    fn export_auth(&mut self) -> Result<Vec<String>>;
+    fn exports(&mut self, search: Option<(&str, &str)>) -> Result<Vec<NfsExport>>;
+    fn export_fs(&mut self, fs_id: &str, export_path: Option<&str>, root_list: &[String], rw_list: &[String], ro_list: &[String], anon_uid: i64, anon_gid: i64, auth_type: Option<&str>, options: Option<&str>) -> Result<NfsExport>;
+    fn export_remove(&mut self, export: &NfsExport) -> Result<()>;
+}

@@ -1,0 +1,250 @@
+//! How a client gets its socket: the fd of `LSMCLI_DEBUG_FD`, a daemon
+//! socket (`LSM_UDS_PATH` or `/var/run/lsm/ipc`), or an embedded plugin
+//! spawned on a socketpair.
+
+use std::ffi::OsString;
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::FileTypeExt;
+use std::os::unix::io::FromRawFd;
+use std::os::unix::net::UnixStream;
+use std::path::{Path, PathBuf};
+use std::process::Child;
+
+use crate::error::{ErrorNumber, LsmError, Result};
+
+/// The socket dir clients use when `LSM_UDS_PATH` is not set.
+pub const DEFAULT_SOCKET_DIR: &str = "/var/run/lsm/ipc";
+/// Where an installed lsm-rs puts its plugins (lsmd scans it too).
+pub const INSTALL_PLUGIN_DIR: &str = match option_env!("LSM_PLUGIN_INSTALL_DIR") {
+    Some(dir) => dir,
+    None => "/usr/bin",
+};
+/// Plugin executables are named `<scheme>_lsmplugin`.
+pub const PLUGIN_SUFFIX: &str = "_lsmplugin";
+
+/// How the client reached its plugin.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConnectMode {
+    /// Through lsmd's socket in this directory.
+    Daemon(PathBuf),
+    /// A plugin process of our own, on a socketpair.
+    Embedded(PathBuf),
+    /// The fd given by `LSMCLI_DEBUG_FD`.
+    DebugFd(i32),
+}
+
+/// A connected socket and, in embedded mode, the plugin process.
+pub(crate) struct Connection {
+    pub stream: UnixStream,
+    pub child: Option<Child>,
+    pub mode: ConnectMode,
+}
+
+/// The transport choice of `Client::connect`: one rule, first match wins.
+pub(crate) fn connect_auto(plugin_name: &str) -> Result<Connection> {
+    if let Some(fd) = std::env::var_os("LSMCLI_DEBUG_FD") {
+        return connect_debug_fd(&fd);
+    }
+    if let Some(dir) = std::env::var_os("LSM_UDS_PATH") {
+        return connect_daemon(Path::new(&dir), plugin_name);
+    }
+    let default_dir = Path::new(DEFAULT_SOCKET_DIR);
+    if is_socket(&default_dir.join(plugin_name)) {
+        return connect_daemon(default_dir, plugin_name);
+    }
+    connect_embedded(plugin_name)
+}
+
+fn connect_debug_fd(value: &std::ffi::OsStr) -> Result<Connection> {
+    let fd: i32 = value
+        .to_str()
+        .and_then(|s| s.trim().parse().ok())
+        .filter(|fd| *fd >= 0)
+        .ok_or_else(|| {
+            LsmError::new(
+                ErrorNumber::INVALID_ARGUMENT,
+                format!("LSMCLI_DEBUG_FD is not a file descriptor: {value:?}"),
+            )
+        })?;
+    // SAFETY: the variable names an fd the parent handed to us for exactly
+    // this purpose; nothing else in this process owns it.
+    let stream = unsafe { UnixStream::from_raw_fd(fd) };
+    Ok(Connection {
+        stream,
+        child: None,
+        mode: ConnectMode::DebugFd(fd),
+    })
+}
+
+fn is_socket(path: &Path) -> bool {
+    std::fs::symlink_metadata(path)
+        .map(|m| m.file_type().is_socket())
+        .unwrap_or(false)
+}
+
+/// Daemon mode: `<dir>/<plugin_name>`, with the errors of the protocol's
+/// §1.1 (311 when other sockets answer, 12 when none does, 307, 301).
+pub(crate) fn connect_daemon(dir: &Path, plugin_name: &str) -> Result<Connection> {
+    let path = dir.join(plugin_name);
+    if std::fs::symlink_metadata(&path).is_err() {
+        return Err(if daemon_answers(dir) {
+            LsmError::new(
+                ErrorNumber::PLUGIN_NOT_EXIST,
+                format!("Plug-in {} not found!", path.display()),
+            )
+        } else {
+            LsmError::new(
+                ErrorNumber::DAEMON_NOT_RUNNING,
+                format!(
+                    "LSM daemon is not running: no plugin socket answers in {}",
+                    dir.display()
+                ),
+            )
+        });
+    }
+    if !can_read_write(&path) {
+        return Err(LsmError::new(
+            ErrorNumber::PLUGIN_SOCKET_PERMISSION,
+            format!("Permission denied on plugin socket {}", path.display()),
+        ));
+    }
+    let stream = UnixStream::connect(&path).map_err(|e| {
+        LsmError::new(
+            ErrorNumber::PLUGIN_IPC_FAIL,
+            format!("cannot connect to plugin socket {}: {e}", path.display()),
+        )
+    })?;
+    Ok(Connection {
+        stream,
+        child: None,
+        mode: ConnectMode::Daemon(dir.to_path_buf()),
+    })
+}
+
+fn can_read_write(path: &Path) -> bool {
+    let Ok(c) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {
+        return false;
+    };
+    // SAFETY: `c` is a valid NUL-terminated path; access() only reads it.
+    unsafe { libc::access(c.as_ptr(), libc::R_OK | libc::W_OK) == 0 }
+}
+
+/// True when some socket in `dir` accepts a connection (probe: connect and
+/// close at once, sending nothing).
+fn daemon_answers(dir: &Path) -> bool {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return false;
+    };
+    entries
+        .flatten()
+        .filter(|e| e.file_type().map(|t| t.is_socket()).unwrap_or(false))
+        .any(|e| UnixStream::connect(e.path()).is_ok())
+}
+
+/// The directories searched for `<scheme>_lsmplugin`, in order:
+/// `$LSM_PLUGIN_PATH` (colon-separated), the running executable's directory
+/// (and its parent when that is cargo's `deps` or `examples` dir), then the
+/// install dir.
+pub fn plugin_search_path() -> Vec<PathBuf> {
+    let mut dirs = Vec::new();
+    if let Some(path) = std::env::var_os("LSM_PLUGIN_PATH") {
+        dirs.extend(std::env::split_paths(&path).filter(|p| !p.as_os_str().is_empty()));
+    }
+    if let Some(exe_dir) = std::env::current_exe()
+        .ok()
+        .and_then(|p| p.parent().map(Path::to_path_buf))
+    {
+        let cargo_subdir = matches!(
+            exe_dir.file_name().and_then(|n| n.to_str()),
+            Some("deps") | Some("examples")
+        );
+        let parent = exe_dir.parent().map(Path::to_path_buf);
+        dirs.push(exe_dir);
+        if let (true, Some(parent)) = (cargo_subdir, parent) {
+            dirs.push(parent);
+        }
+    }
+    dirs.push(PathBuf::from(INSTALL_PLUGIN_DIR));
+    dirs
+}
+
+/// The first `<plugin_name>_lsmplugin` on the search path.
+pub fn find_plugin(plugin_name: &str) -> Option<PathBuf> {
+    let file = format!("{plugin_name}{PLUGIN_SUFFIX}");
+    plugin_search_path()
+        .into_iter()
+        .map(|d| d.join(&file))
+        .find(|p| p.is_file())
+}
+
+/// Every `*_lsmplugin` on the search path (first one of each name wins),
+/// sorted by name.
+pub fn installed_plugins() -> Vec<PathBuf> {
+    let mut found: std::collections::BTreeMap<OsString, PathBuf> = Default::default();
+    for dir in plugin_search_path() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let is_plugin = name
+                .to_str()
+                .is_some_and(|n| n.len() > PLUGIN_SUFFIX.len() && n.ends_with(PLUGIN_SUFFIX));
+            if is_plugin && entry.path().is_file() {
+                found.entry(name).or_insert_with(|| entry.path());
+            }
+        }
+    }
+    found.into_values().collect()
+}
+
+/// Embedded mode: spawn the plugin with one end of a socketpair.
+pub(crate) fn connect_embedded(plugin_name: &str) -> Result<Connection> {
+    let exe = find_plugin(plugin_name).ok_or_else(|| {
+        LsmError::new(
+            ErrorNumber::PLUGIN_NOT_EXIST,
+            format!(
+                "Plug-in {plugin_name}{PLUGIN_SUFFIX} not found (searched {})",
+                plugin_search_path()
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(":")
+            ),
+        )
+    })?;
+    spawn_plugin(&exe)
+}
+
+/// Spawn a given plugin executable on a socketpair.
+pub(crate) fn spawn_plugin(exe: &Path) -> Result<Connection> {
+    let ipc_fail = |what: &str, e: std::io::Error| {
+        LsmError::new(
+            ErrorNumber::PLUGIN_IPC_FAIL,
+            format!("{what} {}: {e}", exe.display()),
+        )
+    };
+    let (ours, theirs) = lsm_ipc::socketpair().map_err(|e| ipc_fail("socketpair for", e))?;
+    let child = lsm_ipc::spawn_with_fd(exe, theirs, lsm_ipc::SpawnOptions::default())
+        .map_err(|e| ipc_fail("cannot start plugin", e))?;
+    Ok(Connection {
+        stream: ours,
+        child: Some(child),
+        mode: ConnectMode::Embedded(exe.to_path_buf()),
+    })
+}
+
+/// Every socket in a daemon's socket dir, sorted.
+pub(crate) fn daemon_sockets(dir: &Path) -> Vec<PathBuf> {
+    let mut sockets: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .flatten()
+                .filter(|e| e.file_type().map(|t| t.is_socket()).unwrap_or(false))
+                .map(|e| e.path())
+                .collect()
+        })
+        .unwrap_or_default();
+    sockets.sort();
+    sockets
+}

@@ -1,0 +1,238 @@
+//! The plugin process: handshake, request loop, error mapping.
+//!
+//! A plugin's `main` is `run_plugin(MyPlugin::new())`. The runner takes the
+//! socket fd from `argv[1]`, answers `plugin_info` before registration,
+//! treats an immediate EOF as a probe, replies to `plugin_unregister` and
+//! exits 0, answers a malformed frame with error 401 (id 100) and exits, and
+//! turns a panic in a handler into a `PLUGIN_BUG` reply.
+
+use std::io::{Read, Write};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::time::Duration;
+
+use lsm_ipc::{FrameStream, IpcError, STANDARD_ID, WireError};
+use serde_json::value::RawValue;
+use tracing::{debug, error, warn};
+
+use super::dispatch::{self, METHOD_INFO, METHOD_REGISTER, METHOD_UNREGISTER};
+use super::traits::{Management, Nas, Registration, San};
+use crate::error::{ErrorNumber, LsmError, Result};
+use crate::uri::Uri;
+
+/// The default timeout when `plugin_register` carries none (ms).
+pub const DEFAULT_TIMEOUT_MS: i64 = 30_000;
+
+/// How a session ended; [`run_plugin`] turns it into the exit status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionEnd {
+    /// `plugin_unregister` answered: exit 0.
+    Unregistered,
+    /// The client closed the connection (a probe, or it went away): exit 0.
+    Disconnected,
+    /// A malformed frame or a broken socket: exit 1.
+    ProtocolError,
+    /// A handler panicked (a plugin bug): exit 1.
+    Panicked,
+}
+
+impl SessionEnd {
+    pub fn exit_code(self) -> i32 {
+        match self {
+            SessionEnd::Unregistered | SessionEnd::Disconnected => 0,
+            SessionEnd::ProtocolError | SessionEnd::Panicked => 1,
+        }
+    }
+}
+
+/// Set up `tracing` to stderr; level from `LSM_PLUGIN_LOG` (default `warn`).
+pub fn init_plugin_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("LSM_PLUGIN_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
+}
+
+/// Own the process: serve the connection whose fd is `argv[1]`, then exit.
+pub fn run_plugin<P: Management + San + Nas>(plugin: P) -> ! {
+    init_plugin_logging();
+    let args: Vec<String> = std::env::args().collect();
+    let name = args.first().map(String::as_str).unwrap_or("plugin");
+    if args.len() != 2 {
+        eprintln!(
+            "{name}: an LSM plugin; it is started by lsmd or an LSM client as `{name} <socket fd>`"
+        );
+        std::process::exit(2);
+    }
+    let stream = match lsm_ipc::stream_from_fd_arg(&args[1]) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("{name}: argument '{}' is not a socket fd: {e}", args[1]);
+            std::process::exit(2);
+        }
+    };
+    let end = serve(plugin, stream);
+    std::process::exit(end.exit_code());
+}
+
+struct Session {
+    registered: bool,
+    timeout_ms: i64,
+}
+
+/// Serve one client connection until it ends. Usable in tests with any
+/// `Read + Write` stream.
+pub fn serve<P: Management + San + Nas, S: Read + Write>(mut plugin: P, stream: S) -> SessionEnd {
+    let mut conn = FrameStream::new(stream);
+    let mut session = Session {
+        registered: false,
+        timeout_ms: DEFAULT_TIMEOUT_MS,
+    };
+    loop {
+        let frame = match conn.read_frame() {
+            Ok(Some(frame)) => frame,
+            Ok(None) => {
+                if session.registered {
+                    debug!("client went away without plugin_unregister");
+                    let _ = plugin.unregister();
+                }
+                return SessionEnd::Disconnected;
+            }
+            Err(e) => {
+                warn!("bad frame from client: {e}");
+                if matches!(e, IpcError::Serialization(_)) {
+                    let _ = send_error(&mut conn, &LsmError::from(e));
+                }
+                return SessionEnd::ProtocolError;
+            }
+        };
+        let request = match lsm_ipc::parse_request(&frame) {
+            Ok(r) => r,
+            Err(e) => {
+                warn!("bad request from client: {e}");
+                let _ = send_error(&mut conn, &LsmError::from(e));
+                return SessionEnd::ProtocolError;
+            }
+        };
+        let method = request.method.to_string();
+        let span = tracing::debug_span!("request", method = %method);
+        let _entered = span.enter();
+        let outcome = catch_unwind(AssertUnwindSafe(|| {
+            handle(&mut plugin, &mut session, &method, request.params)
+        }));
+        let sent = match outcome {
+            Ok(Ok(result)) => send_result(&mut conn, &result),
+            Ok(Err(e)) => {
+                debug!(code = e.code.0, "error reply: {}", e.message);
+                send_error(&mut conn, &e)
+            }
+            Err(panic) => {
+                let what = panic_text(&panic);
+                error!("plugin panicked in {method}: {what}");
+                let _ = send_error(
+                    &mut conn,
+                    &LsmError::new(
+                        ErrorNumber::PLUGIN_BUG,
+                        format!("plugin bug: panic in {method}: {what}"),
+                    ),
+                );
+                return SessionEnd::Panicked;
+            }
+        };
+        if let Err(e) = sent {
+            warn!("cannot send reply: {e}");
+            return SessionEnd::ProtocolError;
+        }
+        if method == METHOD_UNREGISTER {
+            return SessionEnd::Unregistered;
+        }
+    }
+}
+
+fn panic_text(panic: &Box<dyn std::any::Any + Send>) -> String {
+    if let Some(s) = panic.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = panic.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "unknown panic".to_string()
+    }
+}
+
+fn handle<P: Management + San + Nas>(
+    plugin: &mut P,
+    session: &mut Session,
+    method: &str,
+    params: Option<&RawValue>,
+) -> Result<Box<RawValue>> {
+    match method {
+        METHOD_INFO => {
+            dispatch::parse_no_params(method, params)?;
+            let info = plugin.plugin_info();
+            dispatch::json(&(info.description, info.version))
+        }
+        METHOD_REGISTER => {
+            let (uri, password, timeout) = dispatch::parse_register(params)?;
+            let uri = Uri::parse(&uri)?;
+            let timeout_ms = timeout.unwrap_or(DEFAULT_TIMEOUT_MS);
+            if timeout_ms <= 0 {
+                return Err(LsmError::new(
+                    ErrorNumber::INVALID_ARGUMENT,
+                    format!("timeout must be a positive number of ms, got {timeout_ms}"),
+                ));
+            }
+            plugin.register(&Registration {
+                uri,
+                password,
+                timeout: Duration::from_millis(timeout_ms as u64),
+            })?;
+            session.registered = true;
+            session.timeout_ms = timeout_ms;
+            dispatch::json(&())
+        }
+        METHOD_UNREGISTER => {
+            dispatch::parse_no_params(method, params)?;
+            if session.registered {
+                session.registered = false;
+                plugin.unregister()?;
+            }
+            dispatch::json(&())
+        }
+        _ if !session.registered => Err(LsmError::new(
+            ErrorNumber::INVALID_ARGUMENT,
+            format!("{method} called before plugin_register"),
+        )),
+        "time_out_set" => {
+            let ms = dispatch::parse_time_out_set(params)?;
+            if ms <= 0 {
+                return Err(LsmError::new(
+                    ErrorNumber::INVALID_ARGUMENT,
+                    format!("timeout must be a positive number of ms, got {ms}"),
+                ));
+            }
+            plugin.set_timeout(Duration::from_millis(ms as u64))?;
+            session.timeout_ms = ms;
+            dispatch::json(&())
+        }
+        "time_out_get" => {
+            dispatch::parse_no_params(method, params)?;
+            dispatch::json(&session.timeout_ms)
+        }
+        _ => dispatch::dispatch(plugin, method, params),
+    }
+}
+
+fn send_result<S: Read + Write>(conn: &mut FrameStream<S>, result: &RawValue) -> Result<()> {
+    let payload = lsm_ipc::encode_result(STANDARD_ID, result)?;
+    conn.write_frame(&payload)?;
+    Ok(())
+}
+
+fn send_error<S: Read + Write>(conn: &mut FrameStream<S>, error: &LsmError) -> Result<()> {
+    let wire = WireError::from(error);
+    let payload = lsm_ipc::encode_error(STANDARD_ID, &wire)?;
+    conn.write_frame(&payload)?;
+    Ok(())
+}

@@ -1,0 +1,19 @@
+//! `sim_lsmplugin`: the lsm-rs storage simulator. It implements every LSM
+//! method over a persistent SQLite state file and behaves like the
+//! reference simulator (same default inventory, id formats and numbering,
+//! capabilities, space accounting, masking and dependency rules, jobs), so
+//! it is both the embedded default (`sim://`) and the reference every
+//! conformance check runs against.
+//!
+//! # Layout
+//! - [`state`]: the state file: schema, default inventory, ids, transactions.
+//! - [`plugin`]: the SDK trait impls, one method per wire method.
+//!
+//! The state file is `statefile=` of the URI, else `$LSM_SIM_DATA`, else
+//! `$TMPDIR/lsm-rs-sim-<uid>.db`. Jobs last `$LSM_SIM_TIME` seconds
+//! (default 1).
+
+pub mod plugin;
+pub mod state;
+
+pub use plugin::SimPlugin;
