@@ -177,7 +177,7 @@ impl Capabilities {
     /// Parses a wire string: any even length, either case. Odd length or a non-hex character
     /// gives `INVALID_ARGUMENT`.
     pub fn from_hex(hex: &str) -> Result<Self> {
-        if hex.len() % 2 != 0 {
+        if !hex.len().is_multiple_of(2) {
             return Err(LsmError::invalid_argument(format!(
                 "capability string has odd length {}",
                 hex.len()
