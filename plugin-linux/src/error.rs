@@ -1,0 +1,249 @@
+//! The crate's error type and its mapping to LSM error numbers.
+//!
+//! Every backend module returns [`Error`]. Each variant knows which LSM error
+//! number it should become ([`Error::lsm_error_number`]); the plugin layer
+//! turns it into an `lsm_core::LsmError` in one place, keeping the message.
+//! Messages never contain a secret: command lines are rendered with secret
+//! arguments redacted (see [`crate::command`]).
+
+use std::time::Duration;
+
+/// The kind of object a [`Error::NotFound`] is about, so it maps to the
+/// matching `NOT_FOUND_*` LSM error number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ObjectKind {
+    /// A pool (btrfs file system or LVM volume group).
+    Pool,
+    /// A block volume (image file or LV).
+    Volume,
+    /// A file system (btrfs subvolume).
+    FileSystem,
+    /// A file system snapshot (read-only btrfs subvolume).
+    Snapshot,
+    /// An NFS export.
+    NfsExport,
+    /// An access group (tgt target).
+    AccessGroup,
+    /// A disk (block device).
+    Disk,
+    /// Anything else (a tgt LUN, a CHAP account, a file...).
+    Other,
+}
+
+/// Errors of the Linux backend layer.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The configuration file is missing a key or has a wrong value.
+    #[error("configuration {file}: key `{key}`: {reason}")]
+    Config {
+        /// Path of the configuration file.
+        file: String,
+        /// Dotted name of the offending key, e.g. `pool[0].mount_point`.
+        key: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A caller-supplied value is not acceptable (bad name, bad size...).
+    #[error("invalid argument: {0}")]
+    InvalidArgument(String),
+    /// An object of that name already exists.
+    #[error("name conflict: {0}")]
+    NameConflict(String),
+    /// The pool has not enough free space.
+    #[error("not enough space: {0}")]
+    NotEnoughSpace(String),
+    /// The object does not exist.
+    #[error("not found: {message}")]
+    NotFound {
+        /// What kind of object was looked for.
+        kind: ObjectKind,
+        /// What was not found.
+        message: String,
+    },
+    /// The request would change nothing (e.g. resize to the same size).
+    #[error("no state change: {0}")]
+    NoStateChange(String),
+    /// This host cannot do that (e.g. no device-mapper for LVM snapshots).
+    #[error("not supported: {0}")]
+    NoSupport(String),
+    /// The object is in use by a live client (e.g. an iSCSI session).
+    #[error("in use: {0}")]
+    InUse(String),
+    /// Permission denied by the host.
+    #[error("permission denied: {0}")]
+    PermissionDenied(String),
+    /// An external command did not finish in time and was killed.
+    #[error("`{command}` timed out after {} ms and was killed", timeout.as_millis())]
+    Timeout {
+        /// The command line, secrets redacted.
+        command: String,
+        /// The timeout that expired.
+        timeout: Duration,
+    },
+    /// An external command could not be started (missing binary...).
+    #[error("cannot run `{command}`: {source}")]
+    CommandSpawn {
+        /// The command line, secrets redacted.
+        command: String,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// An external command exited with a failure status.
+    #[error("`{command}` failed ({status}): {stderr}")]
+    CommandFailed {
+        /// The tool name (argv\[0\]).
+        tool: String,
+        /// The command line, secrets redacted.
+        command: String,
+        /// Exit code, or a description of the signal that ended it.
+        status: String,
+        /// The tool's stderr (trimmed), or its stdout when stderr is empty.
+        stderr: String,
+    },
+    /// The output of a tool or a daemon could not be understood.
+    #[error("cannot parse {what}: {reason}")]
+    Parse {
+        /// What was being parsed.
+        what: String,
+        /// Why it failed.
+        reason: String,
+    },
+    /// A D-Bus call failed.
+    #[error("D-Bus {method}: {message}")]
+    DBus {
+        /// The method called.
+        method: String,
+        /// The error text.
+        message: String,
+    },
+    /// A D-Bus peer (ganesha) is not running on the configured bus.
+    #[error("daemon not reachable: {0}")]
+    DaemonNotRunning(String),
+    /// A file operation failed.
+    #[error("{context}: {source}")]
+    Io {
+        /// What was being done, with the path.
+        context: String,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// The crate's result type.
+pub type Result<T> = std::result::Result<T, Error>;
+
+impl Error {
+    /// Wraps an I/O error with a description of what was being done.
+    pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
+        Error::Io {
+            context: context.into(),
+            source,
+        }
+    }
+
+    /// Builds a [`Error::Parse`].
+    pub fn parse(what: impl Into<String>, reason: impl Into<String>) -> Self {
+        Error::Parse {
+            what: what.into(),
+            reason: reason.into(),
+        }
+    }
+
+    /// Builds a [`Error::NotFound`].
+    pub fn not_found(kind: ObjectKind, message: impl Into<String>) -> Self {
+        Error::NotFound {
+            kind,
+            message: message.into(),
+        }
+    }
+
+    /// The LSM error number (protocol doc §5) this error should become.
+    pub fn lsm_error_number(&self) -> i32 {
+        match self {
+            Error::Config { .. } | Error::InvalidArgument(_) => 101,
+            Error::NameConflict(_) => 50,
+            Error::NotEnoughSpace(_) => 350,
+            Error::NotFound { kind, .. } => match kind {
+                ObjectKind::AccessGroup => 200,
+                ObjectKind::FileSystem => 201,
+                ObjectKind::Pool => 203,
+                ObjectKind::Snapshot => 204,
+                ObjectKind::Volume => 205,
+                ObjectKind::NfsExport => 206,
+                ObjectKind::Disk => 209,
+                ObjectKind::Other => 207,
+            },
+            Error::NoStateChange(_) => 125,
+            Error::NoSupport(_) => 153,
+            Error::InUse(_) => 250,
+            Error::PermissionDenied(_) => 13,
+            Error::Timeout { .. } => 11,
+            Error::DaemonNotRunning(_) => 12,
+            Error::CommandSpawn { .. }
+            | Error::CommandFailed { .. }
+            | Error::Parse { .. }
+            | Error::DBus { .. }
+            | Error::Io { .. } => 2,
+        }
+    }
+
+    /// The stderr text of a failed command, if this is one.
+    pub fn command_stderr(&self) -> Option<&str> {
+        match self {
+            Error::CommandFailed { stderr, .. } => Some(stderr),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_variant_maps_to_its_lsm_number() {
+        let cases: Vec<(Error, i32)> = vec![
+            (
+                Error::Config {
+                    file: "f".into(),
+                    key: "k".into(),
+                    reason: "r".into(),
+                },
+                101,
+            ),
+            (Error::InvalidArgument("x".into()), 101),
+            (Error::NameConflict("x".into()), 50),
+            (Error::NotEnoughSpace("x".into()), 350),
+            (Error::not_found(ObjectKind::Volume, "v"), 205),
+            (Error::not_found(ObjectKind::FileSystem, "v"), 201),
+            (Error::not_found(ObjectKind::Other, "v"), 207),
+            (Error::NoStateChange("x".into()), 125),
+            (Error::NoSupport("x".into()), 153),
+            (
+                Error::Timeout {
+                    command: "sleep 9".into(),
+                    timeout: Duration::from_millis(5),
+                },
+                11,
+            ),
+            (Error::parse("x", "y"), 2),
+        ];
+        for (error, number) in cases {
+            assert_eq!(error.lsm_error_number(), number, "{error}");
+        }
+    }
+
+    #[test]
+    fn config_error_names_the_key() {
+        let error = Error::Config {
+            file: "/etc/lsm/linux.toml".into(),
+            key: "iscsi.portals[0]".into(),
+            reason: "not an address".into(),
+        };
+        let text = error.to_string();
+        assert!(text.contains("iscsi.portals[0]"), "{text}");
+        assert!(text.contains("/etc/lsm/linux.toml"), "{text}");
+    }
+}

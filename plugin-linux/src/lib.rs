@@ -1,0 +1,38 @@
+//! The backend layer of `linux_lsmplugin` (`linux://`): this Linux host as a
+//! storage array, plus `lsm-linux-testenv`, which builds a throwaway one.
+//!
+//! This crate owns everything below the LSM plugin traits: running the host's
+//! tools safely and understanding their output. It knows nothing of the LSM
+//! wire protocol; the plugin layer maps its results to LSM objects and its
+//! [`Error`] to LSM error numbers ([`Error::lsm_error_number`]).
+//!
+//! Layout:
+//! - [`command`]: run a tool with an argument vector (never a shell), a
+//!   timeout, extra environment, captured output, secrets redacted.
+//! - [`config`]: the TOML configuration named by `linux://?config=PATH`.
+//! - [`naming`]: checks on object names, IQNs and NFS client specs.
+//! - [`btrfs`]: pools, subvolumes, snapshots, qgroup quotas, image files.
+//! - [`lvm`]: volume groups and logical volumes (metadata-only without
+//!   device-mapper).
+//! - [`tgt`]: the tgtd iSCSI target through `tgtadm`.
+//! - [`ganesha`]: nfs-ganesha exports over D-Bus (`zbus`), SIGHUP fallback.
+//! - [`sysfs`]: disks from `/sys/block`.
+//! - [`state`]: what tgtd and ganesha forget on restart, persisted.
+//! - [`testenv`]: the throwaway array behind `lsm-linux-testenv`.
+//!
+//! Everything here is blocking; an async plugin calls it from
+//! `spawn_blocking`.
+
+pub mod btrfs;
+pub mod command;
+pub mod config;
+pub mod error;
+pub mod ganesha;
+pub mod lvm;
+pub mod naming;
+pub mod state;
+pub mod sysfs;
+pub mod testenv;
+pub mod tgt;
+
+pub use error::{Error, ObjectKind, Result};
