@@ -46,9 +46,9 @@ pub(crate) fn raid_disks(raid_type: RaidType, count: usize) -> Result<()> {
         RaidType::RAID1 => count == 2,
         RaidType::RAID5 => count >= 3,
         RaidType::RAID6 => count >= 4,
-        RaidType::RAID10 => count >= 4 && count % 2 == 0,
-        RaidType::RAID50 => count >= 6 && count % 2 == 0,
-        RaidType::RAID60 => count >= 8 && count % 2 == 0,
+        RaidType::RAID10 => count >= 4 && count.is_multiple_of(2),
+        RaidType::RAID50 => count >= 6 && count.is_multiple_of(2),
+        RaidType::RAID60 => count >= 8 && count.is_multiple_of(2),
         _ => return Err(invalid(format!("unsupported RAID type {raid_type:?}"))),
     };
     if ok {

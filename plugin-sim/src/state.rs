@@ -308,7 +308,8 @@ fn fill_inventory(tx: &Transaction<'_>) -> SimResult<()> {
         }
     }
     // Pools: id, name, element_type, unsupported, total, used, parent, raid, member type.
-    let pools: [(i64, &str, i64, i64, i64, i64, Option<i64>, i64, i64); 4] = [
+    type PoolRow<'a> = (i64, &'a str, i64, i64, i64, i64, Option<i64>, i64, i64);
+    let pools: [PoolRow<'_>; 4] = [
         (1, "Pool 1", 1054, 3, 2 * TIB, 512 * GIB, None, 1, 2),
         (
             2,

@@ -138,6 +138,7 @@ macro_rules! blocking_methods {
         impl BlockingClient {
             $(
                 #[doc = concat!("See [`Client::", stringify!($name), "`].")]
+                #[allow(clippy::too_many_arguments)]
                 pub fn $name(&mut self $(, $arg: $ty)*) -> $ret {
                     let BlockingClient { runtime, inner } = self;
                     let client = inner.as_mut().ok_or_else(|| {

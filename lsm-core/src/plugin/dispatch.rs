@@ -243,10 +243,11 @@ fn check_name(what: &str, name: &str) -> Result<()> {
     Ok(())
 }
 
-fn check_known<E: Copy + std::fmt::Debug>(what: &str, value: E, allowed: &[E]) -> Result<()>
-where
-    E: PartialEq,
-{
+fn check_known<E: Copy + std::fmt::Debug + PartialEq>(
+    what: &str,
+    value: E,
+    allowed: &[E],
+) -> Result<()> {
     if allowed.contains(&value) {
         Ok(())
     } else {
@@ -594,12 +595,13 @@ pub(crate) fn dispatch<P: Management + San + Nas>(
         "fs_snapshot_restore" => {
             let p: SnapRestoreParams = parse(method, params)?;
             let all_files = p.all_files.unwrap_or(false);
-            if let (Some(files), Some(restore)) = (&p.files, &p.restore_files) {
-                if !restore.is_empty() && restore.len() != files.len() {
-                    return Err(invalid(
-                        "restore_files must name one destination for each file",
-                    ));
-                }
+            if let (Some(files), Some(restore)) = (&p.files, &p.restore_files)
+                && !restore.is_empty()
+                && restore.len() != files.len()
+            {
+                return Err(invalid(
+                    "restore_files must name one destination for each file",
+                ));
             }
             if !all_files && p.files.as_ref().is_none_or(|f| f.is_empty()) {
                 return Err(invalid("either all_files or a list of files is required"));

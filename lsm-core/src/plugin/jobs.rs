@@ -35,7 +35,7 @@ impl JobProgress {
 
 enum JobState {
     Running(JoinHandle<JobOutcome>),
-    Finished(JobOutcome),
+    Finished(Box<JobOutcome>),
 }
 
 struct JobEntry {
@@ -107,7 +107,7 @@ impl JobTable {
             id.clone(),
             JobEntry {
                 progress: JobProgress::default(),
-                state: JobState::Finished(outcome),
+                state: JobState::Finished(Box::new(outcome)),
             },
         );
         id
@@ -132,7 +132,7 @@ impl JobTable {
                 return Ok(JobInfo::in_progress(entry.progress.get()));
             }
             let JobState::Running(handle) =
-                std::mem::replace(&mut entry.state, JobState::Finished(Ok(None)))
+                std::mem::replace(&mut entry.state, JobState::Finished(Box::new(Ok(None))))
             else {
                 unreachable!("state checked just above");
             };
@@ -142,11 +142,13 @@ impl JobTable {
                     "job thread panicked",
                 ))
             });
-            entry.state = JobState::Finished(outcome);
+            entry.state = JobState::Finished(Box::new(outcome));
         }
         match &entry.state {
-            JobState::Finished(Ok(item)) => Ok(JobInfo::complete(item.clone())),
-            JobState::Finished(Err(e)) => Err(e.clone()),
+            JobState::Finished(outcome) => match outcome.as_ref() {
+                Ok(item) => Ok(JobInfo::complete(item.clone())),
+                Err(e) => Err(e.clone()),
+            },
             JobState::Running(_) => Ok(JobInfo::in_progress(entry.progress.get())),
         }
     }
