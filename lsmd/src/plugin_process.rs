@@ -5,7 +5,9 @@
 //! `NOTIFY_SOCKET`, which is lsmd's own business with systemd). Every fd lsmd
 //! opens is close-on-exec; between `fork` and `exec` the child clears that
 //! flag on its own copy of the accepted fd only, so no other connection,
-//! listening socket or the lock file leaks into a plugin. The child then
+//! listening socket or the lock file leaks into a plugin (fds inherited from
+//! lsmd's own parent are marked close-on-exec at start-up, see
+//! [`mark_inherited_fds_close_on_exec`]). The child then
 //! switches user if the privilege rules say so.
 //!
 //! With `LSM_VALGRIND` set in lsmd's environment the plugin runs under
@@ -92,6 +94,33 @@ pub fn spawn_plugin(
         command.pre_exec(prepare_child);
     }
     command.spawn()
+}
+
+/// Sets close-on-exec on every fd above stderr that lsmd inherited from its
+/// parent, so that plugins get only stdio and their own connection. Returns
+/// how many fds were changed. Called once at start-up, before any fd of
+/// lsmd's own is opened.
+pub fn mark_inherited_fds_close_on_exec() -> io::Result<usize> {
+    let fd_numbers: Vec<RawFd> = std::fs::read_dir("/proc/self/fd")?
+        .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse().ok())
+        .filter(|fd| *fd > 2)
+        .collect();
+    let mut changed = 0;
+    for fd_number in fd_numbers {
+        // SAFETY: only the fd's flags are read and set; an fd that closed in
+        // the meantime (the directory listing's own) gives EBADF, ignored.
+        let fd = unsafe { BorrowedFd::borrow_raw(fd_number) };
+        let Ok(flags) = fcntl(fd, FcntlArg::F_GETFD) else {
+            continue;
+        };
+        let flags = FdFlag::from_bits_truncate(flags);
+        if !flags.contains(FdFlag::FD_CLOEXEC)
+            && fcntl(fd, FcntlArg::F_SETFD(flags | FdFlag::FD_CLOEXEC)).is_ok()
+        {
+            changed += 1;
+        }
+    }
+    Ok(changed)
 }
 
 #[cfg(test)]

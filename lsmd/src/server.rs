@@ -42,7 +42,7 @@ use crate::config::{DaemonConfig, PluginConfig};
 use crate::error::{LsmdError, Result};
 use crate::lock::SocketDirLock;
 use crate::notify::{SystemdNotifier, reloading_message};
-use crate::plugin_process::{VALGRIND_ENV, spawn_plugin};
+use crate::plugin_process::{VALGRIND_ENV, mark_inherited_fds_close_on_exec, spawn_plugin};
 use crate::privilege::{
     DEFAULT_UNPRIVILEGED_USER, UnprivilegedUser, choose_plugin_identity,
     daemon_drops_root_after_scan, daemon_drops_root_at_start, daemon_is_root, plugin_runs_as_root,
@@ -256,6 +256,13 @@ fn handled_signals() -> SigSet {
 pub fn run_daemon(options: &DaemonOptions) -> Result<()> {
     // daemon() changes to `/`: relative directories must not change meaning.
     let options = &options.with_absolute_paths();
+
+    // Plugins get stdio and their connection, not whatever lsmd inherited.
+    match mark_inherited_fds_close_on_exec() {
+        Ok(0) => {}
+        Ok(count) => tracing::debug!("{count} inherited fd(s) marked close-on-exec"),
+        Err(error) => tracing::warn!("cannot list inherited fds: {error}"),
+    }
 
     // Hold the handled signals from the start so a SIGTERM during start-up is
     // served by the loop instead of killing lsmd half-way. Plugins do not
