@@ -18,6 +18,23 @@
 //! - [`logging`]: stdout in the foreground, syslog when daemonized;
 //! - [`server`]: the start-up order and the `poll()` loop ([`run_daemon`]);
 //! - [`error`]: [`LsmdError`] and [`Result`].
+//!
+//! Choices where the protocol doc leaves room:
+//! - `lsmd.conf` is read once at start (lsmd may have dropped root since);
+//!   `pluginconf.d/<name>.conf` is read at every scan, so SIGHUP applies
+//!   edits. A missing file means the defaults (no root). A malformed
+//!   `lsmd.conf` stops lsmd; a malformed plugin conf is logged with file and
+//!   line and that plugin is served without root.
+//! - A SIGHUP scan that fails keeps the current sockets; one that finds no
+//!   plugin leaves lsmd running with none (at start, no plugin is an error).
+//! - lsmd does not create the socket directory (packaging does: systemd's
+//!   `RuntimeDirectory=`), and it keeps the lock file on exit.
+//! - Plugins serving clients are left running when lsmd stops.
+//! - Plugins get lsmd's environment without `NOTIFY_SOCKET`, and no fd but
+//!   stdio and their connection (inherited fds are marked close-on-exec).
+//! - Without `-d` the log goes to syslog (facility daemon).
+//! - The unprivileged user is `libstoragemgmt`; the hidden `--plugin-user`
+//!   option changes it for tests.
 
 pub mod config;
 pub mod error;
