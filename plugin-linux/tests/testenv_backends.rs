@@ -1,0 +1,429 @@
+//! Runs `lsm-linux-testenv up` into a temporary directory and drives every
+//! backend module against the real tools and daemons it started: btrfs
+//! (subvolumes, snapshots, an enforced qgroup limit, reflink), LVM
+//! (create/resize/remove with LSM error mapping), tgt (target, LUN on a file,
+//! ACL, CHAP, checked with libiscsi's iscsi-ls/iscsi-inq/iscsi-readcapacity16)
+//! and nfs-ganesha (AddExport over D-Bus, showmount, nfs-cat, SIGHUP
+//! reload). `down` runs in a guard's Drop, so the host is cleaned even when
+//! an assertion fails.
+//!
+//! Needs root and the packages in PACKAGES; without root it says so and
+//! passes without doing anything. Everything runs in one test so the one
+//! environment is shared and nothing runs concurrently against it.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use plugin_linux::btrfs::{self, Btrfs};
+use plugin_linux::command::ToolCommand;
+use plugin_linux::config::{Config, PoolBackend, config_path_from_uri};
+use plugin_linux::ganesha::{self, AccessType, ClientRule, ExportBlock, GaneshaClient, Squash};
+use plugin_linux::lvm::Lvm;
+use plugin_linux::state::{ArrayState, LunRecord, StateStore, TargetRecord};
+use plugin_linux::tgt::Tgtadm;
+
+const TESTENV: &str = env!("CARGO_BIN_EXE_lsm-linux-testenv");
+const MIB: u64 = 1 << 20;
+
+/// A running test array, torn down when dropped.
+struct TestArray {
+    _parent: tempfile::TempDir,
+    dir: PathBuf,
+    summary: HashMap<String, String>,
+    config: Config,
+}
+
+impl TestArray {
+    fn up() -> TestArray {
+        let parent = tempfile::Builder::new().prefix("lsm-testenv-").tempdir().unwrap();
+        let dir = parent.path().join("array");
+        let output = Command::new(TESTENV).arg("up").arg("--dir").arg(&dir).output().unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        // From here on `down` runs even if an assertion below fails.
+        let mut array = TestArray {
+            _parent: parent,
+            dir: dir.clone(),
+            summary: HashMap::new(),
+            config: Config::parse("[[pool]]\nname = \"x\"\nkind = \"lvm\"\nvg = \"x\"\n", Path::new("/none")).unwrap(),
+        };
+        assert!(output.status.success(), "up failed:\n{stdout}\n{stderr}");
+        let last = stdout.lines().last().unwrap_or_default();
+        assert!(last.starts_with("URI=linux://?config="), "last line: {last:?}");
+        for line in stdout.lines() {
+            if let Some((key, value)) = line.split_once('=') {
+                array.summary.insert(key.to_owned(), value.to_owned());
+            }
+        }
+        let config_path = config_path_from_uri(&array.summary["URI"]).unwrap();
+        assert_eq!(config_path, dir.join("linux.toml"));
+        array.config = Config::load(&config_path).unwrap();
+        array
+    }
+
+    fn btrfs_mount(&self) -> PathBuf {
+        match &self.config.pools[0].backend {
+            PoolBackend::Btrfs { mount_point, .. } => mount_point.clone().unwrap(),
+            other => panic!("first pool is not btrfs: {other:?}"),
+        }
+    }
+
+    fn portal(&self) -> String {
+        self.config.iscsi.as_ref().unwrap().network_addresses()[0].clone()
+    }
+}
+
+impl Drop for TestArray {
+    fn drop(&mut self) {
+        let output = Command::new(TESTENV).arg("down").arg("--dir").arg(&self.dir).output();
+        match output {
+            Ok(output) if output.status.success() => {}
+            Ok(output) => eprintln!("down failed: {}", String::from_utf8_lossy(&output.stderr)),
+            Err(error) => eprintln!("cannot run down: {error}"),
+        }
+    }
+}
+
+fn is_root() -> bool {
+    nix::unistd::Uid::effective().is_root()
+}
+
+fn run(program: &str, args: &[&str]) -> (bool, String) {
+    let output = ToolCommand::new(program)
+        .args(args)
+        .timeout(Duration::from_secs(30))
+        .output()
+        .unwrap();
+    (output.success(), format!("{}{}", output.stdout, output.stderr))
+}
+
+fn wait_for(what: &str, mut condition: impl FnMut() -> bool) {
+    let started = Instant::now();
+    while !condition() {
+        assert!(started.elapsed() < Duration::from_secs(20), "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn testenv_up_exercises_every_backend_then_down_cleans_up() {
+    if !is_root() {
+        eprintln!("SKIPPED: testenv_backends needs root (loop devices, mounts, daemons)");
+        return;
+    }
+    let array = TestArray::up();
+    assert_eq!(array.config.pools[0].name, "btrfs0", "btrfs pool listed first");
+    exercise_btrfs(&array);
+    exercise_lvm(&array);
+    exercise_tgt(&array);
+    exercise_ganesha(&array);
+    exercise_state(&array);
+
+    // `down` removes everything, and a second `down` is a no-op.
+    let dir = array.dir.clone();
+    let pids: Vec<u32> = {
+        let record: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(dir.join("testenv.json")).unwrap()).unwrap();
+        record["daemons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|daemon| daemon["pid"].as_u64().unwrap() as u32)
+            .collect()
+    };
+    drop(array);
+    assert!(!dir.exists(), "down left {}", dir.display());
+    for pid in pids {
+        let state = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        let alive = state.rsplit_once(')').map(|(_, rest)| !rest.trim_start().starts_with('Z')).unwrap_or(false);
+        assert!(!alive, "daemon {pid} survived down");
+    }
+    let (_, loops) = run("losetup", &["-a"]);
+    assert!(!loops.contains(dir.to_str().unwrap()), "loop devices left: {loops}");
+    let status = Command::new(TESTENV).arg("down").arg("--dir").arg(&dir).status().unwrap();
+    assert!(status.success());
+}
+
+fn exercise_btrfs(array: &TestArray) {
+    let btrfs = Btrfs::new(Duration::from_secs(30));
+    let mount = array.btrfs_mount();
+    let usage = btrfs.filesystem_usage(&mount).unwrap();
+    assert!(usage.device_size >= 20 << 30, "pool is {} bytes", usage.device_size);
+    assert!(usage.free_estimated > 4 << 30);
+
+    let fs = mount.join("fs1");
+    btrfs.subvolume_create(&fs).unwrap();
+    assert_eq!(btrfs.subvolume_create(&fs).unwrap_err().lsm_error_number(), 50);
+    btrfs.qgroup_limit(&fs, Some(16 * MIB)).unwrap();
+    let qgroup = btrfs.qgroup_of(&fs).unwrap().unwrap();
+    assert_eq!(qgroup.max_referenced, Some(16 * MIB));
+
+    // The limit is enforced: writing 64 MiB fails with EDQUOT.
+    let mut file = std::fs::File::create(fs.join("big")).unwrap();
+    let chunk = vec![0x5a_u8; MIB as usize];
+    let mut failure = None;
+    for _ in 0..64 {
+        if let Err(error) = file.write_all(&chunk).and_then(|()| file.flush()) {
+            failure = Some(error);
+            break;
+        }
+    }
+    let failure = failure.or_else(|| file.sync_all().err()).expect("write past the quota succeeded");
+    assert!(failure.to_string().contains("Disk quota exceeded"), "{failure}");
+    drop(file);
+    std::fs::remove_file(fs.join("big")).unwrap();
+
+    std::fs::write(fs.join("hello.txt"), b"hello from fs1\n").unwrap();
+    let snapshot = mount.join("fs1-snap");
+    btrfs.snapshot(&fs, &snapshot, true).unwrap();
+    assert!(btrfs.is_readonly(&snapshot).unwrap());
+    let clone = mount.join("fs1-clone");
+    btrfs.snapshot(&fs, &clone, false).unwrap();
+    assert!(!btrfs.is_readonly(&clone).unwrap());
+    let details = btrfs.subvolume_show(&fs).unwrap();
+    assert!(details.snapshots.iter().any(|path| path.ends_with("fs1-snap")), "{details:?}");
+    let listed = btrfs.subvolume_list(&mount).unwrap();
+    let names: Vec<&str> = listed.iter().map(|entry| entry.path.as_str()).collect();
+    for name in ["fs1", "fs1-snap", "fs1-clone"] {
+        assert!(names.contains(&name), "{names:?}");
+    }
+    let snapshots = btrfs.snapshot_list(&mount).unwrap();
+    assert!(snapshots.iter().all(|entry| entry.creation_time.is_some()));
+    assert!(snapshots.iter().any(|entry| entry.path == "fs1-snap"));
+
+    // File-backed volumes: sparse, preallocated, reflink clone.
+    let volumes = mount.join("lsm-volumes");
+    let thin = volumes.join("vol1.img");
+    btrfs::create_sparse_file(&thin, 512 * MIB).unwrap();
+    std::fs::OpenOptions::new().write(true).open(&thin).unwrap().write_all(b"volume data").unwrap();
+    let full = volumes.join("vol2.img");
+    btrfs::create_preallocated_file(&full, 8 * MIB).unwrap();
+    let too_big = btrfs::create_preallocated_file(&volumes.join("huge.img"), 100 << 30).unwrap_err();
+    assert_eq!(too_big.lsm_error_number(), 350, "{too_big}");
+    assert!(!volumes.join("huge.img").exists(), "half-made image left behind");
+    let reflinked = volumes.join("vol1-clone.img");
+    btrfs.reflink_copy(&thin, &reflinked).unwrap();
+    assert_eq!(std::fs::read(&reflinked).unwrap()[..11], *b"volume data");
+    assert_eq!(std::fs::metadata(&reflinked).unwrap().len(), 512 * MIB);
+
+    btrfs.subvolume_delete(&clone).unwrap();
+    btrfs.subvolume_delete(&snapshot).unwrap();
+    btrfs.subvolume_delete(&fs).unwrap();
+    assert_eq!(btrfs.subvolume_delete(&fs).unwrap_err().lsm_error_number(), 201);
+}
+
+fn exercise_lvm(array: &TestArray) {
+    let lvm = Lvm::new(&array.config.lvm, Duration::from_secs(30));
+    let PoolBackend::Lvm { vg } = &array.config.pools[1].backend else {
+        panic!("second pool is not LVM");
+    };
+    let groups = lvm.vgs(Some(vg)).unwrap();
+    assert_eq!(groups.len(), 1);
+    assert!(groups[0].size > 1900 * MIB && groups[0].size < 2100 * MIB, "{}", groups[0].size);
+    assert!(lvm.pvs().unwrap().iter().filter(|pv| &pv.vg_name == vg).count() == 2);
+
+    lvm.lv_create(vg, "lv1", 100 * MIB, &["lsm_volume"]).unwrap();
+    let lvs = lvm.lvs(vg).unwrap();
+    assert_eq!(lvs.len(), 1);
+    assert_eq!((lvs[0].name.as_str(), lvs[0].size), ("lv1", 100 * MIB));
+    assert_eq!(lvs[0].tags, vec!["lsm_volume"]);
+    assert_eq!(lvm.lv_create(vg, "lv1", MIB * 4, &[]).unwrap_err().lsm_error_number(), 50);
+    assert_eq!(lvm.lv_create(vg, "lv2", 100 << 30, &[]).unwrap_err().lsm_error_number(), 350);
+
+    lvm.lv_resize(vg, "lv1", 200 * MIB).unwrap();
+    assert_eq!(lvm.lvs(vg).unwrap()[0].size, 200 * MIB);
+    assert_eq!(lvm.lv_resize(vg, "lv1", 200 * MIB).unwrap_err().lsm_error_number(), 125);
+    lvm.lv_resize(vg, "lv1", 52 * MIB).unwrap();
+    assert_eq!(lvm.lvs(vg).unwrap()[0].size, 52 * MIB);
+    lvm.lv_add_tag(vg, "lv1", "masked").unwrap();
+    assert!(lvm.lvs(vg).unwrap()[0].tags.contains(&"masked".to_owned()));
+    lvm.lv_delete_tag(vg, "lv1", "masked").unwrap();
+
+    lvm.lv_remove(vg, "lv1").unwrap();
+    assert!(lvm.lvs(vg).unwrap().is_empty());
+    assert_eq!(lvm.lv_remove(vg, "lv1").unwrap_err().lsm_error_number(), 205);
+    assert_eq!(lvm.vgs(Some("lsm_no_such_vg")).unwrap_err().lsm_error_number(), 203);
+    if lvm.activation_disabled() {
+        assert_eq!(lvm.lv_snapshot(vg, "lv1", "snap", MIB).unwrap_err().lsm_error_number(), 153);
+    }
+}
+
+fn exercise_tgt(array: &TestArray) {
+    let iscsi = array.config.iscsi.as_ref().unwrap();
+    let tgt = Tgtadm::new(iscsi.tgtd_control_port, Duration::from_secs(10));
+    let portal = array.portal();
+    let allowed = "iqn.2024-01.org.example:allowed";
+    let other = "iqn.2024-01.org.example:other";
+    let target = format!("{}ag1", iscsi.target_iqn_prefix);
+    let backing = array.btrfs_mount().join("lsm-volumes/lun1.img");
+    btrfs::create_sparse_file(&backing, 64 * MIB).unwrap();
+    let vpd83 = "600a0b80001234567890abcdef012345";
+
+    tgt.target_create(1, &target).unwrap();
+    assert_eq!(tgt.target_create(1, &target).unwrap_err().lsm_error_number(), 50);
+    tgt.lun_create(1, 1, &backing, vpd83, "VOL0001").unwrap();
+    tgt.bind_initiator_name(1, allowed).unwrap();
+    let shown = tgt.targets().unwrap();
+    let shown = shown.iter().find(|item| item.tid == 1).unwrap();
+    assert_eq!(shown.iqn, target);
+    let lun = shown.lun(1).unwrap();
+    assert_eq!(lun.scsi_id, vpd83);
+    assert_eq!(lun.scsi_sn, "VOL0001");
+    assert_eq!(lun.backing_store_path.as_deref(), Some(backing.as_path()));
+    assert_eq!(shown.initiator_names().collect::<Vec<_>>(), vec![allowed]);
+
+    // The allowed IQN sees the LUN with the right size and identity.
+    let (ok, listing) = run("iscsi-ls", &["-i", allowed, "-s", &format!("iscsi://{portal}")]);
+    assert!(ok, "{listing}");
+    assert!(listing.contains(&target), "{listing}");
+    assert!(listing.contains("Lun:1"), "{listing}");
+    let lun_url = format!("iscsi://{portal}/{target}/1");
+    let (ok, capacity) = run("iscsi-readcapacity16", &["-i", allowed, &lun_url]);
+    assert!(ok, "{capacity}");
+    assert!(capacity.contains("Total size:67108864"), "{capacity}");
+    let (ok, inquiry) = run("iscsi-inq", &["-i", allowed, "-e", "1", "-c", "131", &lun_url]);
+    assert!(ok, "{inquiry}");
+    assert!(inquiry.contains(vpd83), "{inquiry}");
+    // Another IQN sees nothing and cannot log in.
+    let (_, hidden) = run("iscsi-ls", &["-i", other, "-s", &format!("iscsi://{portal}")]);
+    assert!(!hidden.contains(&target), "{hidden}");
+    let (ok, refused) = run("iscsi-readcapacity16", &["-i", other, &lun_url]);
+    assert!(!ok, "{refused}");
+
+    // CHAP: without or with a wrong password refused, right one accepted.
+    tgt.account_create("chapuser", "chap-secret-123").unwrap();
+    tgt.account_bind(1, "chapuser", false).unwrap();
+    let (ok, _) = run("iscsi-readcapacity16", &["-i", allowed, &lun_url]);
+    assert!(!ok, "login without CHAP accepted");
+    let wrong = format!("iscsi://chapuser%wrong-password@{portal}/{target}/1");
+    assert!(!run("iscsi-readcapacity16", &["-i", allowed, &wrong]).0);
+    let right = format!("iscsi://chapuser%chap-secret-123@{portal}/{target}/1");
+    let (ok, text) = run("iscsi-readcapacity16", &["-i", allowed, &right]);
+    assert!(ok, "{text}");
+    assert!(tgt.accounts().unwrap().contains(&"chapuser".to_owned()));
+    tgt.account_unbind(1, "chapuser", false).unwrap();
+    tgt.account_delete("chapuser").unwrap();
+
+    // Unbind, unmask, delete: the LUN and target are gone.
+    tgt.unbind_initiator_name(1, allowed).unwrap();
+    let (_, hidden) = run("iscsi-ls", &["-i", allowed, "-s", &format!("iscsi://{portal}")]);
+    assert!(!hidden.contains(&target), "{hidden}");
+    tgt.lun_delete(1, 1).unwrap();
+    assert_eq!(tgt.lun_delete(1, 1).unwrap_err().lsm_error_number(), 205);
+    tgt.target_delete(1, false).unwrap();
+    assert!(tgt.targets().unwrap().is_empty());
+    std::fs::remove_file(&backing).unwrap();
+}
+
+fn exercise_ganesha(array: &TestArray) {
+    let nfs = array.config.nfs.as_ref().unwrap();
+    let client =
+        GaneshaClient::connect(nfs.dbus_address.as_deref(), &nfs.bus_name, Duration::from_secs(10)).unwrap();
+    let btrfs = Btrfs::new(Duration::from_secs(30));
+    let pool = array.btrfs_mount();
+    btrfs.subvolume_create(&pool.join("share1")).unwrap();
+    std::fs::write(pool.join("share1/readme.txt"), b"served by ganesha\n").unwrap();
+
+    // Each exported subvolume is mounted on its own (linux-backends.md §4).
+    let export_path = nfs.mount_root.join("share1");
+    std::fs::create_dir_all(&export_path).unwrap();
+    let device = loop_device_of(&pool);
+    let (ok, text) = run(
+        "mount",
+        &["-t", "btrfs", "-o", "subvol=share1", device.to_str().unwrap(), export_path.to_str().unwrap()],
+    );
+    assert!(ok, "{text}");
+
+    let block = ExportBlock {
+        export_id: 100,
+        path: export_path.clone(),
+        pseudo: export_path.clone(),
+        anonymous_uid: Some(65534),
+        anonymous_gid: Some(65534),
+        sec_types: vec!["sys".into()],
+        client_rules: vec![ClientRule {
+            clients: vec!["127.0.0.1".into()],
+            access: AccessType::ReadWrite,
+            squash: Squash::NoRootSquash,
+        }],
+    };
+    let export_file = ganesha::write_export_file(&nfs.exports_dir, &block).unwrap();
+    let message = client.add_export(&export_file, 100).unwrap();
+    assert!(message.contains("1 exports added"), "{message}");
+    assert_eq!(client.add_export(&export_file, 100).unwrap_err().lsm_error_number(), 50);
+    let exports = client.show_exports().unwrap();
+    assert!(exports.iter().any(|export| export.export_id == 100 && Path::new(&export.path) == export_path));
+    let details = client.display_export(100).unwrap();
+    assert_eq!(Path::new(&details.pseudo), export_path);
+    assert_eq!(details.clients, vec!["127.0.0.1/32"]);
+    let (ok, listing) = run("showmount", &["-e", "127.0.0.1"]);
+    assert!(ok && listing.contains(export_path.to_str().unwrap()), "{listing}");
+    let url = format!("nfs://127.0.0.1{}/readme.txt", export_path.display());
+    let (ok, content) = run("nfs-cat", &[&url]);
+    assert!(ok && content.contains("served by ganesha"), "{content}");
+
+    client.remove_export(100).unwrap();
+    assert_eq!(client.remove_export(100).unwrap_err().lsm_error_number(), 206);
+    assert_eq!(client.display_export(100).unwrap_err().lsm_error_number(), 206);
+    let (_, listing) = run("showmount", &["-e", "127.0.0.1"]);
+    assert!(!listing.contains(export_path.to_str().unwrap()), "{listing}");
+
+    // SIGHUP fallback: the include file brings the export back, then removes it.
+    let pid_file = nfs.pid_file.as_ref().unwrap();
+    ganesha::write_include_file(&nfs.exports_include, std::slice::from_ref(&export_file)).unwrap();
+    ganesha::reload_by_signal(pid_file).unwrap();
+    wait_for("export after SIGHUP", || {
+        run("showmount", &["-e", "127.0.0.1"]).1.contains(export_path.to_str().unwrap())
+    });
+    ganesha::write_include_file(&nfs.exports_include, &[]).unwrap();
+    ganesha::reload_by_signal(pid_file).unwrap();
+    wait_for("export removal after SIGHUP", || {
+        !run("showmount", &["-e", "127.0.0.1"]).1.contains(export_path.to_str().unwrap())
+    });
+
+    let (ok, text) = run("umount", &[export_path.to_str().unwrap()]);
+    assert!(ok, "{text}");
+    btrfs.subvolume_delete(&pool.join("share1")).unwrap();
+}
+
+fn exercise_state(array: &TestArray) {
+    let store = StateStore::open(&array.config.state_dir).unwrap();
+    let _lock = store.lock(Duration::from_secs(5)).unwrap();
+    let mut state = store.load().unwrap();
+    assert_eq!(state, ArrayState::default());
+    state.targets.push(TargetRecord {
+        tid: 1,
+        iqn: "iqn.2024-01.org.lsm-rs.testenv:ag1".into(),
+        access_group_id: "ag1".into(),
+        access_group_name: "hosts".into(),
+        initiators: vec!["iqn.2024-01.org.example:allowed".into()],
+        luns: vec![LunRecord {
+            lun: 1,
+            volume_id: "vol1".into(),
+            backing_path: "/x".into(),
+            size_bytes: 64 * MIB,
+            scsi_id: "600a0b80001234567890abcdef012345".into(),
+            scsi_sn: "VOL0001".into(),
+            online: true,
+        }],
+    });
+    store.save(&state).unwrap();
+    assert_eq!(store.load().unwrap(), state);
+}
+
+/// The loop device the btrfs pool at `mount` is on (from /proc/self/mounts).
+fn loop_device_of(mount: &Path) -> PathBuf {
+    let mounts = std::fs::read_to_string("/proc/self/mounts").unwrap();
+    mounts
+        .lines()
+        .find_map(|line| {
+            let mut fields = line.split(' ');
+            let device = fields.next()?;
+            let point = fields.next()?;
+            (Path::new(point) == mount).then(|| PathBuf::from(device))
+        })
+        .unwrap()
+}
