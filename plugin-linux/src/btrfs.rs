@@ -732,6 +732,48 @@ fn header_columns(header: &str) -> Vec<String> {
         .collect()
 }
 
+/// Where the btrfs file system on `device` is mounted (its top level, or
+/// else any of its mounts), from `/proc/self/mounts`.
+pub fn find_mount_point(device: &Path) -> Result<PathBuf> {
+    let mounts = std::fs::read_to_string("/proc/self/mounts")
+        .map_err(|error| Error::io("reading /proc/self/mounts", error))?;
+    let device = std::fs::canonicalize(device).unwrap_or_else(|_| device.to_owned());
+    mount_point_in(&mounts, &device).ok_or_else(|| {
+        Error::not_found(
+            ObjectKind::Pool,
+            format!("no btrfs file system on {} is mounted", device.display()),
+        )
+    })
+}
+
+/// [`find_mount_point`] on the text of a mounts table.
+pub fn mount_point_in(mounts: &str, device: &Path) -> Option<PathBuf> {
+    let mut candidates = mounts.lines().filter_map(|line| {
+        let fields: Vec<&str> = line.split(' ').collect();
+        let (source, target, fstype, options) = (
+            fields.first()?,
+            fields.get(1)?,
+            fields.get(2)?,
+            fields.get(3)?,
+        );
+        (*fstype == "btrfs" && Path::new(source) == device).then(|| {
+            let top_level = options
+                .split(',')
+                .any(|option| option == "subvolid=5" || option == "subvol=/");
+            (top_level, PathBuf::from(target.replace("\\040", " ")))
+        })
+    });
+    let first = candidates.next()?;
+    if first.0 {
+        return Some(first.1);
+    }
+    Some(
+        candidates
+            .find(|(top, _)| *top)
+            .map_or(first.1, |(_, path)| path),
+    )
+}
+
 /// The subvolume path of `relative` (as listed) under `mount_point`.
 pub fn subvolume_path(mount_point: &Path, relative: &str) -> PathBuf {
     mount_point.join(relative.trim_start_matches("<FS_TREE>/"))
@@ -851,6 +893,29 @@ mod tests {
         assert_eq!(rows.len(), 1);
         assert_eq!(rows[0].odd_fields, vec!["Referenced"]);
         assert!(parse_qgroup_show("quotas not enabled\n").is_empty());
+    }
+
+    #[test]
+    fn mount_point_prefers_the_top_level_mount() {
+        let mounts = "/dev/vda / ext4 rw,relatime 0 0\n\
+                      /dev/loop0 /srv/nfs/fs1 btrfs rw,subvolid=256,subvol=/fs1 0 0\n\
+                      /dev/loop0 /srv/pool btrfs rw,relatime,subvolid=5,subvol=/ 0 0\n\
+                      /dev/loop1 /srv/a\\040b btrfs rw,subvolid=5,subvol=/ 0 0\n";
+        assert_eq!(
+            mount_point_in(mounts, Path::new("/dev/loop0")),
+            Some(PathBuf::from("/srv/pool"))
+        );
+        assert_eq!(
+            mount_point_in(mounts, Path::new("/dev/loop1")),
+            Some(PathBuf::from("/srv/a b"))
+        );
+        assert_eq!(mount_point_in(mounts, Path::new("/dev/vda")), None);
+        assert_eq!(
+            find_mount_point(Path::new("/dev/lsm-no-such"))
+                .unwrap_err()
+                .lsm_error_number(),
+            203
+        );
     }
 
     #[test]

@@ -825,15 +825,14 @@ fn unescape_mountinfo(field: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut index = 0;
     while index < bytes.len() {
-        if bytes[index] == b'\\' {
-            if let Some(value) = field
-                .get(index + 1..index + 4)
-                .and_then(|octal| u8::from_str_radix(octal, 8).ok())
-            {
-                out.push(value);
-                index += 4;
-                continue;
-            }
+        let escaped = (bytes[index] == b'\\')
+            .then(|| field.get(index + 1..index + 4))
+            .flatten()
+            .and_then(|octal| u8::from_str_radix(octal, 8).ok());
+        if let Some(value) = escaped {
+            out.push(value);
+            index += 4;
+            continue;
         }
         out.push(bytes[index]);
         index += 1;

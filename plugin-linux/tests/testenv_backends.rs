@@ -26,6 +26,16 @@ use plugin_linux::state::{ArrayState, LunRecord, StateStore, TargetRecord};
 use plugin_linux::tgt::Tgtadm;
 
 const TESTENV: &str = env!("CARGO_BIN_EXE_lsm-linux-testenv");
+
+/// The tests share the host's rpcbind (which an `up` may start and its
+/// `down` stop): run them one at a time.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn serialised() -> std::sync::MutexGuard<'static, ()> {
+    SERIAL
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
 const MIB: u64 = 1 << 20;
 
 /// A running test array, torn down when dropped.
@@ -38,9 +48,17 @@ struct TestArray {
 
 impl TestArray {
     fn up() -> TestArray {
-        let parent = tempfile::Builder::new().prefix("lsm-testenv-").tempdir().unwrap();
+        let parent = tempfile::Builder::new()
+            .prefix("lsm-testenv-")
+            .tempdir()
+            .unwrap();
         let dir = parent.path().join("array");
-        let output = Command::new(TESTENV).arg("up").arg("--dir").arg(&dir).output().unwrap();
+        let output = Command::new(TESTENV)
+            .arg("up")
+            .arg("--dir")
+            .arg(&dir)
+            .output()
+            .unwrap();
         let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
         let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
         // From here on `down` runs even if an assertion below fails.
@@ -48,11 +66,18 @@ impl TestArray {
             _parent: parent,
             dir: dir.clone(),
             summary: HashMap::new(),
-            config: Config::parse("[[pool]]\nname = \"x\"\nkind = \"lvm\"\nvg = \"x\"\n", Path::new("/none")).unwrap(),
+            config: Config::parse(
+                "[[pool]]\nname = \"x\"\nkind = \"lvm\"\nvg = \"x\"\n",
+                Path::new("/none"),
+            )
+            .unwrap(),
         };
         assert!(output.status.success(), "up failed:\n{stdout}\n{stderr}");
         let last = stdout.lines().last().unwrap_or_default();
-        assert!(last.starts_with("URI=linux://?config="), "last line: {last:?}");
+        assert!(
+            last.starts_with("URI=linux://?config="),
+            "last line: {last:?}"
+        );
         for line in stdout.lines() {
             if let Some((key, value)) = line.split_once('=') {
                 array.summary.insert(key.to_owned(), value.to_owned());
@@ -78,7 +103,11 @@ impl TestArray {
 
 impl Drop for TestArray {
     fn drop(&mut self) {
-        let output = Command::new(TESTENV).arg("down").arg("--dir").arg(&self.dir).output();
+        let output = Command::new(TESTENV)
+            .arg("down")
+            .arg("--dir")
+            .arg(&self.dir)
+            .output();
         match output {
             Ok(output) if output.status.success() => {}
             Ok(output) => eprintln!("down failed: {}", String::from_utf8_lossy(&output.stderr)),
@@ -97,13 +126,19 @@ fn run(program: &str, args: &[&str]) -> (bool, String) {
         .timeout(Duration::from_secs(30))
         .output()
         .unwrap();
-    (output.success(), format!("{}{}", output.stdout, output.stderr))
+    (
+        output.success(),
+        format!("{}{}", output.stdout, output.stderr),
+    )
 }
 
 fn wait_for(what: &str, mut condition: impl FnMut() -> bool) {
     let started = Instant::now();
     while !condition() {
-        assert!(started.elapsed() < Duration::from_secs(20), "timed out waiting for {what}");
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "timed out waiting for {what}"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
 }
@@ -114,8 +149,12 @@ fn testenv_up_exercises_every_backend_then_down_cleans_up() {
         eprintln!("SKIPPED: testenv_backends needs root (loop devices, mounts, daemons)");
         return;
     }
+    let _serial = serialised();
     let array = TestArray::up();
-    assert_eq!(array.config.pools[0].name, "btrfs0", "btrfs pool listed first");
+    assert_eq!(
+        array.config.pools[0].name, "btrfs0",
+        "btrfs pool listed first"
+    );
     exercise_btrfs(&array);
     exercise_lvm(&array);
     exercise_tgt(&array);
@@ -138,25 +177,104 @@ fn testenv_up_exercises_every_backend_then_down_cleans_up() {
     assert!(!dir.exists(), "down left {}", dir.display());
     for pid in pids {
         let state = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-        let alive = state.rsplit_once(')').map(|(_, rest)| !rest.trim_start().starts_with('Z')).unwrap_or(false);
+        let alive = state
+            .rsplit_once(')')
+            .map(|(_, rest)| !rest.trim_start().starts_with('Z'))
+            .unwrap_or(false);
         assert!(!alive, "daemon {pid} survived down");
     }
     let (_, loops) = run("losetup", &["-a"]);
-    assert!(!loops.contains(dir.to_str().unwrap()), "loop devices left: {loops}");
-    let status = Command::new(TESTENV).arg("down").arg("--dir").arg(&dir).status().unwrap();
+    assert!(
+        !loops.contains(dir.to_str().unwrap()),
+        "loop devices left: {loops}"
+    );
+    let status = Command::new(TESTENV)
+        .arg("down")
+        .arg("--dir")
+        .arg(&dir)
+        .status()
+        .unwrap();
     assert!(status.success());
+}
+
+#[test]
+fn failed_up_cleans_up_after_itself() {
+    if !is_root() {
+        eprintln!("SKIPPED: failed_up_cleans_up_after_itself needs root");
+        return;
+    }
+    let _serial = serialised();
+    // A ganesha.nfsd that exits at once makes `up` fail after the loop
+    // devices, the mount, LVM, tgtd and dbus-daemon are already set up.
+    let fake_bin = tempfile::tempdir().unwrap();
+    let fake = fake_bin.path().join("ganesha.nfsd");
+    std::fs::write(
+        &fake,
+        "#!/bin/sh\necho fake ganesha failing on purpose >&2\nexit 1\n",
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = format!(
+        "{}:{}",
+        fake_bin.path().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let parent = tempfile::tempdir().unwrap();
+    let dir = parent.path().join("array");
+    let output = Command::new(TESTENV)
+        .env("PATH", path)
+        .arg("up")
+        .arg("--dir")
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(stderr.contains("ganesha"), "{stderr}");
+    assert!(!String::from_utf8_lossy(&output.stdout).contains("URI="));
+    assert!(!dir.exists(), "failed up left {}", dir.display());
+    let (_, loops) = run("losetup", &["-a"]);
+    assert!(
+        !loops.contains(dir.to_str().unwrap()),
+        "loop devices left: {loops}"
+    );
+    let mounts = std::fs::read_to_string("/proc/self/mounts").unwrap();
+    assert!(
+        !mounts.contains(dir.to_str().unwrap()),
+        "mounts left: {mounts}"
+    );
+
+    // `up` refuses a non-empty directory and leaves it alone.
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("keep.txt"), "mine").unwrap();
+    let output = Command::new(TESTENV)
+        .arg("up")
+        .arg("--dir")
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(dir.join("keep.txt").exists());
 }
 
 fn exercise_btrfs(array: &TestArray) {
     let btrfs = Btrfs::new(Duration::from_secs(30));
     let mount = array.btrfs_mount();
     let usage = btrfs.filesystem_usage(&mount).unwrap();
-    assert!(usage.device_size >= 20 << 30, "pool is {} bytes", usage.device_size);
+    assert!(
+        usage.device_size >= 20 << 30,
+        "pool is {} bytes",
+        usage.device_size
+    );
     assert!(usage.free_estimated > 4 << 30);
 
     let fs = mount.join("fs1");
     btrfs.subvolume_create(&fs).unwrap();
-    assert_eq!(btrfs.subvolume_create(&fs).unwrap_err().lsm_error_number(), 50);
+    assert_eq!(
+        btrfs.subvolume_create(&fs).unwrap_err().lsm_error_number(),
+        50
+    );
     btrfs.qgroup_limit(&fs, Some(16 * MIB)).unwrap();
     let qgroup = btrfs.qgroup_of(&fs).unwrap().unwrap();
     assert_eq!(qgroup.max_referenced, Some(16 * MIB));
@@ -171,8 +289,13 @@ fn exercise_btrfs(array: &TestArray) {
             break;
         }
     }
-    let failure = failure.or_else(|| file.sync_all().err()).expect("write past the quota succeeded");
-    assert!(failure.to_string().contains("Disk quota exceeded"), "{failure}");
+    let failure = failure
+        .or_else(|| file.sync_all().err())
+        .expect("write past the quota succeeded");
+    assert!(
+        failure.to_string().contains("Disk quota exceeded"),
+        "{failure}"
+    );
     drop(file);
     std::fs::remove_file(fs.join("big")).unwrap();
 
@@ -184,7 +307,13 @@ fn exercise_btrfs(array: &TestArray) {
     btrfs.snapshot(&fs, &clone, false).unwrap();
     assert!(!btrfs.is_readonly(&clone).unwrap());
     let details = btrfs.subvolume_show(&fs).unwrap();
-    assert!(details.snapshots.iter().any(|path| path.ends_with("fs1-snap")), "{details:?}");
+    assert!(
+        details
+            .snapshots
+            .iter()
+            .any(|path| path.ends_with("fs1-snap")),
+        "{details:?}"
+    );
     let listed = btrfs.subvolume_list(&mount).unwrap();
     let names: Vec<&str> = listed.iter().map(|entry| entry.path.as_str()).collect();
     for name in ["fs1", "fs1-snap", "fs1-clone"] {
@@ -198,12 +327,21 @@ fn exercise_btrfs(array: &TestArray) {
     let volumes = mount.join("lsm-volumes");
     let thin = volumes.join("vol1.img");
     btrfs::create_sparse_file(&thin, 512 * MIB).unwrap();
-    std::fs::OpenOptions::new().write(true).open(&thin).unwrap().write_all(b"volume data").unwrap();
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&thin)
+        .unwrap()
+        .write_all(b"volume data")
+        .unwrap();
     let full = volumes.join("vol2.img");
     btrfs::create_preallocated_file(&full, 8 * MIB).unwrap();
-    let too_big = btrfs::create_preallocated_file(&volumes.join("huge.img"), 100 << 30).unwrap_err();
+    let too_big =
+        btrfs::create_preallocated_file(&volumes.join("huge.img"), 100 << 30).unwrap_err();
     assert_eq!(too_big.lsm_error_number(), 350, "{too_big}");
-    assert!(!volumes.join("huge.img").exists(), "half-made image left behind");
+    assert!(
+        !volumes.join("huge.img").exists(),
+        "half-made image left behind"
+    );
     let reflinked = volumes.join("vol1-clone.img");
     btrfs.reflink_copy(&thin, &reflinked).unwrap();
     assert_eq!(std::fs::read(&reflinked).unwrap()[..11], *b"volume data");
@@ -212,7 +350,10 @@ fn exercise_btrfs(array: &TestArray) {
     btrfs.subvolume_delete(&clone).unwrap();
     btrfs.subvolume_delete(&snapshot).unwrap();
     btrfs.subvolume_delete(&fs).unwrap();
-    assert_eq!(btrfs.subvolume_delete(&fs).unwrap_err().lsm_error_number(), 201);
+    assert_eq!(
+        btrfs.subvolume_delete(&fs).unwrap_err().lsm_error_number(),
+        201
+    );
 }
 
 fn exercise_lvm(array: &TestArray) {
@@ -222,20 +363,47 @@ fn exercise_lvm(array: &TestArray) {
     };
     let groups = lvm.vgs(Some(vg)).unwrap();
     assert_eq!(groups.len(), 1);
-    assert!(groups[0].size > 1900 * MIB && groups[0].size < 2100 * MIB, "{}", groups[0].size);
-    assert!(lvm.pvs().unwrap().iter().filter(|pv| &pv.vg_name == vg).count() == 2);
+    assert!(
+        groups[0].size > 1900 * MIB && groups[0].size < 2100 * MIB,
+        "{}",
+        groups[0].size
+    );
+    assert!(
+        lvm.pvs()
+            .unwrap()
+            .iter()
+            .filter(|pv| &pv.vg_name == vg)
+            .count()
+            == 2
+    );
 
-    lvm.lv_create(vg, "lv1", 100 * MIB, &["lsm_volume"]).unwrap();
+    lvm.lv_create(vg, "lv1", 100 * MIB, &["lsm_volume"])
+        .unwrap();
     let lvs = lvm.lvs(vg).unwrap();
     assert_eq!(lvs.len(), 1);
     assert_eq!((lvs[0].name.as_str(), lvs[0].size), ("lv1", 100 * MIB));
     assert_eq!(lvs[0].tags, vec!["lsm_volume"]);
-    assert_eq!(lvm.lv_create(vg, "lv1", MIB * 4, &[]).unwrap_err().lsm_error_number(), 50);
-    assert_eq!(lvm.lv_create(vg, "lv2", 100 << 30, &[]).unwrap_err().lsm_error_number(), 350);
+    assert_eq!(
+        lvm.lv_create(vg, "lv1", MIB * 4, &[])
+            .unwrap_err()
+            .lsm_error_number(),
+        50
+    );
+    assert_eq!(
+        lvm.lv_create(vg, "lv2", 100 << 30, &[])
+            .unwrap_err()
+            .lsm_error_number(),
+        350
+    );
 
     lvm.lv_resize(vg, "lv1", 200 * MIB).unwrap();
     assert_eq!(lvm.lvs(vg).unwrap()[0].size, 200 * MIB);
-    assert_eq!(lvm.lv_resize(vg, "lv1", 200 * MIB).unwrap_err().lsm_error_number(), 125);
+    assert_eq!(
+        lvm.lv_resize(vg, "lv1", 200 * MIB)
+            .unwrap_err()
+            .lsm_error_number(),
+        125
+    );
     lvm.lv_resize(vg, "lv1", 52 * MIB).unwrap();
     assert_eq!(lvm.lvs(vg).unwrap()[0].size, 52 * MIB);
     lvm.lv_add_tag(vg, "lv1", "masked").unwrap();
@@ -244,10 +412,23 @@ fn exercise_lvm(array: &TestArray) {
 
     lvm.lv_remove(vg, "lv1").unwrap();
     assert!(lvm.lvs(vg).unwrap().is_empty());
-    assert_eq!(lvm.lv_remove(vg, "lv1").unwrap_err().lsm_error_number(), 205);
-    assert_eq!(lvm.vgs(Some("lsm_no_such_vg")).unwrap_err().lsm_error_number(), 203);
+    assert_eq!(
+        lvm.lv_remove(vg, "lv1").unwrap_err().lsm_error_number(),
+        205
+    );
+    assert_eq!(
+        lvm.vgs(Some("lsm_no_such_vg"))
+            .unwrap_err()
+            .lsm_error_number(),
+        203
+    );
     if lvm.activation_disabled() {
-        assert_eq!(lvm.lv_snapshot(vg, "lv1", "snap", MIB).unwrap_err().lsm_error_number(), 153);
+        assert_eq!(
+            lvm.lv_snapshot(vg, "lv1", "snap", MIB)
+                .unwrap_err()
+                .lsm_error_number(),
+            153
+        );
     }
 }
 
@@ -263,7 +444,12 @@ fn exercise_tgt(array: &TestArray) {
     let vpd83 = "600a0b80001234567890abcdef012345";
 
     tgt.target_create(1, &target).unwrap();
-    assert_eq!(tgt.target_create(1, &target).unwrap_err().lsm_error_number(), 50);
+    assert_eq!(
+        tgt.target_create(1, &target)
+            .unwrap_err()
+            .lsm_error_number(),
+        50
+    );
     tgt.lun_create(1, 1, &backing, vpd83, "VOL0001").unwrap();
     tgt.bind_initiator_name(1, allowed).unwrap();
     let shown = tgt.targets().unwrap();
@@ -276,7 +462,10 @@ fn exercise_tgt(array: &TestArray) {
     assert_eq!(shown.initiator_names().collect::<Vec<_>>(), vec![allowed]);
 
     // The allowed IQN sees the LUN with the right size and identity.
-    let (ok, listing) = run("iscsi-ls", &["-i", allowed, "-s", &format!("iscsi://{portal}")]);
+    let (ok, listing) = run(
+        "iscsi-ls",
+        &["-i", allowed, "-s", &format!("iscsi://{portal}")],
+    );
     assert!(ok, "{listing}");
     assert!(listing.contains(&target), "{listing}");
     assert!(listing.contains("Lun:1"), "{listing}");
@@ -284,11 +473,17 @@ fn exercise_tgt(array: &TestArray) {
     let (ok, capacity) = run("iscsi-readcapacity16", &["-i", allowed, &lun_url]);
     assert!(ok, "{capacity}");
     assert!(capacity.contains("Total size:67108864"), "{capacity}");
-    let (ok, inquiry) = run("iscsi-inq", &["-i", allowed, "-e", "1", "-c", "131", &lun_url]);
+    let (ok, inquiry) = run(
+        "iscsi-inq",
+        &["-i", allowed, "-e", "1", "-c", "131", &lun_url],
+    );
     assert!(ok, "{inquiry}");
     assert!(inquiry.contains(vpd83), "{inquiry}");
     // Another IQN sees nothing and cannot log in.
-    let (_, hidden) = run("iscsi-ls", &["-i", other, "-s", &format!("iscsi://{portal}")]);
+    let (_, hidden) = run(
+        "iscsi-ls",
+        &["-i", other, "-s", &format!("iscsi://{portal}")],
+    );
     assert!(!hidden.contains(&target), "{hidden}");
     let (ok, refused) = run("iscsi-readcapacity16", &["-i", other, &lun_url]);
     assert!(!ok, "{refused}");
@@ -309,7 +504,10 @@ fn exercise_tgt(array: &TestArray) {
 
     // Unbind, unmask, delete: the LUN and target are gone.
     tgt.unbind_initiator_name(1, allowed).unwrap();
-    let (_, hidden) = run("iscsi-ls", &["-i", allowed, "-s", &format!("iscsi://{portal}")]);
+    let (_, hidden) = run(
+        "iscsi-ls",
+        &["-i", allowed, "-s", &format!("iscsi://{portal}")],
+    );
     assert!(!hidden.contains(&target), "{hidden}");
     tgt.lun_delete(1, 1).unwrap();
     assert_eq!(tgt.lun_delete(1, 1).unwrap_err().lsm_error_number(), 205);
@@ -320,8 +518,12 @@ fn exercise_tgt(array: &TestArray) {
 
 fn exercise_ganesha(array: &TestArray) {
     let nfs = array.config.nfs.as_ref().unwrap();
-    let client =
-        GaneshaClient::connect(nfs.dbus_address.as_deref(), &nfs.bus_name, Duration::from_secs(10)).unwrap();
+    let client = GaneshaClient::connect(
+        nfs.dbus_address.as_deref(),
+        &nfs.bus_name,
+        Duration::from_secs(10),
+    )
+    .unwrap();
     let btrfs = Btrfs::new(Duration::from_secs(30));
     let pool = array.btrfs_mount();
     btrfs.subvolume_create(&pool.join("share1")).unwrap();
@@ -331,9 +533,17 @@ fn exercise_ganesha(array: &TestArray) {
     let export_path = nfs.mount_root.join("share1");
     std::fs::create_dir_all(&export_path).unwrap();
     let device = loop_device_of(&pool);
+    assert_eq!(btrfs::find_mount_point(&device).unwrap(), pool);
     let (ok, text) = run(
         "mount",
-        &["-t", "btrfs", "-o", "subvol=share1", device.to_str().unwrap(), export_path.to_str().unwrap()],
+        &[
+            "-t",
+            "btrfs",
+            "-o",
+            "subvol=share1",
+            device.to_str().unwrap(),
+            export_path.to_str().unwrap(),
+        ],
     );
     assert!(ok, "{text}");
 
@@ -353,35 +563,61 @@ fn exercise_ganesha(array: &TestArray) {
     let export_file = ganesha::write_export_file(&nfs.exports_dir, &block).unwrap();
     let message = client.add_export(&export_file, 100).unwrap();
     assert!(message.contains("1 exports added"), "{message}");
-    assert_eq!(client.add_export(&export_file, 100).unwrap_err().lsm_error_number(), 50);
+    assert_eq!(
+        client
+            .add_export(&export_file, 100)
+            .unwrap_err()
+            .lsm_error_number(),
+        50
+    );
     let exports = client.show_exports().unwrap();
-    assert!(exports.iter().any(|export| export.export_id == 100 && Path::new(&export.path) == export_path));
+    assert!(
+        exports
+            .iter()
+            .any(|export| export.export_id == 100 && Path::new(&export.path) == export_path)
+    );
     let details = client.display_export(100).unwrap();
     assert_eq!(Path::new(&details.pseudo), export_path);
     assert_eq!(details.clients, vec!["127.0.0.1/32"]);
     let (ok, listing) = run("showmount", &["-e", "127.0.0.1"]);
-    assert!(ok && listing.contains(export_path.to_str().unwrap()), "{listing}");
+    assert!(
+        ok && listing.contains(export_path.to_str().unwrap()),
+        "{listing}"
+    );
     let url = format!("nfs://127.0.0.1{}/readme.txt", export_path.display());
     let (ok, content) = run("nfs-cat", &[&url]);
     assert!(ok && content.contains("served by ganesha"), "{content}");
 
     client.remove_export(100).unwrap();
-    assert_eq!(client.remove_export(100).unwrap_err().lsm_error_number(), 206);
-    assert_eq!(client.display_export(100).unwrap_err().lsm_error_number(), 206);
+    assert_eq!(
+        client.remove_export(100).unwrap_err().lsm_error_number(),
+        206
+    );
+    assert_eq!(
+        client.display_export(100).unwrap_err().lsm_error_number(),
+        206
+    );
     let (_, listing) = run("showmount", &["-e", "127.0.0.1"]);
-    assert!(!listing.contains(export_path.to_str().unwrap()), "{listing}");
+    assert!(
+        !listing.contains(export_path.to_str().unwrap()),
+        "{listing}"
+    );
 
     // SIGHUP fallback: the include file brings the export back, then removes it.
     let pid_file = nfs.pid_file.as_ref().unwrap();
     ganesha::write_include_file(&nfs.exports_include, std::slice::from_ref(&export_file)).unwrap();
     ganesha::reload_by_signal(pid_file).unwrap();
     wait_for("export after SIGHUP", || {
-        run("showmount", &["-e", "127.0.0.1"]).1.contains(export_path.to_str().unwrap())
+        run("showmount", &["-e", "127.0.0.1"])
+            .1
+            .contains(export_path.to_str().unwrap())
     });
     ganesha::write_include_file(&nfs.exports_include, &[]).unwrap();
     ganesha::reload_by_signal(pid_file).unwrap();
     wait_for("export removal after SIGHUP", || {
-        !run("showmount", &["-e", "127.0.0.1"]).1.contains(export_path.to_str().unwrap())
+        !run("showmount", &["-e", "127.0.0.1"])
+            .1
+            .contains(export_path.to_str().unwrap())
     });
 
     let (ok, text) = run("umount", &[export_path.to_str().unwrap()]);
