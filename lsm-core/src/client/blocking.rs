@@ -80,6 +80,11 @@ impl BlockingClient {
         self.inner.as_ref().map(Client::uri)
     }
 
+    /// See [`Client::plugin_pid`].
+    pub fn plugin_pid(&self) -> Option<u32> {
+        self.inner.as_ref().and_then(Client::plugin_pid)
+    }
+
     pub fn mode(&self) -> Option<&ConnectMode> {
         self.inner.as_ref().map(Client::mode)
     }

@@ -229,6 +229,11 @@ impl Client {
         &self.mode
     }
 
+    /// The pid of the plugin process this client spawned (embedded mode).
+    pub fn plugin_pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+
     /// The timeout applied to each call.
     pub fn timeout(&self) -> Duration {
         self.timeout

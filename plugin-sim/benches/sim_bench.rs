@@ -1,0 +1,246 @@
+//! `cargo bench -p plugin-sim`: the figures of the foundation issue, each
+//! printed next to a baseline measured in the same run.
+//!
+//! - round trip (`systems`, `pools`) through `Client` to `sim_lsmplugin`
+//!   vs. a bare Unix-socket ping-pong of the same frame sizes;
+//! - embedded connect (spawn + register + one call + unregister);
+//! - volume create (job done, `LSM_SIM_TIME=0`) per op at 1k / 10k / 100k;
+//! - `volumes()` end to end at 1k / 10k / 100k, with peak memory (VmHWM) of
+//!   client and plugin.
+//!
+//! `LSM_BENCH_MAX_VOLUMES` (default 100000) caps the volume count.
+
+use std::io::{Read, Write};
+use std::os::unix::net::UnixStream;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use lsm_core::{BlockingClient, Provisioning};
+
+const TIMEOUT: Duration = Duration::from_secs(600);
+
+fn plugin_exe() -> PathBuf {
+    // The bench binary lives in target/release/deps.
+    let exe = std::env::current_exe().expect("current exe");
+    let dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("target dir")
+        .to_path_buf();
+    let plugin = dir.join("sim_lsmplugin");
+    assert!(
+        plugin.exists(),
+        "{} missing: run `cargo build --release -p plugin-sim` first",
+        plugin.display()
+    );
+    plugin
+}
+
+fn connect(uri: &str) -> BlockingClient {
+    BlockingClient::connect_plugin_exe(&plugin_exe(), uri, None, TIMEOUT).expect("connect")
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn us(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e6
+}
+
+/// VmHWM (peak resident set) of a process, in MiB.
+fn peak_mib(pid: &str) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|kb| kb.parse::<f64>().ok())
+        .map(|kb| kb / 1024.0)
+        .unwrap_or(f64::NAN)
+}
+
+/// Bare ping-pong: a thread answers each request frame with a fixed reply
+/// frame, over a Unix socketpair, with the same sizes as the real call.
+fn bare_ping_pong(request: &[u8], reply: &[u8], rounds: usize) -> Duration {
+    let (mut a, mut b) = UnixStream::pair().expect("pair");
+    let req_len = request.len();
+    let reply = reply.to_vec();
+    let server = std::thread::spawn(move || {
+        let mut buf = vec![0u8; req_len];
+        for _ in 0..rounds {
+            b.read_exact(&mut buf[..10]).expect("header");
+            b.read_exact(&mut buf[10..]).expect("payload");
+            b.write_all(&reply).expect("reply");
+        }
+    });
+    let mut times = Vec::with_capacity(rounds);
+    let mut rbuf = vec![0u8; 0];
+    for _ in 0..rounds {
+        let t = Instant::now();
+        a.write_all(request).expect("write");
+        let mut header = [0u8; 10];
+        a.read_exact(&mut header).expect("read header");
+        let len: usize = std::str::from_utf8(&header)
+            .expect("ascii")
+            .parse()
+            .expect("digits");
+        rbuf.resize(len, 0);
+        a.read_exact(&mut rbuf).expect("read payload");
+        times.push(t.elapsed());
+    }
+    server.join().expect("server");
+    median(times)
+}
+
+fn frame(payload: &[u8]) -> Vec<u8> {
+    lsm_ipc::encode_frame(payload).expect("frame")
+}
+
+fn bench_round_trips(dir: &Path) {
+    println!("== round trip through Client to sim_lsmplugin vs bare socket ping-pong");
+    let uri = format!("sim://?statefile={}/rt.db", dir.display());
+    let mut c = connect(&uri);
+    const ROUNDS: usize = 2000;
+    for (name, method) in [("systems", "systems"), ("pools", "pools")] {
+        // Warm up and capture the exact frame sizes.
+        let params = if method == "systems" {
+            serde_json::json!({"flags": 0})
+        } else {
+            serde_json::json!({"search_key": null, "search_value": null, "flags": 0})
+        };
+        let reply: serde_json::Value = c.call(method, params.clone()).expect("call");
+        let request_bytes = frame(&lsm_ipc::encode_request(method, 100, &params).expect("req"));
+        let reply_bytes = frame(&lsm_ipc::encode_result(100, &reply).expect("reply"));
+        let mut times = Vec::with_capacity(ROUNDS);
+        for _ in 0..ROUNDS {
+            let t = Instant::now();
+            if method == "systems" {
+                c.systems().expect("systems");
+            } else {
+                c.pools(None).expect("pools");
+            }
+            times.push(t.elapsed());
+        }
+        let client = median(times);
+        let bare = bare_ping_pong(&request_bytes, &reply_bytes, ROUNDS);
+        println!(
+            "{name:8} client {:8.1} µs   bare ping-pong {:6.1} µs ({} B / {} B)   ratio {:.2}x  (target < 3x; reference Python: {} µs)",
+            us(client),
+            us(bare),
+            request_bytes.len(),
+            reply_bytes.len(),
+            us(client) / us(bare),
+            if name == "systems" { 176 } else { 454 }
+        );
+    }
+    c.close().expect("close");
+}
+
+fn bench_connect(dir: &Path) {
+    println!("== embedded connect: spawn + register + systems + unregister");
+    let uri = format!("sim://?statefile={}/connect.db", dir.display());
+    connect(&uri).close().expect("warm");
+    let mut times = Vec::new();
+    for _ in 0..50 {
+        let t = Instant::now();
+        let mut c = connect(&uri);
+        c.systems().expect("systems");
+        c.close().expect("close");
+        times.push(t.elapsed());
+    }
+    // Baseline: spawning a process that exits at once (`true`).
+    let mut base = Vec::new();
+    for _ in 0..50 {
+        let t = Instant::now();
+        std::process::Command::new("true").status().expect("true");
+        base.push(t.elapsed());
+    }
+    println!(
+        "connect  median {:.2} ms (target < 5 ms; reference Python: 107-146 ms)   baseline spawn+exit of `true`: {:.2} ms",
+        us(median(times)) / 1000.0,
+        us(median(base)) / 1000.0
+    );
+}
+
+fn bench_volumes(dir: &Path, max: usize) {
+    println!("== volume create (LSM_SIM_TIME=0, job waited and freed) and volumes() listing");
+    // SAFETY: set before any plugin is spawned; the bench is single-threaded here.
+    unsafe { std::env::set_var("LSM_SIM_TIME", "0") };
+    let uri = format!("sim://?statefile={}/vols.db", dir.display());
+    let mut c = connect(&uri);
+    let pool = c
+        .pools(None)
+        .expect("pools")
+        .into_iter()
+        .find(|p| p.name == "lsm_test_aggr")
+        .expect("lsm_test_aggr");
+    let mut created = 0usize;
+    let checkpoints: Vec<usize> = [1_000, 10_000, 100_000]
+        .into_iter()
+        .filter(|n| *n <= max)
+        .collect();
+    for target in checkpoints {
+        // Time the last 1000 creates before each checkpoint.
+        let window_start = target.saturating_sub(1000).max(created);
+        while created < window_start {
+            let job = c
+                .volume_create(&pool, &format!("bv{created}"), 1 << 20, Provisioning::DEFAULT)
+                .expect("create");
+            c.wait_done(job).expect("wait");
+            created += 1;
+        }
+        let t = Instant::now();
+        let window = target - created;
+        while created < target {
+            let job = c
+                .volume_create(&pool, &format!("bv{created}"), 1 << 20, Provisioning::DEFAULT)
+                .expect("create");
+            c.wait_done(job).expect("wait");
+            created += 1;
+        }
+        let per_op = t.elapsed() / window as u32;
+        // Listing in a fresh session, so the plugin's peak is this call's.
+        let mut lister = connect(&uri);
+        let pid = lister.plugin_pid().map(|p| p.to_string()).unwrap_or_default();
+        let t = Instant::now();
+        let vols = lister.volumes(None).expect("volumes");
+        let list_time = t.elapsed();
+        assert_eq!(vols.len(), target);
+        let plugin_peak = peak_mib(&pid);
+        drop(vols);
+        lister.close().expect("close");
+        println!(
+            "{target:>7} volumes: create {:6.1} µs/op (target < 300, flat)   volumes() {:8.1} ms (target at 100k < 400 ms)   plugin peak {:6.1} MiB   client process peak {:6.1} MiB",
+            us(per_op),
+            us(list_time) / 1000.0,
+            plugin_peak,
+            peak_mib("self")
+        );
+    }
+    // Baseline for listing: the same JSON bytes parsed from memory.
+    let vols = c.volumes(None).expect("volumes");
+    let bytes = serde_json::to_vec(&vols).expect("ser");
+    let t = Instant::now();
+    let parsed: Vec<lsm_core::Volume> = serde_json::from_slice(&bytes).expect("parse");
+    println!(
+        "baseline: parsing the same {} volumes ({:.1} MB of JSON) from memory: {:.1} ms",
+        parsed.len(),
+        bytes.len() as f64 / 1e6,
+        us(t.elapsed()) / 1000.0
+    );
+    c.close().expect("close");
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; ignore arguments.
+    let max: usize = std::env::var("LSM_BENCH_MAX_VOLUMES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
+    let dir = tempfile::tempdir().expect("tempdir");
+    bench_round_trips(dir.path());
+    bench_connect(dir.path());
+    bench_volumes(dir.path(), max);
+}
