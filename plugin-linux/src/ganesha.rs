@@ -281,6 +281,7 @@ pub fn reload_by_signal(pid_file: &Path) -> Result<()> {
 pub struct GaneshaClient {
     connection: zbus::blocking::Connection,
     bus_name: String,
+    timeout: Duration,
 }
 
 impl std::fmt::Debug for GaneshaClient {
@@ -318,6 +319,7 @@ impl GaneshaClient {
         Ok(GaneshaClient {
             connection,
             bus_name: bus_name.to_owned(),
+            timeout,
         })
     }
 
@@ -354,7 +356,7 @@ impl GaneshaClient {
         if timed_out {
             return Error::Timeout {
                 command: format!("D-Bus {method}"),
-                timeout: Duration::ZERO,
+                timeout: self.timeout,
             };
         }
         Error::DBus {

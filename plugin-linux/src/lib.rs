@@ -18,6 +18,7 @@
 //! - [`ganesha`]: nfs-ganesha exports over D-Bus (`zbus`), SIGHUP fallback.
 //! - [`sysfs`]: disks from `/sys/block`.
 //! - [`state`]: what tgtd and ganesha forget on restart, persisted.
+//! - [`replay`]: re-creating that state in a restarted tgtd or ganesha.
 //! - [`testenv`]: the throwaway array behind `lsm-linux-testenv`.
 //!
 //! Everything here is blocking; an async plugin calls it from
@@ -30,6 +31,7 @@ pub mod error;
 pub mod ganesha;
 pub mod lvm;
 pub mod naming;
+pub mod replay;
 pub mod state;
 pub mod sysfs;
 pub mod testenv;

@@ -22,7 +22,10 @@ use plugin_linux::command::ToolCommand;
 use plugin_linux::config::{Config, PoolBackend, config_path_from_uri};
 use plugin_linux::ganesha::{self, AccessType, ClientRule, ExportBlock, GaneshaClient, Squash};
 use plugin_linux::lvm::Lvm;
-use plugin_linux::state::{ArrayState, LunRecord, StateStore, TargetRecord};
+use plugin_linux::replay::{replay_exports, replay_targets};
+use plugin_linux::state::{
+    ArrayState, ChapRecord, ExportRecord, LunRecord, Secret, Secrets, StateStore, TargetRecord,
+};
 use plugin_linux::tgt::Tgtadm;
 
 const TESTENV: &str = env!("CARGO_BIN_EXE_lsm-linux-testenv");
@@ -159,7 +162,7 @@ fn testenv_up_exercises_every_backend_then_down_cleans_up() {
     exercise_lvm(&array);
     exercise_tgt(&array);
     exercise_ganesha(&array);
-    exercise_state(&array);
+    exercise_state_and_replay(&array);
 
     // `down` removes everything, and a second `down` is a no-op.
     let dir = array.dir.clone();
@@ -625,29 +628,122 @@ fn exercise_ganesha(array: &TestArray) {
     btrfs.subvolume_delete(&pool.join("share1")).unwrap();
 }
 
-fn exercise_state(array: &TestArray) {
+fn exercise_state_and_replay(array: &TestArray) {
     let store = StateStore::open(&array.config.state_dir).unwrap();
     let _lock = store.lock(Duration::from_secs(5)).unwrap();
-    let mut state = store.load().unwrap();
-    assert_eq!(state, ArrayState::default());
-    state.targets.push(TargetRecord {
-        tid: 1,
-        iqn: "iqn.2024-01.org.lsm-rs.testenv:ag1".into(),
-        access_group_id: "ag1".into(),
-        access_group_name: "hosts".into(),
-        initiators: vec!["iqn.2024-01.org.example:allowed".into()],
-        luns: vec![LunRecord {
-            lun: 1,
-            volume_id: "vol1".into(),
-            backing_path: "/x".into(),
-            size_bytes: 64 * MIB,
-            scsi_id: "600a0b80001234567890abcdef012345".into(),
-            scsi_sn: "VOL0001".into(),
-            online: true,
+    assert_eq!(store.load().unwrap(), ArrayState::default());
+
+    // What the plugin would have recorded: a target with a LUN, an ACL and
+    // CHAP for its initiator, and an NFS export.
+    let iscsi = array.config.iscsi.as_ref().unwrap();
+    let target = format!("{}ag7", iscsi.target_iqn_prefix);
+    let allowed = "iqn.2024-01.org.example:replayed";
+    let backing = array.btrfs_mount().join("lsm-volumes/replay.img");
+    btrfs::create_sparse_file(&backing, 32 * MIB).unwrap();
+    let nfs = array.config.nfs.as_ref().unwrap();
+    let export_path = nfs.mount_root.join("plain-dir");
+    std::fs::create_dir_all(&export_path).unwrap();
+    std::fs::write(export_path.join("file.txt"), b"replayed export\n").unwrap();
+    let block = ExportBlock {
+        export_id: 101,
+        path: export_path.clone(),
+        pseudo: export_path.clone(),
+        anonymous_uid: None,
+        anonymous_gid: None,
+        sec_types: vec![],
+        client_rules: vec![ClientRule {
+            clients: vec!["127.0.0.1".into()],
+            access: AccessType::ReadOnly,
+            squash: Squash::RootSquash,
         }],
-    });
+    };
+    let config_file = ganesha::write_export_file(&nfs.exports_dir, &block).unwrap();
+    let state = ArrayState {
+        version: plugin_linux::state::STATE_VERSION,
+        targets: vec![TargetRecord {
+            tid: 7,
+            iqn: target.clone(),
+            access_group_id: "ag7".into(),
+            access_group_name: "replayed hosts".into(),
+            initiators: vec![allowed.into()],
+            luns: vec![LunRecord {
+                lun: 3,
+                volume_id: "vol7".into(),
+                backing_path: backing.clone(),
+                size_bytes: 32 * MIB,
+                scsi_id: "6000000000000000000000000000abcd".into(),
+                scsi_sn: "VOL0007".into(),
+                online: true,
+            }],
+        }],
+        exports: vec![ExportRecord {
+            export_id: 101,
+            fs_id: "fs-plain".into(),
+            export_path: export_path.clone(),
+            mount_point: export_path.clone(),
+            config_file,
+            root_hosts: vec![],
+            rw_hosts: vec![],
+            ro_hosts: vec!["127.0.0.1".into()],
+            anon_uid: None,
+            anon_gid: None,
+            auth_type: None,
+        }],
+    };
+    let secrets = Secrets {
+        chap: vec![ChapRecord {
+            initiator: allowed.into(),
+            in_user: Some("replayuser".into()),
+            in_password: Some(Secret::new("replay-secret-1")),
+            out_user: None,
+            out_password: None,
+        }],
+    };
     store.save(&state).unwrap();
+    store.save_secrets(&secrets).unwrap();
     assert_eq!(store.load().unwrap(), state);
+    assert_eq!(store.load_secrets().unwrap(), secrets);
+
+    // The daemons are empty (as after a restart): replay restores everything.
+    let tgt = Tgtadm::new(iscsi.tgtd_control_port, Duration::from_secs(10));
+    let report =
+        replay_targets(&tgt, &store.load().unwrap(), &store.load_secrets().unwrap()).unwrap();
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    assert_eq!(report.targets_created, vec![7]);
+    assert_eq!(report.luns_created, vec![(7, 3)]);
+    assert_eq!(report.accounts_created, vec!["replayuser"]);
+    let url = format!(
+        "iscsi://replayuser%replay-secret-1@{}/{target}/3",
+        array.portal()
+    );
+    let (ok, capacity) = run("iscsi-readcapacity16", &["-i", allowed, &url]);
+    assert!(ok && capacity.contains("Total size:33554432"), "{capacity}");
+    let unauthenticated = format!("iscsi://{}/{target}/3", array.portal());
+    assert!(!run("iscsi-readcapacity16", &["-i", allowed, &unauthenticated]).0);
+    let again = replay_targets(&tgt, &state, &secrets).unwrap();
+    assert!(again.is_noop(), "{again:?}");
+
+    let client = GaneshaClient::connect(
+        nfs.dbus_address.as_deref(),
+        &nfs.bus_name,
+        Duration::from_secs(10),
+    )
+    .unwrap();
+    let report = replay_exports(&client, &state).unwrap();
+    assert_eq!(report.exports_added, vec![101], "{:?}", report.problems);
+    let (ok, content) = run(
+        "nfs-cat",
+        &[&format!(
+            "nfs://127.0.0.1{}/file.txt",
+            export_path.display()
+        )],
+    );
+    assert!(ok && content.contains("replayed export"), "{content}");
+    assert!(replay_exports(&client, &state).unwrap().is_noop());
+
+    client.remove_export(101).unwrap();
+    tgt.target_delete(7, true).unwrap();
+    tgt.account_delete("replayuser").unwrap();
 }
 
 /// The loop device the btrfs pool at `mount` is on (from /proc/self/mounts).
