@@ -186,7 +186,12 @@ fn bench_volumes(dir: &Path, max: usize) {
         let window_start = target.saturating_sub(1000).max(created);
         while created < window_start {
             let job = c
-                .volume_create(&pool, &format!("bv{created}"), 1 << 20, Provisioning::DEFAULT)
+                .volume_create(
+                    &pool,
+                    &format!("bv{created}"),
+                    1 << 20,
+                    Provisioning::DEFAULT,
+                )
                 .expect("create");
             c.wait_done(job).expect("wait");
             created += 1;
@@ -195,7 +200,12 @@ fn bench_volumes(dir: &Path, max: usize) {
         let window = target - created;
         while created < target {
             let job = c
-                .volume_create(&pool, &format!("bv{created}"), 1 << 20, Provisioning::DEFAULT)
+                .volume_create(
+                    &pool,
+                    &format!("bv{created}"),
+                    1 << 20,
+                    Provisioning::DEFAULT,
+                )
                 .expect("create");
             c.wait_done(job).expect("wait");
             created += 1;
@@ -203,7 +213,10 @@ fn bench_volumes(dir: &Path, max: usize) {
         let per_op = t.elapsed() / window as u32;
         // Listing in a fresh session, so the plugin's peak is this call's.
         let mut lister = connect(&uri);
-        let pid = lister.plugin_pid().map(|p| p.to_string()).unwrap_or_default();
+        let pid = lister
+            .plugin_pid()
+            .map(|p| p.to_string())
+            .unwrap_or_default();
         let t = Instant::now();
         let vols = lister.volumes(None).expect("volumes");
         let list_time = t.elapsed();

@@ -192,9 +192,14 @@ impl State {
         Ok(state)
     }
 
-    /// How long a call waits for another process's lock.
+    /// How long a call waits for another process's lock: 90% of the
+    /// session timeout, so our `TIMEOUT` reply reaches the client before
+    /// the client gives up on its own.
     pub fn set_timeout(&mut self, timeout: Duration) -> Result<(), LsmError> {
-        self.conn.busy_timeout(timeout).map_err(sql_error)
+        let wait = timeout
+            .saturating_sub(timeout / 10)
+            .max(Duration::from_millis(1));
+        self.conn.busy_timeout(wait).map_err(sql_error)
     }
 
     /// Run `f` in a read transaction.
