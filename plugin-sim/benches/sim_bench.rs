@@ -61,36 +61,53 @@ fn peak_mib(pid: &str) -> f64 {
         .unwrap_or(f64::NAN)
 }
 
-/// Bare ping-pong: a thread answers each request frame with a fixed reply
-/// frame, over a Unix socketpair, with the same sizes as the real call.
-fn bare_ping_pong(request: &[u8], reply: &[u8], rounds: usize) -> Duration {
+/// Bare ping-pong over a Unix socketpair with the same frame sizes as the
+/// real call: the peer answers each request frame with a fixed reply frame.
+/// `peer_process`: the peer is a forked process (like a plugin) instead of
+/// a thread of this process.
+fn bare_ping_pong(request: &[u8], reply: &[u8], rounds: usize, peer_process: bool) -> Duration {
     let (mut a, mut b) = UnixStream::pair().expect("pair");
-    let req_len = request.len();
-    let reply = reply.to_vec();
-    let server = std::thread::spawn(move || {
-        let mut buf = vec![0u8; req_len];
+    let mut req_buf = vec![0u8; request.len()];
+    let reply_copy = reply.to_vec();
+    let serve = move |b: &mut UnixStream, buf: &mut [u8]| {
         for _ in 0..rounds {
-            b.read_exact(&mut buf[..10]).expect("header");
-            b.read_exact(&mut buf[10..]).expect("payload");
-            b.write_all(&reply).expect("reply");
+            if b.read_exact(buf).is_err() || b.write_all(&reply_copy).is_err() {
+                return;
+            }
         }
-    });
+    };
+    let mut thread = None;
+    let mut child_pid = 0;
+    if peer_process {
+        // SAFETY: the child only reads and writes the socket with buffers
+        // allocated before the fork, then leaves with _exit.
+        let pid = unsafe { libc::fork() };
+        assert!(pid >= 0, "fork failed");
+        if pid == 0 {
+            drop(a);
+            serve(&mut b, &mut req_buf);
+            unsafe { libc::_exit(0) };
+        }
+        child_pid = pid;
+        drop(b);
+    } else {
+        thread = Some(std::thread::spawn(move || serve(&mut b, &mut req_buf)));
+    }
     let mut times = Vec::with_capacity(rounds);
-    let mut rbuf = vec![0u8; 0];
+    let mut rbuf = vec![0u8; reply.len()];
     for _ in 0..rounds {
         let t = Instant::now();
         a.write_all(request).expect("write");
-        let mut header = [0u8; 10];
-        a.read_exact(&mut header).expect("read header");
-        let len: usize = std::str::from_utf8(&header)
-            .expect("ascii")
-            .parse()
-            .expect("digits");
-        rbuf.resize(len, 0);
-        a.read_exact(&mut rbuf).expect("read payload");
+        a.read_exact(&mut rbuf).expect("read");
         times.push(t.elapsed());
     }
-    server.join().expect("server");
+    if let Some(t) = thread {
+        t.join().expect("peer thread");
+    }
+    if child_pid > 0 {
+        // SAFETY: reaping our own child.
+        unsafe { libc::waitpid(child_pid, std::ptr::null_mut(), 0) };
+    }
     median(times)
 }
 
@@ -124,14 +141,17 @@ fn bench_round_trips(dir: &Path) {
             times.push(t.elapsed());
         }
         let client = median(times);
-        let bare = bare_ping_pong(&request_bytes, &reply_bytes, ROUNDS);
+        let bare_process = bare_ping_pong(&request_bytes, &reply_bytes, ROUNDS, true);
+        let bare_thread = bare_ping_pong(&request_bytes, &reply_bytes, ROUNDS, false);
         println!(
-            "{name:8} client {:8.1} µs   bare ping-pong {:6.1} µs ({} B / {} B)   ratio {:.2}x  (target < 3x; reference Python: {} µs)",
+            "{name:8} client {:6.1} µs | bare ping-pong ({} B / {} B): process peer {:5.1} µs -> ratio {:.2}x (target < 3x), thread peer {:5.1} µs -> {:.2}x | reference Python {} µs",
             us(client),
-            us(bare),
             request_bytes.len(),
             reply_bytes.len(),
-            us(client) / us(bare),
+            us(bare_process),
+            us(client) / us(bare_process),
+            us(bare_thread),
+            us(client) / us(bare_thread),
             if name == "systems" { 176 } else { 454 }
         );
     }

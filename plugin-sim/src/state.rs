@@ -187,8 +187,18 @@ impl State {
             .pragma_update(None, "synchronous", "NORMAL")
             .map_err(sql_error)?;
         state.conn.set_prepared_statement_cache_capacity(64);
+        // A session is short (one per client connection): don't checkpoint
+        // and delete the WAL at every close, the next session would only
+        // recreate it. SQLite still checkpoints as the WAL grows.
+        state
+            .conn
+            .set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)
+            .map_err(sql_error)?;
         let path_text = path.display().to_string();
-        state.write(|tx| init_if_empty(tx, &path_text))?;
+        // Most opens find a ready file: check it without taking the write lock.
+        if !state.read(|tx| is_ready(tx, &path_text))? {
+            state.write(|tx| init_if_empty(tx, &path_text))?;
+        }
         Ok(state)
     }
 
@@ -238,6 +248,21 @@ fn table_exists(tx: &Transaction<'_>, name: &str) -> SimResult<bool> {
         |r| r.get(0),
     )?;
     Ok(n > 0)
+}
+
+/// True when the file holds our schema; an error when it holds another.
+fn is_ready(tx: &Transaction<'_>, path: &str) -> SimResult<bool> {
+    if !table_exists(tx, "meta")? {
+        return Ok(false);
+    }
+    let version: Option<String> = tx
+        .query_row("SELECT value FROM meta WHERE key = 'version'", [], |r| r.get(0))
+        .ok();
+    if version.as_deref() == Some(STATE_VERSION) {
+        Ok(true)
+    } else {
+        Err(incompatible(path))
+    }
 }
 
 fn init_if_empty(tx: &Transaction<'_>, path: &str) -> SimResult<()> {

@@ -1008,6 +1008,8 @@ impl Drop for Client {
 /// Wait for a plugin to exit after its socket closed; kill it past `limit`.
 fn reap_child(mut child: Child, limit: Duration) {
     let deadline = std::time::Instant::now() + limit.min(Duration::from_secs(5));
+    // A plugin exits right after its socket closes: poll finely at first.
+    let mut pause = Duration::from_micros(20);
     loop {
         match child.try_wait() {
             Ok(Some(_)) | Err(_) => return,
@@ -1016,7 +1018,10 @@ fn reap_child(mut child: Child, limit: Duration) {
                 let _ = child.wait();
                 return;
             }
-            Ok(None) => std::thread::sleep(Duration::from_millis(1)),
+            Ok(None) => {
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(Duration::from_millis(5));
+            }
         }
     }
 }

@@ -46,13 +46,19 @@ impl SessionEnd {
 
 /// Set up `tracing` to stderr; level from `LSM_PLUGIN_LOG` (default `warn`).
 pub fn init_plugin_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("LSM_PLUGIN_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
+    let builder = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
-        .with_target(false)
-        .try_init();
+        .with_target(false);
+    // A plugin starts for every connection: skip the directive parser
+    // unless a filter was asked for.
+    let _ = match std::env::var("LSM_PLUGIN_LOG") {
+        Ok(spec) if !spec.is_empty() => builder
+            .with_env_filter(tracing_subscriber::EnvFilter::new(spec))
+            .try_init(),
+        _ => builder
+            .with_max_level(tracing::Level::WARN)
+            .try_init(),
+    };
 }
 
 /// Own the process: serve the connection whose fd is `argv[1]`, then exit.
