@@ -18,6 +18,7 @@ pub mod capabilities;
 mod checks;
 pub mod client;
 pub mod error;
+pub mod local_disk;
 pub mod plugin;
 pub mod results;
 pub mod types;
