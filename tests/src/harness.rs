@@ -1,0 +1,360 @@
+//! The runner: what a [`Check`] is, how the suite sets up a [`Session`],
+//! gates each check on its capabilities, runs it on its own client, cleans up
+//! after it, and collects a [`Report`].
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::time::{Duration, Instant};
+
+use lsm_core::{Capability, client::DEFAULT_TIMEOUT};
+
+use crate::ctx::{Ctx, Session};
+use crate::expect::{CheckError, CheckResult};
+
+/// One conformance check.
+#[derive(Clone, Copy)]
+pub struct Check {
+    /// Unique snake_case name (what `--skip` takes).
+    pub name: &'static str,
+    /// One line: what it verifies.
+    pub summary: &'static str,
+    /// Capabilities that must all be supported, or the check is skipped.
+    pub requires: &'static [Capability],
+    /// The check itself.
+    pub body: fn(&mut Ctx) -> CheckResult,
+}
+
+impl std::fmt::Debug for Check {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Check")
+            .field("name", &self.name)
+            .field("requires", &self.requires)
+            .finish()
+    }
+}
+
+/// How one check ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Passed,
+    Failed(String),
+    Skipped(String),
+}
+
+/// The outcome of one check, with its timing and notes.
+#[derive(Debug, Clone)]
+pub struct CheckOutcome {
+    pub name: &'static str,
+    pub outcome: Outcome,
+    pub elapsed: Duration,
+    /// Observations the check recorded (shown with `--verbose`).
+    pub notes: Vec<String>,
+}
+
+impl CheckOutcome {
+    /// The one-line form: `PASS name`, `FAIL name: why`, `SKIP name: why`.
+    pub fn line(&self) -> String {
+        let one_line = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ");
+        match &self.outcome {
+            Outcome::Passed => format!("PASS {}", self.name),
+            Outcome::Failed(why) => format!("FAIL {}: {}", self.name, one_line(why)),
+            Outcome::Skipped(why) => format!("SKIP {}: {}", self.name, one_line(why)),
+        }
+    }
+}
+
+/// The result of a suite run.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub uri: String,
+    pub outcomes: Vec<CheckOutcome>,
+    pub elapsed: Duration,
+}
+
+impl Report {
+    fn count(&self, pick: fn(&Outcome) -> bool) -> usize {
+        self.outcomes.iter().filter(|o| pick(&o.outcome)).count()
+    }
+
+    pub fn passed(&self) -> usize {
+        self.count(|o| matches!(o, Outcome::Passed))
+    }
+
+    pub fn failed(&self) -> usize {
+        self.count(|o| matches!(o, Outcome::Failed(_)))
+    }
+
+    pub fn skipped(&self) -> usize {
+        self.count(|o| matches!(o, Outcome::Skipped(_)))
+    }
+
+    /// `N passed, N failed, N skipped`.
+    pub fn summary_line(&self) -> String {
+        format!(
+            "{} passed, {} failed, {} skipped",
+            self.passed(),
+            self.failed(),
+            self.skipped()
+        )
+    }
+
+    /// The outcome of the check with this name.
+    pub fn get(&self, name: &str) -> Option<&CheckOutcome> {
+        self.outcomes.iter().find(|o| o.name == name)
+    }
+
+    /// The failed checks.
+    pub fn failures(&self) -> impl Iterator<Item = &CheckOutcome> {
+        self.outcomes
+            .iter()
+            .filter(|o| matches!(o.outcome, Outcome::Failed(_)))
+    }
+}
+
+/// What to run, against what.
+#[derive(Debug, Clone)]
+pub struct SuiteOptions {
+    pub uri: String,
+    pub password: Option<String>,
+    /// Timeout of every client (default 30 s, like the reference).
+    pub timeout: Duration,
+    /// Checks reported as skipped without running.
+    pub skip: Vec<String>,
+    /// When not empty, only these checks run.
+    pub only: Vec<String>,
+}
+
+impl SuiteOptions {
+    /// Every check, default timeout, no password.
+    pub fn new(uri: &str) -> Self {
+        SuiteOptions {
+            uri: uri.to_string(),
+            password: None,
+            timeout: DEFAULT_TIMEOUT,
+            skip: Vec::new(),
+            only: Vec::new(),
+        }
+    }
+
+    /// Names in `skip` or `only` that are not checks of `checks`.
+    pub fn unknown_names(&self, checks: &[&Check]) -> Vec<String> {
+        self.skip
+            .iter()
+            .chain(&self.only)
+            .filter(|name| !checks.iter().any(|c| c.name == name.as_str()))
+            .cloned()
+            .collect()
+    }
+}
+
+/// Runs every check against `uri`; checks named in `skip` are reported as
+/// skipped.
+pub fn run_suite(uri: &str, password: Option<&str>, skip: &[String]) -> Report {
+    let options = SuiteOptions {
+        password: password.map(str::to_string),
+        skip: skip.to_vec(),
+        ..SuiteOptions::new(uri)
+    };
+    run_checks(&options, &crate::all_checks(), &mut |_| {})
+}
+
+/// Runs `checks` as `options` say, handing each outcome to `on_outcome` as
+/// soon as it is known.
+pub fn run_checks(
+    options: &SuiteOptions,
+    checks: &[&Check],
+    on_outcome: &mut dyn FnMut(&CheckOutcome),
+) -> Report {
+    let started = Instant::now();
+    let session = open_session(options);
+    let mut outcomes = Vec::new();
+    for check in checks {
+        if !options.only.is_empty() && !options.only.iter().any(|n| n == check.name) {
+            continue;
+        }
+        let check_started = Instant::now();
+        let (outcome, notes) = match &session {
+            Err(why) => (
+                Outcome::Failed(format!("suite setup failed: {why}")),
+                Vec::new(),
+            ),
+            Ok(session) => run_one(session, options, check),
+        };
+        let result = CheckOutcome {
+            name: check.name,
+            outcome,
+            elapsed: check_started.elapsed(),
+            notes,
+        };
+        on_outcome(&result);
+        outcomes.push(result);
+    }
+    Report {
+        uri: options.uri.clone(),
+        outcomes,
+        elapsed: started.elapsed(),
+    }
+}
+
+/// Connects once to learn the systems and the capabilities of the first one.
+fn open_session(options: &SuiteOptions) -> Result<Session, String> {
+    let run_tag = format!("{:06x}", rand::random::<u32>() & 0x00ff_ffff);
+    let mut client = lsm_core::BlockingClient::connect(
+        &options.uri,
+        options.password.as_deref(),
+        options.timeout,
+    )
+    .map_err(|e| format!("cannot connect to {}: {e}", options.uri))?;
+    let systems = client.systems().map_err(|e| format!("systems: {e}"))?;
+    let Some(system) = systems.first().cloned() else {
+        return Err("the plugin lists no system".to_string());
+    };
+    let caps = client
+        .capabilities(&system)
+        .map_err(|e| format!("capabilities of {}: {e}", system.id))?;
+    client
+        .close()
+        .map_err(|e| format!("plugin_unregister: {e}"))?;
+    Ok(Session {
+        uri: options.uri.clone(),
+        password: options.password.clone(),
+        timeout: options.timeout,
+        systems,
+        system,
+        caps,
+        run_tag,
+    })
+}
+
+fn run_one(session: &Session, options: &SuiteOptions, check: &Check) -> (Outcome, Vec<String>) {
+    if options.skip.iter().any(|n| n == check.name) {
+        return (Outcome::Skipped("skipped by request".into()), Vec::new());
+    }
+    let missing: Vec<String> = check
+        .requires
+        .iter()
+        .filter(|cap| !session.caps.supported(**cap))
+        .map(|cap| format!("{cap:?}"))
+        .collect();
+    if !missing.is_empty() {
+        return (
+            Outcome::Skipped(format!("unsupported capability {}", missing.join(", "))),
+            Vec::new(),
+        );
+    }
+    let client = match session.connect() {
+        Ok(client) => client,
+        Err(e) => return (Outcome::Failed(format!("connect: {e}")), Vec::new()),
+    };
+    let mut ctx = Ctx::new(session, check.name, client);
+    let body = catch_unwind(AssertUnwindSafe(|| (check.body)(&mut ctx)));
+    let body = body.unwrap_or_else(|panic| {
+        let what = panic
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_else(|| "unknown panic".to_string());
+        Err(CheckError::Failed(format!("the check panicked: {what}")))
+    });
+    let cleanup = ctx.cleanup();
+    let notes = ctx.take_notes();
+    // The session ends with plugin_unregister; a broken session (after a
+    // failure) may not manage it, which the outcome already tells.
+    let _ = ctx.client.close();
+    let outcome = match (body, cleanup) {
+        (Ok(()), Ok(())) => Outcome::Passed,
+        (Ok(()), Err(left)) | (Err(CheckError::Skipped(_)), Err(left)) => {
+            Outcome::Failed(format!("cleanup failed: {left}"))
+        }
+        (Err(CheckError::Skipped(why)), Ok(())) => Outcome::Skipped(why),
+        (Err(CheckError::Failed(why)), Ok(())) => Outcome::Failed(why),
+        (Err(CheckError::Failed(why)), Err(left)) => {
+            Outcome::Failed(format!("{why}; cleanup also failed: {left}"))
+        }
+    };
+    (outcome, notes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn outcome(name: &'static str, outcome: Outcome) -> CheckOutcome {
+        CheckOutcome {
+            name,
+            outcome,
+            elapsed: Duration::ZERO,
+            notes: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn report_counts_and_summary() {
+        let report = Report {
+            uri: "sim://".into(),
+            outcomes: vec![
+                outcome("a", Outcome::Passed),
+                outcome("b", Outcome::Failed("x".into())),
+                outcome("c", Outcome::Skipped("y".into())),
+                outcome("d", Outcome::Passed),
+            ],
+            elapsed: Duration::ZERO,
+        };
+        assert_eq!(report.summary_line(), "2 passed, 1 failed, 1 skipped");
+        assert_eq!(report.failures().map(|o| o.name).collect::<Vec<_>>(), ["b"]);
+        assert_eq!(
+            report.get("c").map(|o| &o.outcome),
+            Some(&Outcome::Skipped("y".into()))
+        );
+    }
+
+    #[test]
+    fn lines_are_single_lines() {
+        let failed = outcome("vol", Outcome::Failed("first\nsecond  third".into()));
+        assert_eq!(failed.line(), "FAIL vol: first second third");
+        assert_eq!(outcome("p", Outcome::Passed).line(), "PASS p");
+        assert_eq!(
+            outcome("s", Outcome::Skipped("why".into())).line(),
+            "SKIP s: why"
+        );
+    }
+
+    #[test]
+    fn setup_failure_fails_every_selected_check() {
+        static A: Check = Check {
+            name: "a",
+            summary: "",
+            requires: &[],
+            body: |_| Ok(()),
+        };
+        static B: Check = Check {
+            name: "b",
+            summary: "",
+            requires: &[],
+            body: |_| Ok(()),
+        };
+        let mut options = SuiteOptions::new("no scheme here");
+        options.only = vec!["b".into()];
+        let mut seen = Vec::new();
+        let report = run_checks(&options, &[&A, &B], &mut |o| seen.push(o.name));
+        assert_eq!(seen, ["b"]);
+        assert_eq!(report.failed(), 1);
+        match &report.outcomes[0].outcome {
+            Outcome::Failed(why) => assert!(why.starts_with("suite setup failed"), "{why}"),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn unknown_names_are_reported() {
+        static A: Check = Check {
+            name: "a",
+            summary: "",
+            requires: &[],
+            body: |_| Ok(()),
+        };
+        let mut options = SuiteOptions::new("sim://");
+        options.skip = vec!["a".into(), "nope".into()];
+        options.only = vec!["also_nope".into()];
+        assert_eq!(options.unknown_names(&[&A]), ["nope", "also_nope"]);
+    }
+}
