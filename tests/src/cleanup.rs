@@ -6,8 +6,8 @@
 
 use lsm_core::client::JobOutput;
 use lsm_core::{
-    AccessGroup, BlockingClient, Completion, ErrorNumber, FileSystem, FsSnapshot, LsmError,
-    NfsExport, System, Volume,
+    AccessGroup, BlockingClient, Capabilities, Capability, Completion, ErrorNumber, FileSystem,
+    FsSnapshot, LsmError, NfsExport, System, Volume,
 };
 
 use crate::ctx::Ctx;
@@ -54,8 +54,10 @@ fn wait<T: JobOutput>(
     client.wait_done(completion?)
 }
 
-/// Runs one undo step; `Ok` also when the object is already gone.
-fn undo_one(client: &mut BlockingClient, undo: &Undo) -> lsm_core::Result<()> {
+/// Runs one undo step; `Ok` also when the object is already gone, or when it
+/// is known only by name and the plugin cannot list its kind (then it cannot
+/// have been made either).
+fn undo_one(client: &mut BlockingClient, caps: &Capabilities, undo: &Undo) -> lsm_core::Result<()> {
     let tolerate = |result: lsm_core::Result<()>, codes: &[ErrorNumber]| match result {
         Err(err) if codes.contains(&err.code) => Ok(()),
         other => other,
@@ -64,6 +66,7 @@ fn undo_one(client: &mut BlockingClient, undo: &Undo) -> lsm_core::Result<()> {
         Undo::Volume { name, known } => {
             let targets = match known {
                 Some(volume) => vec![volume.clone()],
+                None if !caps.supported(Capability::VOLUMES) => Vec::new(),
                 None => client
                     .volumes(None)?
                     .into_iter()
@@ -80,6 +83,7 @@ fn undo_one(client: &mut BlockingClient, undo: &Undo) -> lsm_core::Result<()> {
         Undo::AccessGroup { name, known } => {
             let targets = match known {
                 Some(group) => vec![group.clone()],
+                None if !caps.supported(Capability::ACCESS_GROUPS) => Vec::new(),
                 None => client
                     .access_groups(None)?
                     .into_iter()
@@ -106,6 +110,7 @@ fn undo_one(client: &mut BlockingClient, undo: &Undo) -> lsm_core::Result<()> {
         Undo::FileSystem { name, known } => {
             let targets = match known {
                 Some(fs) => vec![fs.clone()],
+                None if !caps.supported(Capability::FS) => Vec::new(),
                 None => client
                     .fs(None)?
                     .into_iter()
@@ -122,6 +127,7 @@ fn undo_one(client: &mut BlockingClient, undo: &Undo) -> lsm_core::Result<()> {
         Undo::Snapshot { fs, name, known } => {
             let targets = match known {
                 Some(snapshot) => vec![snapshot.clone()],
+                None if !caps.supported(Capability::FS_SNAPSHOTS) => Vec::new(),
                 None => match client.fs_snapshots(fs) {
                     Ok(list) => list.into_iter().filter(|s| &s.name == name).collect(),
                     Err(err) if err.code == ErrorNumber::NOT_FOUND_FS => Vec::new(),
@@ -202,7 +208,7 @@ impl Ctx {
     pub(crate) fn cleanup(&mut self) -> Result<(), String> {
         let mut problems = Vec::new();
         while let Some(undo) = self.undo.pop() {
-            let mut result = undo_one(&mut self.client, &undo);
+            let mut result = undo_one(&mut self.client, &self.caps, &undo);
             if let Err(err) = &result
                 && needs_reconnect(err)
             {
@@ -211,7 +217,7 @@ impl Ctx {
                 match self.connect() {
                     Ok(client) => {
                         self.client = client;
-                        result = undo_one(&mut self.client, &undo);
+                        result = undo_one(&mut self.client, &self.caps, &undo);
                     }
                     Err(connect_err) => result = Err(connect_err),
                 }

@@ -439,7 +439,7 @@ fn search<T: Searchable + Debug>(
             "{what} returned ids {got:?}, the full listing has {expected:?} matching"
         );
     }
-    let absent = format!("lsmrs_absent_{}", ctx.unique_name());
+    let absent = format!("{}_absent", ctx.unique_name());
     let what = format!("{method}(search {key} = {absent:?})");
     let found = list(&mut ctx.client, Some((key, &absent))).during(&what)?;
     ensure!(
