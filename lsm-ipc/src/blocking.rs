@@ -86,6 +86,14 @@ impl<S: Read + Write> FrameStream<S> {
         self.stream.flush().map_err(write_error)
     }
 
+    /// Write a complete frame (header included) built in place with
+    /// [`crate::frame_buffer`]/[`crate::finish_frame`] or
+    /// [`crate::begin_result_frame`]/[`crate::end_result_frame`].
+    pub fn write_encoded_frame(&mut self, frame: &[u8]) -> Result<()> {
+        self.stream.write_all(frame).map_err(write_error)?;
+        self.stream.flush().map_err(write_error)
+    }
+
     /// The wrapped stream.
     pub fn get_ref(&self) -> &S {
         &self.stream

@@ -101,6 +101,23 @@ pub fn encode_result<R: Serialize + ?Sized>(id: i64, result: &R) -> Result<Vec<u
     Ok(payload)
 }
 
+/// Start a whole result frame in place: header placeholder, then
+/// `{"id":..,"result":`. Serialize the result into the returned buffer, then
+/// call [`end_result_frame`]; the buffer is then ready for
+/// `write_encoded_frame`. Large results are written once, never copied.
+pub fn begin_result_frame(id: i64, capacity: usize) -> Vec<u8> {
+    let mut buf = crate::frame::frame_buffer(capacity);
+    // Writing into a Vec cannot fail.
+    let _ = write!(buf, "{{\"id\":{id},\"result\":");
+    buf
+}
+
+/// Close a frame made by [`begin_result_frame`] and fill in its header.
+pub fn end_result_frame(buf: &mut Vec<u8>) -> Result<()> {
+    buf.push(b'}');
+    crate::frame::finish_frame(buf)
+}
+
 /// `{"id":..,"error":{"code":..,"message":..,"data":..}}`, compact.
 pub fn encode_error(id: i64, error: &WireError) -> Result<Vec<u8>> {
     let mut payload = Vec::with_capacity(64 + error.message.len());

@@ -312,3 +312,45 @@ mod tests {
         }
     }
 }
+
+/// A buffer for building a frame in place: [`HEADER_LEN`] placeholder bytes
+/// to which the payload is appended, then [`finish_frame`] fills the header.
+/// This saves copying a large payload into a separate frame buffer.
+pub fn frame_buffer(payload_capacity: usize) -> Vec<u8> {
+    let mut buf = Vec::with_capacity(HEADER_LEN + payload_capacity);
+    buf.extend_from_slice(&[b'0'; HEADER_LEN]);
+    buf
+}
+
+/// Write the header of a buffer made by [`frame_buffer`] for the payload
+/// appended to it. Errors like [`encode_frame`] on an empty or oversized payload.
+pub fn finish_frame(buf: &mut [u8]) -> Result<()> {
+    let len = buf
+        .len()
+        .checked_sub(HEADER_LEN)
+        .ok_or_else(|| IpcError::Serialization("frame buffer shorter than its header".into()))?;
+    if len == 0 || len > HARD_MAX_FRAME {
+        return Err(IpcError::Serialization(format!(
+            "payload of {len} bytes cannot be framed (1..={HARD_MAX_FRAME})"
+        )));
+    }
+    let header = format!("{len:010}");
+    buf[..HEADER_LEN].copy_from_slice(header.as_bytes());
+    Ok(())
+}
+
+#[cfg(test)]
+mod in_place_tests {
+    use super::*;
+
+    #[test]
+    fn in_place_frame_equals_encoded_frame() {
+        let mut buf = frame_buffer(4);
+        buf.extend_from_slice(b"{\"a\":1}");
+        finish_frame(&mut buf).unwrap();
+        assert_eq!(buf, encode_frame(b"{\"a\":1}").unwrap());
+        let mut empty = frame_buffer(0);
+        assert!(finish_frame(&mut empty).is_err());
+        assert!(finish_frame(&mut [b'0'; 3]).is_err());
+    }
+}

@@ -36,10 +36,10 @@ pub mod spawn;
 pub use asynchronous::AsyncFrameStream;
 pub use blocking::FrameStream;
 pub use envelope::{
-    RawReply, RawRequest, WireError, encode_error, encode_request, encode_result, parse_reply,
-    parse_request,
+    RawReply, RawRequest, WireError, begin_result_frame, encode_error, encode_request,
+    encode_result, end_result_frame, parse_reply, parse_request,
 };
-pub use frame::{encode_frame, parse_header};
+pub use frame::{encode_frame, finish_frame, frame_buffer, parse_header};
 pub use spawn::{SpawnOptions, socketpair, spawn_with_fd, stream_from_fd_arg};
 
 /// Default cap on one frame's payload: 256 MiB. Configurable per stream with `with_max_frame`.

@@ -164,8 +164,9 @@ fn invalid(msg: impl Into<String>) -> LsmError {
     LsmError::new(ErrorNumber::INVALID_ARGUMENT, msg)
 }
 
-fn to_json<T: Serialize + ?Sized>(value: &T) -> Result<Box<RawValue>> {
-    serde_json::value::to_raw_value(value).map_err(|e| {
+/// Serialize a result straight into the reply frame being built.
+fn to_json<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) -> Result<()> {
+    serde_json::to_writer(out, value).map_err(|e| {
         LsmError::new(
             ErrorNumber::PLUGIN_BUG,
             format!("cannot serialize result: {e}"),
@@ -174,18 +175,18 @@ fn to_json<T: Serialize + ?Sized>(value: &T) -> Result<Box<RawValue>> {
 }
 
 /// `[job|null, obj|null]` for J+obj methods.
-fn job_or_object<T: Serialize>(r: AsyncResult<T>) -> Result<Box<RawValue>> {
+fn job_or_object<T: Serialize>(out: &mut Vec<u8>, r: AsyncResult<T>) -> Result<()> {
     match r {
-        AsyncResult::Done(obj) => to_json(&(None::<&str>, Some(obj))),
-        AsyncResult::Job(id) => to_json(&(Some(id), None::<T>)),
+        AsyncResult::Done(obj) => to_json(out, &(None::<&str>, Some(obj))),
+        AsyncResult::Job(id) => to_json(out, &(Some(id), None::<T>)),
     }
 }
 
 /// `job|null` for J methods.
-fn job_or_null(r: AsyncResult<()>) -> Result<Box<RawValue>> {
+fn job_or_null(out: &mut Vec<u8>, r: AsyncResult<()>) -> Result<()> {
     match r {
-        AsyncResult::Done(()) => to_json(&None::<String>),
-        AsyncResult::Job(id) => to_json(&id),
+        AsyncResult::Done(()) => to_json(out, &None::<String>),
+        AsyncResult::Job(id) => to_json(out, &id),
     }
 }
 
@@ -207,17 +208,18 @@ fn search_of(method: &str, listing: Listing, params: Option<&RawValue>) -> Resul
 
 /// Keep only what the search asks for (plugins may already have filtered).
 fn filtered<T: Searchable + Serialize>(
+    out: &mut Vec<u8>,
     items: Vec<T>,
     search: &Option<Search>,
-) -> Result<Box<RawValue>> {
+) -> Result<()> {
     match search {
-        None => to_json(&items),
+        None => to_json(out, &items),
         Some(s) => {
             let kept: Vec<&T> = items
                 .iter()
                 .filter(|i| i.search_value(&s.key) == Some(s.value.as_str()))
                 .collect();
-            to_json(&kept)
+            to_json(out, &kept)
         }
     }
 }
@@ -266,62 +268,62 @@ pub(crate) fn dispatch<P: Management + San + Nas>(
     plugin: &mut P,
     method: &str,
     params: Option<&RawValue>,
-) -> Result<Box<RawValue>> {
+    out: &mut Vec<u8>,
+) -> Result<()> {
     match method {
         // ---- management ----
         "capabilities" => {
             let p: SystemParam = parse(method, params)?;
-            to_json(&plugin.capabilities(&p.system)?)
+            to_json(out, &plugin.capabilities(&p.system)?)
         }
         "job_status" => {
             let p: JobIdParam = parse(method, params)?;
             let info = plugin.job_status(&p.job_id)?;
-            to_json(&JobStatusWire(
-                info.status,
-                i64::from(info.percent.min(100)),
-                info.item,
-            ))
+            to_json(
+                out,
+                &JobStatusWire(info.status, i64::from(info.percent.min(100)), info.item),
+            )
         }
         "job_free" => {
             let p: JobIdParam = parse(method, params)?;
             plugin.job_free(&p.job_id)?;
-            to_json(&())
+            to_json(out, &())
         }
         "systems" => {
             let _: NoParams = parse(method, params)?;
-            to_json(&plugin.systems()?)
+            to_json(out, &plugin.systems()?)
         }
         "pools" => {
             let s = search_of(method, Listing::Pools, params)?;
-            filtered(plugin.pools(s.as_ref())?, &s)
+            filtered(out, plugin.pools(s.as_ref())?, &s)
         }
         "system_read_cache_pct_update" => {
             let p: ReadCachePctParams = parse(method, params)?;
             checks::read_cache_pct(p.read_pct)?;
             plugin.system_read_cache_pct_update(&p.system, p.read_pct)?;
-            to_json(&())
+            to_json(out, &())
         }
 
         // ---- SAN ----
         "volumes" => {
             let s = search_of(method, Listing::Volumes, params)?;
-            filtered(plugin.volumes(s.as_ref())?, &s)
+            filtered(out, plugin.volumes(s.as_ref())?, &s)
         }
         "disks" => {
             let s = search_of(method, Listing::Disks, params)?;
-            filtered(plugin.disks(s.as_ref())?, &s)
+            filtered(out, plugin.disks(s.as_ref())?, &s)
         }
         "access_groups" => {
             let s = search_of(method, Listing::AccessGroups, params)?;
-            filtered(plugin.access_groups(s.as_ref())?, &s)
+            filtered(out, plugin.access_groups(s.as_ref())?, &s)
         }
         "target_ports" => {
             let s = search_of(method, Listing::TargetPorts, params)?;
-            filtered(plugin.target_ports(s.as_ref())?, &s)
+            filtered(out, plugin.target_ports(s.as_ref())?, &s)
         }
         "batteries" => {
             let s = search_of(method, Listing::Batteries, params)?;
-            filtered(plugin.batteries(s.as_ref())?, &s)
+            filtered(out, plugin.batteries(s.as_ref())?, &s)
         }
         "volume_create" => {
             let p: VolumeCreateParams = parse(method, params)?;
@@ -336,17 +338,15 @@ pub(crate) fn dispatch<P: Management + San + Nas>(
                     Provisioning::DEFAULT,
                 ],
             )?;
-            job_or_object(plugin.volume_create(
-                &p.pool,
-                &p.volume_name,
-                p.size_bytes,
-                p.provisioning,
-            )?)
+            job_or_object(
+                out,
+                plugin.volume_create(&p.pool, &p.volume_name, p.size_bytes, p.provisioning)?,
+            )
         }
         "volume_resize" => {
             let p: VolumeResizeParams = parse(method, params)?;
             check_size("new_size_bytes", p.new_size_bytes)?;
-            job_or_object(plugin.volume_resize(&p.volume, p.new_size_bytes)?)
+            job_or_object(out, plugin.volume_resize(&p.volume, p.new_size_bytes)?)
         }
         "volume_replicate" => {
             let p: VolumeReplicateParams = parse(method, params)?;
@@ -361,16 +361,14 @@ pub(crate) fn dispatch<P: Management + San + Nas>(
                     ReplicationType::MIRROR_ASYNC,
                 ],
             )?;
-            job_or_object(plugin.volume_replicate(
-                p.pool.as_ref(),
-                p.rep_type,
-                &p.volume_src,
-                &p.name,
-            )?)
+            job_or_object(
+                out,
+                plugin.volume_replicate(p.pool.as_ref(), p.rep_type, &p.volume_src, &p.name)?,
+            )
         }
         "volume_replicate_range_block_size" => {
             let p: SystemParam = parse(method, params)?;
-            to_json(&plugin.volume_replicate_range_block_size(&p.system)?)
+            to_json(out, &plugin.volume_replicate_range_block_size(&p.system)?)
         }
         "volume_replicate_range" => {
             let p: ReplicateRangeParams = parse(method, params)?;
@@ -395,26 +393,29 @@ pub(crate) fn dispatch<P: Management + San + Nas>(
                     )));
                 }
             }
-            job_or_null(plugin.volume_replicate_range(
-                p.rep_type,
-                &p.volume_src,
-                &p.volume_dest,
-                &p.ranges,
-            )?)
+            job_or_null(
+                out,
+                plugin.volume_replicate_range(
+                    p.rep_type,
+                    &p.volume_src,
+                    &p.volume_dest,
+                    &p.ranges,
+                )?,
+            )
         }
         "volume_delete" => {
             let p: VolumeParam = parse(method, params)?;
-            job_or_null(plugin.volume_delete(&p.volume)?)
+            job_or_null(out, plugin.volume_delete(&p.volume)?)
         }
         "volume_enable" => {
             let p: VolumeParam = parse(method, params)?;
             plugin.volume_enable(&p.volume)?;
-            to_json(&())
+            to_json(out, &())
         }
         "volume_disable" => {
             let p: VolumeParam = parse(method, params)?;
             plugin.volume_disable(&p.volume)?;
-            to_json(&())
+            to_json(out, &())
         }
         "iscsi_chap_auth" => {
             let p: ChapParams = parse(method, params)?;
@@ -432,66 +433,78 @@ pub(crate) fn dispatch<P: Management + San + Nas>(
                 p.out_user.as_deref(),
                 p.out_password.as_deref(),
             )?;
-            to_json(&())
+            to_json(out, &())
         }
         "access_group_create" => {
             let p: AgCreateParams = parse(method, params)?;
             check_name("name", &p.name)?;
             let (init_id, init_type) = validate::normalize_init_id(&p.init_id, p.init_type)?;
-            to_json(&plugin.access_group_create(&p.name, &init_id, init_type, &p.system)?)
+            to_json(
+                out,
+                &plugin.access_group_create(&p.name, &init_id, init_type, &p.system)?,
+            )
         }
         "access_group_delete" => {
             let p: AccessGroupParam = parse(method, params)?;
             plugin.access_group_delete(&p.access_group)?;
-            to_json(&())
+            to_json(out, &())
         }
         "access_group_initiator_add" => {
             let p: AgInitParams = parse(method, params)?;
             let (init_id, init_type) = validate::normalize_init_id(&p.init_id, p.init_type)?;
-            to_json(&plugin.access_group_initiator_add(&p.access_group, &init_id, init_type)?)
+            to_json(
+                out,
+                &plugin.access_group_initiator_add(&p.access_group, &init_id, init_type)?,
+            )
         }
         "access_group_initiator_delete" => {
             let p: AgInitParams = parse(method, params)?;
             let (init_id, init_type) = validate::normalize_init_id(&p.init_id, p.init_type)?;
-            to_json(&plugin.access_group_initiator_delete(&p.access_group, &init_id, init_type)?)
+            to_json(
+                out,
+                &plugin.access_group_initiator_delete(&p.access_group, &init_id, init_type)?,
+            )
         }
         "volume_mask" => {
             let p: MaskParams = parse(method, params)?;
             plugin.volume_mask(&p.access_group, &p.volume)?;
-            to_json(&())
+            to_json(out, &())
         }
         "volume_unmask" => {
             let p: MaskParams = parse(method, params)?;
             plugin.volume_unmask(&p.access_group, &p.volume)?;
-            to_json(&())
+            to_json(out, &())
         }
         "volumes_accessible_by_access_group" => {
             let p: AccessGroupParam = parse(method, params)?;
-            to_json(&plugin.volumes_accessible_by_access_group(&p.access_group)?)
+            to_json(
+                out,
+                &plugin.volumes_accessible_by_access_group(&p.access_group)?,
+            )
         }
         "access_groups_granted_to_volume" => {
             let p: VolumeParam = parse(method, params)?;
-            to_json(&plugin.access_groups_granted_to_volume(&p.volume)?)
+            to_json(out, &plugin.access_groups_granted_to_volume(&p.volume)?)
         }
         "volume_child_dependency" => {
             let p: VolumeParam = parse(method, params)?;
-            to_json(&plugin.volume_child_dependency(&p.volume)?)
+            to_json(out, &plugin.volume_child_dependency(&p.volume)?)
         }
         "volume_child_dependency_rm" => {
             let p: VolumeParam = parse(method, params)?;
-            job_or_null(plugin.volume_child_dependency_rm(&p.volume)?)
+            job_or_null(out, plugin.volume_child_dependency_rm(&p.volume)?)
         }
         "volume_raid_info" => {
             let p: VolumeParam = parse(method, params)?;
-            to_json(&plugin.volume_raid_info(&p.volume)?)
+            to_json(out, &plugin.volume_raid_info(&p.volume)?)
         }
         "pool_member_info" => {
             let p: PoolParam = parse(method, params)?;
-            to_json(&plugin.pool_member_info(&p.pool)?)
+            to_json(out, &plugin.pool_member_info(&p.pool)?)
         }
         "volume_raid_create_cap_get" => {
             let p: SystemParam = parse(method, params)?;
-            to_json(&plugin.volume_raid_create_cap_get(&p.system)?)
+            to_json(out, &plugin.volume_raid_create_cap_get(&p.system)?)
         }
         "volume_raid_create" => {
             let p: RaidCreateParams = parse(method, params)?;
@@ -500,97 +513,109 @@ pub(crate) fn dispatch<P: Management + San + Nas>(
             if p.strip_size < 0 {
                 return Err(invalid(format!("invalid strip_size {}", p.strip_size)));
             }
-            to_json(&plugin.volume_raid_create(&p.name, p.raid_type, &p.disks, p.strip_size)?)
+            to_json(
+                out,
+                &plugin.volume_raid_create(&p.name, p.raid_type, &p.disks, p.strip_size)?,
+            )
         }
         "volume_ident_led_on" => {
             let p: VolumeParam = parse(method, params)?;
             plugin.volume_ident_led_on(&p.volume)?;
-            to_json(&())
+            to_json(out, &())
         }
         "volume_ident_led_off" => {
             let p: VolumeParam = parse(method, params)?;
             plugin.volume_ident_led_off(&p.volume)?;
-            to_json(&())
+            to_json(out, &())
         }
         "volume_cache_info" => {
             let p: VolumeParam = parse(method, params)?;
-            to_json(&plugin.volume_cache_info(&p.volume)?)
+            to_json(out, &plugin.volume_cache_info(&p.volume)?)
         }
         "volume_physical_disk_cache_update" => {
             let p: PdcParams = parse(method, params)?;
             checks::pdc(p.pdc)?;
             plugin.volume_physical_disk_cache_update(&p.volume, p.pdc)?;
-            to_json(&())
+            to_json(out, &())
         }
         "volume_write_cache_policy_update" => {
             let p: WcpParams = parse(method, params)?;
             checks::wcp(p.wcp)?;
             plugin.volume_write_cache_policy_update(&p.volume, p.wcp)?;
-            to_json(&())
+            to_json(out, &())
         }
         "volume_read_cache_policy_update" => {
             let p: RcpParams = parse(method, params)?;
             checks::rcp(p.rcp)?;
             plugin.volume_read_cache_policy_update(&p.volume, p.rcp)?;
-            to_json(&())
+            to_json(out, &())
         }
 
         // ---- NAS ----
         "fs" => {
             let s = search_of(method, Listing::Fs, params)?;
-            filtered(plugin.fs(s.as_ref())?, &s)
+            filtered(out, plugin.fs(s.as_ref())?, &s)
         }
         "fs_create" => {
             let p: FsCreateParams = parse(method, params)?;
             check_name("name", &p.name)?;
             check_size("size_bytes", p.size_bytes)?;
-            job_or_object(plugin.fs_create(&p.pool, &p.name, p.size_bytes)?)
+            job_or_object(out, plugin.fs_create(&p.pool, &p.name, p.size_bytes)?)
         }
         "fs_delete" => {
             let p: FsParam = parse(method, params)?;
-            job_or_null(plugin.fs_delete(&p.fs)?)
+            job_or_null(out, plugin.fs_delete(&p.fs)?)
         }
         "fs_resize" => {
             let p: FsResizeParams = parse(method, params)?;
             check_size("new_size_bytes", p.new_size_bytes)?;
-            job_or_object(plugin.fs_resize(&p.fs, p.new_size_bytes)?)
+            job_or_object(out, plugin.fs_resize(&p.fs, p.new_size_bytes)?)
         }
         "fs_clone" => {
             let p: FsCloneParams = parse(method, params)?;
             check_name("dest_fs_name", &p.dest_fs_name)?;
-            job_or_object(plugin.fs_clone(&p.src_fs, &p.dest_fs_name, p.snapshot.as_ref())?)
+            job_or_object(
+                out,
+                plugin.fs_clone(&p.src_fs, &p.dest_fs_name, p.snapshot.as_ref())?,
+            )
         }
         "fs_file_clone" => {
             let p: FileCloneParams = parse(method, params)?;
             check_name("src_file_name", &p.src_file_name)?;
             check_name("dest_file_name", &p.dest_file_name)?;
-            job_or_null(plugin.fs_file_clone(
-                &p.fs,
-                &p.src_file_name,
-                &p.dest_file_name,
-                p.snapshot.as_ref(),
-            )?)
+            job_or_null(
+                out,
+                plugin.fs_file_clone(
+                    &p.fs,
+                    &p.src_file_name,
+                    &p.dest_file_name,
+                    p.snapshot.as_ref(),
+                )?,
+            )
         }
         "fs_child_dependency" => {
             let p: FsFilesParams = parse(method, params)?;
-            to_json(&plugin.fs_child_dependency(&p.fs, p.files.as_deref())?)
+            to_json(out, &plugin.fs_child_dependency(&p.fs, p.files.as_deref())?)
         }
         "fs_child_dependency_rm" => {
             let p: FsFilesParams = parse(method, params)?;
-            job_or_null(plugin.fs_child_dependency_rm(&p.fs, p.files.as_deref())?)
+            job_or_null(
+                out,
+                plugin.fs_child_dependency_rm(&p.fs, p.files.as_deref())?,
+            )
         }
         "fs_snapshots" => {
             let p: FsParam = parse(method, params)?;
-            to_json(&plugin.fs_snapshots(&p.fs)?)
+            to_json(out, &plugin.fs_snapshots(&p.fs)?)
         }
         "fs_snapshot_create" => {
             let p: SnapCreateParams = parse(method, params)?;
             check_name("snapshot_name", &p.snapshot_name)?;
-            job_or_object(plugin.fs_snapshot_create(&p.fs, &p.snapshot_name)?)
+            job_or_object(out, plugin.fs_snapshot_create(&p.fs, &p.snapshot_name)?)
         }
         "fs_snapshot_delete" => {
             let p: SnapParams = parse(method, params)?;
-            job_or_null(plugin.fs_snapshot_delete(&p.fs, &p.snapshot)?)
+            job_or_null(out, plugin.fs_snapshot_delete(&p.fs, &p.snapshot)?)
         }
         "fs_snapshot_restore" => {
             let p: SnapRestoreParams = parse(method, params)?;
@@ -606,21 +631,24 @@ pub(crate) fn dispatch<P: Management + San + Nas>(
             if !all_files && p.files.as_ref().is_none_or(|f| f.is_empty()) {
                 return Err(invalid("either all_files or a list of files is required"));
             }
-            job_or_null(plugin.fs_snapshot_restore(
-                &p.fs,
-                &p.snapshot,
-                p.files.as_deref(),
-                p.restore_files.as_deref(),
-                all_files,
-            )?)
+            job_or_null(
+                out,
+                plugin.fs_snapshot_restore(
+                    &p.fs,
+                    &p.snapshot,
+                    p.files.as_deref(),
+                    p.restore_files.as_deref(),
+                    all_files,
+                )?,
+            )
         }
         "export_auth" => {
             let _: NoParams = parse(method, params)?;
-            to_json(&plugin.export_auth()?)
+            to_json(out, &plugin.export_auth()?)
         }
         "exports" => {
             let s = search_of(method, Listing::Exports, params)?;
-            filtered(plugin.exports(s.as_ref())?, &s)
+            filtered(out, plugin.exports(s.as_ref())?, &s)
         }
         "export_fs" => {
             let p: ExportFsParams = parse(method, params)?;
@@ -636,12 +664,12 @@ pub(crate) fn dispatch<P: Management + San + Nas>(
                 options: p.options,
             };
             checks::export_hosts(&request.rw_list, &request.ro_list)?;
-            to_json(&plugin.export_fs(&request)?)
+            to_json(out, &plugin.export_fs(&request)?)
         }
         "export_remove" => {
             let p: ExportParam = parse(method, params)?;
             plugin.export_remove(&p.export)?;
-            to_json(&())
+            to_json(out, &())
         }
         _ => Err(LsmError::new(
             ErrorNumber::NO_SUPPORT,
@@ -670,6 +698,6 @@ pub(crate) fn parse_time_out_set(params: Option<&RawValue>) -> Result<i64> {
     Ok(p.ms)
 }
 
-pub(crate) fn json<T: Serialize + ?Sized>(value: &T) -> Result<Box<RawValue>> {
-    to_json(value)
+pub(crate) fn json<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) -> Result<()> {
+    to_json(out, value)
 }

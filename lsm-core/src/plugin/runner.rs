@@ -55,9 +55,7 @@ pub fn init_plugin_logging() {
         Ok(spec) if !spec.is_empty() => builder
             .with_env_filter(tracing_subscriber::EnvFilter::new(spec))
             .try_init(),
-        _ => builder
-            .with_max_level(tracing::Level::WARN)
-            .try_init(),
+        _ => builder.with_max_level(tracing::Level::WARN).try_init(),
     };
 }
 
@@ -125,11 +123,18 @@ pub fn serve<P: Management + San + Nas, S: Read + Write>(mut plugin: P, stream: 
         let method = request.method.to_string();
         let span = tracing::debug_span!("request", method = %method);
         let _entered = span.enter();
+        let mut reply = lsm_ipc::begin_result_frame(STANDARD_ID, 256);
         let outcome = catch_unwind(AssertUnwindSafe(|| {
-            handle(&mut plugin, &mut session, &method, request.params)
+            handle(
+                &mut plugin,
+                &mut session,
+                &method,
+                request.params,
+                &mut reply,
+            )
         }));
         let sent = match outcome {
-            Ok(Ok(result)) => send_result(&mut conn, &result),
+            Ok(Ok(())) => send_result(&mut conn, reply),
             Ok(Err(e)) => {
                 debug!(code = e.code.0, "error reply: {}", e.message);
                 send_error(&mut conn, &e)
@@ -172,12 +177,13 @@ fn handle<P: Management + San + Nas>(
     session: &mut Session,
     method: &str,
     params: Option<&RawValue>,
-) -> Result<Box<RawValue>> {
+    out: &mut Vec<u8>,
+) -> Result<()> {
     match method {
         METHOD_INFO => {
             dispatch::parse_no_params(method, params)?;
             let info = plugin.plugin_info();
-            dispatch::json(&(info.description, info.version))
+            dispatch::json(out, &(info.description, info.version))
         }
         METHOD_REGISTER => {
             let (uri, password, timeout) = dispatch::parse_register(params)?;
@@ -196,7 +202,7 @@ fn handle<P: Management + San + Nas>(
             })?;
             session.registered = true;
             session.timeout_ms = timeout_ms;
-            dispatch::json(&())
+            dispatch::json(out, &())
         }
         METHOD_UNREGISTER => {
             dispatch::parse_no_params(method, params)?;
@@ -204,7 +210,7 @@ fn handle<P: Management + San + Nas>(
                 session.registered = false;
                 plugin.unregister()?;
             }
-            dispatch::json(&())
+            dispatch::json(out, &())
         }
         _ if !session.registered => Err(LsmError::new(
             ErrorNumber::INVALID_ARGUMENT,
@@ -220,19 +226,20 @@ fn handle<P: Management + San + Nas>(
             }
             plugin.set_timeout(Duration::from_millis(ms as u64))?;
             session.timeout_ms = ms;
-            dispatch::json(&())
+            dispatch::json(out, &())
         }
         "time_out_get" => {
             dispatch::parse_no_params(method, params)?;
-            dispatch::json(&session.timeout_ms)
+            dispatch::json(out, &session.timeout_ms)
         }
-        _ => dispatch::dispatch(plugin, method, params),
+        _ => dispatch::dispatch(plugin, method, params, out),
     }
 }
 
-fn send_result<S: Read + Write>(conn: &mut FrameStream<S>, result: &RawValue) -> Result<()> {
-    let payload = lsm_ipc::encode_result(STANDARD_ID, result)?;
-    conn.write_frame(&payload)?;
+/// Send a reply frame built in place by `begin_result_frame` + the result.
+fn send_result<S: Read + Write>(conn: &mut FrameStream<S>, mut frame: Vec<u8>) -> Result<()> {
+    lsm_ipc::end_result_frame(&mut frame)?;
+    conn.write_encoded_frame(&frame)?;
     Ok(())
 }
 
