@@ -129,7 +129,39 @@ impl Btrfs {
     }
 
     fn btrfs(&self) -> ToolCommand {
-        ToolCommand::new("btrfs").timeout(self.timeout)
+        // Times (snapshot otime) are printed in the local zone: ask for UTC.
+        ToolCommand::new("btrfs")
+            .timeout(self.timeout)
+            .env("TZ", "UTC")
+    }
+
+    /// The file system UUID (fsid) of the btrfs file system mounted at
+    /// `mount_point`: from sysfs when its device is found there, else from
+    /// `btrfs filesystem show`.
+    pub fn filesystem_uuid(&self, mount_point: &Path) -> Result<String> {
+        if let Some(fsid) = crate::mounts::mount_table()
+            .ok()
+            .and_then(|table| {
+                crate::mounts::mount_at(&table, mount_point)
+                    .filter(|entry| entry.fstype == "btrfs")
+                    .map(|entry| entry.source.clone())
+            })
+            .and_then(|device| fsid_of_device(Path::new("/sys"), &device))
+        {
+            return Ok(fsid);
+        }
+        let text = self.run(
+            self.btrfs()
+                .args(["filesystem", "show", "--raw"])
+                .arg(mount_point),
+            ObjectKind::Pool,
+        )?;
+        parse_filesystem_show_uuid(&text).ok_or_else(|| {
+            Error::parse(
+                "btrfs filesystem show",
+                format!("no uuid for {}", mount_point.display()),
+            )
+        })
     }
 
     fn run(&self, command: ToolCommand, kind: ObjectKind) -> Result<String> {
@@ -774,6 +806,43 @@ pub fn mount_point_in(mounts: &str, device: &Path) -> Option<PathBuf> {
     )
 }
 
+/// The fsid of the btrfs file system that `device` belongs to, from
+/// `SYS_ROOT/fs/btrfs/<fsid>/devices/<name>`.
+pub fn fsid_of_device(sys_root: &Path, device: &Path) -> Option<String> {
+    let device = std::fs::canonicalize(device).unwrap_or_else(|_| device.to_owned());
+    let name = device.file_name()?.to_owned();
+    let entries = std::fs::read_dir(sys_root.join("fs/btrfs")).ok()?;
+    entries.flatten().find_map(|entry| {
+        let fsid = entry.file_name().to_string_lossy().into_owned();
+        (fsid.len() == 36 && entry.path().join("devices").join(&name).exists()).then_some(fsid)
+    })
+}
+
+/// Kernel names (`loop0`, `vdb`) of the devices of btrfs file system
+/// `fsid`, from `SYS_ROOT/fs/btrfs/<fsid>/devices`.
+pub fn device_names(sys_root: &Path, fsid: &str) -> Vec<String> {
+    let mut names: Vec<String> =
+        std::fs::read_dir(sys_root.join("fs/btrfs").join(fsid).join("devices"))
+            .map(|entries| {
+                entries
+                    .flatten()
+                    .map(|entry| entry.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+    names.sort();
+    names
+}
+
+/// The `uuid:` of the first file system in `btrfs filesystem show` text.
+pub fn parse_filesystem_show_uuid(text: &str) -> Option<String> {
+    text.lines().find_map(|line| {
+        let (_, rest) = line.split_once("uuid:")?;
+        let uuid = rest.split_whitespace().next()?;
+        (uuid.len() == 36).then(|| uuid.to_owned())
+    })
+}
+
 /// The subvolume path of `relative` (as listed) under `mount_point`.
 pub fn subvolume_path(mount_point: &Path, relative: &str) -> PathBuf {
     mount_point.join(relative.trim_start_matches("<FS_TREE>/"))
@@ -943,5 +1012,32 @@ mod tests {
         assert!(std::fs::metadata(&full).unwrap().blocks() * 512 >= 8 << 20);
         let missing = resize_image_file(&dir.path().join("nope"), 1, false).unwrap_err();
         assert_eq!(missing.lsm_error_number(), 205);
+    }
+
+    #[test]
+    fn fsid_from_show_text_and_sysfs_tree() {
+        let show = "Label: 'lsmtest'  uuid: 5ebc47c7-218e-42d5-89aa-045f56037ffe\n\
+                    \tTotal devices 1 FS bytes used 196608\n\
+                    \tdevid    1 size 25769803776 used 562036736 path /dev/loop0\n";
+        assert_eq!(
+            parse_filesystem_show_uuid(show).as_deref(),
+            Some("5ebc47c7-218e-42d5-89aa-045f56037ffe")
+        );
+        assert_eq!(parse_filesystem_show_uuid("uuid: short\n"), None);
+
+        let sys = tempfile::tempdir().unwrap();
+        let fsid = "5ebc47c7-218e-42d5-89aa-045f56037ffe";
+        std::fs::create_dir_all(sys.path().join("fs/btrfs/features")).unwrap();
+        std::fs::create_dir_all(sys.path().join("fs/btrfs").join(fsid).join("devices/loop7"))
+            .unwrap();
+        std::fs::create_dir_all(sys.path().join("fs/btrfs").join(fsid).join("devices/loop3"))
+            .unwrap();
+        assert_eq!(
+            fsid_of_device(sys.path(), Path::new("/dev/loop7")).as_deref(),
+            Some(fsid)
+        );
+        assert_eq!(fsid_of_device(sys.path(), Path::new("/dev/loop9")), None);
+        assert_eq!(device_names(sys.path(), fsid), ["loop3", "loop7"]);
+        assert!(device_names(sys.path(), "missing").is_empty());
     }
 }

@@ -19,7 +19,11 @@
 //! - [`sysfs`]: disks from `/sys/block`.
 //! - [`state`]: what tgtd and ganesha forget on restart, persisted.
 //! - [`replay`]: re-creating that state in a restarted tgtd or ganesha.
+//! - [`mounts`]: the mount table; mounting a subvolume on its own.
+//! - [`xattr`]: `user.*` extended attributes kept on volumes and file systems.
 //! - [`testenv`]: the throwaway array behind `lsm-linux-testenv`.
+//! - [`plugin`]: the LSM plugin itself (`linux_lsmplugin`): the SDK traits
+//!   implemented over the modules above.
 //!
 //! Everything here is blocking; an async plugin calls it from
 //! `spawn_blocking`.
@@ -30,11 +34,14 @@ pub mod config;
 pub mod error;
 pub mod ganesha;
 pub mod lvm;
+pub mod mounts;
 pub mod naming;
+pub mod plugin;
 pub mod replay;
 pub mod state;
 pub mod sysfs;
 pub mod testenv;
 pub mod tgt;
+pub mod xattr;
 
 pub use error::{Error, ObjectKind, Result};

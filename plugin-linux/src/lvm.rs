@@ -262,6 +262,23 @@ impl Lvm {
         Ok(())
     }
 
+    /// Activates or deactivates `vg/name` (`lvchange -ay` / `-an`). Refused
+    /// when activation is disabled (no device-mapper).
+    pub fn lv_set_active(&self, vg: &str, name: &str, active: bool) -> Result<()> {
+        if self.disable_activation {
+            return Err(Error::NoSupport(
+                "LV activation needs the device-mapper kernel driver, which this host lacks".into(),
+            ));
+        }
+        let command = self
+            .lvm("lvchange")
+            .arg(if active { "-ay" } else { "-an" })
+            .arg("--")
+            .arg(lv_spec(vg, name)?);
+        self.run(command, ObjectKind::Volume)?;
+        Ok(())
+    }
+
     /// Refused here: LVM snapshots need device-mapper unless activation works.
     pub fn lv_snapshot(&self, vg: &str, origin: &str, name: &str, size: u64) -> Result<()> {
         if !self.snapshots_supported() {

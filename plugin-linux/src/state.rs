@@ -97,6 +97,10 @@ pub struct ExportRecord {
     pub anon_gid: Option<i64>,
     /// Auth type.
     pub auth_type: Option<String>,
+    /// Whether the plugin created the mount point directory (and removes
+    /// it with the export).
+    #[serde(default)]
+    pub created_mount_dir: bool,
 }
 
 /// Everything persisted except secrets.
@@ -341,6 +345,7 @@ mod tests {
                 anon_uid: None,
                 anon_gid: None,
                 auth_type: Some("sys".into()),
+                created_mount_dir: true,
             }],
         }
     }

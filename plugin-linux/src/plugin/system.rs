@@ -1,0 +1,158 @@
+//! The system (this host) and the capabilities it has right now.
+//!
+//! The system id is `/etc/machine-id` (the hostname when there is none),
+//! its name the hostname and its firmware version the kernel release.
+//! Capabilities are computed on each call from what the host offers at that
+//! moment: a configured btrfs pool, a configured and answering tgtd, a
+//! configured and answering ganesha, device-mapper for LVM block devices.
+
+use lsm_core::types::*;
+use lsm_core::{Capabilities, Capability as C, Result};
+
+use super::Array;
+use super::pools::PoolBackendKind;
+
+fn read_trimmed(path: &str) -> Option<String> {
+    std::fs::read_to_string(path)
+        .ok()
+        .map(|text| text.trim().to_owned())
+        .filter(|text| !text.is_empty())
+}
+
+fn hostname() -> String {
+    read_trimmed("/proc/sys/kernel/hostname").unwrap_or_else(|| "localhost".to_owned())
+}
+
+/// This host's id: `/etc/machine-id`, else the hostname.
+pub(super) fn system_id() -> String {
+    read_trimmed("/etc/machine-id")
+        .filter(|id| id.chars().all(|c| c.is_ascii_alphanumeric()))
+        .unwrap_or_else(hostname)
+}
+
+/// Capabilities every configuration has.
+const ALWAYS: &[C] = &[
+    C::SYS_FW_VERSION_GET,
+    C::DISKS,
+    C::DISK_RPM,
+    C::POOL_MEMBER_INFO,
+];
+
+/// With at least one pool (btrfs or LVM).
+const ANY_POOL: &[C] = &[
+    C::VOLUMES,
+    C::VOLUME_CREATE,
+    C::VOLUME_RESIZE,
+    C::VOLUME_DELETE,
+    C::VOLUME_CHILD_DEPENDENCY,
+    C::VOLUME_CHILD_DEPENDENCY_RM,
+];
+
+/// With a btrfs pool: file-backed volumes and every file system feature.
+const BTRFS: &[C] = &[
+    C::VOLUME_THIN,
+    C::VOLUME_REPLICATE,
+    C::VOLUME_REPLICATE_CLONE,
+    C::VOLUME_REPLICATE_COPY,
+    C::VOLUME_COPY_RANGE_BLOCK_SIZE,
+    C::VOLUME_COPY_RANGE,
+    C::VOLUME_COPY_RANGE_CLONE,
+    C::VOLUME_COPY_RANGE_COPY,
+    C::VOLUME_ENABLE,
+    C::VOLUME_DISABLE,
+    C::FS,
+    C::FS_CREATE,
+    C::FS_DELETE,
+    C::FS_RESIZE,
+    C::FS_CLONE,
+    C::FILE_CLONE,
+    C::FS_SNAPSHOTS,
+    C::FS_SNAPSHOT_CREATE,
+    C::FS_SNAPSHOT_DELETE,
+    C::FS_SNAPSHOT_RESTORE,
+    C::FS_SNAPSHOT_RESTORE_SPECIFIC_FILES,
+    C::FS_CHILD_DEPENDENCY,
+    C::FS_CHILD_DEPENDENCY_RM,
+    C::FS_CHILD_DEPENDENCY_RM_SPECIFIC_FILES,
+];
+
+/// With an LVM pool on a host with device-mapper (LVs are block devices).
+const LVM_WITH_DEVICE_MAPPER: &[C] = &[
+    C::VOLUME_REPLICATE,
+    C::VOLUME_REPLICATE_CLONE,
+    C::VOLUME_REPLICATE_COPY,
+    C::VOLUME_ENABLE,
+    C::VOLUME_DISABLE,
+];
+
+/// With tgtd configured and answering.
+const ISCSI: &[C] = &[
+    C::ACCESS_GROUPS,
+    C::ACCESS_GROUP_CREATE_ISCSI_IQN,
+    C::ACCESS_GROUP_DELETE,
+    C::ACCESS_GROUP_INITIATOR_ADD_ISCSI_IQN,
+    C::ACCESS_GROUP_INITIATOR_DELETE,
+    C::VOLUMES_ACCESSIBLE_BY_ACCESS_GROUP,
+    C::ACCESS_GROUPS_GRANTED_TO_VOLUME,
+    C::VOLUME_ISCSI_CHAP_AUTHENTICATION,
+    C::TARGET_PORTS,
+];
+
+/// With ganesha configured and answering.
+const NFS: &[C] = &[
+    C::EXPORT_AUTH,
+    C::EXPORTS,
+    C::EXPORT_FS,
+    C::EXPORT_REMOVE,
+    C::EXPORT_CUSTOM_PATH,
+];
+
+impl Array {
+    /// This host as an LSM system.
+    pub(super) fn system(&self) -> System {
+        System {
+            id: self.system_id.clone(),
+            name: hostname(),
+            status: SystemStatus::OK,
+            status_info: String::new(),
+            plugin_data: None,
+            fw_version: read_trimmed("/proc/sys/kernel/osrelease").unwrap_or_default(),
+            read_cache_pct: read_cache_pct::NO_SUPPORT,
+            mode: SystemMode::NO_SUPPORT,
+        }
+    }
+
+    /// What this host can do now.
+    pub(super) fn capabilities(&self, system: &System) -> Result<Capabilities> {
+        self.check_system(system)?;
+        let mut caps = Capabilities::new();
+        caps.set_all(ALWAYS);
+        let kinds: Vec<PoolBackendKind> = self.configured_pool_kinds();
+        let has_btrfs = kinds.contains(&PoolBackendKind::Btrfs);
+        let has_lvm = kinds.contains(&PoolBackendKind::Lvm);
+        let device_mapper = has_lvm && !self.lvm().activation_disabled();
+        if !kinds.is_empty() {
+            caps.set_all(ANY_POOL);
+        }
+        if has_btrfs {
+            caps.set_all(BTRFS);
+        }
+        if device_mapper {
+            caps.set_all(LVM_WITH_DEVICE_MAPPER);
+        }
+        let iscsi = self.config.iscsi.is_some() && self.tgt().is_ok_and(|tgt| tgt.is_ready());
+        if iscsi {
+            caps.set_all(ISCSI);
+            if has_btrfs || device_mapper {
+                caps.set_all(&[C::VOLUME_MASK, C::VOLUME_UNMASK]);
+            }
+        }
+        let nfs = has_btrfs
+            && self.config.nfs.is_some()
+            && self.ganesha().is_ok_and(|ganesha| ganesha.is_ready());
+        if nfs {
+            caps.set_all(NFS);
+        }
+        Ok(caps)
+    }
+}
