@@ -32,6 +32,9 @@
 //! - Plugins serving clients are left running when lsmd stops.
 //! - Plugins get lsmd's environment without `NOTIFY_SOCKET`, and no fd but
 //!   stdio and their connection (inherited fds are marked close-on-exec).
+//!   They start with no blocked signal and the default action for the
+//!   signals lsmd handles (SIGHUP, SIGINT, SIGTERM, SIGCHLD), even when
+//!   lsmd's own parent ignored some, as upstream's plugins do.
 //! - Without `-d` the log goes to syslog (facility daemon).
 //! - The unprivileged user is `libstoragemgmt`; the hidden `--plugin-user`
 //!   option changes it for tests.

@@ -7,7 +7,9 @@
 //! flag on its own copy of the accepted fd only, so no other connection,
 //! listening socket or the lock file leaks into a plugin (fds inherited from
 //! lsmd's own parent are marked close-on-exec at start-up, see
-//! [`mark_inherited_fds_close_on_exec`]). The child then
+//! [`mark_inherited_fds_close_on_exec`]). The child also clears the signal
+//! mask (lsmd blocks the signals it reads from its signalfd, and a blocked
+//! mask survives exec: a plugin would otherwise ignore SIGTERM), then
 //! switches user if the privilege rules say so.
 //!
 //! With `LSM_VALGRIND` set in lsmd's environment the plugin runs under
@@ -23,6 +25,7 @@ use std::path::Path;
 use std::process::{Child, Command};
 
 use nix::fcntl::{FcntlArg, FdFlag, fcntl};
+use nix::sys::signal::{SigSet, SigmaskHow, sigprocmask};
 
 use crate::notify::NOTIFY_SOCKET_ENV;
 use crate::privilege::PluginIdentity;
@@ -77,18 +80,20 @@ pub fn spawn_plugin(
         PluginIdentity::SameAsDaemon => None,
         PluginIdentity::Unprivileged(user) => Some(user.clone()),
     };
+    let no_blocked_signals = SigSet::empty();
     let prepare_child = move || -> io::Result<()> {
         // SAFETY: the child owns a copy of every fd of lsmd, this one
         // included, until exec; it is only borrowed for this call.
         let fd = unsafe { BorrowedFd::borrow_raw(connection_fd) };
         fcntl(fd, FcntlArg::F_SETFD(FdFlag::empty()))?;
+        sigprocmask(SigmaskHow::SIG_SETMASK, Some(&no_blocked_signals), None)?;
         if let Some(user) = &switch_to {
             user.switch_process_to()?;
         }
         Ok(())
     };
     // SAFETY: the closure runs between fork and exec and only makes system
-    // calls (fcntl, setgroups, setgid, setuid) on data prepared beforehand,
+    // calls (fcntl, sigprocmask, setgroups, setgid, setuid) on data prepared beforehand,
     // with no allocation and no lock.
     unsafe {
         command.pre_exec(prepare_child);
@@ -178,5 +183,36 @@ mod tests {
         io::Read::read_to_string(&mut &ours, &mut reply).unwrap();
         assert!(child.wait().unwrap().success());
         assert_eq!(reply, format!("fd={passed_fd}"));
+    }
+
+    #[test]
+    fn spawned_child_has_no_blocked_signal_even_when_the_spawner_blocks_some() {
+        let blocked = {
+            let mut set = SigSet::empty();
+            set.add(nix::sys::signal::Signal::SIGUSR2);
+            set
+        };
+        // Only this test's thread (the one that forks) gets the mask.
+        blocked.thread_block().unwrap();
+        let (ours, theirs) = UnixStream::pair().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let script = dir.path().join("mask_lsmplugin");
+        std::fs::write(
+            &script,
+            "#!/bin/bash\nwhile read -r key value; do\n  \
+             [[ $key == SigBlk: ]] && printf '%s' \"$value\" >&\"$1\"\n\
+             done < /proc/$$/status\nexit 0\n",
+        )
+        .unwrap();
+        std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+            .unwrap();
+        let spawned = spawn_plugin(&script, &theirs, &PluginIdentity::SameAsDaemon, false);
+        blocked.thread_unblock().unwrap();
+        let mut child = spawned.unwrap();
+        drop(theirs);
+        let mut mask = String::new();
+        io::Read::read_to_string(&mut &ours, &mut mask).unwrap();
+        assert!(child.wait().unwrap().success());
+        assert_eq!(mask, "0000000000000000");
     }
 }

@@ -29,7 +29,7 @@ use std::time::Duration;
 
 use nix::errno::Errno;
 use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
-use nix::sys::signal::{SigSet, Signal};
+use nix::sys::signal::{SigHandler, SigSet, Signal};
 use nix::sys::signalfd::{SfdFlags, SignalFd};
 use nix::sys::socket::{
     AddressFamily, Backlog, SockFlag, SockType, UnixAddr, bind, getsockopt, listen, socket,
@@ -266,9 +266,18 @@ pub fn run_daemon(options: &DaemonOptions) -> Result<()> {
 
     // Hold the handled signals from the start so a SIGTERM during start-up is
     // served by the loop instead of killing lsmd half-way. Plugins do not
-    // inherit this mask: the standard library clears it in the child.
+    // inherit this mask: `spawn_plugin` clears it in the child before exec.
     let signals = handled_signals();
     signals.thread_block().map_err(LsmdError::SignalSetup)?;
+    // Whoever started lsmd may have set some of them to "ignore" (a shell's
+    // background job ignores SIGINT, a parent may ignore SIGCHLD). lsmd
+    // reads them blocked, so their action does not matter to it, but
+    // plugins inherit it across exec: give them the default actions.
+    for signal in signals.iter() {
+        // SAFETY: installs no handler, only the default action.
+        unsafe { nix::sys::signal::signal(signal, SigHandler::SigDfl) }
+            .map_err(LsmdError::SignalSetup)?;
+    }
 
     // 1. lsmd.conf.
     let daemon_config = DaemonConfig::load(&options.conf_dir)?;

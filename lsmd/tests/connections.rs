@@ -208,3 +208,80 @@ fn a_failing_plugin_exit_status_is_logged() {
         lsmd.log().contains("plugin `fails`") && lsmd.log().contains("exited with status 3")
     });
 }
+
+#[test]
+fn plugins_start_with_no_blocked_signal_so_sigterm_stops_them() {
+    let fixture = Fixture::new();
+    fixture.add_echo_plugin("sim_lsmplugin");
+    let lsmd = fixture.start();
+    let session = EchoSession::connect(&fixture.socket("sim"));
+    let plugin_pid = session.header.pid;
+
+    // lsmd blocks the signals it reads through its signalfd; its plugins
+    // must not inherit that mask.
+    assert_eq!(signal_mask(plugin_pid, "SigBlk:"), 0);
+
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(plugin_pid as i32),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .unwrap();
+    wait_until("the plugin to die of SIGTERM", || {
+        lsmd.log()
+            .contains(&format!("(pid {plugin_pid}) was killed by SIGTERM"))
+    });
+}
+
+/// The `SigIgn:` or `SigBlk:` mask of a process, from `/proc/<pid>/status`.
+fn signal_mask(pid: u32, field: &str) -> u64 {
+    let status = fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let hex = status
+        .lines()
+        .find_map(|line| line.strip_prefix(field))
+        .unwrap()
+        .trim();
+    u64::from_str_radix(hex, 16).unwrap()
+}
+
+#[test]
+fn signals_ignored_by_lsmds_parent_are_back_to_default_in_plugins() {
+    use nix::sys::signal::{SigHandler, Signal, signal};
+    use std::os::unix::process::CommandExt;
+
+    let fixture = Fixture::new();
+    fixture.add_echo_plugin("sim_lsmplugin");
+    let handled = [
+        Signal::SIGHUP,
+        Signal::SIGINT,
+        Signal::SIGTERM,
+        Signal::SIGCHLD,
+    ];
+    let mut command = fixture.lsmd_command(&[]);
+    let ignore_handled = move || -> std::io::Result<()> {
+        for handled_signal in handled {
+            // SAFETY: between fork and exec; sets a disposition only.
+            unsafe { signal(handled_signal, SigHandler::SigIgn) }?;
+        }
+        Ok(())
+    };
+    // SAFETY: the closure only calls sigaction.
+    unsafe {
+        command.pre_exec(ignore_handled);
+    }
+    let mut lsmd = support::RunningLsmd::spawn(command, fixture.root());
+    let session = EchoSession::connect(&fixture.socket("sim"));
+
+    let ignored = signal_mask(session.header.pid, "SigIgn:");
+    for handled_signal in handled {
+        let bit = 1u64 << (handled_signal as i32 - 1);
+        assert_eq!(ignored & bit, 0, "the plugin ignores {handled_signal}");
+    }
+    assert_eq!(signal_mask(session.header.pid, "SigBlk:"), 0);
+    drop(session);
+    // lsmd itself still reaps (SIGCHLD) and stops on SIGTERM.
+    wait_until("lsmd to reap the plugin", || {
+        children_of(lsmd.pid().as_raw() as u32).is_empty()
+    });
+    lsmd.signal(Signal::SIGTERM);
+    assert!(lsmd.wait_exit().success());
+}
