@@ -109,13 +109,16 @@ fn plugin_killed_mid_call_fails_its_client_while_another_client_keeps_working() 
     });
 }
 
-/// A plugin that answers `plugin_register` and then stops answering (it
-/// never reads again and sleeps until killed, at most a minute).
+/// A plugin that answers its first two requests (`plugin_register`, then
+/// `time_out_set`) with `null` and then stops answering: it never reads
+/// again and sleeps until killed (at most a minute).
 const HANGING_PLUGIN: &str = r#"fd="$1"
-read -r -N 10 length <&"$fd"
-read -r -N "$((10#$length))" request <&"$fd"
 reply='{"id": 100, "result": null}'
-printf '%010d%s' "${#reply}" "$reply" >&"$fd"
+for answered in 1 2; do
+    read -r -N 10 length <&"$fd" || exit 0
+    read -r -N "$((10#$length))" request <&"$fd"
+    printf '%010d%s' "${#reply}" "$reply" >&"$fd"
+done
 exec sleep 60
 "#;
 
@@ -131,8 +134,11 @@ fn hung_plugin_gives_timeout_within_the_client_timeout() {
     let _cleanup = KillPluginsOnDrop(lsmd.pid().as_raw() as u32);
     let timeout = Duration::from_millis(1500);
 
-    let mut hung = BlockingClient::connect_daemon(&fixture.socket_dir, "hang://", None, timeout)
-        .expect("the hanging plugin answers plugin_register");
+    // Register with the usual timeout (a loaded machine may start bash
+    // slowly), then shorten it: the plugin acknowledges that too.
+    let mut hung = fixture.client("hang://");
+    hung.time_out_set(timeout)
+        .expect("the hanging plugin answers time_out_set");
     let started = Instant::now();
     let error = expect_lsm_error(hung.systems(), ErrorNumber::TIMEOUT);
     let elapsed = started.elapsed();
