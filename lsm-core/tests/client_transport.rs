@@ -41,7 +41,7 @@ fn a_hung_plugin_gives_timeout_within_the_timeout() {
 #[test]
 fn a_killed_plugin_gives_transport_communication() {
     let dir = tempfile::tempdir().unwrap();
-    let exe = script_plugin(dir.path(), "dies_lsmplugin", "sleep 30");
+    let exe = script_plugin(dir.path(), "dies_lsmplugin", "exec sleep 30");
     let mut c =
         BlockingClient::connect_plugin_exe(&exe, "dies://", None, Duration::from_secs(10)).unwrap();
     let pid = c.plugin_pid().unwrap();

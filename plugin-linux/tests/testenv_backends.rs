@@ -688,6 +688,7 @@ fn exercise_state_and_replay(array: &TestArray) {
             anon_uid: None,
             anon_gid: None,
             auth_type: None,
+            created_mount_dir: false,
         }],
     };
     let secrets = Secrets {
