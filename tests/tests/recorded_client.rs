@@ -13,6 +13,10 @@
 //! plugin through a small `/bin/sh` wrapper that sets the variables for that one process
 //! (the socket fd survives the `exec`). The plugin's end-of-session report
 //! (`LSM_RECORDED_REPORT`) then shows that every recorded exchange was played.
+//!
+//! Writing an executable while another thread forks is racy on Linux: the child holds the
+//! file open for writing until it execs, and running the script meanwhile fails with
+//! `ETXTBSY`. [`SPAWN_GATE`] keeps script writes and plugin starts apart.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -80,6 +84,9 @@ fn recorded_test_pool() -> Pool {
         .unwrap()
 }
 
+/// Writers: a wrapper script being written. Readers: clients starting a plugin.
+static SPAWN_GATE: tokio::sync::RwLock<()> = tokio::sync::RwLock::const_new(());
+
 /// `lsm-recorded-plugin` set up to play one session, through a wrapper script.
 struct RecordedPlugin {
     _dir: tempfile::TempDir,
@@ -88,19 +95,20 @@ struct RecordedPlugin {
 }
 
 impl RecordedPlugin {
-    fn new(session: &str) -> Self {
+    async fn new(session: &str) -> Self {
         let session_file = wire_vectors_dir().join(format!("{session}.jsonl"));
         assert!(session_file.is_file(), "{}", session_file.display());
         let environment = format!(
             "export LSM_RECORDED_SESSION='{}'",
             session_file.canonicalize().unwrap().display()
         );
-        Self::with_environment(&environment)
+        Self::with_environment(&environment).await
     }
 
     /// A wrapper that runs the plugin after the shell lines `environment`, with the report.
-    fn with_environment(environment: &str) -> Self {
+    async fn with_environment(environment: &str) -> Self {
         use std::os::unix::fs::PermissionsExt;
+        let _no_spawns_meanwhile = SPAWN_GATE.write().await;
         let dir = tempfile::tempdir().unwrap();
         let report = dir.path().join("report");
         let wrapper = dir.path().join("recorded_lsmplugin");
@@ -123,6 +131,7 @@ impl RecordedPlugin {
     }
 
     async fn connect(&self) -> lsm_core::Result<Client> {
+        let _no_script_writes_meanwhile = SPAWN_GATE.read().await;
         Client::connect_plugin_exe(&self.wrapper, RECORDED_URI, None, RECORDED_TIMEOUT).await
     }
 
@@ -151,7 +160,7 @@ impl RecordedPlugin {
 
 #[tokio::test]
 async fn register_systems_unregister() {
-    let plugin = RecordedPlugin::new("register_systems_unregister");
+    let plugin = RecordedPlugin::new("register_systems_unregister").await;
     let mut client = plugin.connect().await.unwrap();
     let systems = client.systems().await.unwrap();
     assert_eq!(systems.len(), 1);
@@ -169,7 +178,7 @@ async fn register_systems_unregister() {
 
 #[tokio::test]
 async fn pools_of_the_reference_sim() {
-    let plugin = RecordedPlugin::new("pools");
+    let plugin = RecordedPlugin::new("pools").await;
     let mut client = plugin.connect().await.unwrap();
     let pools = client.pools(None).await.unwrap();
     let ids: Vec<&str> = pools.iter().map(|pool| pool.id.as_str()).collect();
@@ -204,7 +213,7 @@ async fn pools_of_the_reference_sim() {
 
 #[tokio::test]
 async fn capabilities_hex_of_the_reference_sim() {
-    let plugin = RecordedPlugin::new("capabilities");
+    let plugin = RecordedPlugin::new("capabilities").await;
     let mut client = plugin.connect().await.unwrap();
     let systems = client.systems().await.unwrap();
     let capabilities = client.capabilities(&systems[0]).await.unwrap();
@@ -236,7 +245,7 @@ async fn capabilities_hex_of_the_reference_sim() {
 
 #[tokio::test]
 async fn volume_create_job_progression() {
-    let plugin = RecordedPlugin::new("volume_create_job");
+    let plugin = RecordedPlugin::new("volume_create_job").await;
     let mut client = plugin.connect().await.unwrap();
     let completion = client
         .volume_create(
@@ -270,7 +279,7 @@ async fn volume_create_job_progression() {
 
 #[tokio::test]
 async fn volume_create_name_conflict_is_lsm_error_50() {
-    let plugin = RecordedPlugin::new("volume_create_name_conflict");
+    let plugin = RecordedPlugin::new("volume_create_name_conflict").await;
     let mut client = plugin.connect().await.unwrap();
     let error = client
         .volume_create(
@@ -297,7 +306,7 @@ async fn volume_create_name_conflict_is_lsm_error_50() {
 
 #[tokio::test]
 async fn bad_search_key_is_refused_by_the_client_and_the_raw_reply_parsed() {
-    let plugin = RecordedPlugin::new("volumes_bad_search_key");
+    let plugin = RecordedPlugin::new("volumes_bad_search_key").await;
     let mut client = plugin.connect().await.unwrap();
     // Like the reference client, ours refuses the key before sending anything.
     let refused = client.volumes(Some(("bad_key", "x"))).await.unwrap_err();
@@ -317,7 +326,7 @@ async fn bad_search_key_is_refused_by_the_client_and_the_raw_reply_parsed() {
 
 #[tokio::test]
 async fn access_group_create_mask_and_list() {
-    let plugin = RecordedPlugin::new("access_group_mask");
+    let plugin = RecordedPlugin::new("access_group_mask").await;
     let mut client = plugin.connect().await.unwrap();
     let access_group: AccessGroup = client
         .access_group_create(
@@ -355,7 +364,7 @@ fn recorded_volume() -> Volume {
 
 #[tokio::test]
 async fn fs_snapshot_and_export() {
-    let plugin = RecordedPlugin::new("fs_snapshot_export");
+    let plugin = RecordedPlugin::new("fs_snapshot_export").await;
     let mut client = plugin.connect().await.unwrap();
     let pool = recorded_test_pool();
 
@@ -406,7 +415,7 @@ async fn fs_snapshot_and_export() {
 
 #[tokio::test]
 async fn unknown_method_is_no_support_153() {
-    let plugin = RecordedPlugin::new("unknown_method");
+    let plugin = RecordedPlugin::new("unknown_method").await;
     let mut client = plugin.connect().await.unwrap();
     let error = client
         .call::<Value>("no_such_method", json!({"flags": 0}))
@@ -421,7 +430,7 @@ async fn unknown_method_is_no_support_153() {
 
 #[tokio::test]
 async fn plugin_info_of_the_reference_sim() {
-    let plugin = RecordedPlugin::new("plugin_info");
+    let plugin = RecordedPlugin::new("plugin_info").await;
     let mut client = plugin.connect().await.unwrap();
     let (description, version) = client.plugin_info().await.unwrap();
     assert_eq!(description, "Storage simulator");
@@ -431,7 +440,7 @@ async fn plugin_info_of_the_reference_sim() {
 
 #[tokio::test]
 async fn time_out_set_then_get() {
-    let plugin = RecordedPlugin::new("time_out_set_get");
+    let plugin = RecordedPlugin::new("time_out_set_get").await;
     let mut client = plugin.connect().await.unwrap();
     client
         .time_out_set(Duration::from_millis(40_000))
@@ -449,7 +458,7 @@ async fn time_out_set_then_get() {
 
 #[tokio::test]
 async fn a_request_that_differs_from_the_recording_gets_a_clear_error() {
-    let plugin = RecordedPlugin::new("volume_create_job");
+    let plugin = RecordedPlugin::new("volume_create_job").await;
     let mut client = plugin.connect().await.unwrap();
     let error = client
         .volume_create(
@@ -475,7 +484,7 @@ async fn a_request_that_differs_from_the_recording_gets_a_clear_error() {
 
 #[tokio::test]
 async fn a_client_that_stops_early_is_reported_incomplete() {
-    let plugin = RecordedPlugin::new("capabilities");
+    let plugin = RecordedPlugin::new("capabilities").await;
     let mut client = plugin.connect().await.unwrap();
     client.systems().await.unwrap();
     drop(client);
@@ -484,7 +493,7 @@ async fn a_client_that_stops_early_is_reported_incomplete() {
 
 #[tokio::test]
 async fn a_missing_session_is_explained_at_register() {
-    let plugin = RecordedPlugin::with_environment("");
+    let plugin = RecordedPlugin::with_environment("").await;
     let error = plugin.connect().await.unwrap_err();
     assert_eq!(error.code, ErrorNumber::PLUGIN_BUG);
     assert!(
