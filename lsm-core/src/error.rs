@@ -2,7 +2,6 @@
 //! a newer peer's code survives) and [`LsmError`] `{ code, message, data }`, the one error
 //! type that crosses the wire.
 
-use std::fmt;
 
 use crate::types::macros::wire_enum;
 
@@ -62,7 +61,8 @@ wire_enum! {
 /// `Display` follows the Python binding: `NAME(code): message`, plus ` Data: data` when there
 /// is data (`NOT_FOUND_VOLUME(205): Volume not found`). A code this crate does not know prints
 /// as `ERROR(code): message`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", self.render())]
 pub struct LsmError {
     /// The error number.
     pub code: ErrorNumber,
@@ -147,18 +147,16 @@ impl LsmError {
     }
 }
 
-impl fmt::Display for LsmError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl LsmError {
+    /// The `Display` text: `NAME(code): message[ Data: data]`.
+    fn render(&self) -> String {
         let name = self.code.name().unwrap_or("ERROR");
-        write!(f, "{name}({}): {}", self.code.0, self.message)?;
-        if let Some(data) = self.data() {
-            write!(f, " Data: {data}")?;
+        match self.data() {
+            Some(data) => format!("{name}({}): {} Data: {data}", self.code.0, self.message),
+            None => format!("{name}({}): {}", self.code.0, self.message),
         }
-        Ok(())
     }
 }
-
-impl std::error::Error for LsmError {}
 
 /// Transport failures: `Serialization` → `TRANSPORT_SERIALIZATION` (401), `Communication` →
 /// `TRANSPORT_COMMUNICATION` (400), `Timeout` → `TIMEOUT` (11), with the transport's message.
