@@ -165,6 +165,23 @@ impl Layout {
     }
 }
 
+/// Copies the last lines of every daemon log to stderr (the logs go away
+/// with the cleanup of a failed `up`).
+fn print_log_tails(logs: &Path) {
+    let Ok(entries) = std::fs::read_dir(logs) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+        let lines: Vec<&str> = text.lines().collect();
+        let tail = &lines[lines.len().saturating_sub(10)..];
+        eprintln!("--- {} (last {} lines)", entry.path().display(), tail.len());
+        for line in tail {
+            eprintln!("    {line}");
+        }
+    }
+}
+
 /// Builds the test array in `dir` (created; must be absent or empty).
 /// On failure everything done so far is undone before the error returns.
 pub fn up(dir: &Path, options: &UpOptions) -> Result<Environment> {
@@ -191,6 +208,7 @@ pub fn up(dir: &Path, options: &UpOptions) -> Result<Environment> {
         Ok(environment) => Ok(environment),
         Err(error) => {
             eprintln!("lsm-linux-testenv: up failed: {error}; cleaning up");
+            print_log_tails(&layout.path("logs"));
             if let Err(cleanup) = down(&dir) {
                 eprintln!("lsm-linux-testenv: cleanup after failed up also failed: {cleanup}");
             }

@@ -1,0 +1,823 @@
+//! `linux_lsmplugin` against a real throwaway array (`lsm-linux-testenv`):
+//! the conformance suite, iSCSI seen by libiscsi after masking (with CHAP,
+//! resize, disable and a tgtd restart), NFS seen by showmount and libnfs
+//! after exporting, btrfs quotas, snapshots and clones for real, and bad
+//! input refused without leaving anything behind.
+//!
+//! Every test builds its own array and tears it down in a guard's `Drop`;
+//! they run one at a time. They need root and the packages in PACKAGES;
+//! without root they print SKIPPED and pass.
+
+mod support;
+
+use std::io::Write;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use lsm_core::{
+    AccessGroup, BlockingClient, ErrorNumber, FileSystem, InitiatorType, Pool, Provisioning,
+    ReplicationType, System, Volume, VolumeAdminState,
+};
+use plugin_linux::tgt::Tgtadm;
+use support::*;
+
+fn skip_unless_root(test: &str) -> bool {
+    if is_root() {
+        return false;
+    }
+    eprintln!("SKIPPED: {test} needs root (loop devices, mounts, daemons)");
+    true
+}
+
+fn pool_named(client: &mut BlockingClient, name: &str) -> Pool {
+    client
+        .pools(None)
+        .unwrap()
+        .into_iter()
+        .find(|pool| pool.name == name)
+        .unwrap_or_else(|| panic!("no pool {name}"))
+}
+
+fn system_of(client: &mut BlockingClient) -> System {
+    client.systems().unwrap().remove(0)
+}
+
+fn create_volume(client: &mut BlockingClient, pool: &Pool, name: &str, size: i64) -> Volume {
+    let started = client.volume_create(pool, name, size, Provisioning::DEFAULT);
+    done(client, started)
+}
+
+fn create_fs(client: &mut BlockingClient, pool: &Pool, name: &str, size: i64) -> FileSystem {
+    let started = client.fs_create(pool, name, size);
+    done(client, started)
+}
+
+#[test]
+fn conformance_suite_passes_against_the_test_array() {
+    if skip_unless_root("conformance_suite_passes_against_the_test_array") {
+        return;
+    }
+    let _serial = serialised();
+    let array = TestArray::up();
+    let plugin_dir = Path::new(PLUGIN).parent().unwrap();
+    // SAFETY: set once, before the suite starts any client, while this test
+    // holds the lock that serialises every test of this binary; nothing
+    // else in the process reads the environment concurrently.
+    unsafe { std::env::set_var("LSM_PLUGIN_PATH", plugin_dir) };
+    // The suite's file clone check names a source file that does not exist
+    // (its own summary says real arrays need --skip); file clones are
+    // checked for real in `quota_snapshots_and_clones_for_real`.
+    let report = lsm_tests::run_suite(&array.uri, None, &["fs_file_clone".to_owned()]);
+    for outcome in &report.outcomes {
+        eprintln!("{}", outcome.line());
+    }
+    eprintln!("{}", report.summary_line());
+    let failures: Vec<String> = report.failures().map(|o| o.line()).collect();
+    assert!(
+        failures.is_empty(),
+        "failed checks:\n{}",
+        failures.join("\n")
+    );
+    assert!(
+        report.passed() >= 30,
+        "only {} checks ran: {}",
+        report.passed(),
+        report.summary_line()
+    );
+    // The suite cleaned up after itself: no object is left on the array.
+    let mut client = array.client();
+    assert!(client.volumes(None).unwrap().is_empty());
+    assert!(client.fs(None).unwrap().is_empty());
+    assert!(client.access_groups(None).unwrap().is_empty());
+    assert!(client.exports(None).unwrap().is_empty());
+}
+
+/// The NAA designator (16 bytes) of `iscsi-inq -e 1 -c 131` output, as hex.
+fn naa_designator(inquiry: &[u8]) -> Option<String> {
+    let marker = b"Designator Type:(3) NAA\nDesignator:[";
+    let start = inquiry
+        .windows(marker.len())
+        .position(|window| window == marker)?
+        + marker.len();
+    let bytes = inquiry.get(start..start + 16)?;
+    Some(bytes.iter().map(|byte| format!("{byte:02x}")).collect())
+}
+
+/// A tgtd this test started on the array's control port and portal,
+/// stopped when dropped.
+struct ReplacementTgtd {
+    child: std::process::Child,
+    control_port: u16,
+}
+
+impl ReplacementTgtd {
+    fn start(array: &TestArray) -> ReplacementTgtd {
+        let control_port = array.tgtd_control_port();
+        for suffix in ["", ".lock"] {
+            let _ = std::fs::remove_file(format!("/var/run/tgtd/socket.{control_port}{suffix}"));
+        }
+        let log = std::fs::File::create(array.dir.join("logs/tgtd-restarted.log")).unwrap();
+        let child = Command::new("tgtd")
+            .args(["-f", "-C", &control_port.to_string(), "--iscsi"])
+            .arg(format!("portal={}", array.portal()))
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .process_group(0)
+            .spawn()
+            .unwrap();
+        let tgt = Tgtadm::new(control_port, Duration::from_secs(5));
+        wait_for("the restarted tgtd", || tgt.is_ready());
+        ReplacementTgtd {
+            child,
+            control_port,
+        }
+    }
+}
+
+impl Drop for ReplacementTgtd {
+    fn drop(&mut self) {
+        let _ = Tgtadm::new(self.control_port, Duration::from_secs(5)).shutdown();
+        for _ in 0..50 {
+            if matches!(self.child.try_wait(), Ok(Some(_))) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn masked_volumes_are_served_over_iscsi() {
+    if skip_unless_root("masked_volumes_are_served_over_iscsi") {
+        return;
+    }
+    let _serial = serialised();
+    let array = TestArray::up();
+    let mut client = array.client();
+    let system = system_of(&mut client);
+    let pool = pool_named(&mut client, "btrfs0");
+    let portal = array.portal();
+    let allowed = "iqn.2024-01.org.lsm-rs.test:allowed";
+    let other = "iqn.2024-01.org.lsm-rs.test:other";
+
+    let volume = create_volume(&mut client, &pool, "iscsi_vol", 64 * MIB);
+    let group = client
+        .access_group_create("hosts", allowed, InitiatorType::ISCSI_IQN, &system)
+        .unwrap();
+    assert_eq!(group.init_ids, [allowed]);
+    client.volume_mask(&group, &volume).unwrap();
+    let accessible = client.volumes_accessible_by_access_group(&group).unwrap();
+    assert_eq!(accessible, vec![volume.clone()]);
+    let granted: Vec<AccessGroup> = client.access_groups_granted_to_volume(&volume).unwrap();
+    assert_eq!(granted.len(), 1);
+    assert_eq!(granted[0].id, group.id);
+
+    // The allowed IQN sees the LUN with the volume's size and identity.
+    let target = array.target_iqn(&group.id);
+    let discovery = format!("iscsi://{portal}");
+    let lun_url = format!("iscsi://{portal}/{target}/1");
+    let (ok, listing) = run("iscsi-ls", &["-i", allowed, "-s", &discovery]);
+    assert!(
+        ok && listing.contains(&target) && listing.contains("Lun:1"),
+        "{listing}"
+    );
+    let (ok, capacity) = run("iscsi-readcapacity16", &["-i", allowed, &lun_url]);
+    assert!(ok && capacity.contains("Total size:67108864"), "{capacity}");
+    let (ok, inquiry) = run_bytes(
+        "iscsi-inq",
+        &["-i", allowed, "-e", "1", "-c", "131", &lun_url],
+    );
+    assert!(ok);
+    assert_eq!(
+        naa_designator(&inquiry).as_deref(),
+        Some(volume.vpd83.as_str())
+    );
+    assert!(String::from_utf8_lossy(&inquiry).contains(&volume.vpd83));
+    // An IQN outside the group sees nothing and cannot log in.
+    let (_, hidden) = run("iscsi-ls", &["-i", other, "-s", &discovery]);
+    assert!(!hidden.contains(&target), "{hidden}");
+    assert!(!run("iscsi-readcapacity16", &["-i", other, &lun_url]).0);
+
+    // Resizing a masked volume is reflected to initiators.
+    let started = client.volume_resize(&volume, 96 * MIB);
+    let volume = done(&mut client, started);
+    let (ok, capacity) = run("iscsi-readcapacity16", &["-i", allowed, &lun_url]);
+    assert!(
+        ok && capacity.contains("Total size:100663296"),
+        "{capacity}"
+    );
+    // Disabling takes the LUN offline; enabling brings it back.
+    client.volume_disable(&volume).unwrap();
+    assert!(!run("iscsi-readcapacity16", &["-i", allowed, &lun_url]).0);
+    client.volume_enable(&volume).unwrap();
+    assert!(run("iscsi-readcapacity16", &["-i", allowed, &lun_url]).0);
+
+    // CHAP: required once set; the wrong password is refused.
+    client
+        .iscsi_chap_auth(allowed, Some("chapuser"), Some("chap-secret-1"), None, None)
+        .unwrap();
+    assert!(!run("iscsi-readcapacity16", &["-i", allowed, &lun_url]).0);
+    let wrong = format!("iscsi://chapuser%wrong-secret@{portal}/{target}/1");
+    assert!(!run("iscsi-readcapacity16", &["-i", allowed, &wrong]).0);
+    let right = format!("iscsi://chapuser%chap-secret-1@{portal}/{target}/1");
+    let (ok, text) = run("iscsi-readcapacity16", &["-i", allowed, &right]);
+    assert!(ok, "{text}");
+    let secrets = std::fs::read_to_string(array.config.state_dir.join("secrets.json")).unwrap();
+    assert!(secrets.contains("chap-secret-1"));
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(array.config.state_dir.join("secrets.json"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o077, 0, "secrets readable by others: {mode:o}");
+
+    // tgtd restarted empty: the next call puts the target back as it was.
+    Tgtadm::new(array.tgtd_control_port(), Duration::from_secs(5))
+        .shutdown()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    let _tgtd = ReplacementTgtd::start(&array);
+    let (_, empty) = run("iscsi-ls", &["-i", allowed, "-s", &discovery]);
+    assert!(!empty.contains(&target), "{empty}");
+    assert_eq!(client.access_groups(None).unwrap().len(), 1);
+    let (ok, text) = run("iscsi-readcapacity16", &["-i", allowed, &right]);
+    assert!(ok && text.contains("Total size:100663296"), "{text}");
+    assert!(!run("iscsi-readcapacity16", &["-i", allowed, &wrong]).0);
+    let (ok, inquiry) = run_bytes(
+        "iscsi-inq",
+        &["-i", allowed, "-e", "1", "-c", "131", &right],
+    );
+    assert!(ok);
+    assert_eq!(
+        naa_designator(&inquiry).as_deref(),
+        Some(volume.vpd83.as_str())
+    );
+
+    // Clearing CHAP, unmasking: the LUN is gone, the group stays visible.
+    client
+        .iscsi_chap_auth(allowed, None, None, None, None)
+        .unwrap();
+    assert!(run("iscsi-readcapacity16", &["-i", allowed, &lun_url]).0);
+    let masked = client.volume_delete(&volume);
+    assert_code(&failure(&mut client, masked), ErrorNumber::IS_MASKED);
+    assert_code(
+        &client.access_group_delete(&group).unwrap_err(),
+        ErrorNumber::IS_MASKED,
+    );
+    client.volume_unmask(&group, &volume).unwrap();
+    let (_, listing) = run("iscsi-ls", &["-i", allowed, "-s", &discovery]);
+    assert!(
+        listing.contains(&target) && !listing.contains("Lun:1"),
+        "{listing}"
+    );
+    assert!(!run("iscsi-readcapacity16", &["-i", allowed, &lun_url]).0);
+    client.access_group_delete(&group).unwrap();
+    let (_, listing) = run("iscsi-ls", &["-i", allowed, "-s", &discovery]);
+    assert!(!listing.contains(&target), "{listing}");
+    let started = client.volume_delete(&volume);
+    done(&mut client, started);
+    assert!(client.volumes(None).unwrap().is_empty());
+}
+
+#[test]
+fn exported_file_systems_are_served_over_nfs() {
+    if skip_unless_root("exported_file_systems_are_served_over_nfs") {
+        return;
+    }
+    let _serial = serialised();
+    let array = TestArray::up();
+    let mut client = array.client();
+    let pool = pool_named(&mut client, "btrfs0");
+    let fs = create_fs(&mut client, &pool, "share", 256 * MIB);
+    let fs_path = array.btrfs_mount().join("lsm-fs/share");
+    std::fs::write(fs_path.join("hello.txt"), b"hello over NFS\n").unwrap();
+    let localhost = vec!["127.0.0.1".to_owned()];
+
+    // Read-write with root access, default path.
+    let export = client
+        .export_fs(
+            &fs.id,
+            None,
+            &localhost,
+            &localhost,
+            &[],
+            -1,
+            -1,
+            None,
+            None,
+        )
+        .unwrap();
+    let path = export.export_path.clone();
+    assert!(path.starts_with(array.dir.to_str().unwrap()), "{path}");
+    assert_eq!(client.exports(None).unwrap(), vec![export.clone()]);
+    let (ok, listing) = run("showmount", &["-e", "127.0.0.1"]);
+    assert!(ok && listing.contains(&path), "{listing}");
+    let (ok, files) = run("nfs-ls", &[&format!("nfs://127.0.0.1{path}")]);
+    assert!(ok && files.contains("hello.txt"), "{files}");
+    let (ok, content) = run("nfs-cat", &[&format!("nfs://127.0.0.1{path}/hello.txt")]);
+    assert!(ok && content.contains("hello over NFS"), "{content}");
+    let (ok, content) = run(
+        "nfs-cat",
+        &[&format!(
+            "nfs://127.0.0.1{path}/hello.txt?version=4&nfsport={}",
+            array.summary["NFS_PORT"]
+        )],
+    );
+    assert!(
+        ok && content.contains("hello over NFS"),
+        "NFSv4 at the same path: {content}"
+    );
+    let local = array.dir.join("upload.txt");
+    std::fs::write(&local, b"written over NFS\n").unwrap();
+    let (ok, text) = run(
+        "nfs-cp",
+        &[
+            local.to_str().unwrap(),
+            &format!("nfs://127.0.0.1{path}/rw.txt"),
+        ],
+    );
+    assert!(ok, "rw host cannot write: {text}");
+    assert_eq!(
+        std::fs::read_to_string(fs_path.join("rw.txt")).unwrap(),
+        "written over NFS\n"
+    );
+
+    // Read-only, custom path, anonymous ids: readable, not writable.
+    let custom = array.dir.join("custom-ro");
+    let read_only = client
+        .export_fs(
+            &fs.id,
+            Some(custom.to_str().unwrap()),
+            &[],
+            &[],
+            &localhost,
+            65534,
+            65534,
+            Some("sys"),
+            None,
+        )
+        .unwrap();
+    assert_eq!(read_only.export_path, custom.to_str().unwrap());
+    assert_eq!((read_only.anonuid, read_only.anongid), (65534, 65534));
+    let ro_path = read_only.export_path.clone();
+    let (ok, content) = run("nfs-cat", &[&format!("nfs://127.0.0.1{ro_path}/hello.txt")]);
+    assert!(ok && content.contains("hello over NFS"), "{content}");
+    let (ok, text) = run(
+        "nfs-cp",
+        &[
+            local.to_str().unwrap(),
+            &format!("nfs://127.0.0.1{ro_path}/ro.txt"),
+        ],
+    );
+    assert!(!ok, "a read-only host wrote: {text}");
+    assert!(!fs_path.join("ro.txt").exists());
+    assert_eq!(client.exports(None).unwrap().len(), 2);
+
+    // Removal: gone from ganesha, unmounted, the created directory removed.
+    client.export_remove(&read_only).unwrap();
+    client.export_remove(&export).unwrap();
+    assert_code(
+        &client.export_remove(&export).unwrap_err(),
+        ErrorNumber::NOT_FOUND_NFS_EXPORT,
+    );
+    assert!(client.exports(None).unwrap().is_empty());
+    let (_, listing) = run("showmount", &["-e", "127.0.0.1"]);
+    assert!(
+        !listing.contains(&path) && !listing.contains(&ro_path),
+        "{listing}"
+    );
+    assert!(!run("nfs-ls", &[&format!("nfs://127.0.0.1{path}")]).0);
+    let mounts = std::fs::read_to_string("/proc/self/mounts").unwrap();
+    assert!(
+        !mounts.contains(&path) && !mounts.contains(&ro_path),
+        "{mounts}"
+    );
+    assert!(!custom.exists());
+
+    // Deleting an exported file system removes its exports first.
+    let again = client
+        .export_fs(&fs.id, None, &[], &localhost, &[], -1, -1, None, None)
+        .unwrap();
+    let started = client.fs_delete(&fs);
+    done(&mut client, started);
+    assert!(client.exports(None).unwrap().is_empty());
+    let (_, listing) = run("showmount", &["-e", "127.0.0.1"]);
+    assert!(!listing.contains(&again.export_path), "{listing}");
+    assert!(client.fs(None).unwrap().is_empty());
+}
+
+fn write_until_full(path: &Path, limit: usize) -> std::io::Error {
+    let mut file = std::fs::File::create(path).unwrap();
+    let chunk = vec![0x5au8; 1 << 20];
+    for _ in 0..limit {
+        if let Err(error) = file.write_all(&chunk).and_then(|()| file.sync_data()) {
+            return error;
+        }
+    }
+    panic!("wrote {limit} MiB into {} without an error", path.display());
+}
+
+fn read(path: PathBuf) -> String {
+    std::fs::read_to_string(&path).unwrap_or_else(|error| panic!("{}: {error}", path.display()))
+}
+
+#[test]
+fn quota_snapshots_and_clones_for_real() {
+    if skip_unless_root("quota_snapshots_and_clones_for_real") {
+        return;
+    }
+    let _serial = serialised();
+    let array = TestArray::up();
+    let mut client = array.client();
+    let pool = pool_named(&mut client, "btrfs0");
+    let fs_dir = array.btrfs_mount().join("lsm-fs");
+
+    // The size is a quota: writing past it fails.
+    let small = create_fs(&mut client, &pool, "quota", 64 * MIB);
+    assert_eq!(small.total_space, 64 * MIB);
+    let error = write_until_full(&fs_dir.join("quota/big.bin"), 200);
+    assert_eq!(error.raw_os_error(), Some(libc::EDQUOT), "{error}");
+    assert!(error.to_string().contains("Disk quota exceeded"), "{error}");
+    // qgroup figures are exact after a transaction commit.
+    assert!(
+        run(
+            "btrfs",
+            &["filesystem", "sync", array.btrfs_mount().to_str().unwrap()]
+        )
+        .0
+    );
+    let listed = client
+        .fs(None)
+        .unwrap()
+        .into_iter()
+        .find(|fs| fs.id == small.id)
+        .unwrap();
+    assert!(listed.free_space < 16 * MIB, "{listed:?}");
+    // Growing it lets writes through again.
+    let started = client.fs_resize(&small, 256 * MIB);
+    let grown = done(&mut client, started);
+    assert_eq!(grown.total_space, 256 * MIB);
+    std::fs::write(fs_dir.join("quota/more.bin"), vec![1u8; 8 << 20]).unwrap();
+
+    // Snapshots: listed with their time, read-only, restored for real.
+    let fs = create_fs(&mut client, &pool, "data", 256 * MIB);
+    let root = fs_dir.join("data");
+    std::fs::write(root.join("a.txt"), b"version 1").unwrap();
+    std::fs::create_dir(root.join("dir")).unwrap();
+    std::fs::write(root.join("dir/b.txt"), b"nested 1").unwrap();
+    let started = client.fs_snapshot_create(&fs, "before");
+    let snapshot = done(&mut client, started);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    assert!(
+        (now - snapshot.ts).abs() < 120,
+        "ts {} now {now}",
+        snapshot.ts
+    );
+    assert_eq!(client.fs_snapshots(&fs).unwrap(), vec![snapshot.clone()]);
+    let snapshot_path = array.btrfs_mount().join("lsm-snapshots/data/before");
+    let refused = std::fs::write(snapshot_path.join("x"), b"x").unwrap_err();
+    assert_eq!(refused.raw_os_error(), Some(libc::EROFS));
+
+    std::fs::remove_file(root.join("a.txt")).unwrap();
+    std::fs::write(root.join("dir/b.txt"), b"nested 2").unwrap();
+    std::fs::write(root.join("new.txt"), b"after").unwrap();
+    let started = client.fs_snapshot_restore(&fs, &snapshot, None, None, true);
+    done(&mut client, started);
+    assert_eq!(read(root.join("a.txt")), "version 1");
+    assert_eq!(read(root.join("dir/b.txt")), "nested 1");
+    assert!(!root.join("new.txt").exists());
+    assert!(!fs_dir.join(".restore-data").exists());
+
+    std::fs::write(root.join("a.txt"), b"version 2").unwrap();
+    let files = ["a.txt".to_owned()];
+    let started = client.fs_snapshot_restore(&fs, &snapshot, Some(&files), None, false);
+    done(&mut client, started);
+    assert_eq!(read(root.join("a.txt")), "version 1");
+    std::fs::write(root.join("a.txt"), b"version 3").unwrap();
+    let targets = ["restored/a-copy.txt".to_owned()];
+    let started = client.fs_snapshot_restore(&fs, &snapshot, Some(&files), Some(&targets), false);
+    done(&mut client, started);
+    assert_eq!(read(root.join("restored/a-copy.txt")), "version 1");
+    assert_eq!(read(root.join("a.txt")), "version 3");
+
+    // File clones: reflink copies, from the file system or a snapshot.
+    let started = client.fs_file_clone(&fs, "a.txt", "copies/a3.txt", None);
+    done(&mut client, started);
+    assert_eq!(read(root.join("copies/a3.txt")), "version 3");
+    let started = client.fs_file_clone(&fs, "a.txt", "copies/a1.txt", Some(&snapshot));
+    done(&mut client, started);
+    assert_eq!(read(root.join("copies/a1.txt")), "version 1");
+    let again = client.fs_file_clone(&fs, "a.txt", "copies/a1.txt", None);
+    assert_code(&failure(&mut client, again), ErrorNumber::NAME_CONFLICT);
+
+    // A clone from the snapshot: its own content, a dependency of its source
+    // until removed, and the source's size.
+    let started = client.fs_clone(&fs, "data-clone", Some(&snapshot));
+    let clone = done(&mut client, started);
+    assert_eq!(clone.total_space, fs.total_space);
+    assert_eq!(read(fs_dir.join("data-clone/a.txt")), "version 1");
+    std::fs::write(fs_dir.join("data-clone/a.txt"), b"clone edit").unwrap();
+    assert_eq!(read(root.join("a.txt")), "version 3");
+    assert!(client.fs_child_dependency(&fs, None).unwrap());
+    assert!(!client.fs_child_dependency(&clone, None).unwrap());
+    let blocked = client.fs_delete(&fs);
+    assert_code(
+        &failure(&mut client, blocked),
+        ErrorNumber::HAS_CHILD_DEPENDENCY,
+    );
+    let started = client.fs_child_dependency_rm(&fs, None);
+    done(&mut client, started);
+    assert!(!client.fs_child_dependency(&fs, None).unwrap());
+
+    // Deleting the source takes its snapshots; the clone stays.
+    let started = client.fs_delete(&fs);
+    done(&mut client, started);
+    assert!(!snapshot_path.exists());
+    assert!(!array.btrfs_mount().join("lsm-snapshots/data").exists());
+    assert_eq!(read(fs_dir.join("data-clone/a.txt")), "clone edit");
+    let names: Vec<String> = client
+        .fs(None)
+        .unwrap()
+        .into_iter()
+        .map(|fs| fs.name)
+        .collect();
+    assert_eq!(names, ["data-clone", "quota"]);
+
+    // Volumes: a CLONE shares blocks (reflink) and is a child until
+    // dependency_rm; a COPY runs as a job and copies the bytes.
+    let volume = create_volume(&mut client, &pool, "vol", 32 * MIB);
+    let image = array.btrfs_mount().join("lsm-volumes/vol.img");
+    {
+        use std::os::unix::fs::FileExt;
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .open(&image)
+            .unwrap();
+        file.write_all_at(b"volume payload", 5 << 20).unwrap();
+    }
+    let started = client.volume_replicate(None, ReplicationType::CLONE, &volume, "vol-clone");
+    let clone = done(&mut client, started);
+    let started = client.volume_replicate(Some(&pool), ReplicationType::COPY, &volume, "vol-copy");
+    let copy = done(&mut client, started);
+    for replica in [&clone, &copy] {
+        assert_ne!(replica.vpd83, volume.vpd83);
+        assert_eq!(replica.size_bytes(), volume.size_bytes());
+        let bytes = std::fs::read(
+            array
+                .btrfs_mount()
+                .join(format!("lsm-volumes/{}.img", replica.name)),
+        )
+        .unwrap();
+        assert_eq!(&bytes[5 << 20..(5 << 20) + 14], b"volume payload");
+    }
+    assert!(client.volume_child_dependency(&volume).unwrap());
+    let blocked = client.volume_delete(&volume);
+    assert_code(
+        &failure(&mut client, blocked),
+        ErrorNumber::HAS_CHILD_DEPENDENCY,
+    );
+    let started = client.volume_child_dependency_rm(&volume);
+    done(&mut client, started);
+    let started = client.volume_delete(&volume);
+    done(&mut client, started);
+    // Ids and vpd83 are stable across plugin processes.
+    let mut other = array.client();
+    let listed = other.volumes(None).unwrap();
+    assert_eq!(listed.len(), 2);
+    assert!(
+        listed.contains(&clone) && listed.contains(&copy),
+        "{listed:?}"
+    );
+    assert!(
+        listed
+            .iter()
+            .all(|v| v.admin_state == VolumeAdminState::ENABLED)
+    );
+}
+
+#[test]
+fn bad_input_is_refused_and_leaves_nothing() {
+    if skip_unless_root("bad_input_is_refused_and_leaves_nothing") {
+        return;
+    }
+    let _serial = serialised();
+    let array = TestArray::up();
+    let mut client = array.client();
+    let system = system_of(&mut client);
+    let btrfs = pool_named(&mut client, "btrfs0");
+    let lvm = pool_named(&mut client, "lvm0");
+    assert!(
+        lvm.status_info.contains("device-mapper"),
+        "{}",
+        lvm.status_info
+    );
+
+    // Larger than the pool.
+    let too_big = btrfs.free_space + GIB;
+    for (pool, size) in [(&btrfs, too_big), (&lvm, lvm.total_space + GIB)] {
+        let started = client.volume_create(pool, "huge", size, Provisioning::DEFAULT);
+        assert_code(
+            &failure(&mut client, started),
+            ErrorNumber::NOT_ENOUGH_SPACE,
+        );
+    }
+    let started = client.fs_create(&btrfs, "huge", too_big);
+    assert_code(
+        &failure(&mut client, started),
+        ErrorNumber::NOT_ENOUGH_SPACE,
+    );
+    let volume = create_volume(&mut client, &btrfs, "dup", 16 * MIB);
+    let started = client.volume_resize(&volume, too_big);
+    assert_code(
+        &failure(&mut client, started),
+        ErrorNumber::NOT_ENOUGH_SPACE,
+    );
+    let started = client.volume_resize(&volume, volume.size_bytes());
+    assert_code(&failure(&mut client, started), ErrorNumber::NO_STATE_CHANGE);
+
+    // Duplicate names, in the same pool and across pools.
+    for pool in [&btrfs, &lvm] {
+        let started = client.volume_create(pool, "dup", 16 * MIB, Provisioning::DEFAULT);
+        assert_code(&failure(&mut client, started), ErrorNumber::NAME_CONFLICT);
+    }
+    let fs = create_fs(&mut client, &btrfs, "dupfs", 64 * MIB);
+    let started = client.fs_create(&btrfs, "dupfs", 64 * MIB);
+    assert_code(&failure(&mut client, started), ErrorNumber::NAME_CONFLICT);
+    let started = client.fs_snapshot_create(&fs, "snap");
+    done(&mut client, started);
+    let started = client.fs_snapshot_create(&fs, "snap");
+    assert_code(&failure(&mut client, started), ErrorNumber::NAME_CONFLICT);
+    let first = "iqn.2024-01.org.lsm-rs.test:one";
+    let group = client
+        .access_group_create("group", first, InitiatorType::ISCSI_IQN, &system)
+        .unwrap();
+    assert_code(
+        &client
+            .access_group_create(
+                "group",
+                "iqn.2024-01.org.lsm-rs.test:two",
+                InitiatorType::ISCSI_IQN,
+                &system,
+            )
+            .unwrap_err(),
+        ErrorNumber::NAME_CONFLICT,
+    );
+    assert_code(
+        &client
+            .access_group_create("other", first, InitiatorType::ISCSI_IQN, &system)
+            .unwrap_err(),
+        ErrorNumber::EXISTS_INITIATOR,
+    );
+    assert_code(
+        &client
+            .access_group_initiator_delete(&group, first, InitiatorType::ISCSI_IQN)
+            .unwrap_err(),
+        ErrorNumber::LAST_INIT_IN_ACCESS_GROUP,
+    );
+
+    // Names with '/', '..' or shell metacharacters never reach a tool.
+    let bad_names = [
+        "../escape",
+        "a/b",
+        "x;touch /tmp/lsm-pwned",
+        "$(touch /tmp/lsm-pwned)",
+        "`id`",
+        "a b",
+        "-rf",
+        ".hidden",
+        "name|cat",
+        "quote'd",
+    ];
+    for name in bad_names {
+        let started = client.volume_create(&btrfs, name, 16 * MIB, Provisioning::DEFAULT);
+        assert_code(
+            &failure(&mut client, started),
+            ErrorNumber::INVALID_ARGUMENT,
+        );
+        let started = client.volume_create(&lvm, name, 16 * MIB, Provisioning::DEFAULT);
+        assert_code(
+            &failure(&mut client, started),
+            ErrorNumber::INVALID_ARGUMENT,
+        );
+        let started = client.fs_create(&btrfs, name, 64 * MIB);
+        assert_code(
+            &failure(&mut client, started),
+            ErrorNumber::INVALID_ARGUMENT,
+        );
+        let started = client.fs_snapshot_create(&fs, name);
+        assert_code(
+            &failure(&mut client, started),
+            ErrorNumber::INVALID_ARGUMENT,
+        );
+        let started = client.fs_clone(&fs, name, None);
+        assert_code(
+            &failure(&mut client, started),
+            ErrorNumber::INVALID_ARGUMENT,
+        );
+        let started = client.volume_replicate(None, ReplicationType::CLONE, &volume, name);
+        assert_code(
+            &failure(&mut client, started),
+            ErrorNumber::INVALID_ARGUMENT,
+        );
+        assert_code(
+            &client
+                .access_group_create(
+                    name,
+                    "iqn.2024-01.org.lsm-rs.test:bad",
+                    InitiatorType::ISCSI_IQN,
+                    &system,
+                )
+                .unwrap_err(),
+            ErrorNumber::INVALID_ARGUMENT,
+        );
+    }
+    for (source, destination) in [("../../etc/passwd", "x"), ("a", "/etc/x"), ("a", "../x")] {
+        let started = client.fs_file_clone(&fs, source, destination, None);
+        assert_code(
+            &failure(&mut client, started),
+            ErrorNumber::INVALID_ARGUMENT,
+        );
+    }
+    let localhost = vec!["127.0.0.1".to_owned()];
+    for path in ["/etc", "relative/path", "/tmp/../etc/x", "/tmp/a\"b"] {
+        assert_code(
+            &client
+                .export_fs(&fs.id, Some(path), &[], &localhost, &[], -1, -1, None, None)
+                .unwrap_err(),
+            ErrorNumber::INVALID_ARGUMENT,
+        );
+    }
+    assert_code(
+        &client
+            .export_fs(
+                &fs.id,
+                None,
+                &[],
+                &["bad host;".to_owned()],
+                &[],
+                -1,
+                -1,
+                None,
+                None,
+            )
+            .unwrap_err(),
+        ErrorNumber::INVALID_ARGUMENT,
+    );
+    assert!(!Path::new("/tmp/lsm-pwned").exists());
+    let images: Vec<String> = std::fs::read_dir(array.btrfs_mount().join("lsm-volumes"))
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(images, ["dup.img"]);
+    let names: Vec<String> = client
+        .fs(None)
+        .unwrap()
+        .into_iter()
+        .map(|fs| fs.name)
+        .collect();
+    assert_eq!(names, ["dupfs"]);
+    assert!(client.exports(None).unwrap().is_empty());
+
+    // Without device-mapper, LVs exist as metadata only: no block device.
+    let lv = create_volume(&mut client, &lvm, "lv1", 64 * MIB);
+    assert_eq!(lv.pool_id, lvm.id);
+    let started = client.volume_resize(&lv, 128 * MIB);
+    let lv = done(&mut client, started);
+    assert_eq!(lv.size_bytes(), 128 * MIB);
+    for error in [
+        client.volume_mask(&group, &lv).unwrap_err(),
+        client.volume_disable(&lv).unwrap_err(),
+    ] {
+        assert_code(&error, ErrorNumber::NO_SUPPORT);
+        assert!(error.message.contains("device-mapper"), "{error}");
+    }
+    let started = client.volume_replicate(None, ReplicationType::COPY, &lv, "lv-copy");
+    assert_code(&failure(&mut client, started), ErrorNumber::NO_SUPPORT);
+    let started = client.volume_delete(&lv);
+    done(&mut client, started);
+
+    // Unknown ids.
+    let ghost = Volume {
+        id: format!("{}:vol:ghost", btrfs.id),
+        ..volume.clone()
+    };
+    let started = client.volume_delete(&ghost);
+    assert_code(
+        &failure(&mut client, started),
+        ErrorNumber::NOT_FOUND_VOLUME,
+    );
+    let ghost_fs = FileSystem {
+        id: "nonsense".into(),
+        ..fs.clone()
+    };
+    let started = client.fs_delete(&ghost_fs);
+    assert_code(&failure(&mut client, started), ErrorNumber::NOT_FOUND_FS);
+}

@@ -1,0 +1,191 @@
+//! Shared by the plugin's integration tests: a throwaway array from
+//! `lsm-linux-testenv` torn down in `Drop`, a client of the real
+//! `linux_lsmplugin` binary, and helpers to run the host's verification
+//! tools (libiscsi, libnfs, showmount).
+
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use lsm_core::{BlockingClient, Completion, ErrorNumber, LsmError};
+use plugin_linux::command::ToolCommand;
+use plugin_linux::config::{Config, PoolBackend, config_path_from_uri};
+
+pub const TESTENV: &str = env!("CARGO_BIN_EXE_lsm-linux-testenv");
+pub const PLUGIN: &str = env!("CARGO_BIN_EXE_linux_lsmplugin");
+pub const MIB: i64 = 1 << 20;
+pub const GIB: i64 = 1 << 30;
+
+/// Arrays share the host's rpcbind (NFSv3 MOUNT registration): one at a
+/// time per test binary.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Holds the one-array-at-a-time lock.
+pub fn serialised() -> std::sync::MutexGuard<'static, ()> {
+    SERIAL
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Whether the tests can build arrays here.
+pub fn is_root() -> bool {
+    nix::unistd::Uid::effective().is_root()
+}
+
+/// A running test array, torn down when dropped (even after a failed
+/// assertion).
+pub struct TestArray {
+    _parent: tempfile::TempDir,
+    pub dir: PathBuf,
+    pub summary: HashMap<String, String>,
+    pub uri: String,
+    pub config: Config,
+}
+
+impl TestArray {
+    pub fn up() -> TestArray {
+        let parent = tempfile::Builder::new()
+            .prefix("lsm-plugin-")
+            .tempdir()
+            .unwrap();
+        let dir = parent.path().join("array");
+        let output = Command::new(TESTENV)
+            .arg("up")
+            .arg("--dir")
+            .arg(&dir)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        let mut array = TestArray {
+            _parent: parent,
+            dir: dir.clone(),
+            summary: HashMap::new(),
+            uri: String::new(),
+            config: Config::parse(
+                "[[pool]]\nname = \"x\"\nkind = \"lvm\"\nvg = \"x\"\n",
+                Path::new("/none"),
+            )
+            .unwrap(),
+        };
+        assert!(output.status.success(), "up failed:\n{stdout}\n{stderr}");
+        for line in stdout.lines() {
+            if let Some((key, value)) = line.split_once('=') {
+                array.summary.insert(key.to_owned(), value.to_owned());
+            }
+        }
+        array.uri = array.summary["URI"].clone();
+        array.config = Config::load(&config_path_from_uri(&array.uri).unwrap()).unwrap();
+        array
+    }
+
+    /// A client of the real plugin binary (embedded mode).
+    pub fn client(&self) -> BlockingClient {
+        BlockingClient::connect_plugin_exe(
+            Path::new(PLUGIN),
+            &self.uri,
+            None,
+            Duration::from_secs(60),
+        )
+        .unwrap()
+    }
+
+    pub fn btrfs_mount(&self) -> PathBuf {
+        match &self.config.pools[0].backend {
+            PoolBackend::Btrfs { mount_point, .. } => mount_point.clone().unwrap(),
+            other => panic!("first pool is not btrfs: {other:?}"),
+        }
+    }
+
+    /// The iSCSI portal, `IP:PORT`.
+    pub fn portal(&self) -> String {
+        self.config.iscsi.as_ref().unwrap().network_addresses()[0].clone()
+    }
+
+    pub fn tgtd_control_port(&self) -> u16 {
+        self.config.iscsi.as_ref().unwrap().tgtd_control_port
+    }
+
+    pub fn target_iqn(&self, group_id: &str) -> String {
+        format!(
+            "{}{group_id}",
+            self.config.iscsi.as_ref().unwrap().target_iqn_prefix
+        )
+    }
+}
+
+impl Drop for TestArray {
+    fn drop(&mut self) {
+        let output = Command::new(TESTENV)
+            .arg("down")
+            .arg("--dir")
+            .arg(&self.dir)
+            .output();
+        match output {
+            Ok(output) if output.status.success() => {}
+            Ok(output) => eprintln!("down failed: {}", String::from_utf8_lossy(&output.stderr)),
+            Err(error) => eprintln!("cannot run down: {error}"),
+        }
+    }
+}
+
+/// Runs a tool; (success, stdout + stderr).
+pub fn run(program: &str, args: &[&str]) -> (bool, String) {
+    let output = ToolCommand::new(program)
+        .args(args)
+        .timeout(Duration::from_secs(30))
+        .output()
+        .unwrap();
+    (
+        output.success(),
+        format!("{}{}", output.stdout, output.stderr),
+    )
+}
+
+/// Runs a tool; (success, raw stdout) for binary output.
+pub fn run_bytes(program: &str, args: &[&str]) -> (bool, Vec<u8>) {
+    let output = Command::new(program).args(args).output().unwrap();
+    (output.status.success(), output.stdout)
+}
+
+/// Polls `condition` for up to 20 s.
+pub fn wait_for(what: &str, mut condition: impl FnMut() -> bool) {
+    let started = Instant::now();
+    while !condition() {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "timed out waiting for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// The finished result of an async call.
+pub fn done<T: lsm_core::client::JobOutput>(
+    client: &mut BlockingClient,
+    started: lsm_core::Result<Completion<T>>,
+) -> T {
+    let completion = started.unwrap();
+    client.wait_done(completion).unwrap()
+}
+
+/// The error of an async call (waiting for its job if one was started).
+pub fn failure<T: lsm_core::client::JobOutput + std::fmt::Debug>(
+    client: &mut BlockingClient,
+    started: lsm_core::Result<Completion<T>>,
+) -> LsmError {
+    match started {
+        Err(error) => error,
+        Ok(completion) => client
+            .wait_done(completion)
+            .expect_err("the call was expected to fail"),
+    }
+}
+
+/// Asserts `error` has `code`.
+pub fn assert_code(error: &LsmError, code: ErrorNumber) {
+    assert_eq!(error.code, code, "unexpected error: {error}");
+}
