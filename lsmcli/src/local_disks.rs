@@ -34,16 +34,16 @@ impl DiskPaths {
             return Vec::new();
         }
         self.by_vpd83
-            .get_or_init(scan_vpd83_paths)
+            .get_or_init(|| scan_vpd83_paths(Path::new(SYS_BLOCK)))
             .get(&vpd83.to_ascii_lowercase())
             .cloned()
             .unwrap_or_default()
     }
 }
 
-fn scan_vpd83_paths() -> HashMap<String, Vec<String>> {
+fn scan_vpd83_paths(sys_block: &Path) -> HashMap<String, Vec<String>> {
     let mut map: HashMap<String, Vec<String>> = HashMap::new();
-    for disk in block_disks() {
+    for disk in block_disks_under(sys_block) {
         if let Some(vpd83) = disk.vpd83() {
             map.entry(vpd83).or_default().push(disk.dev_path());
         }
@@ -63,7 +63,12 @@ pub struct BlockDisk {
 
 /// The SCSI (`sd*`) and NVMe namespace (`nvme*n*`) block devices, sorted by name.
 pub fn block_disks() -> Vec<BlockDisk> {
-    let Ok(entries) = std::fs::read_dir(SYS_BLOCK) else {
+    block_disks_under(Path::new(SYS_BLOCK))
+}
+
+/// [`block_disks`] of a sysfs `block` directory.
+fn block_disks_under(sys_block: &Path) -> Vec<BlockDisk> {
+    let Ok(entries) = std::fs::read_dir(sys_block) else {
         return Vec::new();
     };
     let mut disks: Vec<BlockDisk> = entries
@@ -71,7 +76,7 @@ pub fn block_disks() -> Vec<BlockDisk> {
         .filter_map(|entry| {
             let name = entry.file_name().into_string().ok()?;
             is_disk_name(&name).then(|| BlockDisk {
-                sys_dir: Path::new(SYS_BLOCK).join(&name),
+                sys_dir: sys_block.join(&name),
                 name,
             })
         })
@@ -199,6 +204,32 @@ mod tests {
         ] {
             assert!(!is_disk_name(name), "{name}");
         }
+    }
+
+    #[test]
+    fn vpd83_to_dev_paths_from_sysfs() -> std::io::Result<()> {
+        let root = tempfile::tempdir()?;
+        let disk = |name: &str, wwid: &str| -> std::io::Result<()> {
+            let device = root.path().join(name).join("device");
+            std::fs::create_dir_all(&device)?;
+            std::fs::write(device.join("wwid"), format!("{wwid}\n"))
+        };
+        disk("sdb", "naa.5000C500A1B2C3D4")?;
+        disk("sda", "naa.5000c500a1b2c3d4")?;
+        disk("sdc", "t10.ATA     QEMU HARDDISK")?;
+        disk("loop0", "naa.5111111111111111")?;
+        let map = scan_vpd83_paths(root.path());
+        assert_eq!(
+            map.get("5000c500a1b2c3d4"),
+            Some(&vec!["/dev/sda".to_string(), "/dev/sdb".to_string()])
+        );
+        assert_eq!(map.len(), 1);
+        let names: Vec<String> = block_disks_under(root.path())
+            .iter()
+            .map(BlockDisk::dev_path)
+            .collect();
+        assert_eq!(names, ["/dev/sda", "/dev/sdb", "/dev/sdc"]);
+        Ok(())
     }
 
     #[test]
