@@ -354,10 +354,8 @@ fn block_ranges(
         ));
     }
     let mut ranges = Vec::with_capacity(n);
-    for index in 0..n {
-        let src_block = request.src_starts[index];
-        let dest_block = request.dst_starts[index];
-        let block_count = request.counts[index];
+    let starts = request.src_starts.iter().zip(request.dst_starts);
+    for ((&src_block, &dest_block), &block_count) in starts.zip(request.counts) {
         if src_block.saturating_add(block_count) > source_blocks {
             return Err(CliError::argument("--src-start + --count > source size"));
         }
@@ -387,7 +385,7 @@ fn check_overlap(
         let (previous, current) = (&pair[0], &pair[1]);
         let previous_start = start(previous);
         let current_start = start(current);
-        if previous_start + previous.block_count > current_start {
+        if previous_start.saturating_add(previous.block_count) > current_start {
             return Err(CliError::argument(format!(
                 "Overlapping {side} replication range {}..{} overlaps with {}..{}",
                 previous_start,

@@ -41,7 +41,10 @@ fn push_padded(out: &mut String, text: &str, width: usize) {
 }
 
 fn render_columns(records: &[Record], separator: &str, header: bool, out: &mut String) {
-    let keys: Vec<&str> = records[0]
+    let Some(first) = records.first() else {
+        return;
+    };
+    let keys: Vec<&str> = first
         .fields
         .iter()
         .filter(|field| field.in_columns)
