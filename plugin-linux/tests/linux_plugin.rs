@@ -11,6 +11,7 @@
 mod support;
 
 use std::io::Write;
+use std::os::unix::fs::FileExt;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -202,6 +203,28 @@ fn masked_volumes_are_served_over_iscsi() {
     let (_, hidden) = run("iscsi-ls", &["-i", other, "-s", &discovery]);
     assert!(!hidden.contains(&target), "{hidden}");
     assert!(!run("iscsi-readcapacity16", &["-i", other, &lun_url]).0);
+    assert!(libiscsi::Session::connect(other, &portal, &target, 1, None).is_err());
+
+    // Bytes written through iSCSI land in the image, and the reverse.
+    let image = array.btrfs_mount().join("lsm-volumes/iscsi_vol.img");
+    let mut session = libiscsi::Session::connect(allowed, &portal, &target, 1, None).unwrap();
+    session.write(100, &[0xa5; 4096]).unwrap();
+    let mut landed = vec![0u8; 4096];
+    std::fs::File::open(&image)
+        .unwrap()
+        .read_exact_at(&mut landed, 100 * 512)
+        .unwrap();
+    assert!(landed.iter().all(|byte| *byte == 0xa5));
+    let mut block = b"written into the image file".to_vec();
+    block.resize(512, 0);
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&image)
+        .unwrap()
+        .write_all_at(&block, 300 * 512)
+        .unwrap();
+    assert_eq!(session.read(300, 512).unwrap(), block);
+    drop(session);
 
     // Resizing a masked volume is reflected to initiators.
     let started = client.volume_resize(&volume, 96 * MIB);
@@ -820,4 +843,155 @@ fn bad_input_is_refused_and_leaves_nothing() {
     };
     let started = client.fs_delete(&ghost_fs);
     assert_code(&failure(&mut client, started), ErrorNumber::NOT_FOUND_FS);
+}
+
+/// A network namespace joined to the root namespace by a veth pair:
+/// `10.213.N.1` on the host side, `10.213.N.2` inside. Removed on drop.
+struct ClientNamespace {
+    name: String,
+    host_link: String,
+    subnet: u32,
+}
+
+impl ClientNamespace {
+    fn create() -> ClientNamespace {
+        let id = std::process::id();
+        let subnet = 20 + id % 200;
+        let namespace = ClientNamespace {
+            name: format!("lsmtest{id}"),
+            host_link: format!("lsmh{}", id % 100_000),
+            subnet,
+        };
+        let peer = format!("lsmc{}", id % 100_000);
+        let host_address = format!("{}/24", namespace.server_address());
+        let client_address = format!("{}/24", namespace.client_address());
+        let steps: Vec<Vec<&str>> = vec![
+            vec!["netns", "add", &namespace.name],
+            vec![
+                "link",
+                "add",
+                &namespace.host_link,
+                "type",
+                "veth",
+                "peer",
+                "name",
+                &peer,
+            ],
+            vec!["link", "set", &peer, "netns", &namespace.name],
+            vec!["addr", "add", &host_address, "dev", &namespace.host_link],
+            vec!["link", "set", &namespace.host_link, "up"],
+            vec![
+                "-n",
+                &namespace.name,
+                "addr",
+                "add",
+                &client_address,
+                "dev",
+                &peer,
+            ],
+            vec!["-n", &namespace.name, "link", "set", &peer, "up"],
+            vec!["-n", &namespace.name, "link", "set", "lo", "up"],
+        ];
+        for step in steps {
+            let (ok, text) = run("ip", &step);
+            assert!(ok, "ip {step:?}: {text}");
+        }
+        namespace
+    }
+
+    fn server_address(&self) -> String {
+        format!("10.213.{}.1", self.subnet)
+    }
+
+    fn client_address(&self) -> String {
+        format!("10.213.{}.2", self.subnet)
+    }
+
+    /// Runs a tool inside the namespace.
+    fn run(&self, program: &str, args: &[&str]) -> (bool, String) {
+        let mut all = vec!["netns", "exec", &self.name, program];
+        all.extend_from_slice(args);
+        run("ip", &all)
+    }
+}
+
+impl Drop for ClientNamespace {
+    fn drop(&mut self) {
+        let _ = run("ip", &["link", "del", &self.host_link]);
+        let _ = run("ip", &["netns", "del", &self.name]);
+    }
+}
+
+#[test]
+fn nfs_client_outside_the_host_list_is_refused_from_another_namespace() {
+    if skip_unless_root("nfs_client_outside_the_host_list_is_refused_from_another_namespace") {
+        return;
+    }
+    let _serial = serialised();
+    let array = TestArray::up();
+    let namespace = ClientNamespace::create();
+    let server = namespace.server_address();
+    let mut client = array.client();
+    let pool = pool_named(&mut client, "btrfs0");
+    let fs = create_fs(&mut client, &pool, "netfs", 128 * MIB);
+    std::fs::write(
+        array.btrfs_mount().join("lsm-fs/netfs/data.txt"),
+        b"only for listed hosts\n",
+    )
+    .unwrap();
+
+    // Exported to 127.0.0.1 only: the namespace's client is refused.
+    let local_only = client
+        .export_fs(
+            &fs.id,
+            None,
+            &[],
+            &["127.0.0.1".to_owned()],
+            &[],
+            -1,
+            -1,
+            None,
+            None,
+        )
+        .unwrap();
+    let local_path = local_only.export_path.clone();
+    let (ok, content) = run(
+        "nfs-cat",
+        &[&format!("nfs://127.0.0.1{local_path}/data.txt")],
+    );
+    assert!(ok && content.contains("only for listed hosts"), "{content}");
+    let (_, listing) = namespace.run("showmount", &["-e", &server]);
+    assert!(!listing.contains(&local_path), "{listing}");
+    let (ok, text) = namespace.run("nfs-ls", &[&format!("nfs://{server}{local_path}")]);
+    assert!(
+        !ok,
+        "a client outside the host list listed the export: {text}"
+    );
+
+    // Exported to the namespace's address: it gets in, 127.0.0.1 does not.
+    let remote_path = array.dir.join("for-namespace");
+    let for_namespace = client
+        .export_fs(
+            &fs.id,
+            Some(remote_path.to_str().unwrap()),
+            &[],
+            &[],
+            &[namespace.client_address()],
+            -1,
+            -1,
+            None,
+            None,
+        )
+        .unwrap();
+    let remote = remote_path.to_str().unwrap();
+    let (ok, listing) = namespace.run("showmount", &["-e", &server]);
+    assert!(ok && listing.contains(remote), "{listing}");
+    let (ok, content) = namespace.run("nfs-cat", &[&format!("nfs://{server}{remote}/data.txt")]);
+    assert!(ok && content.contains("only for listed hosts"), "{content}");
+    assert!(!run("nfs-ls", &[&format!("nfs://127.0.0.1{remote}")]).0);
+
+    client.export_remove(&for_namespace).unwrap();
+    client.export_remove(&local_only).unwrap();
+    let (ok, _) = namespace.run("nfs-ls", &[&format!("nfs://{server}{remote}")]);
+    assert!(!ok);
 }
