@@ -127,6 +127,15 @@ fn child_name<'a>(path: &'a str, dir: &str) -> Option<&'a str> {
     (!name.contains('/') && check_object_name("name", name).is_ok()).then_some(name)
 }
 
+/// The name of a listed subvolume that sits directly in `dir` of the
+/// pool's mounted subvolume.
+fn pool_child<'a>(pool: &BtrfsPool, entry: &'a SubvolumeEntry, dir: &str) -> Option<&'a str> {
+    if entry.top_level != pool.subvolume_id {
+        return None;
+    }
+    child_name(&entry.path, dir)
+}
+
 /// Checks a client-given file path inside a file system: relative, no
 /// `.`/`..`, no control characters.
 fn check_relative_path(what: &str, path: &str) -> Result<()> {
@@ -229,7 +238,7 @@ impl Array {
             .subvolumes
             .iter()
             .filter_map(|entry| {
-                let name = child_name(&entry.path, FS_DIR)?;
+                let name = pool_child(pool, entry, FS_DIR)?;
                 let qgroup = listing.qgroups.get(&entry.id);
                 let used = qgroup.map_or(0, |qgroup| qgroup.referenced);
                 let size = qgroup
@@ -338,6 +347,9 @@ impl Array {
                 )));
             }
         };
+        // Name check and creation under the state lock: two plugin processes
+        // never both take one name.
+        let _lock = self.lock()?;
         self.check_fs_name_free(name)?;
         let usage = self.btrfs().filesystem_usage(&pool.mount_point)?;
         let free = usage.free_estimated.min(usage.device_size);
@@ -407,7 +419,7 @@ impl Array {
             .snapshot_list(&fs.pool.mount_point)?
             .into_iter()
             .filter_map(|entry| {
-                let name = child_name(&entry.path, &dir)?;
+                let name = pool_child(&fs.pool, &entry, &dir)?;
                 Some(HostSnapshot {
                     name: name.to_owned(),
                     path: fs.pool.snapshot_dir(&fs.name).join(name),
@@ -456,7 +468,7 @@ impl Array {
         let mut sources: Vec<&str> = listing
             .subvolumes
             .iter()
-            .filter(|entry| child_name(&entry.path, &snapshot_dir).is_some())
+            .filter(|entry| pool_child(&fs.pool, entry, &snapshot_dir).is_some())
             .filter_map(|entry| entry.uuid.as_deref())
             .collect();
         sources.push(uuid);
@@ -530,6 +542,9 @@ impl Array {
             Some(snapshot) => self.snapshot_of(&source, snapshot)?.path,
             None => source.path.clone(),
         };
+        // Name check and creation under the state lock: two plugin processes
+        // never both take one name.
+        let _lock = self.lock()?;
         self.check_fs_name_free(name)?;
         let path = source.pool.fs_dir().join(name);
         self.btrfs().snapshot(&origin, &path, false)?;

@@ -48,6 +48,11 @@ pub struct BtrfsPool {
     pub device: Option<PathBuf>,
     /// Absolute directory of the volume images.
     pub volume_dir: PathBuf,
+    /// Id of the subvolume mounted there (5 for the top level):
+    /// `btrfs subvolume list` gives the path of a subvolume relative to the
+    /// subvolume containing it, so the pool's own subvolumes are the ones
+    /// whose top level is this id.
+    pub subvolume_id: u64,
 }
 
 impl BtrfsPool {
@@ -173,6 +178,10 @@ impl Array {
             ));
         }
         let device = Some(mount.source.clone());
+        let subvolume_id = mount
+            .option("subvolid")
+            .and_then(|id| id.parse().ok())
+            .unwrap_or(5);
         let fsid = match self.btrfs().filesystem_uuid(&mount_point) {
             Ok(fsid) => fsid,
             Err(error) => return missing(error.to_string()),
@@ -184,6 +193,7 @@ impl Array {
             mount_point,
             fsid,
             device,
+            subvolume_id,
         })
     }
 

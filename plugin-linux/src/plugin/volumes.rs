@@ -515,6 +515,9 @@ impl Array {
         check_object_name("volume name", name)?;
         let size = round_up_to_block(size_from_wire("size_bytes", size_bytes)?);
         let host_pool = self.pool_by_id(&pool.id)?;
+        // Name check and creation under the state lock: two plugin processes
+        // never both take one name.
+        let _lock = self.lock()?;
         self.check_volume_name_free(name)?;
         match host_pool {
             HostPool::Btrfs(btrfs) => {
@@ -705,6 +708,9 @@ impl Array {
         check_object_name("volume name", name)?;
         let source = self.volume_by_id(&source.id)?;
         let target_pool = self.pool_by_id(pool.map_or(source.pool_id.as_str(), |pool| &pool.id))?;
+        // Name check and creation under the state lock: two plugin processes
+        // never both take one name.
+        let _lock = self.lock()?;
         self.check_volume_name_free(name)?;
         let source_path = self.volume_data_path(&source)?;
         match (&target_pool, rep_type) {
