@@ -1,51 +1,58 @@
-//! This host's disks, read from sysfs with no plugin involved: the `Disk Paths` column of
-//! volume and disk listings (which `/dev` nodes carry a given SCSI VPD 0x83 id), and
-//! `local-disk-list`.
-//!
-//! Only what sysfs tells without privileges or ioctls is reported: the NAA id from
-//! `device/wwid`, rotation from `queue/rotational`, the serial number from
-//! `device/serial` / `device/vpd_pg80`. LED control needs ledmon-style enclosure access that
-//! lsm-rs does not have, so the LED commands answer `NO_SUPPORT`.
+//! This host's disks, through [`lsm_core::local_disk`] (sysfs only, no
+//! plugin): the `Disk Paths` column of volume and disk listings (which
+//! `/dev` nodes carry a given SCSI VPD 0x83 id), `local-disk-list`, the
+//! local LED commands and the LED slots of SES enclosures.
 
 use std::cell::OnceCell;
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
 
-/// Where block devices are listed.
-const SYS_BLOCK: &str = "/sys/block";
+use lsm_core::local_disk::{LedSlot, LocalDisks};
+use lsm_core::{DiskHealthStatus, DiskLedStatus, DiskLinkType, ErrorNumber, LsmError};
 
-/// The lazily-built `vpd83 → /dev paths` lookup. Nothing is read until a non-empty vpd83 is
-/// looked up.
+/// The lazily-built `vpd83 → /dev paths` lookup. Nothing is read until a
+/// non-empty vpd83 is looked up.
 #[derive(Debug, Default)]
 pub struct DiskPaths {
     by_vpd83: OnceCell<HashMap<String, Vec<String>>>,
+    disks: LocalDisks,
 }
 
 impl DiskPaths {
-    /// An empty lookup that scans sysfs on first use.
+    /// An empty lookup that scans this host's sysfs on first use.
     pub fn new() -> Self {
         Self::default()
     }
 
-    /// The local `/dev` paths whose VPD 0x83 NAA id is `vpd83` (sorted); none when `vpd83` is
-    /// empty or not local.
+    /// A lookup over another sysfs/dev tree (tests).
+    #[cfg(test)]
+    fn with_disks(disks: LocalDisks) -> Self {
+        DiskPaths {
+            by_vpd83: OnceCell::new(),
+            disks,
+        }
+    }
+
+    /// The local `/dev` paths whose VPD 0x83 NAA id is `vpd83` (sorted);
+    /// none when `vpd83` is empty or not local.
     pub fn paths_for(&self, vpd83: &str) -> Vec<String> {
         if vpd83.is_empty() {
             return Vec::new();
         }
         self.by_vpd83
-            .get_or_init(|| scan_vpd83_paths(Path::new(SYS_BLOCK)))
+            .get_or_init(|| scan_vpd83_paths(&self.disks))
             .get(&vpd83.to_ascii_lowercase())
             .cloned()
             .unwrap_or_default()
     }
 }
 
-fn scan_vpd83_paths(sys_block: &Path) -> HashMap<String, Vec<String>> {
+fn scan_vpd83_paths(disks: &LocalDisks) -> HashMap<String, Vec<String>> {
     let mut map: HashMap<String, Vec<String>> = HashMap::new();
-    for disk in block_disks_under(sys_block) {
-        if let Some(vpd83) = disk.vpd83() {
-            map.entry(vpd83).or_default().push(disk.dev_path());
+    for path in disks.list().unwrap_or_default() {
+        if let Ok(vpd83) = disks.vpd83_get(&path)
+            && !vpd83.is_empty()
+        {
+            map.entry(vpd83).or_default().push(path);
         }
     }
     for paths in map.values_mut() {
@@ -54,98 +61,8 @@ fn scan_vpd83_paths(sys_block: &Path) -> HashMap<String, Vec<String>> {
     map
 }
 
-/// One block device of this host.
-#[derive(Debug, Clone)]
-pub struct BlockDisk {
-    name: String,
-    sys_dir: PathBuf,
-}
-
-/// The SCSI (`sd*`) and NVMe namespace (`nvme*n*`) block devices, sorted by name.
-pub fn block_disks() -> Vec<BlockDisk> {
-    block_disks_under(Path::new(SYS_BLOCK))
-}
-
-/// [`block_disks`] of a sysfs `block` directory.
-fn block_disks_under(sys_block: &Path) -> Vec<BlockDisk> {
-    let Ok(entries) = std::fs::read_dir(sys_block) else {
-        return Vec::new();
-    };
-    let mut disks: Vec<BlockDisk> = entries
-        .flatten()
-        .filter_map(|entry| {
-            let name = entry.file_name().into_string().ok()?;
-            is_disk_name(&name).then(|| BlockDisk {
-                sys_dir: sys_block.join(&name),
-                name,
-            })
-        })
-        .collect();
-    disks.sort_by(|a, b| a.name.cmp(&b.name));
-    disks
-}
-
-/// `sdX` or `nvmeXnY` (not partitions, not `nvmeXcYnZ` multipath paths).
-fn is_disk_name(name: &str) -> bool {
-    if let Some(rest) = name.strip_prefix("sd") {
-        return !rest.is_empty() && rest.chars().all(|c| c.is_ascii_lowercase());
-    }
-    if let Some(rest) = name.strip_prefix("nvme") {
-        let mut parts = rest.splitn(2, 'n');
-        let controller = parts.next().unwrap_or("");
-        let namespace = parts.next().unwrap_or("");
-        return !controller.is_empty()
-            && controller.chars().all(|c| c.is_ascii_digit())
-            && !namespace.is_empty()
-            && namespace.chars().all(|c| c.is_ascii_digit());
-    }
-    false
-}
-
-fn read_trimmed(path: &Path) -> Option<String> {
-    let text = std::fs::read_to_string(path).ok()?;
-    let text = text.trim();
-    (!text.is_empty()).then(|| text.to_string())
-}
-
-impl BlockDisk {
-    /// `/dev/<name>`.
-    pub fn dev_path(&self) -> String {
-        format!("/dev/{}", self.name)
-    }
-
-    /// The NAA id from `device/wwid` (`naa.5000c500a1b2c3d4` → `5000c500a1b2c3d4`), lowercase.
-    pub fn vpd83(&self) -> Option<String> {
-        let wwid = read_trimmed(&self.sys_dir.join("device/wwid"))
-            .or_else(|| read_trimmed(&self.sys_dir.join("wwid")))?;
-        let naa = wwid.strip_prefix("naa.")?;
-        Some(naa.to_ascii_lowercase())
-    }
-
-    /// 0 for a non-rotating disk, 1 (rotating, speed unknown) otherwise; `None` when sysfs
-    /// does not say.
-    pub fn rotation(&self) -> Option<i64> {
-        match read_trimmed(&self.sys_dir.join("queue/rotational"))?.as_str() {
-            "0" => Some(0),
-            "1" => Some(1),
-            _ => None,
-        }
-    }
-
-    /// The serial number (`device/serial`, else the text of VPD page 0x80).
-    pub fn serial(&self) -> Option<String> {
-        if let Some(serial) = read_trimmed(&self.sys_dir.join("device/serial")) {
-            return Some(serial);
-        }
-        let page = std::fs::read(self.sys_dir.join("device/vpd_pg80")).ok()?;
-        let length = usize::from(*page.get(3)?);
-        let body = page.get(4..4 + length)?;
-        let text = String::from_utf8_lossy(body).trim().to_string();
-        (!text.is_empty()).then_some(text)
-    }
-}
-
-/// What `local-disk-list` shows for one disk.
+/// What `local-disk-list` shows for one disk (wire-style integers, so
+/// `-e` and `--json` show what the reference's library returns).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct LocalDiskInfo {
     /// `/dev/sdX`.
@@ -166,21 +83,115 @@ pub struct LocalDiskInfo {
     pub health_status: i64,
 }
 
-/// Every local disk with what sysfs tells of it.
-pub fn local_disk_list() -> Vec<LocalDiskInfo> {
-    block_disks()
+impl From<lsm_core::local_disk::LocalDiskInfo> for LocalDiskInfo {
+    fn from(info: lsm_core::local_disk::LocalDiskInfo) -> Self {
+        LocalDiskInfo {
+            path: info.path,
+            vpd83: info.vpd83,
+            rpm: info.rpm.unwrap_or(lsm_core::rpm::NO_SUPPORT),
+            link_type: info.link_type.unwrap_or(DiskLinkType::NO_SUPPORT).value(),
+            serial_num: info.serial_num.unwrap_or_default(),
+            led_status: info.led_status.unwrap_or(DiskLedStatus::UNKNOWN).value(),
+            link_speed: info.link_speed.unwrap_or(0),
+            health_status: info
+                .health_status
+                .unwrap_or(DiskHealthStatus::UNKNOWN)
+                .value(),
+        }
+    }
+}
+
+/// Every local disk with what the host tells of it; a disk whose details
+/// cannot be read is still listed with what is known.
+pub fn local_disk_list() -> Result<Vec<LocalDiskInfo>, LsmError> {
+    let disks = LocalDisks::default();
+    Ok(disks
+        .list()?
         .into_iter()
-        .map(|disk| LocalDiskInfo {
-            path: disk.dev_path(),
-            vpd83: disk.vpd83().unwrap_or_default(),
-            rpm: disk.rotation().unwrap_or(lsm_core::rpm::NO_SUPPORT),
-            link_type: lsm_core::DiskLinkType::NO_SUPPORT.value(),
-            serial_num: disk.serial().unwrap_or_default(),
-            led_status: lsm_core::DiskLedStatus::UNKNOWN.value(),
-            link_speed: 0,
-            health_status: lsm_core::DiskHealthStatus::UNKNOWN.value(),
+        .map(|path| match disks.info(&path) {
+            Ok(info) => info.into(),
+            Err(_) => LocalDiskInfo {
+                path,
+                vpd83: String::new(),
+                rpm: lsm_core::rpm::NO_SUPPORT,
+                link_type: DiskLinkType::NO_SUPPORT.value(),
+                serial_num: String::new(),
+                led_status: DiskLedStatus::UNKNOWN.value(),
+                link_speed: 0,
+                health_status: DiskHealthStatus::UNKNOWN.value(),
+            },
         })
-        .collect()
+        .collect())
+}
+
+/// What `local-led-slot-list` shows for one slot.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct LedSlotInfo {
+    /// `<enclosure>:<component>`.
+    pub slot_id: String,
+    /// The disk in the slot, or `""`.
+    pub device: String,
+    /// LED status bits.
+    pub led_status: i64,
+}
+
+/// Every LED slot of the host's SES enclosures.
+pub fn led_slot_list() -> Result<Vec<LedSlotInfo>, LsmError> {
+    let disks = LocalDisks::default();
+    Ok(disks
+        .led_slots()?
+        .into_iter()
+        .map(|slot| LedSlotInfo {
+            led_status: disks
+                .led_slot_status_get(&slot)
+                .unwrap_or(DiskLedStatus::UNKNOWN)
+                .value(),
+            slot_id: slot.id.clone(),
+            device: slot.device.clone().unwrap_or_default(),
+        })
+        .collect())
+}
+
+/// `IDENT_ON`, `FAULT_OFF`, ... up to two joined by `:` → the status bits.
+pub fn parse_led_state(text: &str) -> Result<DiskLedStatus, LsmError> {
+    let mut state = DiskLedStatus::empty();
+    let parts: Vec<&str> = text.split(':').collect();
+    if parts.len() > 2 {
+        return Err(LsmError::invalid_argument(format!(
+            "LED state '{text}': at most two states joined by ':'"
+        )));
+    }
+    for part in parts {
+        let bit = match part.trim().to_ascii_uppercase().as_str() {
+            "IDENT_ON" => DiskLedStatus::IDENT_ON,
+            "IDENT_OFF" => DiskLedStatus::IDENT_OFF,
+            "FAULT_ON" => DiskLedStatus::FAULT_ON,
+            "FAULT_OFF" => DiskLedStatus::FAULT_OFF,
+            other => {
+                return Err(LsmError::invalid_argument(format!(
+                    "unknown LED state '{other}' (IDENT_ON, IDENT_OFF, FAULT_ON, FAULT_OFF)"
+                )));
+            }
+        };
+        state |= bit;
+    }
+    Ok(state)
+}
+
+/// Set the LEDs of the slot named `slot_id`.
+pub fn led_slot_set(slot_id: &str, state: DiskLedStatus) -> Result<(), LsmError> {
+    let disks = LocalDisks::default();
+    let slot: LedSlot = disks
+        .led_slots()?
+        .into_iter()
+        .find(|s| s.id == slot_id)
+        .ok_or_else(|| {
+            LsmError::new(
+                ErrorNumber::NOT_FOUND_GENERIC,
+                format!("LED slot {slot_id} not found"),
+            )
+        })?;
+    disks.led_slot_status_set(&slot, state)
 }
 
 #[cfg(test)]
@@ -188,47 +199,28 @@ mod tests {
     use super::*;
 
     #[test]
-    fn disk_names() {
-        for name in ["sda", "sdz", "sdaa", "nvme0n1", "nvme12n3"] {
-            assert!(is_disk_name(name), "{name}");
-        }
-        for name in [
-            "sda1",
-            "sd",
-            "nvme0",
-            "nvme0n1p1",
-            "nvme0c1n1",
-            "loop0",
-            "dm-0",
-            "vda",
-        ] {
-            assert!(!is_disk_name(name), "{name}");
-        }
-    }
-
-    #[test]
     fn vpd83_to_dev_paths_from_sysfs() -> std::io::Result<()> {
         let root = tempfile::tempdir()?;
+        let sys = root.path().join("sys");
+        let dev = root.path().join("dev");
+        std::fs::create_dir_all(&dev)?;
         let disk = |name: &str, wwid: &str| -> std::io::Result<()> {
-            let device = root.path().join(name).join("device");
-            std::fs::create_dir_all(&device)?;
-            std::fs::write(device.join("wwid"), format!("{wwid}\n"))
+            let dir = sys.join("block").join(name);
+            std::fs::create_dir_all(dir.join("device"))?;
+            std::fs::write(dir.join("size"), "2048\n")?;
+            std::fs::write(dir.join("device/wwid"), format!("{wwid}\n"))?;
+            std::fs::write(dev.join(name), "")
         };
         disk("sdb", "naa.5000C500A1B2C3D4")?;
         disk("sda", "naa.5000c500a1b2c3d4")?;
         disk("sdc", "t10.ATA     QEMU HARDDISK")?;
-        disk("loop0", "naa.5111111111111111")?;
-        let map = scan_vpd83_paths(root.path());
-        assert_eq!(
-            map.get("5000c500a1b2c3d4"),
-            Some(&vec!["/dev/sda".to_string(), "/dev/sdb".to_string()])
-        );
-        assert_eq!(map.len(), 1);
-        let names: Vec<String> = block_disks_under(root.path())
+        let lookup = DiskPaths::with_disks(LocalDisks::with_roots(&sys, &dev));
+        let expect: Vec<String> = ["sda", "sdb"]
             .iter()
-            .map(BlockDisk::dev_path)
+            .map(|n| dev.join(n).display().to_string())
             .collect();
-        assert_eq!(names, ["/dev/sda", "/dev/sdb", "/dev/sdc"]);
+        assert_eq!(lookup.paths_for("5000C500A1B2C3D4"), expect);
+        assert!(lookup.paths_for("5000c500a1b2c3d5").is_empty());
         Ok(())
     }
 
@@ -237,6 +229,15 @@ mod tests {
         let lookup = DiskPaths::new();
         assert!(lookup.paths_for("").is_empty());
         assert!(lookup.by_vpd83.get().is_none());
-        assert!(lookup.paths_for("5000000000000001").is_empty());
+    }
+
+    #[test]
+    fn led_states() {
+        assert_eq!(
+            parse_led_state("ident_on:FAULT_OFF").unwrap(),
+            DiskLedStatus::IDENT_ON | DiskLedStatus::FAULT_OFF
+        );
+        assert!(parse_led_state("IDENT_ON:FAULT_ON:IDENT_OFF").is_err());
+        assert!(parse_led_state("BLINK").is_err());
     }
 }

@@ -14,7 +14,7 @@ use serde::Serialize;
 use super::enums::{self, bitfield_text};
 use super::time::local_timestamp;
 use super::{Record, ValueFormat};
-use crate::local_disks::LocalDiskInfo;
+use crate::local_disks::{LedSlotInfo, LocalDiskInfo};
 
 /// A type that can be shown as a [`Record`].
 pub trait ToRecord {
@@ -413,6 +413,20 @@ impl ToRecord for LocalDiskInfo {
                 "Health Status",
                 format.special(self.health_status, enums::disk_health_text),
             )
+    }
+}
+
+impl ToRecord for LedSlotInfo {
+    fn to_record(&self, format: &ValueFormat<'_>) -> Record {
+        let led_status = if format.raw_enums {
+            self.led_status.to_string()
+        } else {
+            bitfield_text(self.led_status, enums::DISK_LED_STATUS)
+        };
+        Record::new()
+            .text("Slot ID", &self.slot_id)
+            .text("Device", &self.device)
+            .text("LED Status", led_status)
     }
 }
 
