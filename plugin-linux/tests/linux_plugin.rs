@@ -995,3 +995,76 @@ fn nfs_client_outside_the_host_list_is_refused_from_another_namespace() {
     let (ok, _) = namespace.run("nfs-ls", &[&format!("nfs://{server}{remote}")]);
     assert!(!ok);
 }
+
+#[test]
+fn nfs_exports_fall_back_to_sighup_without_dbus() {
+    if skip_unless_root("nfs_exports_fall_back_to_sighup_without_dbus") {
+        return;
+    }
+    let _serial = serialised();
+    let array = TestArray::up();
+    let mut client = array.client();
+    let pool = pool_named(&mut client, "btrfs0");
+    let fs = create_fs(&mut client, &pool, "hup", 64 * MIB);
+    std::fs::write(
+        array.btrfs_mount().join("lsm-fs/hup/file.txt"),
+        b"via SIGHUP\n",
+    )
+    .unwrap();
+
+    // The same array, with ganesha's bus out of reach.
+    let config = std::fs::read_to_string(array.dir.join("linux.toml")).unwrap();
+    let bus = array
+        .config
+        .nfs
+        .as_ref()
+        .unwrap()
+        .dbus_address
+        .clone()
+        .unwrap();
+    let no_bus = format!("unix:path={}", array.dir.join("no-such-bus").display());
+    let config_path = array.dir.join("linux-no-dbus.toml");
+    std::fs::write(&config_path, config.replace(&bus, &no_bus)).unwrap();
+    let uri = format!("linux://?config={}", config_path.display());
+    let mut no_dbus =
+        BlockingClient::connect_plugin_exe(Path::new(PLUGIN), &uri, None, Duration::from_secs(60))
+            .unwrap();
+    let system = system_of(&mut no_dbus);
+    let caps = no_dbus.capabilities(&system).unwrap();
+    assert!(caps.supported(lsm_core::Capability::EXPORT_FS));
+    assert!(!caps.supported(lsm_core::Capability::EXPORTS));
+
+    let export = no_dbus
+        .export_fs(
+            &fs.id,
+            None,
+            &[],
+            &["127.0.0.1".to_owned()],
+            &[],
+            -1,
+            -1,
+            None,
+            None,
+        )
+        .unwrap();
+    let path = export.export_path.clone();
+    wait_for("the export after SIGHUP", || {
+        run("showmount", &["-e", "127.0.0.1"]).1.contains(&path)
+    });
+    let (ok, content) = run("nfs-cat", &[&format!("nfs://127.0.0.1{path}/file.txt")]);
+    assert!(ok && content.contains("via SIGHUP"), "{content}");
+    // Listing needs D-Bus; the normal configuration sees the export.
+    assert_code(
+        &no_dbus.exports(None).unwrap_err(),
+        ErrorNumber::DAEMON_NOT_RUNNING,
+    );
+    assert_eq!(client.exports(None).unwrap(), vec![export.clone()]);
+
+    no_dbus.export_remove(&export).unwrap();
+    wait_for("the export removal after SIGHUP", || {
+        !run("showmount", &["-e", "127.0.0.1"]).1.contains(&path)
+    });
+    assert!(client.exports(None).unwrap().is_empty());
+    let mounts = std::fs::read_to_string("/proc/self/mounts").unwrap();
+    assert!(!mounts.contains(&path), "{mounts}");
+}

@@ -107,6 +107,23 @@ const NFS: &[C] = &[
     C::EXPORT_CUSTOM_PATH,
 ];
 
+/// With ganesha running but not reachable over D-Bus (SIGHUP reloads).
+const NFS_WITHOUT_DBUS: &[C] = &[
+    C::EXPORT_AUTH,
+    C::EXPORT_FS,
+    C::EXPORT_REMOVE,
+    C::EXPORT_CUSTOM_PATH,
+];
+
+/// Whether the process whose PID `pid_file` holds is alive.
+fn process_in_pid_file_alive(pid_file: &std::path::Path) -> bool {
+    std::fs::read_to_string(pid_file)
+        .ok()
+        .and_then(|text| text.trim().parse::<i32>().ok())
+        .filter(|pid| *pid > 1)
+        .is_some_and(|pid| nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), None).is_ok())
+}
+
 impl Array {
     /// This host as an LSM system.
     pub(super) fn system(&self) -> System {
@@ -147,11 +164,18 @@ impl Array {
                 caps.set_all(&[C::VOLUME_MASK, C::VOLUME_UNMASK]);
             }
         }
-        let nfs = has_btrfs
-            && self.config.nfs.is_some()
-            && self.ganesha().is_ok_and(|ganesha| ganesha.is_ready());
-        if nfs {
-            caps.set_all(NFS);
+        if has_btrfs && let Some(nfs) = &self.config.nfs {
+            if self.ganesha().is_ok_and(|ganesha| ganesha.is_ready()) {
+                caps.set_all(NFS);
+            } else if nfs
+                .pid_file
+                .as_deref()
+                .is_some_and(process_in_pid_file_alive)
+            {
+                // Not on D-Bus: exports still change through SIGHUP, but
+                // cannot be listed from ganesha.
+                caps.set_all(NFS_WITHOUT_DBUS);
+            }
         }
         Ok(caps)
     }
