@@ -185,6 +185,14 @@ impl Lvm {
         )?)
     }
 
+    /// Logical volumes of every VG in `vgs`, in one report.
+    pub fn lvs_of(&self, vgs: &[&str]) -> Result<Vec<LogicalVolume>> {
+        parse_lvs(&self.run(
+            self.report("lvs", LV_FIELDS).arg("--").args(vgs),
+            ObjectKind::Pool,
+        )?)
+    }
+
     /// Every physical volume LVM sees.
     pub fn pvs(&self) -> Result<Vec<PhysicalVolume>> {
         parse_pvs(&self.run(self.report("pvs", PV_FIELDS), ObjectKind::Disk)?)

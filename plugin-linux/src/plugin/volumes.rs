@@ -38,6 +38,7 @@ use super::mapping::{
 };
 use super::pools::{BtrfsPool, HostPool};
 use super::{Array, exists};
+use crate::config::PoolBackend;
 use crate::lvm::LogicalVolume;
 use crate::naming::check_object_name;
 use crate::xattr;
@@ -459,37 +460,56 @@ impl Array {
     /// `NAME_CONFLICT` when a volume of any pool is named `name` (or a COPY
     /// into that name is in progress).
     fn check_volume_name_free(&self, name: &str) -> Result<()> {
-        for pool in self.host_pools(None) {
-            let taken = match &pool {
-                HostPool::Btrfs(btrfs) => {
-                    if exists(&partial_path(btrfs, name)) {
-                        return Err(lsm_error(
-                            ErrorNumber::NAME_CONFLICT,
-                            format!(
-                                "a copy into volume {name} is in progress or was interrupted \
-                                 (remove {} if no copy runs)",
-                                partial_path(btrfs, name).display()
-                            ),
-                        ));
-                    }
-                    exists(&image_path(btrfs, name))
-                }
-                HostPool::Lvm(lvm) => self
-                    .lvm()
-                    .lvs(&lvm.vg.name)?
-                    .iter()
-                    .any(|lv| lv.name == name),
-                HostPool::Missing { .. } => false,
-            };
-            if taken {
+        let conflict = |pool: &str| {
+            Err(lsm_error(
+                ErrorNumber::NAME_CONFLICT,
+                format!("Name '{name}' is already in use by another volume (pool {pool})"),
+            ))
+        };
+        for btrfs in self.btrfs_pools() {
+            let partial = partial_path(&btrfs, name);
+            if exists(&partial) {
                 return Err(lsm_error(
                     ErrorNumber::NAME_CONFLICT,
                     format!(
-                        "Name '{name}' is already in use by another volume (pool {})",
-                        pool.name()
+                        "a copy into volume {name} is in progress or was interrupted \
+                         (remove {} if no copy runs)",
+                        partial.display()
                     ),
                 ));
             }
+            if exists(&image_path(&btrfs, name)) {
+                return conflict(&btrfs.name);
+            }
+        }
+        let groups: Vec<(&str, &str)> = self
+            .config
+            .pools
+            .iter()
+            .filter_map(|pool| match &pool.backend {
+                PoolBackend::Lvm { vg } => Some((pool.name.as_str(), vg.as_str())),
+                PoolBackend::Btrfs { .. } => None,
+            })
+            .collect();
+        if groups.is_empty() {
+            return Ok(());
+        }
+        let names: Vec<&str> = groups.iter().map(|(_, vg)| *vg).collect();
+        // One report for every VG; VG by VG when one of them is missing.
+        let lvs = match self.lvm().lvs_of(&names) {
+            Ok(lvs) => lvs,
+            Err(_) => names
+                .iter()
+                .filter_map(|vg| self.lvm().lvs(vg).ok())
+                .flatten()
+                .collect(),
+        };
+        if let Some(lv) = lvs.iter().find(|lv| lv.name == name) {
+            let pool = groups
+                .iter()
+                .find(|(_, vg)| *vg == lv.vg_name)
+                .map_or(lv.vg_name.as_str(), |(pool, _)| *pool);
+            return conflict(pool);
         }
         Ok(())
     }
