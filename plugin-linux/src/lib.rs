@@ -1,10 +1,12 @@
-//! The backend layer of `linux_lsmplugin` (`linux://`): this Linux host as a
-//! storage array, plus `lsm-linux-testenv`, which builds a throwaway one.
+//! `linux_lsmplugin` (`linux://`): this Linux host as an LSM storage array,
+//! plus `lsm-linux-testenv`, which builds a throwaway one.
 //!
-//! This crate owns everything below the LSM plugin traits: running the host's
-//! tools safely and understanding their output. It knows nothing of the LSM
-//! wire protocol; the plugin layer maps its results to LSM objects and its
-//! [`Error`] to LSM error numbers ([`Error::lsm_error_number`]).
+//! Two layers. The backend modules run the host's tools safely (argument
+//! vectors, timeouts, redacted secrets) and understand their output; they
+//! know nothing of LSM and report a crate [`Error`] that knows its LSM
+//! error number ([`Error::lsm_error_number`]). The [`plugin`] module
+//! implements the LSM plugin SDK's traits on top of them, mapping host
+//! objects to LSM objects and errors to `LsmError`s.
 //!
 //! Layout:
 //! - [`command`]: run a tool with an argument vector (never a shell), a
