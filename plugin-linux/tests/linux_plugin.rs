@@ -1154,3 +1154,83 @@ fn bench_figures() {
          with 1,000 of each"
     );
 }
+
+/// A plugin session on a configuration written into a temporary directory
+/// (no root needed: nothing on the host is touched).
+fn register_with(config: &str) -> (tempfile::TempDir, lsm_core::Result<BlockingClient>) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("linux.toml");
+    let config = config.replace("STATE", &dir.path().join("state").display().to_string());
+    std::fs::write(&path, config).unwrap();
+    let uri = format!("linux://?config={}", path.display());
+    let client =
+        BlockingClient::connect_plugin_exe(Path::new(PLUGIN), &uri, None, Duration::from_secs(30));
+    (dir, client)
+}
+
+#[test]
+fn a_bad_configuration_is_a_clear_invalid_argument() {
+    let (_dir, missing) = register_with("");
+    let (_dir2, unknown) = register_with(
+        "state_dir = \"STATE\"\ncolour = 1\n[[pool]]\nname = \"p\"\nkind = \"lvm\"\nvg = \"v\"\n",
+    );
+    let (_dir3, no_vg) =
+        register_with("state_dir = \"STATE\"\n[[pool]]\nname = \"p\"\nkind = \"lvm\"\n");
+    for (result, key) in [
+        (missing, "`pool`"),
+        (unknown, "colour"),
+        (no_vg, "pool[0].vg"),
+    ] {
+        let error = result.err().expect("registration should fail");
+        assert_code(&error, ErrorNumber::INVALID_ARGUMENT);
+        assert!(error.message.contains(key), "{key} not named in: {error}");
+    }
+    let absent = BlockingClient::connect_plugin_exe(
+        Path::new(PLUGIN),
+        "linux://?config=/nonexistent/linux.toml",
+        None,
+        Duration::from_secs(30),
+    )
+    .err()
+    .expect("registration should fail");
+    assert_code(&absent, ErrorNumber::INVALID_ARGUMENT);
+    assert!(
+        absent.message.contains("/nonexistent/linux.toml"),
+        "{absent}"
+    );
+}
+
+#[test]
+fn a_pool_missing_on_the_host_is_listed_with_its_reason() {
+    let (_dir, client) = register_with(
+        "state_dir = \"STATE\"\n[[pool]]\nname = \"gone\"\nkind = \"btrfs\"\nmount_point = \"/nonexistent/pool\"\n",
+    );
+    let mut client = client.unwrap();
+    let pools = client.pools(None).unwrap();
+    assert_eq!(pools.len(), 1);
+    assert_eq!(pools[0].id, "pool-gone");
+    assert_eq!(pools[0].status, lsm_core::PoolStatus::ERROR);
+    assert!(
+        pools[0].status_info.contains("/nonexistent/pool"),
+        "{}",
+        pools[0].status_info
+    );
+    assert!(client.volumes(None).unwrap().is_empty());
+    assert!(client.fs(None).unwrap().is_empty());
+    let system = system_of(&mut client);
+    let caps = client.capabilities(&system).unwrap();
+    assert!(!caps.supported(lsm_core::Capability::VOLUME_CREATE));
+    assert!(!caps.supported(lsm_core::Capability::FS));
+    assert!(caps.supported(lsm_core::Capability::DISKS));
+    let started = client.volume_create(&pools[0], "v", 16 * MIB, Provisioning::DEFAULT);
+    assert_code(&failure(&mut client, started), ErrorNumber::POOL_NOT_READY);
+    assert!(!client.disks(None).unwrap().is_empty());
+    let other = System {
+        id: "not-this-host".into(),
+        ..system
+    };
+    assert_code(
+        &client.capabilities(&other).unwrap_err(),
+        ErrorNumber::NOT_FOUND_SYSTEM,
+    );
+}

@@ -10,7 +10,7 @@ use lsm_core::types::*;
 use lsm_core::{Capabilities, Capability as C, Result};
 
 use super::Array;
-use super::pools::PoolBackendKind;
+use super::pools::HostPool;
 
 fn read_trimmed(path: &str) -> Option<String> {
     std::fs::read_to_string(path)
@@ -144,11 +144,13 @@ impl Array {
         self.check_system(system)?;
         let mut caps = Capabilities::new();
         caps.set_all(ALWAYS);
-        let kinds: Vec<PoolBackendKind> = self.configured_pool_kinds();
-        let has_btrfs = kinds.contains(&PoolBackendKind::Btrfs);
-        let has_lvm = kinds.contains(&PoolBackendKind::Lvm);
+        // Only pools found on the host count (a configured btrfs pool that
+        // is not mounted offers nothing).
+        let usable = self.host_pools(None);
+        let has_btrfs = usable.iter().any(|pool| matches!(pool, HostPool::Btrfs(_)));
+        let has_lvm = usable.iter().any(|pool| matches!(pool, HostPool::Lvm(_)));
         let device_mapper = has_lvm && !self.lvm().activation_disabled();
-        if !kinds.is_empty() {
+        if has_btrfs || has_lvm {
             caps.set_all(ANY_POOL);
         }
         if has_btrfs {
