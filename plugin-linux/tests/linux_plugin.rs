@@ -24,12 +24,14 @@ use lsm_core::{
 use plugin_linux::tgt::Tgtadm;
 use support::*;
 
+/// These tests build a real array (loop devices, mounts, daemons): without
+/// root they fail loudly rather than pass having tested nothing. CI is root.
 fn skip_unless_root(test: &str) -> bool {
-    if is_root() {
-        return false;
-    }
-    eprintln!("SKIPPED: {test} needs root (loop devices, mounts, daemons)");
-    true
+    assert!(
+        is_root(),
+        "{test} needs root (loop devices, mounts, tgtd, ganesha); CI runs as root"
+    );
+    false
 }
 
 fn pool_named(client: &mut BlockingClient, name: &str) -> Pool {
@@ -1067,92 +1069,6 @@ fn nfs_exports_fall_back_to_sighup_without_dbus() {
     assert!(client.exports(None).unwrap().is_empty());
     let mounts = std::fs::read_to_string("/proc/self/mounts").unwrap();
     assert!(!mounts.contains(&path), "{mounts}");
-}
-
-/// Milliseconds per operation of `count` runs of `operation`.
-fn per_operation(count: usize, mut operation: impl FnMut(usize)) -> f64 {
-    let started = std::time::Instant::now();
-    for index in 0..count {
-        operation(index);
-    }
-    started.elapsed().as_secs_f64() * 1000.0 / count as f64
-}
-
-/// The figures of the README's "Figures" section (run on demand:
-/// `cargo test -p plugin-linux --test linux_plugin -- --ignored bench`).
-#[test]
-#[ignore = "benchmark: run on demand"]
-fn bench_figures() {
-    if skip_unless_root("bench_figures") {
-        return;
-    }
-    let _serial = serialised();
-    let array = TestArray::up();
-    let mut client = array.client();
-    let system = system_of(&mut client);
-    let pool = pool_named(&mut client, "btrfs0");
-    let mut file_systems = Vec::new();
-    let fs_create = per_operation(100, |index| {
-        file_systems.push(create_fs(
-            &mut client,
-            &pool,
-            &format!("bench_fs_{index}"),
-            64 * MIB,
-        ));
-    });
-    let snapshot_create = per_operation(100, |index| {
-        let started = client.fs_snapshot_create(&file_systems[index], "snap");
-        done(&mut client, started);
-    });
-    let group = client
-        .access_group_create(
-            "bench",
-            "iqn.2024-01.org.lsm-rs.test:bench",
-            InitiatorType::ISCSI_IQN,
-            &system,
-        )
-        .unwrap();
-    let mut volume_create = 0.0;
-    let mut volume_mask = 0.0;
-    for index in 0..100 {
-        let started = std::time::Instant::now();
-        let volume = create_volume(&mut client, &pool, &format!("bench_vol_{index}"), 16 * MIB);
-        volume_create += started.elapsed().as_secs_f64() * 10.0;
-        let started = std::time::Instant::now();
-        client.volume_mask(&group, &volume).unwrap();
-        volume_mask += started.elapsed().as_secs_f64() * 10.0;
-    }
-    // 1,000 of each for the listings, made directly on the host.
-    let root = array.btrfs_mount();
-    for index in 100..1000 {
-        let (ok, text) = run(
-            "btrfs",
-            &[
-                "subvolume",
-                "create",
-                root.join(format!("lsm-fs/bench_fs_{index}"))
-                    .to_str()
-                    .unwrap(),
-            ],
-        );
-        assert!(ok, "{text}");
-        plugin_linux::btrfs::create_sparse_file(
-            &root.join(format!("lsm-volumes/bench_vol_{index}.img")),
-            16 << 20,
-        )
-        .unwrap();
-    }
-    let mut listed = 0;
-    let fs_listing = per_operation(5, |_| listed = client.fs(None).unwrap().len());
-    assert_eq!(listed, 1000);
-    let volume_listing = per_operation(5, |_| listed = client.volumes(None).unwrap().len());
-    assert_eq!(listed, 1000);
-    eprintln!(
-        "FIGURES fs_create {fs_create:.1} ms, fs_snapshot_create {snapshot_create:.1} ms, \
-         volume_create {volume_create:.1} ms, volume_mask {volume_mask:.1} ms (per operation, \
-         100 each); fs listing {fs_listing:.0} ms and volumes listing {volume_listing:.0} ms \
-         with 1,000 of each"
-    );
 }
 
 /// A plugin session on a configuration written into a temporary directory
