@@ -2,7 +2,6 @@
 //! a newer peer's code survives) and [`LsmError`] `{ code, message, data }`, the one error
 //! type that crosses the wire.
 
-
 use crate::types::macros::wire_enum;
 
 wire_enum! {
