@@ -31,3 +31,12 @@ echo "== cargo clippy"
 cargo clippy --workspace --all-targets -- -D warnings
 echo "== cargo test"
 cargo test --workspace --no-fail-fast
+
+# The Debian package, installed, used through the installed lsmd and purged
+# (scripts/ci-package-check.sh; it makes its own release build).
+if [ "$(id -u)" = 0 ] && command -v dpkg >/dev/null 2>&1 && command -v dpkg-deb >/dev/null 2>&1; then
+    echo "== package check (release build, .deb, dpkg -i, lsmd + lsmcli, dpkg --purge)"
+    ./scripts/ci-package-check.sh
+else
+    echo "== not root (or no dpkg): skipping the package check" >&2
+fi

@@ -1,0 +1,211 @@
+#!/usr/bin/env bash
+# The package check CI runs after the test suite (as root, with dpkg):
+#
+#   1. release build and scripts/build-deb.sh (the .deb goes to a temp dir);
+#   2. dpkg -i: the package installs, creates the libstoragemgmt account;
+#   3. the INSTALLED /usr/bin/lsmd starts (-d) on a private --socketdir and
+#      the INSTALLED /usr/bin/lsmcli lists the simulator's 4 pools through it
+#      (LSM_UDS_PATH = that dir, so only the daemon can answer; the state file
+#      then belongs to libstoragemgmt, proof that lsmd started the plugin
+#      under the package's account);
+#   4. SIGTERM: lsmd exits 0 and removes its sockets;
+#   5. dpkg --purge, then nothing may remain: none of the package's files
+#      (dpkg -L, taken before the purge) or of the directories it created,
+#      no /etc/lsm, no socket in /var/run/lsm/ipc (it would switch every later
+#      client into daemon mode), no libstoragemgmt account it created.
+#
+# Quiet on success (one line); on failure it names the step and prints the
+# log. It cleans up (stops lsmd, purges the package, removes its temp dir)
+# whichever step fails.
+set -euo pipefail
+
+package=lsm-rs
+account=libstoragemgmt
+repo=$(cd "$(dirname "$0")/.." && pwd)
+cd "$repo"
+started_ns=$(date +%s%N)
+
+fail() {
+    echo "ci-package-check: $*" >&2
+    exit 1
+}
+
+[ "$(id -u)" = 0 ] || fail "must run as root: it installs and purges the $package package"
+for tool in cargo dpkg dpkg-deb dpkg-query; do
+    command -v "$tool" >/dev/null 2>&1 || fail "$tool not found"
+done
+
+package_status() { # installed, config-files, ... or not-installed
+    local status
+    status=$(dpkg-query -W -f='${db:Status-Status}' "$package" 2>/dev/null) || status=not-installed
+    echo "${status:-not-installed}"
+}
+status=$(package_status)
+[ "$status" = not-installed ] || fail "$package is already on this machine ($status)." \
+    "This check installs and purges it: remove it first with 'dpkg --purge $package'."
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/lsm-package-check.XXXXXX")
+# lsmd and the sim plugin may run as libstoragemgmt: they must reach the
+# socket and state dirs inside.
+chmod 0755 "$work"
+log=$work/log
+: >"$log"
+step="setting up"
+lsmd_pid=
+purge_on_exit=false
+
+stop_lsmd() { # SIGTERM, then SIGKILL after 5 s; sets lsmd_status
+    lsmd_status=
+    [ -n "$lsmd_pid" ] || return 0
+    kill -TERM "$lsmd_pid" 2>/dev/null || true
+    for _ in $(seq 100); do
+        kill -0 "$lsmd_pid" 2>/dev/null || break
+        sleep 0.05
+    done
+    if kill -0 "$lsmd_pid" 2>/dev/null; then
+        echo "lsmd (pid $lsmd_pid) ignored SIGTERM for 5 s: SIGKILL" >>"$log"
+        kill -KILL "$lsmd_pid" 2>/dev/null || true
+    fi
+    lsmd_status=0
+    wait "$lsmd_pid" 2>/dev/null || lsmd_status=$?
+    lsmd_pid=
+}
+
+cleanup() {
+    local rc=$?
+    trap - EXIT INT TERM
+    set +e
+    stop_lsmd
+    if $purge_on_exit && [ "$(package_status)" != not-installed ]; then
+        echo "\$ dpkg --purge $package (cleanup)" >>"$log"
+        dpkg --purge "$package" >>"$log" 2>&1 \
+            || echo "ci-package-check: could not purge $package: run 'dpkg --purge $package'" >&2
+    fi
+    if [ "$rc" -ne 0 ]; then
+        {
+            echo "ci-package-check: FAILED while $step"
+            echo "---- last lines of the log ----"
+            tail -n 200 "$log"
+            if [ -s "$work/lsmd.log" ]; then
+                echo "---- lsmd's output ----"
+                tail -n 50 "$work/lsmd.log"
+            fi
+            echo "----"
+        } >&2
+    fi
+    rm -rf "$work"
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+run() { # COMMAND...: output to the log; a failure fails the step.
+    echo "\$ $*" >>"$log"
+    "$@" >>"$log" 2>&1 || fail "'$*' failed (exit $?)"
+}
+
+step="building the release binaries and the package"
+deb=$("$repo/scripts/build-deb.sh" --build --out "$work" 2>>"$log") \
+    || fail "scripts/build-deb.sh failed"
+[ -f "$deb" ] || fail "scripts/build-deb.sh printed '$deb', which is no file"
+built_ns=$(date +%s%N)
+
+step="recording what exists before installing"
+# Every path of the package that exists already is not the package's to remove.
+dpkg-deb -c "$deb" | awk '{ print $NF }' | sed -e 's|^\./|/|' -e 's|/$||' | grep -v '^\.\?$' \
+    >"$work/package-paths"
+while read -r path; do
+    if [ -e "$path" ] || [ -L "$path" ]; then echo "$path"; fi
+done <"$work/package-paths" >"$work/existed-before"
+existed() { if [ -e "$1" ] || [ -L "$1" ]; then echo yes; else echo no; fi; }
+etc_lsm_before=$(existed /etc/lsm)
+run_lsm_before=$(existed /run/lsm)
+var_lib_lsm_before=$(existed /var/lib/lsm)
+user_before=no
+getent passwd "$account" >/dev/null && user_before=yes
+group_before=no
+getent group "$account" >/dev/null && group_before=yes
+
+step="installing the package (dpkg -i)"
+purge_on_exit=true
+run dpkg -i "$deb"
+[ "$(package_status)" = installed ] || fail "dpkg -i left $package '$(package_status)'"
+dpkg -L "$package" >"$work/package-files" || fail "dpkg -L $package failed"
+for path in /usr/bin/lsmd /usr/bin/lsmcli /usr/bin/sim_lsmplugin /etc/lsm/lsmd.conf \
+    /lib/systemd/system/lsmd.service; do
+    [ -e "$path" ] || fail "the installed package lacks $path"
+done
+getent passwd "$account" >/dev/null || fail "the package did not create user $account"
+
+step="starting the installed lsmd on a private socket dir"
+socket_dir=$work/ipc
+state_dir=$work/state
+mkdir -p "$socket_dir" "$state_dir" "$work/home"
+# As lsmd.service does for /run/lsm/ipc: lsmd may switch to libstoragemgmt.
+chgrp "$account" "$socket_dir"
+chmod 0775 "$socket_dir"
+chown "$account:$account" "$state_dir"
+env -u NOTIFY_SOCKET /usr/bin/lsmd -d --socketdir "$socket_dir" >"$work/lsmd.log" 2>&1 &
+lsmd_pid=$!
+for _ in $(seq 200); do
+    [ -S "$socket_dir/sim" ] && break
+    kill -0 "$lsmd_pid" 2>/dev/null || fail "lsmd exited before listening"
+    sleep 0.05
+done
+[ -S "$socket_dir/sim" ] || fail "no socket $socket_dir/sim after 10 s"
+
+step="listing the pools through lsmd with the installed lsmcli"
+echo "\$ LSM_UDS_PATH=$socket_dir /usr/bin/lsmcli -u sim://?statefile=$state_dir/sim.db list --type pools -t," >>"$log"
+pools=$(env -u LSMCLI_URI -u LSMCLI_PASSWORD HOME="$work/home" LSM_UDS_PATH="$socket_dir" \
+    /usr/bin/lsmcli -u "sim://?statefile=$state_dir/sim.db" list --type pools -t, 2>>"$log") \
+    || fail "lsmcli list --type pools failed (exit $?)"
+echo "$pools" >>"$log"
+pool_ids=$(printf '%s\n' "$pools" | cut -d, -f1 | sed 's/ *$//' | sort | tr '\n' ' ')
+[ "$pool_ids" = "POOL_ID_00001 POOL_ID_00002 POOL_ID_00003 POOL_ID_00004 " ] \
+    || fail "expected the 4 sim pools, got: $pools"
+owner=$(stat -c %U "$state_dir/sim.db" 2>/dev/null) || fail "lsmd's sim plugin wrote no $state_dir/sim.db"
+[ "$owner" = "$account" ] || fail "the sim state file belongs to '$owner', not $account:" \
+    "the plugin did not run under lsmd with the package's configuration"
+
+step="stopping lsmd (SIGTERM)"
+stop_lsmd
+[ "$lsmd_status" = 0 ] || fail "lsmd exited with status $lsmd_status on SIGTERM"
+leftover_sockets=$(find "$socket_dir" -type s)
+[ -z "$leftover_sockets" ] || fail "lsmd left sockets behind: $leftover_sockets"
+
+step="purging the package (dpkg --purge)"
+run dpkg --purge "$package"
+purge_on_exit=false
+
+step="checking that nothing of the package remains"
+status=$(package_status)
+[ "$status" = not-installed ] || fail "$package is still known to dpkg as '$status'"
+remains=()
+while read -r path; do
+    if [ -z "$path" ] || [ "$path" = /. ]; then continue; fi
+    grep -qxF -- "$path" "$work/existed-before" && continue
+    if [ -e "$path" ] || [ -L "$path" ]; then remains+=("$path"); fi
+done <"$work/package-files"
+[ "$etc_lsm_before" = yes ] || [ ! -e /etc/lsm ] || remains+=(/etc/lsm)
+[ "$run_lsm_before" = yes ] || [ ! -e /run/lsm ] || remains+=(/run/lsm)
+[ "$var_lib_lsm_before" = yes ] || [ ! -e /var/lib/lsm ] || remains+=(/var/lib/lsm)
+[ ! -e /var/lib/lsm-rs ] || remains+=(/var/lib/lsm-rs)
+[ ! -e /etc/systemd/system/multi-user.target.wants/lsmd.service ] \
+    || remains+=(/etc/systemd/system/multi-user.target.wants/lsmd.service)
+if [ -d /var/run/lsm/ipc ]; then
+    while read -r socket; do remains+=("$socket (a socket: later clients would use daemon mode)"); done \
+        < <(find /var/run/lsm/ipc -type s)
+fi
+[ "$user_before" = yes ] || ! getent passwd "$account" >/dev/null || remains+=("user $account")
+[ "$group_before" = yes ] || ! getent group "$account" >/dev/null || remains+=("group $account")
+if [ "${#remains[@]}" -gt 0 ]; then
+    fail "the purge left behind: $(printf '%s\n' "${remains[@]}" | sort -u | paste -sd, - | sed 's/,/, /g')"
+fi
+
+step="done"
+finished_ns=$(date +%s%N)
+seconds() { awk -v ns="$1" 'BEGIN { printf "%.1f", ns / 1e9 }'; }
+echo "== package check: ok in $(seconds $((finished_ns - started_ns))) s" \
+    "(release build + .deb $(seconds $((built_ns - started_ns))) s;" \
+    "install, 4 pools through the installed lsmd, purge, nothing left $(seconds $((finished_ns - built_ns))) s)"
