@@ -16,7 +16,7 @@ use lsm_core::{
     Capabilities, Capability, ErrorNumber, LsmError, PoolMemberInfo, RaidCreateCap, Result,
     VolumeCacheInfo, VolumeRaidInfo,
 };
-use rusqlite::{OptionalExtension, Row, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use crate::state::*;
 
@@ -161,7 +161,7 @@ fn export_of(r: &Row<'_>) -> rusqlite::Result<NfsExport> {
 
 // -------------------------------------------------------------- lookups
 
-fn system_check(tx: &Transaction<'_>, system: &System) -> SimResult<()> {
+fn system_check(tx: &Connection, system: &System) -> SimResult<()> {
     let found: Option<String> = tx
         .query_row("SELECT id FROM systems WHERE id = ?1", [&system.id], |r| {
             r.get(0)
@@ -177,7 +177,7 @@ fn system_check(tx: &Transaction<'_>, system: &System) -> SimResult<()> {
     }
 }
 
-fn pool_get(tx: &Transaction<'_>, id: &str) -> SimResult<Pool> {
+fn pool_get(tx: &Connection, id: &str) -> SimResult<Pool> {
     let n =
         parse_id("POOL", id).ok_or_else(|| not_found(ErrorNumber::NOT_FOUND_POOL, "Pool", id))?;
     tx.prepare_cached(&format!("SELECT {POOL_COLS} FROM pools WHERE id = ?1"))?
@@ -186,7 +186,7 @@ fn pool_get(tx: &Transaction<'_>, id: &str) -> SimResult<Pool> {
         .ok_or_else(|| not_found(ErrorNumber::NOT_FOUND_POOL, "Pool", id))
 }
 
-fn volume_get(tx: &Transaction<'_>, id: &str) -> SimResult<Volume> {
+fn volume_get(tx: &Connection, id: &str) -> SimResult<Volume> {
     let n = parse_id("VOL", id)
         .ok_or_else(|| not_found(ErrorNumber::NOT_FOUND_VOLUME, "Volume", id))?;
     tx.prepare_cached(&format!("SELECT {VOLUME_COLS} FROM volumes WHERE id = ?1"))?
@@ -195,7 +195,7 @@ fn volume_get(tx: &Transaction<'_>, id: &str) -> SimResult<Volume> {
         .ok_or_else(|| not_found(ErrorNumber::NOT_FOUND_VOLUME, "Volume", id))
 }
 
-fn fs_get(tx: &Transaction<'_>, id: &str) -> SimResult<FileSystem> {
+fn fs_get(tx: &Connection, id: &str) -> SimResult<FileSystem> {
     let n =
         parse_id("FS", id).ok_or_else(|| not_found(ErrorNumber::NOT_FOUND_FS, "FileSystem", id))?;
     tx.prepare_cached(&format!("SELECT {FS_COLS} FROM fs WHERE id = ?1"))?
@@ -205,7 +205,7 @@ fn fs_get(tx: &Transaction<'_>, id: &str) -> SimResult<FileSystem> {
 }
 
 /// The snapshot, checked to belong to `fs_n`.
-fn snapshot_get(tx: &Transaction<'_>, fs_n: i64, id: &str) -> SimResult<FsSnapshot> {
+fn snapshot_get(tx: &Connection, fs_n: i64, id: &str) -> SimResult<FsSnapshot> {
     let missing = || not_found(ErrorNumber::NOT_FOUND_FS_SS, "Snapshot", id);
     let n = parse_id("FS_SNAP", id).ok_or_else(missing)?;
     tx.prepare_cached("SELECT id, name, ts FROM fs_snapshots WHERE id = ?1 AND fs_id = ?2")?
@@ -214,7 +214,7 @@ fn snapshot_get(tx: &Transaction<'_>, fs_n: i64, id: &str) -> SimResult<FsSnapsh
         .ok_or_else(missing)
 }
 
-fn ag_number(tx: &Transaction<'_>, id: &str) -> SimResult<i64> {
+fn ag_number(tx: &Connection, id: &str) -> SimResult<i64> {
     let missing = || not_found(ErrorNumber::NOT_FOUND_ACCESS_GROUP, "Access group", id);
     let n = parse_id("AG", id).ok_or_else(missing)?;
     let found: Option<i64> = tx
@@ -225,10 +225,10 @@ fn ag_number(tx: &Transaction<'_>, id: &str) -> SimResult<i64> {
     found.ok_or_else(missing)
 }
 
-fn ag_get(tx: &Transaction<'_>, n: i64) -> SimResult<AccessGroup> {
-    let name: String = tx.query_row("SELECT name FROM access_groups WHERE id = ?1", [n], |r| {
-        r.get(0)
-    })?;
+fn ag_get(tx: &Connection, n: i64) -> SimResult<AccessGroup> {
+    let name: String = tx
+        .prepare_cached("SELECT name FROM access_groups WHERE id = ?1")?
+        .query_row([n], |r| r.get(0))?;
     let mut stmt = tx.prepare_cached(
         "SELECT init_id, init_type FROM initiators WHERE ag_id = ?1 ORDER BY seq",
     )?;
@@ -251,7 +251,7 @@ fn ag_get(tx: &Transaction<'_>, n: i64) -> SimResult<AccessGroup> {
     })
 }
 
-fn ags_where(tx: &Transaction<'_>, sql: &str, arg: Option<i64>) -> SimResult<Vec<AccessGroup>> {
+fn ags_where(tx: &Connection, sql: &str, arg: Option<i64>) -> SimResult<Vec<AccessGroup>> {
     let mut stmt = tx.prepare_cached(sql)?;
     let ids: Vec<i64> = match arg {
         Some(a) => stmt
@@ -264,16 +264,14 @@ fn ags_where(tx: &Transaction<'_>, sql: &str, arg: Option<i64>) -> SimResult<Vec
     ids.into_iter().map(|n| ag_get(tx, n)).collect()
 }
 
-fn free_space(tx: &Transaction<'_>, pool_n: i64) -> SimResult<i64> {
-    Ok(tx.query_row(
-        "SELECT total_space - used_space FROM pools WHERE id = ?1",
-        [pool_n],
-        |r| r.get(0),
-    )?)
+fn free_space(tx: &Connection, pool_n: i64) -> SimResult<i64> {
+    Ok(tx
+        .prepare_cached("SELECT total_space - used_space FROM pools WHERE id = ?1")?
+        .query_row([pool_n], |r| r.get(0))?)
 }
 
 /// Take `bytes` from a pool (negative gives back), or NOT_ENOUGH_SPACE.
-fn charge_pool(tx: &Transaction<'_>, pool_n: i64, bytes: i64) -> SimResult<()> {
+fn charge_pool(tx: &Connection, pool_n: i64, bytes: i64) -> SimResult<()> {
     if bytes > 0 && bytes > free_space(tx, pool_n)? {
         return Err(lsm(
             ErrorNumber::NOT_ENOUGH_SPACE,
@@ -300,7 +298,7 @@ fn check_element(pool: &Pool, needed: PoolElementType, what: &str) -> SimResult<
     }
 }
 
-fn volume_name_free(tx: &Transaction<'_>, name: &str) -> SimResult<()> {
+fn volume_name_free(tx: &Connection, name: &str) -> SimResult<()> {
     let taken: Option<i64> = tx
         .prepare_cached("SELECT id FROM volumes WHERE name = ?1")?
         .query_row([name], |r| r.get(0))
@@ -314,7 +312,7 @@ fn volume_name_free(tx: &Transaction<'_>, name: &str) -> SimResult<()> {
     }
 }
 
-fn fs_name_free(tx: &Transaction<'_>, name: &str) -> SimResult<()> {
+fn fs_name_free(tx: &Connection, name: &str) -> SimResult<()> {
     let taken: Option<i64> = tx
         .query_row("SELECT id FROM fs WHERE name = ?1", [name], |r| r.get(0))
         .optional()?;
@@ -329,7 +327,7 @@ fn fs_name_free(tx: &Transaction<'_>, name: &str) -> SimResult<()> {
 
 /// Insert a volume row; returns its number.
 fn insert_volume(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     name: &str,
     blocks: i64,
     pool_n: i64,
@@ -354,7 +352,7 @@ fn insert_volume(
 }
 
 /// A job row reporting COMPLETE after `$LSM_SIM_TIME`.
-fn new_job(tx: &Transaction<'_>, item: Option<(&str, i64)>) -> SimResult<String> {
+fn new_job(tx: &Connection, item: Option<(&str, i64)>) -> SimResult<String> {
     tx.prepare_cached(
         "INSERT INTO jobs (started, duration, item_kind, item_id) VALUES (?1, ?2, ?3, ?4)",
     )?
@@ -367,7 +365,7 @@ fn new_job(tx: &Transaction<'_>, item: Option<(&str, i64)>) -> SimResult<String>
     Ok(format_id("JOB", tx.last_insert_rowid()))
 }
 
-fn job_item(tx: &Transaction<'_>, kind: &str, n: i64) -> SimResult<Option<LsmObject>> {
+fn job_item(tx: &Connection, kind: &str, n: i64) -> SimResult<Option<LsmObject>> {
     let item = match kind {
         "volume" => volume_get(tx, &format_id("VOL", n))
             .ok()
@@ -388,25 +386,23 @@ fn job_item(tx: &Transaction<'_>, kind: &str, n: i64) -> SimResult<Option<LsmObj
     Ok(item)
 }
 
-fn masked(tx: &Transaction<'_>, vol_n: i64) -> SimResult<bool> {
+fn masked(tx: &Connection, vol_n: i64) -> SimResult<bool> {
     let n: i64 = tx
         .prepare_cached("SELECT count(*) FROM masks WHERE volume_id = ?1")?
         .query_row([vol_n], |r| r.get(0))?;
     Ok(n > 0)
 }
 
-fn volume_children(tx: &Transaction<'_>, vol_n: i64) -> SimResult<i64> {
+fn volume_children(tx: &Connection, vol_n: i64) -> SimResult<i64> {
     Ok(tx
         .prepare_cached("SELECT count(*) FROM volumes WHERE src_volume_id = ?1")?
         .query_row([vol_n], |r| r.get(0))?)
 }
 
-fn fs_children(tx: &Transaction<'_>, fs_n: i64, files: Option<&[String]>) -> SimResult<bool> {
-    let clones: i64 = tx.query_row(
-        "SELECT count(*) FROM fs WHERE src_fs_id = ?1",
-        [fs_n],
-        |r| r.get(0),
-    )?;
+fn fs_children(tx: &Connection, fs_n: i64, files: Option<&[String]>) -> SimResult<bool> {
+    let clones: i64 = tx
+        .prepare_cached("SELECT count(*) FROM fs WHERE src_fs_id = ?1")?
+        .query_row([fs_n], |r| r.get(0))?;
     let mut stmt = tx.prepare_cached("SELECT src_file FROM file_clones WHERE fs_id = ?1")?;
     let sources: Vec<String> = stmt
         .query_map([fs_n], |r| r.get(0))?
@@ -418,20 +414,16 @@ fn fs_children(tx: &Transaction<'_>, fs_n: i64, files: Option<&[String]>) -> Sim
 }
 
 /// RAID geometry of a pool (a sub-pool reports its parent's).
-fn pool_raid(tx: &Transaction<'_>, pool_n: i64) -> SimResult<(RaidType, i64, i64)> {
-    let (raid, strip, parent): (i64, i64, Option<i64>) = tx.query_row(
-        "SELECT raid_type, strip_size, parent_pool_id FROM pools WHERE id = ?1",
-        [pool_n],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-    )?;
+fn pool_raid(tx: &Connection, pool_n: i64) -> SimResult<(RaidType, i64, i64)> {
+    let (raid, strip, parent): (i64, i64, Option<i64>) = tx
+        .prepare_cached("SELECT raid_type, strip_size, parent_pool_id FROM pools WHERE id = ?1")?
+        .query_row([pool_n], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
     if let Some(parent) = parent {
         return pool_raid(tx, parent);
     }
-    let disks: i64 = tx.query_row(
-        "SELECT count(*) FROM disks WHERE pool_id = ?1",
-        [pool_n],
-        |r| r.get(0),
-    )?;
+    let disks: i64 = tx
+        .prepare_cached("SELECT count(*) FROM disks WHERE pool_id = ?1")?
+        .query_row([pool_n], |r| r.get(0))?;
     Ok((RaidType(raid), strip, disks))
 }
 
@@ -464,11 +456,11 @@ impl SimPlugin {
         })
     }
 
-    fn read<T>(&mut self, f: impl FnOnce(&Transaction<'_>) -> SimResult<T>) -> Result<T> {
+    fn read<T>(&mut self, f: impl FnOnce(&Connection) -> SimResult<T>) -> Result<T> {
         self.state()?.read(f)
     }
 
-    fn write<T>(&mut self, f: impl FnOnce(&Transaction<'_>) -> SimResult<T>) -> Result<T> {
+    fn write<T>(&mut self, f: impl FnOnce(&Connection) -> SimResult<T>) -> Result<T> {
         self.state()?.write(f)
     }
 }
@@ -576,7 +568,10 @@ impl Management for SimPlugin {
         self.write(|tx| {
             let missing = || not_found(ErrorNumber::NOT_FOUND_JOB, "Job", job_id);
             let n = parse_id("JOB", job_id).ok_or_else(missing)?;
-            match tx.execute("DELETE FROM jobs WHERE id = ?1", [n])? {
+            match tx
+                .prepare_cached("DELETE FROM jobs WHERE id = ?1")?
+                .execute([n])?
+            {
                 0 => Err(missing()),
                 _ => Ok(()),
             }
@@ -586,10 +581,8 @@ impl Management for SimPlugin {
     fn system_read_cache_pct_update(&mut self, system: &System, read_pct: i64) -> Result<()> {
         self.write(|tx| {
             system_check(tx, system)?;
-            tx.execute(
-                "UPDATE systems SET read_cache_pct = ?1 WHERE id = ?2",
-                params![read_pct, system.id],
-            )?;
+            tx.prepare_cached("UPDATE systems SET read_cache_pct = ?1 WHERE id = ?2")?
+                .execute(params![read_pct, system.id])?;
             Ok(())
         })
     }
@@ -703,10 +696,8 @@ impl San for SimPlugin {
                 (new_blocks - vol.num_of_blocks) * vol.block_size,
             )?;
             let n = parse_id("VOL", &vol.id).unwrap_or_default();
-            tx.execute(
-                "UPDATE volumes SET num_of_blocks = ?1 WHERE id = ?2",
-                params![new_blocks, n],
-            )?;
+            tx.prepare_cached("UPDATE volumes SET num_of_blocks = ?1 WHERE id = ?2")?
+                .execute(params![new_blocks, n])?;
             Ok(AsyncResult::Job(new_job(tx, Some(("volume", n)))?))
         })
     }
@@ -818,7 +809,8 @@ impl San for SimPlugin {
                 ));
             }
             let pool_n = parse_id("POOL", &vol.pool_id).unwrap_or_default();
-            tx.execute("DELETE FROM volumes WHERE id = ?1", [n])?;
+            tx.prepare_cached("DELETE FROM volumes WHERE id = ?1")?
+                .execute([n])?;
             let raid_pool: Option<i64> = tx
                 .query_row("SELECT id FROM pools WHERE raid_volume_id = ?1", [n], |r| {
                     r.get(0)
@@ -826,12 +818,15 @@ impl San for SimPlugin {
                 .optional()?;
             match raid_pool {
                 Some(p) => {
-                    tx.execute("UPDATE disks SET pool_id = NULL WHERE pool_id = ?1", [p])?;
-                    tx.execute("DELETE FROM pools WHERE id = ?1", [p])?;
+                    tx.prepare_cached("UPDATE disks SET pool_id = NULL WHERE pool_id = ?1")?
+                        .execute([p])?;
+                    tx.prepare_cached("DELETE FROM pools WHERE id = ?1")?
+                        .execute([p])?;
                 }
                 None => charge_pool(tx, pool_n, -vol.size_bytes())?,
             }
-            tx.execute("DELETE FROM masks WHERE volume_id = ?1", [n])?;
+            tx.prepare_cached("DELETE FROM masks WHERE volume_id = ?1")?
+                .execute([n])?;
             Ok(AsyncResult::Job(new_job(tx, None)?))
         })
     }
@@ -853,10 +848,14 @@ impl San for SimPlugin {
         out_password: Option<&str>,
     ) -> Result<()> {
         self.write(|tx| {
-            tx.execute(
-                "INSERT OR REPLACE INTO chap VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![init_id, in_user, in_password, out_user, out_password],
-            )?;
+            tx.prepare_cached("INSERT OR REPLACE INTO chap VALUES (?1, ?2, ?3, ?4, ?5)")?
+                .execute(params![
+                    init_id,
+                    in_user,
+                    in_password,
+                    out_user,
+                    out_password
+                ])?;
             Ok(())
         })
     }
@@ -888,12 +887,13 @@ impl San for SimPlugin {
                 ));
             }
             initiator_unused(tx, init_id)?;
-            tx.execute("INSERT INTO access_groups (name) VALUES (?1)", [name])?;
+            tx.prepare_cached("INSERT INTO access_groups (name) VALUES (?1)")?
+                .execute([name])?;
             let n = tx.last_insert_rowid();
-            tx.execute(
+            tx.prepare_cached(
                 "INSERT INTO initiators (init_id, init_type, ag_id) VALUES (?1, ?2, ?3)",
-                params![init_id, init_type.0, n],
-            )?;
+            )?
+            .execute(params![init_id, init_type.0, n])?;
             ag_get(tx, n)
         })
     }
@@ -901,18 +901,19 @@ impl San for SimPlugin {
     fn access_group_delete(&mut self, access_group: &AccessGroup) -> Result<()> {
         self.write(|tx| {
             let n = ag_number(tx, &access_group.id)?;
-            let masks: i64 =
-                tx.query_row("SELECT count(*) FROM masks WHERE ag_id = ?1", [n], |r| {
-                    r.get(0)
-                })?;
+            let masks: i64 = tx
+                .prepare_cached("SELECT count(*) FROM masks WHERE ag_id = ?1")?
+                .query_row([n], |r| r.get(0))?;
             if masks > 0 {
                 return Err(lsm(
                     ErrorNumber::IS_MASKED,
                     format!("Access group {} has volumes masked to it", access_group.id),
                 ));
             }
-            tx.execute("DELETE FROM initiators WHERE ag_id = ?1", [n])?;
-            tx.execute("DELETE FROM access_groups WHERE id = ?1", [n])?;
+            tx.prepare_cached("DELETE FROM initiators WHERE ag_id = ?1")?
+                .execute([n])?;
+            tx.prepare_cached("DELETE FROM access_groups WHERE id = ?1")?
+                .execute([n])?;
             Ok(())
         })
     }
@@ -936,10 +937,10 @@ impl San for SimPlugin {
                 Some(o) if o == n => {}
                 Some(_) => initiator_unused(tx, init_id)?,
                 None => {
-                    tx.execute(
+                    tx.prepare_cached(
                         "INSERT INTO initiators (init_id, init_type, ag_id) VALUES (?1, ?2, ?3)",
-                        params![init_id, init_type.0, n],
-                    )?;
+                    )?
+                    .execute(params![init_id, init_type.0, n])?;
                 }
             }
             ag_get(tx, n)
@@ -954,16 +955,14 @@ impl San for SimPlugin {
     ) -> Result<AccessGroup> {
         self.write(|tx| {
             let n = ag_number(tx, &access_group.id)?;
-            let count: i64 = tx.query_row(
-                "SELECT count(*) FROM initiators WHERE ag_id = ?1",
-                [n],
-                |r| r.get(0),
-            )?;
-            let present: i64 = tx.query_row(
-                "SELECT count(*) FROM initiators WHERE ag_id = ?1 AND init_id = ?2",
-                params![n, init_id],
-                |r| r.get(0),
-            )?;
+            let count: i64 = tx
+                .prepare_cached("SELECT count(*) FROM initiators WHERE ag_id = ?1")?
+                .query_row([n], |r| r.get(0))?;
+            let present: i64 = tx
+                .prepare_cached(
+                    "SELECT count(*) FROM initiators WHERE ag_id = ?1 AND init_id = ?2",
+                )?
+                .query_row(params![n, init_id], |r| r.get(0))?;
             if present == 0 {
                 return Err(lsm(
                     ErrorNumber::NO_STATE_CHANGE,
@@ -982,10 +981,8 @@ impl San for SimPlugin {
                     ),
                 ));
             }
-            tx.execute(
-                "DELETE FROM initiators WHERE ag_id = ?1 AND init_id = ?2",
-                params![n, init_id],
-            )?;
+            tx.prepare_cached("DELETE FROM initiators WHERE ag_id = ?1 AND init_id = ?2")?
+                .execute(params![n, init_id])?;
             ag_get(tx, n)
         })
     }
@@ -994,10 +991,9 @@ impl San for SimPlugin {
         self.write(|tx| {
             let ag = ag_number(tx, &access_group.id)?;
             let vol = parse_id("VOL", &volume_get(tx, &volume.id)?.id).unwrap_or_default();
-            let added = tx.execute(
-                "INSERT OR IGNORE INTO masks (ag_id, volume_id) VALUES (?1, ?2)",
-                params![ag, vol],
-            )?;
+            let added = tx
+                .prepare_cached("INSERT OR IGNORE INTO masks (ag_id, volume_id) VALUES (?1, ?2)")?
+                .execute(params![ag, vol])?;
             if added == 0 {
                 return Err(lsm(
                     ErrorNumber::NO_STATE_CHANGE,
@@ -1015,10 +1011,9 @@ impl San for SimPlugin {
         self.write(|tx| {
             let ag = ag_number(tx, &access_group.id)?;
             let vol = parse_id("VOL", &volume_get(tx, &volume.id)?.id).unwrap_or_default();
-            let removed = tx.execute(
-                "DELETE FROM masks WHERE ag_id = ?1 AND volume_id = ?2",
-                params![ag, vol],
-            )?;
+            let removed = tx
+                .prepare_cached("DELETE FROM masks WHERE ag_id = ?1 AND volume_id = ?2")?
+                .execute(params![ag, vol])?;
             if removed == 0 {
                 return Err(lsm(
                     ErrorNumber::NO_STATE_CHANGE,
@@ -1077,10 +1072,8 @@ impl San for SimPlugin {
                     format!("Volume {} has no child dependency", volume.id),
                 ));
             }
-            tx.execute(
-                "UPDATE volumes SET src_volume_id = NULL WHERE src_volume_id = ?1",
-                [n],
-            )?;
+            tx.prepare_cached("UPDATE volumes SET src_volume_id = NULL WHERE src_volume_id = ?1")?
+                .execute([n])?;
             Ok(AsyncResult::Job(new_job(tx, None)?))
         })
     }
@@ -1126,11 +1119,11 @@ impl San for SimPlugin {
         self.read(|tx| {
             let pool = pool_get(tx, &pool.id)?;
             let n = parse_id("POOL", &pool.id).unwrap_or_default();
-            let (raid, member, parent): (i64, i64, Option<i64>) = tx.query_row(
-                "SELECT raid_type, member_type, parent_pool_id FROM pools WHERE id = ?1",
-                [n],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )?;
+            let (raid, member, parent): (i64, i64, Option<i64>) = tx
+                .prepare_cached(
+                    "SELECT raid_type, member_type, parent_pool_id FROM pools WHERE id = ?1",
+                )?
+                .query_row([n], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
             let member_ids = match parent {
                 Some(p) => vec![format_id("POOL", p)],
                 None => {
@@ -1209,11 +1202,9 @@ impl San for SimPlugin {
             }
             let count = numbers.len() as i64;
             let total = smallest.saturating_mul(data_disks(raid_type, count));
-            tx.execute(
-                "INSERT INTO pools (name, element_type, unsupported_actions, total_space, used_space, \
+            tx.prepare_cached("INSERT INTO pools (name, element_type, unsupported_actions, total_space, used_space, \
                  status, status_info, parent_pool_id, raid_type, member_type, strip_size) \
-                 VALUES (?1, ?2, 0, ?3, ?3, 2, '', NULL, ?4, 2, ?5)",
-                params![
+                 VALUES (?1, ?2, 0, ?3, ?3, 2, '', NULL, ?4, 2, ?5)")?.execute(params![
                     format!("Pool for volume {name}"),
                     PoolElementType::VOLUME.0,
                     total,
@@ -1223,12 +1214,10 @@ impl San for SimPlugin {
             )?;
             let pool_n = tx.last_insert_rowid();
             for n in &numbers {
-                tx.execute("UPDATE disks SET pool_id = ?1 WHERE id = ?2", params![pool_n, n])?;
+                tx.prepare_cached("UPDATE disks SET pool_id = ?1 WHERE id = ?2")?.execute(params![pool_n, n])?;
             }
             let vol_n = insert_volume(tx, name, total / BLOCK_SIZE, pool_n, false, None)?;
-            tx.execute(
-                "UPDATE pools SET raid_volume_id = ?1 WHERE id = ?2",
-                params![vol_n, pool_n],
+            tx.prepare_cached("UPDATE pools SET raid_volume_id = ?1 WHERE id = ?2")?.execute(params![vol_n, pool_n],
             )?;
             volume_get(tx, &format_id("VOL", vol_n))
         })
@@ -1263,11 +1252,9 @@ impl San for SimPlugin {
     fn volume_cache_info(&mut self, volume: &Volume) -> Result<VolumeCacheInfo> {
         self.read(|tx| {
             let n = parse_id("VOL", &volume_get(tx, &volume.id)?.id).unwrap_or_default();
-            let (wcp, rcp, pdc): (i64, i64, i64) = tx.query_row(
-                "SELECT wcp, rcp, pdc FROM volumes WHERE id = ?1",
-                [n],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )?;
+            let (wcp, rcp, pdc): (i64, i64, i64) = tx
+                .prepare_cached("SELECT wcp, rcp, pdc FROM volumes WHERE id = ?1")?
+                .query_row([n], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
             let wcp = WriteCachePolicy(wcp);
             // The batteries are fine, so AUTO writes back.
             let write_status = if wcp == WriteCachePolicy::WRITE_THROUGH {
@@ -1310,7 +1297,7 @@ impl San for SimPlugin {
     }
 }
 
-fn initiator_unused(tx: &Transaction<'_>, init_id: &str) -> SimResult<()> {
+fn initiator_unused(tx: &Connection, init_id: &str) -> SimResult<()> {
     let owner: Option<i64> = tx
         .query_row(
             "SELECT ag_id FROM initiators WHERE init_id = ?1",
@@ -1349,10 +1336,8 @@ impl SimPlugin {
                 ));
             }
             let n = parse_id("VOL", &vol.id).unwrap_or_default();
-            tx.execute(
-                "UPDATE volumes SET admin_state = ?1 WHERE id = ?2",
-                params![state.0, n],
-            )?;
+            tx.prepare_cached("UPDATE volumes SET admin_state = ?1 WHERE id = ?2")?
+                .execute(params![state.0, n])?;
             Ok(())
         })
     }
@@ -1360,7 +1345,8 @@ impl SimPlugin {
     fn set_led(&mut self, volume: &Volume, on: bool) -> Result<()> {
         self.write(|tx| {
             let n = parse_id("VOL", &volume_get(tx, &volume.id)?.id).unwrap_or_default();
-            tx.execute("UPDATE volumes SET led = ?1 WHERE id = ?2", params![on, n])?;
+            tx.prepare_cached("UPDATE volumes SET led = ?1 WHERE id = ?2")?
+                .execute(params![on, n])?;
             Ok(())
         })
     }
@@ -1369,10 +1355,8 @@ impl SimPlugin {
     fn set_volume_column(&mut self, volume: &Volume, column: &str, value: i64) -> Result<()> {
         self.write(|tx| {
             let n = parse_id("VOL", &volume_get(tx, &volume.id)?.id).unwrap_or_default();
-            tx.execute(
-                &format!("UPDATE volumes SET {column} = ?1 WHERE id = ?2"),
-                params![value, n],
-            )?;
+            tx.prepare_cached(&format!("UPDATE volumes SET {column} = ?1 WHERE id = ?2"))?
+                .execute(params![value, n])?;
             Ok(())
         })
     }
@@ -1404,10 +1388,8 @@ impl Nas for SimPlugin {
             fs_name_free(tx, name)?;
             let pool_n = parse_id("POOL", &pool.id).unwrap_or_default();
             charge_pool(tx, pool_n, size_bytes)?;
-            tx.execute(
-                "INSERT INTO fs (name, total_space, pool_id) VALUES (?1, ?2, ?3)",
-                params![name, size_bytes, pool_n],
-            )?;
+            tx.prepare_cached("INSERT INTO fs (name, total_space, pool_id) VALUES (?1, ?2, ?3)")?
+                .execute(params![name, size_bytes, pool_n])?;
             let n = tx.last_insert_rowid();
             Ok(AsyncResult::Job(new_job(tx, Some(("fs", n)))?))
         })
@@ -1417,10 +1399,9 @@ impl Nas for SimPlugin {
         self.write(|tx| {
             let fs = fs_get(tx, &fs.id)?;
             let n = parse_id("FS", &fs.id).unwrap_or_default();
-            let clones: i64 =
-                tx.query_row("SELECT count(*) FROM fs WHERE src_fs_id = ?1", [n], |r| {
-                    r.get(0)
-                })?;
+            let clones: i64 = tx
+                .prepare_cached("SELECT count(*) FROM fs WHERE src_fs_id = ?1")?
+                .query_row([n], |r| r.get(0))?;
             if clones > 0 {
                 return Err(lsm(
                     ErrorNumber::HAS_CHILD_DEPENDENCY,
@@ -1430,9 +1411,11 @@ impl Nas for SimPlugin {
             let pool_n = parse_id("POOL", &fs.pool_id).unwrap_or_default();
             charge_pool(tx, pool_n, -fs.total_space)?;
             for table in ["exports", "fs_snapshots", "file_clones"] {
-                tx.execute(&format!("DELETE FROM {table} WHERE fs_id = ?1"), [n])?;
+                tx.prepare_cached(&format!("DELETE FROM {table} WHERE fs_id = ?1"))?
+                    .execute([n])?;
             }
-            tx.execute("DELETE FROM fs WHERE id = ?1", [n])?;
+            tx.prepare_cached("DELETE FROM fs WHERE id = ?1")?
+                .execute([n])?;
             Ok(AsyncResult::Job(new_job(tx, None)?))
         })
     }
@@ -1453,10 +1436,8 @@ impl Nas for SimPlugin {
             let pool_n = parse_id("POOL", &fs.pool_id).unwrap_or_default();
             charge_pool(tx, pool_n, new_size_bytes - fs.total_space)?;
             let n = parse_id("FS", &fs.id).unwrap_or_default();
-            tx.execute(
-                "UPDATE fs SET total_space = ?1 WHERE id = ?2",
-                params![new_size_bytes, n],
-            )?;
+            tx.prepare_cached("UPDATE fs SET total_space = ?1 WHERE id = ?2")?
+                .execute(params![new_size_bytes, n])?;
             Ok(AsyncResult::Job(new_job(tx, Some(("fs", n)))?))
         })
     }
@@ -1479,11 +1460,17 @@ impl Nas for SimPlugin {
             fs_name_free(tx, dest_fs_name)?;
             let pool_n = parse_id("POOL", &src.pool_id).unwrap_or_default();
             charge_pool(tx, pool_n, src.total_space)?;
-            tx.execute(
+            tx.prepare_cached(
                 "INSERT INTO fs (name, total_space, pool_id, src_fs_id, src_snapshot_id) \
                  VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![dest_fs_name, src.total_space, pool_n, src_n, snap_n],
-            )?;
+            )?
+            .execute(params![
+                dest_fs_name,
+                src.total_space,
+                pool_n,
+                src_n,
+                snap_n
+            ])?;
             let n = tx.last_insert_rowid();
             Ok(AsyncResult::Job(new_job(tx, Some(("fs", n)))?))
         })
@@ -1502,9 +1489,7 @@ impl Nas for SimPlugin {
                 Some(s) => Some(parse_id("FS_SNAP", &snapshot_get(tx, n, &s.id)?.id).unwrap_or_default()),
                 None => None,
             };
-            tx.execute(
-                "INSERT INTO file_clones (fs_id, src_file, dest_file, snapshot_id) VALUES (?1, ?2, ?3, ?4)",
-                params![n, src_file_name, dest_file_name, snap_n],
+            tx.prepare_cached("INSERT INTO file_clones (fs_id, src_file, dest_file, snapshot_id) VALUES (?1, ?2, ?3, ?4)")?.execute(params![n, src_file_name, dest_file_name, snap_n],
             )?;
             Ok(AsyncResult::Job(new_job(tx, None)?))
         })
@@ -1533,15 +1518,17 @@ impl Nas for SimPlugin {
             match files {
                 Some(files) if !files.is_empty() => {
                     for f in files {
-                        tx.execute(
+                        tx.prepare_cached(
                             "DELETE FROM file_clones WHERE fs_id = ?1 AND src_file = ?2",
-                            params![n, f],
-                        )?;
+                        )?
+                        .execute(params![n, f])?;
                     }
                 }
                 _ => {
-                    tx.execute("UPDATE fs SET src_fs_id = NULL WHERE src_fs_id = ?1", [n])?;
-                    tx.execute("DELETE FROM file_clones WHERE fs_id = ?1", [n])?;
+                    tx.prepare_cached("UPDATE fs SET src_fs_id = NULL WHERE src_fs_id = ?1")?
+                        .execute([n])?;
+                    tx.prepare_cached("DELETE FROM file_clones WHERE fs_id = ?1")?
+                        .execute([n])?;
                 }
             }
             Ok(AsyncResult::Job(new_job(tx, None)?))
@@ -1567,11 +1554,9 @@ impl Nas for SimPlugin {
     ) -> Result<AsyncResult<FsSnapshot>> {
         self.write(|tx| {
             let n = parse_id("FS", &fs_get(tx, &fs.id)?.id).unwrap_or_default();
-            let taken: i64 = tx.query_row(
-                "SELECT count(*) FROM fs_snapshots WHERE fs_id = ?1 AND name = ?2",
-                params![n, snapshot_name],
-                |r| r.get(0),
-            )?;
+            let taken: i64 = tx
+                .prepare_cached("SELECT count(*) FROM fs_snapshots WHERE fs_id = ?1 AND name = ?2")?
+                .query_row(params![n, snapshot_name], |r| r.get(0))?;
             if taken > 0 {
                 return Err(lsm(
                     ErrorNumber::NAME_CONFLICT,
@@ -1581,10 +1566,8 @@ impl Nas for SimPlugin {
                     ),
                 ));
             }
-            tx.execute(
-                "INSERT INTO fs_snapshots (fs_id, name, ts) VALUES (?1, ?2, ?3)",
-                params![n, snapshot_name, now_secs() as i64],
-            )?;
+            tx.prepare_cached("INSERT INTO fs_snapshots (fs_id, name, ts) VALUES (?1, ?2, ?3)")?
+                .execute(params![n, snapshot_name, now_secs() as i64])?;
             let s = tx.last_insert_rowid();
             Ok(AsyncResult::Job(new_job(tx, Some(("snapshot", s)))?))
         })
@@ -1598,7 +1581,8 @@ impl Nas for SimPlugin {
         self.write(|tx| {
             let n = parse_id("FS", &fs_get(tx, &fs.id)?.id).unwrap_or_default();
             let s = parse_id("FS_SNAP", &snapshot_get(tx, n, &snapshot.id)?.id).unwrap_or_default();
-            tx.execute("DELETE FROM fs_snapshots WHERE id = ?1", [s])?;
+            tx.prepare_cached("DELETE FROM fs_snapshots WHERE id = ?1")?
+                .execute([s])?;
             Ok(AsyncResult::Job(new_job(tx, None)?))
         })
     }
@@ -1647,9 +1631,7 @@ impl Nas for SimPlugin {
                 Some(p) if !p.is_empty() => p.to_string(),
                 _ => random_export_path(),
             };
-            let taken: i64 = tx.query_row(
-                "SELECT count(*) FROM exports WHERE export_path = ?1",
-                [&path],
+            let taken: i64 = tx.prepare_cached("SELECT count(*) FROM exports WHERE export_path = ?1")?.query_row([&path],
                 |r| r.get(0),
             )?;
             if taken > 0 {
@@ -1659,10 +1641,8 @@ impl Nas for SimPlugin {
                 ));
             }
             let json = |v: &Vec<String>| serde_json::to_string(v).unwrap_or_else(|_| "[]".into());
-            tx.execute(
-                "INSERT INTO exports (fs_id, export_path, auth, root, rw, ro, anonuid, anongid, options) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                params![
+            tx.prepare_cached("INSERT INTO exports (fs_id, export_path, auth, root, rw, ro, anonuid, anongid, options) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")?.execute(params![
                     n,
                     path,
                     request.auth_type.clone().unwrap_or_default(),
@@ -1675,9 +1655,7 @@ impl Nas for SimPlugin {
                 ],
             )?;
             let e = tx.last_insert_rowid();
-            Ok(tx.query_row(
-                &format!("SELECT {EXPORT_COLS} FROM exports WHERE id = ?1"),
-                [e],
+            Ok(tx.prepare_cached(&format!("SELECT {EXPORT_COLS} FROM exports WHERE id = ?1"))?.query_row([e],
                 export_of,
             )?)
         })
@@ -1687,7 +1665,10 @@ impl Nas for SimPlugin {
         self.write(|tx| {
             let missing = || not_found(ErrorNumber::NOT_FOUND_NFS_EXPORT, "Export", &export.id);
             let n = parse_id("EXP", &export.id).ok_or_else(missing)?;
-            match tx.execute("DELETE FROM exports WHERE id = ?1", [n])? {
+            match tx
+                .prepare_cached("DELETE FROM exports WHERE id = ?1")?
+                .execute([n])?
+            {
                 0 => Err(missing()),
                 _ => Ok(()),
             }

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use lsm_core::{ErrorNumber, LsmError};
-use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior, params};
+use rusqlite::{Connection, OpenFlags, params};
 
 /// Written into every state file; a file with another tag is refused.
 pub const STATE_VERSION: &str = "LSM_RS_SIM_1";
@@ -141,7 +141,7 @@ CREATE TABLE volumes (
     pool_id INTEGER NOT NULL, thin INTEGER NOT NULL, src_volume_id INTEGER, rep_type INTEGER,
     wcp INTEGER NOT NULL, rcp INTEGER NOT NULL, pdc INTEGER NOT NULL, led INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX volumes_pool ON volumes(pool_id);
-CREATE INDEX volumes_src ON volumes(src_volume_id);
+CREATE INDEX volumes_src ON volumes(src_volume_id) WHERE src_volume_id IS NOT NULL;
 CREATE TABLE access_groups (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
 CREATE TABLE initiators (
     seq INTEGER PRIMARY KEY, init_id TEXT NOT NULL UNIQUE, init_type INTEGER NOT NULL,
@@ -160,7 +160,7 @@ CREATE TABLE batteries (id INTEGER PRIMARY KEY, name TEXT NOT NULL, type INTEGER
 CREATE TABLE fs (
     id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, total_space INTEGER NOT NULL,
     pool_id INTEGER NOT NULL, src_fs_id INTEGER, src_snapshot_id INTEGER);
-CREATE INDEX fs_src ON fs(src_fs_id);
+CREATE INDEX fs_src ON fs(src_fs_id) WHERE src_fs_id IS NOT NULL;
 CREATE TABLE fs_snapshots (
     id INTEGER PRIMARY KEY, fs_id INTEGER NOT NULL, name TEXT NOT NULL, ts INTEGER NOT NULL,
     UNIQUE (fs_id, name));
@@ -232,35 +232,51 @@ impl State {
     }
 
     /// Run `f` in a read transaction.
-    pub fn read<T>(
-        &mut self,
-        f: impl FnOnce(&Transaction<'_>) -> SimResult<T>,
-    ) -> Result<T, LsmError> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Deferred)
-            .map_err(sql_error)?;
-        let out = f(&tx)?;
-        tx.commit().map_err(sql_error)?;
-        Ok(out)
+    pub fn read<T>(&mut self, f: impl FnOnce(&Connection) -> SimResult<T>) -> Result<T, LsmError> {
+        self.transaction("BEGIN DEFERRED", f)
     }
 
-    /// Run `f` in a write transaction; committed only when `f` succeeds.
-    pub fn write<T>(
+    /// Run `f` in a write transaction (the write lock taken up front);
+    /// committed only when `f` succeeds.
+    pub fn write<T>(&mut self, f: impl FnOnce(&Connection) -> SimResult<T>) -> Result<T, LsmError> {
+        self.transaction("BEGIN IMMEDIATE", f)
+    }
+
+    /// BEGIN / COMMIT as cached statements (they run on every call). A
+    /// failure or a panic in `f` rolls back.
+    fn transaction<T>(
         &mut self,
-        f: impl FnOnce(&Transaction<'_>) -> SimResult<T>,
+        begin: &str,
+        f: impl FnOnce(&Connection) -> SimResult<T>,
     ) -> Result<T, LsmError> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(sql_error)?;
-        let out = f(&tx)?;
-        tx.commit().map_err(sql_error)?;
+        run_cached(&self.conn, begin)?;
+        let guard = RollbackGuard(&self.conn);
+        let out = f(&self.conn)?;
+        run_cached(&self.conn, "COMMIT")?;
+        std::mem::forget(guard);
         Ok(out)
     }
 }
 
-fn table_exists(tx: &Transaction<'_>, name: &str) -> SimResult<bool> {
+fn run_cached(conn: &Connection, sql: &str) -> Result<(), LsmError> {
+    conn.prepare_cached(sql)
+        .and_then(|mut stmt| stmt.execute([]))
+        .map(|_| ())
+        .map_err(sql_error)
+}
+
+/// Rolls the open transaction back unless forgotten after COMMIT.
+struct RollbackGuard<'a>(&'a Connection);
+
+impl Drop for RollbackGuard<'_> {
+    fn drop(&mut self) {
+        if !self.0.is_autocommit() {
+            let _ = run_cached(self.0, "ROLLBACK");
+        }
+    }
+}
+
+fn table_exists(tx: &Connection, name: &str) -> SimResult<bool> {
     let n: i64 = tx.query_row(
         "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1",
         [name],
@@ -270,7 +286,7 @@ fn table_exists(tx: &Transaction<'_>, name: &str) -> SimResult<bool> {
 }
 
 /// True when the file holds our schema; an error when it holds another.
-fn is_ready(tx: &Transaction<'_>, path: &str) -> SimResult<bool> {
+fn is_ready(tx: &Connection, path: &str) -> SimResult<bool> {
     if !table_exists(tx, "meta")? {
         return Ok(false);
     }
@@ -286,7 +302,7 @@ fn is_ready(tx: &Transaction<'_>, path: &str) -> SimResult<bool> {
     }
 }
 
-fn init_if_empty(tx: &Transaction<'_>, path: &str) -> SimResult<()> {
+fn init_if_empty(tx: &Connection, path: &str) -> SimResult<()> {
     if table_exists(tx, "meta")? {
         let version: Option<String> = tx
             .query_row("SELECT value FROM meta WHERE key = 'version'", [], |r| {
@@ -325,7 +341,7 @@ pub fn random_vpd83() -> String {
 }
 
 /// The reference simulator's default inventory.
-fn fill_inventory(tx: &Transaction<'_>) -> SimResult<()> {
+fn fill_inventory(tx: &Connection) -> SimResult<()> {
     tx.execute(
         "INSERT INTO systems VALUES (?1, ?2, 2, '', 10, 0)",
         params![SYSTEM_ID, SYSTEM_NAME],
