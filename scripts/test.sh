@@ -30,7 +30,20 @@ cargo build --workspace --all-targets
 echo "== cargo clippy"
 cargo clippy --workspace --all-targets -- -D warnings
 echo "== cargo test"
-cargo test --workspace --no-fail-fast
+test_log=$(mktemp)
+trap 'rm -f "$test_log"' EXIT
+set +e
+cargo test --workspace --no-fail-fast 2>&1 | tee "$test_log"
+test_status=${PIPESTATUS[0]}
+set -e
+# One closing line for the whole workspace (cargo prints one per test binary).
+totals=$(grep -E '^test result: ' "$test_log" \
+    | sed -nE 's/.* ([0-9]+) passed; ([0-9]+) failed; ([0-9]+) ignored.*/\1 \2 \3/p' \
+    | awk '{p += $1; f += $2; s += $3} END {printf "%d passed, %d failed, %d skipped", p, f, s}')
+if [ "$test_status" -ne 0 ]; then
+    echo "cargo test: $totals"
+    exit "$test_status"
+fi
 
 # The Debian package, installed, used through the installed lsmd and purged
 # (scripts/ci-package-check.sh; it makes its own release build).
@@ -40,3 +53,5 @@ if [ "$(id -u)" = 0 ] && command -v dpkg >/dev/null 2>&1 && command -v dpkg-deb 
 else
     echo "== not root (or no dpkg): skipping the package check" >&2
 fi
+
+echo "cargo test: $totals"
