@@ -182,6 +182,46 @@ fn print_log_tails(logs: &Path) {
     }
 }
 
+/// The file every process using test arrays locks (see [`lock_host`]).
+pub const HOST_LOCK_PATH: &str = "/run/lock/lsm-linux-testenv.lock";
+
+/// An exclusive, host-wide claim on test arrays, released when dropped
+/// (or when the holding process exits).
+#[derive(Debug)]
+pub struct HostLock {
+    _lock: nix::fcntl::Flock<File>,
+}
+
+/// Waits for and takes the host-wide lock on [`HOST_LOCK_PATH`].
+///
+/// Arrays are not independent of each other: each registers its NFSv3
+/// MOUNT service with the one host rpcbind (a later ganesha replaces an
+/// earlier one's registration, and a `down` may stop an rpcbind that `up`
+/// started), so two arrays in use at once (say, from two test binaries
+/// run in parallel) break each other's NFS. Callers hold this lock from
+/// before `up` until after `down`.
+pub fn lock_host() -> Result<HostLock> {
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(HOST_LOCK_PATH)
+        .map_err(|error| Error::io(format!("opening {HOST_LOCK_PATH}"), error))?;
+    let mut file = file;
+    loop {
+        match nix::fcntl::Flock::lock(file, nix::fcntl::FlockArg::LockExclusive) {
+            Ok(lock) => return Ok(HostLock { _lock: lock }),
+            Err((returned, nix::errno::Errno::EINTR)) => file = returned,
+            Err((_, errno)) => {
+                return Err(Error::io(
+                    format!("locking {HOST_LOCK_PATH}"),
+                    std::io::Error::from(errno),
+                ));
+            }
+        }
+    }
+}
+
 /// Builds the test array in `dir` (created; must be absent or empty).
 /// On failure everything done so far is undone before the error returns.
 pub fn up(dir: &Path, options: &UpOptions) -> Result<Environment> {
@@ -646,15 +686,31 @@ fn port_open(port: u16) -> bool {
     TcpStream::connect_timeout(&address, Duration::from_millis(500)).is_ok()
 }
 
+/// tgtd's `-C` takes a signed 16-bit value: control ports above this are
+/// refused ("out of range") and tgtd exits at start-up.
+const TGTD_CONTROL_PORT_MAX: u16 = 32_767;
+/// Control ports below this are left to tgtd instances started by hand.
+const TGTD_CONTROL_PORT_MIN: u16 = 1_000;
+
 fn free_tgtd_control_port() -> Result<u16> {
-    let start = 1000 + (std::process::id() % 50_000) as u16;
-    (0..2000u16)
-        .map(|offset| start.wrapping_add(offset).max(1000))
+    tgtd_control_port_candidates(std::process::id())
         .find(|port| {
             !Path::new(&format!("/var/run/tgtd/socket.{port}")).exists()
                 && !Path::new(&format!("/var/run/tgtd/socket.{port}.lock")).exists()
         })
         .ok_or_else(|| Error::InvalidArgument("no free tgtd control port".into()))
+}
+
+/// Every control port tgtd accepts, starting at one picked from `pid` (so
+/// concurrent `up`s start apart) and wrapping around.
+fn tgtd_control_port_candidates(pid: u32) -> impl Iterator<Item = u16> {
+    let span = u32::from(TGTD_CONTROL_PORT_MAX - TGTD_CONTROL_PORT_MIN) + 1;
+    let first = pid % span;
+    (0..span).filter_map(move |offset| {
+        u16::try_from((first + offset) % span)
+            .ok()
+            .map(|index| TGTD_CONTROL_PORT_MIN + index)
+    })
 }
 
 fn rpcbind_running() -> bool {
@@ -1051,6 +1107,29 @@ mod tests {
     #[test]
     fn down_of_a_missing_dir_is_a_no_op() {
         down(Path::new("/tmp/lsm-testenv-does-not-exist-xyz")).unwrap();
+    }
+
+    #[test]
+    fn tgtd_control_ports_are_all_ones_tgtd_accepts() {
+        // High PIDs (pid_max is 4194304 on many hosts) once gave ports
+        // above 32767, which tgtd refuses.
+        for pid in [0, 1, 31_767, 31_768, 33_079, 4_194_303, u32::MAX] {
+            let ports: Vec<u16> = tgtd_control_port_candidates(pid).collect();
+            assert_eq!(ports.len(), 31_768);
+            assert!(
+                ports
+                    .iter()
+                    .all(|port| (TGTD_CONTROL_PORT_MIN..=TGTD_CONTROL_PORT_MAX).contains(port))
+            );
+            let mut distinct = ports.clone();
+            distinct.sort_unstable();
+            distinct.dedup();
+            assert_eq!(distinct.len(), ports.len());
+        }
+        assert_ne!(
+            tgtd_control_port_candidates(40_000).next(),
+            tgtd_control_port_candidates(40_001).next()
+        );
     }
 
     #[test]

@@ -31,13 +31,23 @@ use plugin_linux::tgt::Tgtadm;
 const TESTENV: &str = env!("CARGO_BIN_EXE_lsm-linux-testenv");
 
 /// The tests share the host's rpcbind (which an `up` may start and its
-/// `down` stop): run them one at a time.
+/// `down` stop): run them one at a time, in this binary (the mutex) and
+/// on the host (the lock other test binaries' arrays take too).
 static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
-fn serialised() -> std::sync::MutexGuard<'static, ()> {
-    SERIAL
+struct Serialised {
+    _host: plugin_linux::testenv::HostLock,
+    _threads: std::sync::MutexGuard<'static, ()>,
+}
+
+fn serialised() -> Serialised {
+    let threads = SERIAL
         .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    Serialised {
+        _host: plugin_linux::testenv::lock_host().unwrap(),
+        _threads: threads,
+    }
 }
 const MIB: u64 = 1 << 20;
 

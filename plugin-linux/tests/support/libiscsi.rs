@@ -52,6 +52,9 @@ struct Functions {
         *mut ScsiIovec,
         c_int,
     ) -> *mut Task,
+    inquiry_cdb: unsafe extern "C" fn(c_int, c_int, c_int) -> *mut Task,
+    add_data_in_buffer: unsafe extern "C" fn(*mut Task, c_int, *mut u8) -> c_int,
+    command_sync: unsafe extern "C" fn(*mut Context, c_int, *mut Task, *mut c_void) -> *mut Task,
     free_task: unsafe extern "C" fn(*mut Task),
     logout_sync: unsafe extern "C" fn(*mut Context) -> c_int,
     destroy_context: unsafe extern "C" fn(*mut Context) -> c_int,
@@ -98,6 +101,9 @@ fn load() -> Functions {
             get_error: as_function(symbol("iscsi_get_error")),
             write16_sync: as_function(symbol("iscsi_write16_sync")),
             read16_iov_sync: as_function(symbol("iscsi_read16_iov_sync")),
+            inquiry_cdb: as_function(symbol("scsi_cdb_inquiry")),
+            add_data_in_buffer: as_function(symbol("scsi_task_add_data_in_buffer")),
+            command_sync: as_function(symbol("iscsi_scsi_command_sync")),
             free_task: as_function(symbol("scsi_free_scsi_task")),
             logout_sync: as_function(symbol("iscsi_logout_sync")),
             destroy_context: as_function(symbol("iscsi_destroy_context")),
@@ -210,6 +216,43 @@ impl Session {
             );
             self.finish(task)?;
         }
+        Ok(buffer)
+    }
+
+    /// The raw bytes of VPD page `page` (INQUIRY with EVPD set), as the
+    /// target sent them: header and all, trimmed to the page's own length.
+    /// (`iscsi-inq` prints binary designators with `%s`, so it cannot show
+    /// one holding a zero byte.)
+    pub fn inquiry_vpd(&mut self, page: u8) -> Result<Vec<u8>, String> {
+        const ALLOCATION: usize = 255;
+        let mut buffer = vec![0u8; ALLOCATION];
+        // SAFETY: the buffer outlives the synchronous command and is only
+        // borrowed by the task (libiscsi does not free caller buffers);
+        // the task is freed by `finish` (or, if it could not be sent,
+        // left to the process exit rather than risk a double free).
+        unsafe {
+            let task = (self.functions.inquiry_cdb)(1, c_int::from(page), ALLOCATION as c_int);
+            if task.is_null() {
+                return Err("scsi_cdb_inquiry failed".to_owned());
+            }
+            if (self.functions.add_data_in_buffer)(task, ALLOCATION as c_int, buffer.as_mut_ptr())
+                != 0
+            {
+                (self.functions.free_task)(task);
+                return Err("scsi_task_add_data_in_buffer failed".to_owned());
+            }
+            let done =
+                (self.functions.command_sync)(self.context, self.lun, task, std::ptr::null_mut());
+            self.finish(done)?;
+        }
+        if buffer[1] != page {
+            return Err(format!(
+                "asked for VPD page {page:#x}, got {:#x}",
+                buffer[1]
+            ));
+        }
+        let length = 4 + usize::from(u16::from_be_bytes([buffer[2], buffer[3]]));
+        buffer.truncate(length.min(ALLOCATION));
         Ok(buffer)
     }
 

@@ -15,14 +15,15 @@ use std::time::{Duration, Instant};
 use lsm_core::{BlockingClient, Completion, ErrorNumber, LsmError};
 use plugin_linux::command::ToolCommand;
 use plugin_linux::config::{Config, PoolBackend, config_path_from_uri};
+use plugin_linux::testenv::{HostLock, lock_host};
 
 pub const TESTENV: &str = env!("CARGO_BIN_EXE_lsm-linux-testenv");
 pub const PLUGIN: &str = env!("CARGO_BIN_EXE_linux_lsmplugin");
 pub const MIB: i64 = 1 << 20;
 pub const GIB: i64 = 1 << 30;
 
-/// Arrays share the host's rpcbind (NFSv3 MOUNT registration): one at a
-/// time per test binary.
+/// One test at a time per test binary (arrays across processes are kept
+/// apart by the host lock each [`TestArray`] holds).
 static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// Holds the one-array-at-a-time lock.
@@ -38,17 +39,22 @@ pub fn is_root() -> bool {
 }
 
 /// A running test array, torn down when dropped (even after a failed
-/// assertion).
+/// assertion). It holds the host-wide array lock from before `up` until
+/// after `down`: arrays share the host's rpcbind (NFSv3 MOUNT
+/// registration), so test binaries run in parallel must not overlap.
 pub struct TestArray {
     _parent: tempfile::TempDir,
     pub dir: PathBuf,
     pub summary: HashMap<String, String>,
     pub uri: String,
     pub config: Config,
+    /// Declared last: released after `Drop::drop` has run `down`.
+    _host_lock: HostLock,
 }
 
 impl TestArray {
     pub fn up() -> TestArray {
+        let host_lock = lock_host().unwrap();
         let parent = tempfile::Builder::new()
             .prefix("lsm-plugin-")
             .tempdir()
@@ -72,6 +78,7 @@ impl TestArray {
                 Path::new("/none"),
             )
             .unwrap(),
+            _host_lock: host_lock,
         };
         assert!(output.status.success(), "up failed:\n{stdout}\n{stderr}");
         for line in stdout.lines() {
@@ -145,12 +152,6 @@ pub fn run(program: &str, args: &[&str]) -> (bool, String) {
         output.success(),
         format!("{}{}", output.stdout, output.stderr),
     )
-}
-
-/// Runs a tool; (success, raw stdout) for binary output.
-pub fn run_bytes(program: &str, args: &[&str]) -> (bool, Vec<u8>) {
-    let output = Command::new(program).args(args).output().unwrap();
-    (output.status.success(), output.stdout)
 }
 
 /// Polls `condition` for up to 20 s.
