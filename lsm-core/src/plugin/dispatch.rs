@@ -257,6 +257,14 @@ fn check_known<E: Copy + std::fmt::Debug + PartialEq>(
     }
 }
 
+/// The replication types a request may name.
+const REPLICATION_TYPES: [ReplicationType; 4] = [
+    ReplicationType::CLONE,
+    ReplicationType::COPY,
+    ReplicationType::MIRROR_SYNC,
+    ReplicationType::MIRROR_ASYNC,
+];
+
 /// The methods the runner itself answers or needs to see.
 pub(crate) const METHOD_REGISTER: &str = "plugin_register";
 pub(crate) const METHOD_UNREGISTER: &str = "plugin_unregister";
@@ -351,16 +359,7 @@ pub(crate) fn dispatch<P: Management + San + Nas>(
         "volume_replicate" => {
             let p: VolumeReplicateParams = parse(method, params)?;
             check_name("name", &p.name)?;
-            check_known(
-                "rep_type",
-                p.rep_type,
-                &[
-                    ReplicationType::CLONE,
-                    ReplicationType::COPY,
-                    ReplicationType::MIRROR_SYNC,
-                    ReplicationType::MIRROR_ASYNC,
-                ],
-            )?;
+            check_known("rep_type", p.rep_type, &REPLICATION_TYPES)?;
             job_or_object(
                 out,
                 plugin.volume_replicate(p.pool.as_ref(), p.rep_type, &p.volume_src, &p.name)?,
@@ -372,16 +371,7 @@ pub(crate) fn dispatch<P: Management + San + Nas>(
         }
         "volume_replicate_range" => {
             let p: ReplicateRangeParams = parse(method, params)?;
-            check_known(
-                "rep_type",
-                p.rep_type,
-                &[
-                    ReplicationType::CLONE,
-                    ReplicationType::COPY,
-                    ReplicationType::MIRROR_SYNC,
-                    ReplicationType::MIRROR_ASYNC,
-                ],
-            )?;
+            check_known("rep_type", p.rep_type, &REPLICATION_TYPES)?;
             if p.ranges.is_empty() {
                 return Err(invalid("ranges must not be empty"));
             }
