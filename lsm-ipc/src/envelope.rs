@@ -251,6 +251,24 @@ pub fn parse_request(payload: &[u8]) -> Result<RawRequest<'_>> {
     Ok(RawRequest { method, id, params })
 }
 
+/// The `result` of a reply in the compact shape every LSM peer writes for a success,
+/// `{"id":N,"result":VALUE}`, found without scanning VALUE: the bytes between the prefix and
+/// the closing `}`. `None` for any other shape (spaces, other keys first, an `error`).
+///
+/// This is a fast path for large listings, not a parser: the caller must parse the slice as
+/// exactly one JSON value, rejecting trailing bytes (as `serde_json::from_slice` does). A
+/// payload such as `{"id":1,"result":null,"error":{..}}` then fails that parse, and the caller
+/// goes through [`parse_reply`], which gives the full verdict.
+pub fn compact_result(payload: &[u8]) -> Option<&[u8]> {
+    let rest = payload.strip_prefix(br#"{"id":"#)?;
+    let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+    if digits == 0 {
+        return None;
+    }
+    let rest = rest[digits..].strip_prefix(br#","result":"#)?;
+    rest.strip_suffix(b"}")
+}
+
 /// Parse a reply payload.
 ///
 /// A reply carries a `result` (which may be `null`) or a non-null `error` object. An `error`
@@ -286,6 +304,39 @@ mod tests {
 
     fn text(bytes: Vec<u8>) -> String {
         String::from_utf8(bytes).unwrap()
+    }
+
+    #[test]
+    fn compact_result_finds_the_value_of_compact_successes_only() {
+        assert_eq!(
+            compact_result(br#"{"id":100,"result":[1,{"a":"}"}]}"#),
+            Some(&br#"[1,{"a":"}"}]"#[..])
+        );
+        assert_eq!(
+            compact_result(br#"{"id":7,"result":null}"#),
+            Some(&b"null"[..])
+        );
+        for other in [
+            &br#"{"id": 100, "result": 1}"#[..],
+            br#"{"result":1,"id":100}"#,
+            br#"{"id":-1,"result":1}"#,
+            br#"{"id":1,"error":{"code":1}}"#,
+            br#"{"id":1,"result":1"#,
+            b"",
+        ] {
+            assert_eq!(
+                compact_result(other),
+                None,
+                "{}",
+                String::from_utf8_lossy(other)
+            );
+        }
+        // A reply with more keys after `result` yields a slice that is not one JSON value:
+        // the caller's strict parse fails and it falls back to `parse_reply`.
+        let mixed = br#"{"id":1,"result":null,"error":{"code":4,"message":"x","data":null}}"#;
+        let slice = compact_result(mixed).unwrap();
+        assert!(serde_json::from_slice::<serde_json::Value>(slice).is_err());
+        assert!(matches!(parse_reply(mixed), Ok(RawReply::Error { .. })));
     }
 
     #[test]

@@ -36,8 +36,8 @@ pub mod spawn;
 pub use asynchronous::AsyncFrameStream;
 pub use blocking::FrameStream;
 pub use envelope::{
-    RawReply, RawRequest, WireError, begin_result_frame, encode_error, encode_request,
-    encode_result, end_result_frame, parse_reply, parse_request,
+    RawReply, RawRequest, WireError, begin_result_frame, compact_result, encode_error,
+    encode_request, encode_result, end_result_frame, parse_reply, parse_request,
 };
 pub use frame::{encode_frame, finish_frame, frame_buffer, parse_header};
 pub use spawn::{SpawnOptions, socketpair, spawn_with_fd, stream_from_fd_arg};

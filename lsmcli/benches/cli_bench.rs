@@ -51,8 +51,14 @@ fn main() {
             exe.display()
         );
     }
+    // LSM_BENCH_STATE_DIR keeps the state file (and its 10,000 volumes) for
+    // profiling the listing afterwards; by default it lives in a tempdir.
     let tmp = tempfile::tempdir().expect("tempdir");
-    let uri = format!("sim://?statefile={}/cli.db", tmp.path().display());
+    let state_dir = std::env::var_os("LSM_BENCH_STATE_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| tmp.path().to_path_buf());
+    let _ = std::fs::remove_file(state_dir.join("cli.db"));
+    let uri = format!("sim://?statefile={}/cli.db", state_dir.display());
     let lsmcli_cmd = |args: &[&str]| {
         let mut c = Command::new(&lsmcli);
         c.args(["-u", &uri]).args(args).env("LSM_SIM_TIME", "0");

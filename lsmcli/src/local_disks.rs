@@ -38,11 +38,16 @@ impl DiskPaths {
         if vpd83.is_empty() {
             return Vec::new();
         }
-        self.by_vpd83
-            .get_or_init(|| scan_vpd83_paths(&self.disks))
-            .get(&vpd83.to_ascii_lowercase())
-            .cloned()
-            .unwrap_or_default()
+        let map = self.by_vpd83.get_or_init(|| scan_vpd83_paths(&self.disks));
+        if map.is_empty() {
+            return Vec::new();
+        }
+        let found = if vpd83.bytes().any(|b| b.is_ascii_uppercase()) {
+            map.get(&vpd83.to_ascii_lowercase())
+        } else {
+            map.get(vpd83)
+        };
+        found.cloned().unwrap_or_default()
     }
 }
 
@@ -52,7 +57,9 @@ fn scan_vpd83_paths(disks: &LocalDisks) -> HashMap<String, Vec<String>> {
         if let Ok(vpd83) = disks.vpd83_get(&path)
             && !vpd83.is_empty()
         {
-            map.entry(vpd83).or_default().push(path);
+            map.entry(vpd83.to_ascii_lowercase())
+                .or_default()
+                .push(path);
         }
     }
     for paths in map.values_mut() {

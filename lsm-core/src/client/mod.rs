@@ -282,15 +282,7 @@ impl Client {
             }
             Ok(Ok(Some(frame))) => frame,
         };
-        match lsm_ipc::parse_reply(&frame)? {
-            RawReply::Result { result, .. } => serde_json::from_str(result.get()).map_err(|e| {
-                LsmError::new(
-                    ErrorNumber::TRANSPORT_SERIALIZATION,
-                    format!("unexpected result for {method}: {e}"),
-                )
-            }),
-            RawReply::Error { error, .. } => Err(LsmError::from(error)),
-        }
+        decode_reply(method, &frame)
     }
 
     /// Add what we know of an embedded plugin's death to a transport error.
@@ -1008,22 +1000,52 @@ impl Drop for Client {
 /// Wait for a plugin to exit after its socket closed; kill it past `limit`.
 fn reap_child(mut child: Child, limit: Duration) {
     let deadline = std::time::Instant::now() + limit.min(Duration::from_secs(5));
-    // A plugin exits right after its socket closes: poll finely at first.
+    let pidfd = open_pidfd(&child);
+    // Without a pidfd (kernels before 5.3): a plugin exits right after its socket closes,
+    // so poll finely at first.
     let mut pause = Duration::from_micros(20);
     loop {
         match child.try_wait() {
             Ok(Some(_)) | Err(_) => return,
-            Ok(None) if std::time::Instant::now() >= deadline => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return;
+            Ok(None) => {}
+        }
+        let now = std::time::Instant::now();
+        if now >= deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return;
+        }
+        match &pidfd {
+            // Readable once the process has exited: wakes exactly then.
+            Some(fd) => {
+                let left = deadline - now;
+                let mut poll = libc::pollfd {
+                    fd: std::os::fd::AsRawFd::as_raw_fd(fd),
+                    events: libc::POLLIN,
+                    revents: 0,
+                };
+                let millis = libc::c_int::try_from(left.as_millis().max(1)).unwrap_or(5_000);
+                // SAFETY: one valid pollfd, counted as one.
+                unsafe { libc::poll(&mut poll, 1, millis) };
             }
-            Ok(None) => {
+            None => {
                 std::thread::sleep(pause);
                 pause = (pause * 2).min(Duration::from_millis(5));
             }
         }
     }
+}
+
+/// A pidfd of `child` (Linux 5.3+), `None` where the kernel has none.
+fn open_pidfd(child: &Child) -> Option<std::os::fd::OwnedFd> {
+    let pid = libc::pid_t::try_from(child.id()).ok()?;
+    // SAFETY: pidfd_open takes a pid and flags and returns a new fd or -1.
+    let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) };
+    let fd = std::os::fd::RawFd::try_from(fd)
+        .ok()
+        .filter(|fd| *fd >= 0)?;
+    // SAFETY: the fd was just returned by the kernel and is owned by nobody else.
+    Some(unsafe { std::os::fd::FromRawFd::from_raw_fd(fd) })
 }
 
 /// Ask one socket of a daemon for `plugin_info` without registering.
@@ -1035,6 +1057,28 @@ async fn daemon_plugin_info(path: PathBuf, timeout: Duration) -> Result<(String,
         )
     })?;
     plugin_info_unregistered(stream, timeout).await
+}
+
+/// The result of a reply frame as `R`, or the error it carries.
+///
+/// A compact success (`{"id":N,"result":...}`, what plugins write) is parsed in one pass
+/// straight into `R`; anything else, or a result that does not parse, goes through the full
+/// envelope parse, which also gives the precise error.
+fn decode_reply<R: DeserializeOwned>(method: &str, frame: &[u8]) -> Result<R> {
+    if let Some(result) = lsm_ipc::compact_result(frame)
+        && let Ok(value) = serde_json::from_slice(result)
+    {
+        return Ok(value);
+    }
+    match lsm_ipc::parse_reply(frame)? {
+        RawReply::Result { result, .. } => serde_json::from_str(result.get()).map_err(|e| {
+            LsmError::new(
+                ErrorNumber::TRANSPORT_SERIALIZATION,
+                format!("unexpected result for {method}: {e}"),
+            )
+        }),
+        RawReply::Error { error, .. } => Err(LsmError::from(error)),
+    }
 }
 
 async fn plugin_info_unregistered(
@@ -1092,4 +1136,32 @@ pub async fn embedded_plugins(sep: &str, timeout: Duration) -> Result<Vec<String
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compact_replies_decode_in_one_pass_and_others_fall_back() {
+        let listed: Vec<i64> = decode_reply("x", br#"{"id":100,"result":[1,2,3]}"#).unwrap();
+        assert_eq!(listed, [1, 2, 3]);
+        // Spaces and key order of other peers go through the full parse.
+        let spaced: Vec<i64> =
+            decode_reply("x", br#"{"error": null, "id": 100, "result": [4]}"#).unwrap();
+        assert_eq!(spaced, [4]);
+        // A `null` result followed by an error is the error, not a `null` success.
+        let error = decode_reply::<Value>(
+            "x",
+            br#"{"id":100,"result":null,"error":{"code":205,"message":"no volume","data":null}}"#,
+        )
+        .unwrap_err();
+        assert_eq!(error.code, ErrorNumber::NOT_FOUND_VOLUME);
+        assert_eq!(error.message, "no volume");
+        // A result of the wrong shape is a serialization error naming the method.
+        let wrong =
+            decode_reply::<Vec<i64>>("volumes", br#"{"id":100,"result":{"a":1}}"#).unwrap_err();
+        assert_eq!(wrong.code, ErrorNumber::TRANSPORT_SERIALIZATION);
+        assert!(wrong.message.contains("volumes"), "{}", wrong.message);
+    }
 }

@@ -254,7 +254,7 @@ pub async fn fetch(client: &mut Client, request: &ListRequest) -> Result<Listing
     })
 }
 
-fn records_of<T: ToRecord>(items: &[T], out: &Output) -> Vec<Record> {
+fn records_of<'a, T: ToRecord>(items: &'a [T], out: &Output) -> Vec<Record<'a>> {
     let format = out.format();
     items.iter().map(|item| item.to_record(&format)).collect()
 }
@@ -269,7 +269,7 @@ fn json_of<T: Serialize>(items: &[T]) -> Result<Value, CliError> {
 
 impl Listing {
     /// The records of the listed objects.
-    fn records(&self, out: &Output) -> Vec<Record> {
+    fn records(&self, out: &Output) -> Vec<Record<'_>> {
         match self {
             Listing::Volumes(items) => records_of(items, out),
             Listing::Pools(items) => records_of(items, out),
@@ -384,17 +384,14 @@ async fn list_many(
 
     let mut failures: Vec<(String, CliError)> = Vec::new();
     let mut json_results: Vec<Value> = Vec::new();
-    let mut records: Vec<Record> = Vec::new();
+    let mut listings: Vec<(&String, Listing)> = Vec::new();
     for (uri, result) in uris.iter().zip(results) {
         match result {
             Some(Ok(listing)) => {
                 if out.is_json() {
                     json_results.push(json!({ "uri": uri, "result": listing.to_json()? }));
                 } else {
-                    for mut record in listing.records(out) {
-                        record.prepend_text("URI", uri.clone());
-                        records.push(record);
-                    }
+                    listings.push((uri, listing));
                 }
             }
             Some(Err(error)) => {
@@ -412,6 +409,13 @@ async fn list_many(
     if out.is_json() {
         out.json(&json_results)?;
     } else {
+        let mut records: Vec<Record<'_>> = Vec::new();
+        for (uri, listing) in &listings {
+            for mut record in listing.records(out) {
+                record.prepend_text("URI", uri.as_str());
+                records.push(record);
+            }
+        }
         out.show_records(&records);
     }
     if failures.is_empty() {

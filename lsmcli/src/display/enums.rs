@@ -6,16 +6,22 @@
 //! the names of its set bits in table order joined by `,`, `Unknown(0x..)` when bits are set
 //! but none is known, and an empty string for 0.
 
+use std::borrow::Cow;
+
 /// One named value of an enum or one named bit of a bitfield.
 type Names = &'static [(i64, &'static str)];
 
 /// The text of a plain enum value: its name, or `Unknown(<n>)`.
 pub fn enum_text(value: i64, names: Names) -> String {
-    names
-        .iter()
-        .find(|(known, _)| *known == value)
-        .map(|(_, name)| (*name).to_string())
-        .unwrap_or_else(|| format!("Unknown({value})"))
+    enum_name(value, names).into_owned()
+}
+
+/// [`enum_text`] without copying a known name.
+pub fn enum_name(value: i64, names: Names) -> Cow<'static, str> {
+    names.iter().find(|(known, _)| *known == value).map_or_else(
+        || Cow::Owned(format!("Unknown({value})")),
+        |(_, name)| Cow::Borrowed(*name),
+    )
 }
 
 /// The text of a bitfield: set names in table order joined by `,`; `Unknown(0x..)` when bits

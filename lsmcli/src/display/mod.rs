@@ -21,6 +21,8 @@ pub mod objects;
 pub mod render;
 pub mod time;
 
+use std::borrow::Cow;
+
 use crate::local_disks::DiskPaths;
 
 pub use render::render;
@@ -28,9 +30,9 @@ pub use render::render;
 /// One value of a record: a single text, or a list (initiators, hosts, member ids, disk
 /// paths) that takes one line per item.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Cell {
-    /// A single value.
-    Text(String),
+pub enum Cell<'a> {
+    /// A single value, borrowed from the object shown where it can be.
+    Text(Cow<'a, str>),
     /// Several values; an empty list is an empty cell in column mode and no line at all in
     /// script mode.
     List(Vec<String>),
@@ -38,30 +40,33 @@ pub enum Cell {
 
 /// One field of a record.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Field {
+pub struct Field<'a> {
     /// The header / key text (`"Total Space"`).
     pub key: &'static str,
     /// The value, already converted for the active flags.
-    pub value: Cell,
+    pub value: Cell<'a>,
     /// False for the properties the column layout hides (shown only with `-s`).
     pub in_columns: bool,
 }
 
 /// One object as a list of fields, in display order.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Record {
+pub struct Record<'a> {
     /// The fields in order.
-    pub fields: Vec<Field>,
+    pub fields: Vec<Field<'a>>,
 }
 
-impl Record {
+impl<'a> Record<'a> {
     /// An empty record.
     pub fn new() -> Self {
-        Record { fields: Vec::new() }
+        // Every object shows at most a dozen fields: one allocation per record.
+        Record {
+            fields: Vec::with_capacity(12),
+        }
     }
 
     /// Adds a field shown in every layout.
-    pub fn text(mut self, key: &'static str, value: impl Into<String>) -> Self {
+    pub fn text(mut self, key: &'static str, value: impl Into<Cow<'a, str>>) -> Self {
         self.fields.push(Field {
             key,
             value: Cell::Text(value.into()),
@@ -71,7 +76,7 @@ impl Record {
     }
 
     /// Adds a field shown only in script mode (`-s`).
-    pub fn hidden(mut self, key: &'static str, value: impl Into<String>) -> Self {
+    pub fn hidden(mut self, key: &'static str, value: impl Into<Cow<'a, str>>) -> Self {
         self.fields.push(Field {
             key,
             value: Cell::Text(value.into()),
@@ -91,7 +96,7 @@ impl Record {
     }
 
     /// Puts a field in front (the `URI` column of multi-array listings).
-    pub fn prepend_text(&mut self, key: &'static str, value: impl Into<String>) {
+    pub fn prepend_text(&mut self, key: &'static str, value: impl Into<Cow<'a, str>>) {
         self.fields.insert(
             0,
             Field {
@@ -135,11 +140,11 @@ impl ValueFormat<'_> {
     }
 
     /// A plain enum: its name, or the integer with `-e`.
-    pub fn choice(&self, value: i64, names: &'static [(i64, &'static str)]) -> String {
+    pub fn choice(&self, value: i64, names: &'static [(i64, &'static str)]) -> Cow<'static, str> {
         if self.raw_enums {
-            value.to_string()
+            Cow::Owned(value.to_string())
         } else {
-            enums::enum_text(value, names)
+            enums::enum_name(value, names)
         }
     }
 

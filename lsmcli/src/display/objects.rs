@@ -19,11 +19,11 @@ use crate::local_disks::{LedSlotInfo, LocalDiskInfo};
 /// A type that can be shown as a [`Record`].
 pub trait ToRecord {
     /// The record of this value under `format`.
-    fn to_record(&self, format: &ValueFormat<'_>) -> Record;
+    fn to_record(&self, format: &ValueFormat<'_>) -> Record<'_>;
 }
 
 impl ToRecord for System {
-    fn to_record(&self, format: &ValueFormat<'_>) -> Record {
+    fn to_record(&self, format: &ValueFormat<'_>) -> Record<'_> {
         Record::new()
             .text("ID", &self.id)
             .text("Name", &self.name)
@@ -36,7 +36,7 @@ impl ToRecord for System {
 }
 
 impl ToRecord for Pool {
-    fn to_record(&self, format: &ValueFormat<'_>) -> Record {
+    fn to_record(&self, format: &ValueFormat<'_>) -> Record<'_> {
         Record::new()
             .text("ID", &self.id)
             .text("Name", &self.name)
@@ -57,7 +57,7 @@ impl ToRecord for Pool {
 }
 
 impl ToRecord for Volume {
-    fn to_record(&self, format: &ValueFormat<'_>) -> Record {
+    fn to_record(&self, format: &ValueFormat<'_>) -> Record<'_> {
         Record::new()
             .text("ID", &self.id)
             .text("Name", &self.name)
@@ -76,7 +76,7 @@ impl ToRecord for Volume {
 }
 
 impl ToRecord for Disk {
-    fn to_record(&self, format: &ValueFormat<'_>) -> Record {
+    fn to_record(&self, format: &ValueFormat<'_>) -> Record<'_> {
         Record::new()
             .text("ID", &self.id)
             .text("Name", &self.name)
@@ -101,7 +101,7 @@ impl ToRecord for Disk {
 }
 
 impl ToRecord for AccessGroup {
-    fn to_record(&self, format: &ValueFormat<'_>) -> Record {
+    fn to_record(&self, format: &ValueFormat<'_>) -> Record<'_> {
         Record::new()
             .text("ID", &self.id)
             .text("Name", &self.name)
@@ -115,7 +115,7 @@ impl ToRecord for AccessGroup {
 }
 
 impl ToRecord for FileSystem {
-    fn to_record(&self, format: &ValueFormat<'_>) -> Record {
+    fn to_record(&self, format: &ValueFormat<'_>) -> Record<'_> {
         Record::new()
             .text("ID", &self.id)
             .text("Name", &self.name)
@@ -127,7 +127,7 @@ impl ToRecord for FileSystem {
 }
 
 impl ToRecord for FsSnapshot {
-    fn to_record(&self, format: &ValueFormat<'_>) -> Record {
+    fn to_record(&self, format: &ValueFormat<'_>) -> Record<'_> {
         let time_stamp = if format.raw_enums {
             self.ts.to_string()
         } else {
@@ -141,7 +141,7 @@ impl ToRecord for FsSnapshot {
 }
 
 impl ToRecord for NfsExport {
-    fn to_record(&self, _format: &ValueFormat<'_>) -> Record {
+    fn to_record(&self, _format: &ValueFormat<'_>) -> Record<'_> {
         Record::new()
             .text("ID", &self.id)
             .text("FileSystem ID", &self.fs_id)
@@ -157,7 +157,7 @@ impl ToRecord for NfsExport {
 }
 
 impl ToRecord for TargetPort {
-    fn to_record(&self, format: &ValueFormat<'_>) -> Record {
+    fn to_record(&self, format: &ValueFormat<'_>) -> Record<'_> {
         Record::new()
             .text("ID", &self.id)
             .text(
@@ -173,7 +173,7 @@ impl ToRecord for TargetPort {
 }
 
 impl ToRecord for Battery {
-    fn to_record(&self, format: &ValueFormat<'_>) -> Record {
+    fn to_record(&self, format: &ValueFormat<'_>) -> Record<'_> {
         Record::new()
             .text("ID", &self.id)
             .text("Name", &self.name)
@@ -196,7 +196,7 @@ pub struct PluginRow {
 }
 
 impl ToRecord for PluginRow {
-    fn to_record(&self, _format: &ValueFormat<'_>) -> Record {
+    fn to_record(&self, _format: &ValueFormat<'_>) -> Record<'_> {
         Record::new()
             .text("Description", &self.description)
             .text("Version", &self.version)
@@ -235,7 +235,7 @@ impl VolumeRaidRow {
 }
 
 impl ToRecord for VolumeRaidRow {
-    fn to_record(&self, format: &ValueFormat<'_>) -> Record {
+    fn to_record(&self, format: &ValueFormat<'_>) -> Record<'_> {
         Record::new()
             .text("Volume ID", &self.volume_id)
             .text("RAID Type", format.choice(self.raid_type, enums::RAID_TYPE))
@@ -272,7 +272,7 @@ impl PoolMemberRow {
 }
 
 impl ToRecord for PoolMemberRow {
-    fn to_record(&self, format: &ValueFormat<'_>) -> Record {
+    fn to_record(&self, format: &ValueFormat<'_>) -> Record<'_> {
         Record::new()
             .text("Pool ID", &self.pool_id)
             .text("RAID Type", format.choice(self.raid_type, enums::RAID_TYPE))
@@ -307,14 +307,14 @@ impl RaidCreateCapRow {
 }
 
 impl ToRecord for RaidCreateCapRow {
-    fn to_record(&self, format: &ValueFormat<'_>) -> Record {
+    fn to_record(&self, format: &ValueFormat<'_>) -> Record<'_> {
         Record::new()
             .text("System ID", &self.system_id)
             .list(
                 "Supported RAID Types",
                 self.raid_types
                     .iter()
-                    .map(|raid_type| format.choice(*raid_type, enums::RAID_TYPE))
+                    .map(|raid_type| format.choice(*raid_type, enums::RAID_TYPE).into_owned())
                     .collect(),
             )
             .list(
@@ -359,7 +359,7 @@ impl VolumeCacheRow {
 }
 
 impl ToRecord for VolumeCacheRow {
-    fn to_record(&self, format: &ValueFormat<'_>) -> Record {
+    fn to_record(&self, format: &ValueFormat<'_>) -> Record<'_> {
         Record::new()
             .text("Volume ID", &self.volume_id)
             .text(
@@ -386,7 +386,7 @@ impl ToRecord for VolumeCacheRow {
 }
 
 impl ToRecord for LocalDiskInfo {
-    fn to_record(&self, format: &ValueFormat<'_>) -> Record {
+    fn to_record(&self, format: &ValueFormat<'_>) -> Record<'_> {
         let led_status = if format.raw_enums {
             self.led_status.to_string()
         } else {
@@ -417,7 +417,7 @@ impl ToRecord for LocalDiskInfo {
 }
 
 impl ToRecord for LedSlotInfo {
-    fn to_record(&self, format: &ValueFormat<'_>) -> Record {
+    fn to_record(&self, format: &ValueFormat<'_>) -> Record<'_> {
         let led_status = if format.raw_enums {
             self.led_status.to_string()
         } else {
@@ -436,13 +436,13 @@ mod tests {
     use crate::display::Cell;
     use crate::local_disks::DiskPaths;
 
-    fn texts(record: &Record) -> Vec<(&str, String, bool)> {
+    fn texts<'a>(record: &'a Record<'_>) -> Vec<(&'a str, String, bool)> {
         record
             .fields
             .iter()
             .map(|field| {
                 let value = match &field.value {
-                    Cell::Text(text) => text.clone(),
+                    Cell::Text(text) => text.to_string(),
                     Cell::List(items) => items.join("+"),
                 };
                 (field.key, value, field.in_columns)

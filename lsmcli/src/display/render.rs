@@ -16,7 +16,7 @@ use std::fmt::Write as _;
 use super::{Cell, Layout, Record};
 
 /// Writes `records` to `out` in the layout chosen by `layout`. No records, no output.
-pub fn render(records: &[Record], layout: &Layout, out: &mut String) {
+pub fn render(records: &[Record<'_>], layout: &Layout, out: &mut String) {
     if records.is_empty() {
         return;
     }
@@ -29,18 +29,45 @@ pub fn render(records: &[Record], layout: &Layout, out: &mut String) {
 
 /// Width of a cell as the reference measures it (characters, not bytes).
 fn width(text: &str) -> usize {
-    text.chars().count()
+    if text.is_ascii() {
+        text.len()
+    } else {
+        text.chars().count()
+    }
 }
 
 /// Appends `text` left-justified to `width` characters.
 fn push_padded(out: &mut String, text: &str, width: usize) {
     out.push_str(text);
-    for _ in self::width(text)..width {
-        out.push(' ');
+    let pad = width.saturating_sub(self::width(text));
+    out.extend(std::iter::repeat_n(' ', pad));
+}
+
+/// The cell of `cell` on line `line` of its record (`""` past its end).
+fn cell_line<'c>(cell: &'c Cell<'_>, line: usize) -> &'c str {
+    match cell {
+        Cell::Text(text) if line == 0 => text,
+        Cell::Text(_) => "",
+        Cell::List(items) => items.get(line).map_or("", String::as_str),
     }
 }
 
-fn render_columns(records: &[Record], separator: &str, header: bool, out: &mut String) {
+/// Lines a record takes in the column layout: its longest list, at least one.
+fn record_height(record: &Record<'_>) -> usize {
+    record
+        .fields
+        .iter()
+        .filter(|field| field.in_columns)
+        .map(|field| match &field.value {
+            Cell::List(items) => items.len(),
+            Cell::Text(_) => 0,
+        })
+        .max()
+        .unwrap_or(0)
+        .max(1)
+}
+
+fn render_columns(records: &[Record<'_>], separator: &str, header: bool, out: &mut String) {
     let Some(first) = records.first() else {
         return;
     };
@@ -52,75 +79,62 @@ fn render_columns(records: &[Record], separator: &str, header: bool, out: &mut S
         .collect();
     let column_count = keys.len();
 
-    // The grid of cells, borrowed from the records; the header row first when printed.
-    let mut rows: Vec<Vec<&str>> = Vec::with_capacity(records.len() + 1);
+    // Two passes over the records, no grid: the widths first (header included when
+    // printed), then the rows.
+    let mut widths = vec![1usize; column_count];
     if header {
-        rows.push(keys.clone());
-    }
-    for record in records {
-        let cells: Vec<&Cell> = record
-            .fields
-            .iter()
-            .filter(|field| field.in_columns)
-            .map(|field| &field.value)
-            .collect();
-        let height = cells
-            .iter()
-            .map(|cell| match cell {
-                Cell::List(items) => items.len(),
-                Cell::Text(_) => 0,
-            })
-            .max()
-            .unwrap_or(0)
-            .max(1);
-        for line in 0..height {
-            let mut row = Vec::with_capacity(column_count);
-            for cell in &cells {
-                row.push(match cell {
-                    Cell::Text(text) if line == 0 => text.as_str(),
-                    Cell::Text(_) => "",
-                    Cell::List(items) => items.get(line).map_or("", String::as_str),
-                });
-            }
-            row.resize(column_count, "");
-            rows.push(row);
+        for (slot, key) in widths.iter_mut().zip(&keys) {
+            *slot = (*slot).max(width(key));
         }
     }
-
-    let mut widths = vec![1usize; column_count];
-    for row in &rows {
-        for (column, cell) in row.iter().enumerate() {
-            if let Some(slot) = widths.get_mut(column) {
-                *slot = (*slot).max(width(cell));
+    let mut line_count = usize::from(header);
+    for record in records {
+        let height = record_height(record);
+        line_count += height;
+        let cells = record.fields.iter().filter(|field| field.in_columns);
+        for (slot, field) in widths.iter_mut().zip(cells) {
+            for line in 0..height {
+                *slot = (*slot).max(width(cell_line(&field.value, line)));
             }
         }
     }
     let separator_width = width(separator);
+    let row_width = widths.iter().sum::<usize>() + separator_width * column_count.saturating_sub(1);
+    out.reserve((line_count + 1) * (row_width + 1));
 
-    for (index, row) in rows.iter().enumerate() {
-        for (column, cell) in row.iter().enumerate() {
+    let write_row = |out: &mut String, cells: &mut dyn Iterator<Item = &str>| {
+        for (column, width) in widths.iter().enumerate() {
             if column > 0 {
                 out.push_str(separator);
             }
-            push_padded(out, cell, widths.get(column).copied().unwrap_or(1));
+            push_padded(out, cells.next().unwrap_or(""), *width);
         }
         out.push('\n');
-        if index == 0 && header {
-            let dashes =
-                widths.iter().sum::<usize>() + separator_width * column_count.saturating_sub(1);
-            out.push_str(&"-".repeat(dashes));
-            out.push('\n');
+    };
+    if header {
+        write_row(out, &mut keys.iter().copied());
+        out.extend(std::iter::repeat_n('-', row_width));
+        out.push('\n');
+    }
+    for record in records {
+        for line in 0..record_height(record) {
+            let mut cells = record
+                .fields
+                .iter()
+                .filter(|field| field.in_columns)
+                .map(|field| cell_line(&field.value, line));
+            write_row(out, &mut cells);
         }
     }
 }
 
-fn render_script(records: &[Record], separator: &str, out: &mut String) {
+fn render_script(records: &[Record<'_>], separator: &str, out: &mut String) {
     let mut key_width = 1;
     let mut value_width = 1;
     for field in records.iter().flat_map(|record| &record.fields) {
         key_width = key_width.max(width(field.key));
         let value = match &field.value {
-            Cell::Text(text) => Some(text.as_str()),
+            Cell::Text(text) => Some(text.as_ref()),
             Cell::List(items) => items.first().map(String::as_str),
         };
         if let Some(value) = value {
@@ -189,7 +203,7 @@ pub fn render_key_values(pairs: &[(&str, &str)], separator: &str, out: &mut Stri
 mod tests {
     use super::*;
 
-    fn sample() -> Vec<Record> {
+    fn sample() -> Vec<Record<'static>> {
         vec![
             Record::new()
                 .text("ID", "AG_ID_00001")
