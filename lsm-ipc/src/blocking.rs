@@ -1,13 +1,20 @@
 //! Frames over a blocking byte stream (`std::os::unix::net::UnixStream` in practice).
 //!
-//! A frame costs one `read` for the header and normally one more for the payload; writing a
-//! frame is one `write`. The stream is not buffered, so [`FrameStream::get_mut`] and
-//! [`FrameStream::into_inner`] never hide bytes that were read ahead.
+//! Reading a small frame costs one `read`: the header is read with up to
+//! [`READ_AHEAD`] bytes more, which normally holds the whole payload. Larger payloads are
+//! read straight into their buffer. Bytes read past the end of a frame (a peer that sends
+//! the next frame before the reply) are kept for the next [`FrameStream::read_frame`];
+//! [`FrameStream::into_inner`] and reading through [`FrameStream::get_mut`] do not see them.
+//! Writing a frame is one `write`.
 
 use std::io::{ErrorKind, Read, Write};
 
 use crate::frame::{FrameAssembly, NextRead, encode_frame};
 use crate::{DEFAULT_MAX_FRAME, HARD_MAX_FRAME, IpcError, Result};
+
+/// How much a header read asks for: the header and the payload of every ordinary request
+/// and reply.
+pub const READ_AHEAD: usize = 4096;
 
 /// A byte stream that reads and writes LSM frames.
 #[derive(Debug)]
@@ -15,6 +22,9 @@ pub struct FrameStream<S> {
     stream: S,
     max_frame: usize,
     assembly: FrameAssembly,
+    /// Bytes read but not yet used: `ahead[ahead_at..]`.
+    ahead: Vec<u8>,
+    ahead_at: usize,
 }
 
 impl<S: Read + Write> FrameStream<S> {
@@ -29,6 +39,8 @@ impl<S: Read + Write> FrameStream<S> {
             stream,
             max_frame: max.clamp(1, HARD_MAX_FRAME),
             assembly: FrameAssembly::default(),
+            ahead: Vec::new(),
+            ahead_at: 0,
         }
     }
 
@@ -52,22 +64,41 @@ impl<S: Read + Write> FrameStream<S> {
         loop {
             match self.assembly.next_read() {
                 NextRead::Header(slot) => {
-                    let count = read_retrying(&mut self.stream, slot)?;
+                    if self.ahead_at == self.ahead.len() {
+                        self.ahead.clear();
+                        self.ahead_at = 0;
+                        self.ahead.resize(READ_AHEAD, 0);
+                        let read = read_retrying(&mut self.stream, &mut self.ahead);
+                        self.ahead.truncate(*read.as_ref().unwrap_or(&0));
+                        read?;
+                    }
+                    let count = take_ahead(&self.ahead, &mut self.ahead_at, slot.len());
                     if count == 0 {
                         return self.assembly.end_of_stream();
                     }
+                    slot[..count]
+                        .copy_from_slice(&self.ahead[self.ahead_at - count..self.ahead_at]);
                     self.assembly.header_received(count, self.max_frame)?;
                 }
                 NextRead::Payload { bytes, chunk } => {
-                    // `take(..).read_to_end` loops over short reads, retries EINTR and appends
-                    // into the capacity reserved for this chunk without zero-filling it.
-                    let count = (&mut self.stream)
-                        .take(chunk as u64)
-                        .read_to_end(bytes)
-                        .map_err(read_error)?;
-                    if count < chunk {
-                        return self.assembly.end_of_stream();
-                    }
+                    let count = if self.ahead_at < self.ahead.len() {
+                        let count = take_ahead(&self.ahead, &mut self.ahead_at, chunk);
+                        bytes.extend_from_slice(&self.ahead[self.ahead_at - count..self.ahead_at]);
+                        count
+                    } else {
+                        // `take(..).read_to_end` loops over short reads, retries EINTR and
+                        // appends into the capacity reserved for this chunk without
+                        // zero-filling it.
+                        let count = (&mut self.stream)
+                            .take(chunk as u64)
+                            .read_to_end(bytes)
+                            .map_err(read_error)?;
+                        if count < chunk {
+                            return self.assembly.end_of_stream();
+                        }
+                        count
+                    };
+                    debug_assert!(count > 0);
                     if let Some(payload) = self.assembly.take_complete()? {
                         return Ok(Some(payload));
                     }
@@ -112,6 +143,13 @@ impl<S: Read + Write> FrameStream<S> {
 }
 
 /// One `read` into `slot`, retrying `EINTR`.
+/// Consumes up to `want` bytes of `ahead[*at..]`; how many.
+fn take_ahead(ahead: &[u8], at: &mut usize, want: usize) -> usize {
+    let count = want.min(ahead.len() - *at);
+    *at += count;
+    count
+}
+
 fn read_retrying<S: Read>(stream: &mut S, slot: &mut [u8]) -> Result<usize> {
     loop {
         match stream.read(slot) {
@@ -156,6 +194,7 @@ mod tests {
         interrupt: bool,
         interrupt_next: bool,
         largest_read_request: usize,
+        reads: usize,
     }
 
     impl TricklingReader {
@@ -167,6 +206,7 @@ mod tests {
                 interrupt: false,
                 interrupt_next: false,
                 largest_read_request: 0,
+                reads: 0,
             }
         }
     }
@@ -174,6 +214,7 @@ mod tests {
     impl Read for TricklingReader {
         fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
             self.largest_read_request = self.largest_read_request.max(buf.len());
+            self.reads += 1;
             if self.interrupt {
                 self.interrupt_next = !self.interrupt_next;
                 if self.interrupt_next {
@@ -267,6 +308,35 @@ mod tests {
         );
         drop(writer);
         assert_eq!(reader.read_frame().unwrap(), None);
+    }
+
+    #[test]
+    fn a_small_frame_is_one_read_and_read_ahead_bytes_start_the_next_frame() {
+        // Two frames arriving together (a peer that does not wait for the reply).
+        let input = frames(&[br#"{"method":"systems"}"#, b"[1]"]);
+        let mut stream = FrameStream::new(TricklingReader::new(&input, usize::MAX));
+        assert_eq!(
+            stream.read_frame().unwrap().as_deref(),
+            Some(&br#"{"method":"systems"}"#[..])
+        );
+        assert_eq!(stream.get_ref().reads, 1);
+        assert_eq!(stream.read_frame().unwrap().as_deref(), Some(&b"[1]"[..]));
+        assert_eq!(
+            stream.get_ref().reads,
+            1,
+            "the second frame was already read"
+        );
+        assert!(matches!(stream.read_frame(), Ok(None)));
+    }
+
+    #[test]
+    fn a_frame_larger_than_the_read_ahead_continues_straight_into_its_buffer() {
+        let big = vec![b'y'; 3 * READ_AHEAD + 5];
+        let input = frames(&[&big, b"{}"]);
+        let mut stream = FrameStream::new(TricklingReader::new(&input, usize::MAX));
+        assert_eq!(stream.read_frame().unwrap().unwrap(), big);
+        assert_eq!(stream.read_frame().unwrap().as_deref(), Some(&b"{}"[..]));
+        assert!(matches!(stream.read_frame(), Ok(None)));
     }
 
     #[test]

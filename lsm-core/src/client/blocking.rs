@@ -29,7 +29,8 @@ impl BlockingClient {
     /// See [`Client::connect`].
     pub fn connect(uri: &str, password: Option<&str>, timeout: Duration) -> Result<Self> {
         let runtime = runtime()?;
-        let inner = runtime.block_on(Client::connect(uri, password, timeout))?;
+        let mut inner = runtime.block_on(Client::connect(uri, password, timeout))?;
+        inner.use_blocking_io()?;
         Ok(BlockingClient {
             runtime,
             inner: Some(inner),
@@ -39,7 +40,8 @@ impl BlockingClient {
     /// See [`Client::connect_embedded`].
     pub fn connect_embedded(uri: &str, password: Option<&str>, timeout: Duration) -> Result<Self> {
         let runtime = runtime()?;
-        let inner = runtime.block_on(Client::connect_embedded(uri, password, timeout))?;
+        let mut inner = runtime.block_on(Client::connect_embedded(uri, password, timeout))?;
+        inner.use_blocking_io()?;
         Ok(BlockingClient {
             runtime,
             inner: Some(inner),
@@ -54,7 +56,9 @@ impl BlockingClient {
         timeout: Duration,
     ) -> Result<Self> {
         let runtime = runtime()?;
-        let inner = runtime.block_on(Client::connect_daemon(socket_dir, uri, password, timeout))?;
+        let mut inner =
+            runtime.block_on(Client::connect_daemon(socket_dir, uri, password, timeout))?;
+        inner.use_blocking_io()?;
         Ok(BlockingClient {
             runtime,
             inner: Some(inner),
@@ -69,7 +73,9 @@ impl BlockingClient {
         timeout: Duration,
     ) -> Result<Self> {
         let runtime = runtime()?;
-        let inner = runtime.block_on(Client::connect_plugin_exe(exe, uri, password, timeout))?;
+        let mut inner =
+            runtime.block_on(Client::connect_plugin_exe(exe, uri, password, timeout))?;
+        inner.use_blocking_io()?;
         Ok(BlockingClient {
             runtime,
             inner: Some(inner),

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::Child;
 use std::time::Duration;
 
-use lsm_ipc::{AsyncFrameStream, RawReply, STANDARD_ID};
+use lsm_ipc::{AsyncFrameStream, FrameStream, RawReply, STANDARD_ID};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
@@ -114,7 +114,7 @@ pub struct JobReport {
 
 /// A session with one plugin.
 pub struct Client {
-    stream: Option<AsyncFrameStream<tokio::net::UnixStream>>,
+    stream: Option<Transport>,
     child: Option<Child>,
     mode: ConnectMode,
     uri: Uri,
@@ -131,6 +131,15 @@ impl std::fmt::Debug for Client {
             .field("timeout", &self.timeout)
             .finish()
     }
+}
+
+/// The socket to the plugin: driven by tokio, or plain blocking I/O for [`BlockingClient`],
+/// which owns its runtime and runs nothing else on it, so a blocking read stalls no other
+/// task and costs two system calls per call instead of six (send, a read that would block,
+/// two wake-ups, two reads).
+enum Transport {
+    Async(AsyncFrameStream<tokio::net::UnixStream>),
+    Blocking(FrameStream<std::os::unix::net::UnixStream>),
 }
 
 fn timeout_ms(timeout: Duration) -> i64 {
@@ -202,7 +211,7 @@ impl Client {
         conn.stream.set_nonblocking(true).map_err(transport_err)?;
         let stream = tokio::net::UnixStream::from_std(conn.stream).map_err(transport_err)?;
         let mut client = Client {
-            stream: Some(AsyncFrameStream::new(stream)),
+            stream: Some(Transport::Async(AsyncFrameStream::new(stream))),
             child: conn.child,
             mode: conn.mode,
             uri,
@@ -254,12 +263,24 @@ impl Client {
                 "connection is closed",
             ));
         };
-        let exchange = async {
-            stream.write_frame(&payload).await?;
-            stream.read_frame().await
+        let outcome = match stream {
+            Transport::Async(stream) => {
+                let exchange = async {
+                    stream.write_frame(&payload).await?;
+                    stream.read_frame().await
+                };
+                tokio::time::timeout(self.timeout, exchange)
+                    .await
+                    .unwrap_or_else(|_| Err(lsm_ipc::IpcError::Timeout(String::new())))
+            }
+            // The socket's send and receive timeouts are this client's (see
+            // `use_blocking_io`): a plugin that does not answer in time gives `Timeout`.
+            Transport::Blocking(stream) => stream
+                .write_frame(&payload)
+                .and_then(|()| stream.read_frame()),
         };
-        let frame = match tokio::time::timeout(self.timeout, exchange).await {
-            Err(_) => {
+        let frame = match outcome {
+            Err(lsm_ipc::IpcError::Timeout(_)) => {
                 let msg = format!(
                     "plugin did not answer {method} within {} ms",
                     self.timeout.as_millis()
@@ -267,12 +288,12 @@ impl Client {
                 self.broken = Some(msg.clone());
                 return Err(LsmError::new(ErrorNumber::TIMEOUT, msg));
             }
-            Ok(Err(e)) => {
+            Err(e) => {
                 let err = LsmError::from(e);
                 self.broken = Some(err.message.clone());
                 return Err(self.explain_transport_error(err));
             }
-            Ok(Ok(None)) => {
+            Ok(None) => {
                 let err = LsmError::new(
                     ErrorNumber::TRANSPORT_COMMUNICATION,
                     format!("plugin closed the connection during {method}"),
@@ -280,7 +301,7 @@ impl Client {
                 self.broken = Some(err.message.clone());
                 return Err(self.explain_transport_error(err));
             }
-            Ok(Ok(Some(frame))) => frame,
+            Ok(Some(frame)) => frame,
         };
         decode_reply(method, &frame)
     }
@@ -434,6 +455,41 @@ impl Client {
         )
         .await?;
         self.timeout = timeout;
+        self.apply_socket_timeouts()
+    }
+
+    /// Switch this session to plain blocking socket I/O (what [`BlockingClient`] runs on:
+    /// one task on its own runtime, nothing else to serve while a call waits). Each read and
+    /// write then waits at most the session timeout.
+    pub(crate) fn use_blocking_io(&mut self) -> Result<()> {
+        let io = |e: std::io::Error| {
+            LsmError::new(
+                ErrorNumber::PLUGIN_IPC_FAIL,
+                format!("cannot use plugin socket: {e}"),
+            )
+        };
+        if let Some(Transport::Async(stream)) = self.stream.take() {
+            let std_stream = stream.into_inner().into_std().map_err(io)?;
+            std_stream.set_nonblocking(false).map_err(io)?;
+            self.stream = Some(Transport::Blocking(FrameStream::new(std_stream)));
+        }
+        self.apply_socket_timeouts()
+    }
+
+    /// The session timeout as the blocking socket's send and receive timeouts.
+    fn apply_socket_timeouts(&mut self) -> Result<()> {
+        if let Some(Transport::Blocking(stream)) = &self.stream {
+            let socket = stream.get_ref();
+            socket
+                .set_read_timeout(Some(self.timeout))
+                .and_then(|()| socket.set_write_timeout(Some(self.timeout)))
+                .map_err(|e| {
+                    LsmError::new(
+                        ErrorNumber::PLUGIN_IPC_FAIL,
+                        format!("cannot set the socket timeout: {e}"),
+                    )
+                })?;
+        }
         Ok(())
     }
 
