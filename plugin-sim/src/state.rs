@@ -140,7 +140,10 @@ CREATE TABLE volumes (
     block_size INTEGER NOT NULL, num_of_blocks INTEGER NOT NULL, admin_state INTEGER NOT NULL,
     pool_id INTEGER NOT NULL, thin INTEGER NOT NULL, src_volume_id INTEGER, rep_type INTEGER,
     wcp INTEGER NOT NULL, rcp INTEGER NOT NULL, pdc INTEGER NOT NULL, led INTEGER NOT NULL DEFAULT 0);
-CREATE INDEX volumes_pool ON volumes(pool_id);
+-- No index on volumes(pool_id): it would be a fifth page written by every volume create
+-- (~20% of the create's database time); the only reader, the `pool_id` search of
+-- `volumes`, scans instead (tens of ms at 100,000 volumes). State files made before keep
+-- their index, which stays correct.
 CREATE INDEX volumes_src ON volumes(src_volume_id) WHERE src_volume_id IS NOT NULL;
 CREATE TABLE access_groups (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
 CREATE TABLE initiators (
