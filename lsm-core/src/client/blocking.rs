@@ -1,10 +1,10 @@
-//! [`BlockingClient`]: the async [`Client`] driven by its own
+//! [`BlockingClient`]: the [`Client`] on plain blocking socket I/O, driven by its own
 //! single-threaded tokio runtime, for programs that are not async.
 
 use std::path::Path;
 use std::time::Duration;
 
-use super::{Client, Completion, ConnectMode, JobOutput, JobReport};
+use super::{Client, Completion, ConnectMode, Io, JobOutput, JobReport, Route};
 use crate::Capabilities;
 use crate::error::{ErrorNumber, LsmError, Result};
 use crate::results::{PoolMemberInfo, RaidCreateCap, VolumeCacheInfo, VolumeRaidInfo};
@@ -28,24 +28,12 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
 impl BlockingClient {
     /// See [`Client::connect`].
     pub fn connect(uri: &str, password: Option<&str>, timeout: Duration) -> Result<Self> {
-        let runtime = runtime()?;
-        let mut inner = runtime.block_on(Client::connect(uri, password, timeout))?;
-        inner.use_blocking_io()?;
-        Ok(BlockingClient {
-            runtime,
-            inner: Some(inner),
-        })
+        Self::open(Route::Auto, uri, password, timeout)
     }
 
     /// See [`Client::connect_embedded`].
     pub fn connect_embedded(uri: &str, password: Option<&str>, timeout: Duration) -> Result<Self> {
-        let runtime = runtime()?;
-        let mut inner = runtime.block_on(Client::connect_embedded(uri, password, timeout))?;
-        inner.use_blocking_io()?;
-        Ok(BlockingClient {
-            runtime,
-            inner: Some(inner),
-        })
+        Self::open(Route::Embedded, uri, password, timeout)
     }
 
     /// See [`Client::connect_daemon`].
@@ -55,14 +43,7 @@ impl BlockingClient {
         password: Option<&str>,
         timeout: Duration,
     ) -> Result<Self> {
-        let runtime = runtime()?;
-        let mut inner =
-            runtime.block_on(Client::connect_daemon(socket_dir, uri, password, timeout))?;
-        inner.use_blocking_io()?;
-        Ok(BlockingClient {
-            runtime,
-            inner: Some(inner),
-        })
+        Self::open(Route::Daemon(socket_dir), uri, password, timeout)
     }
 
     /// See [`Client::connect_plugin_exe`].
@@ -72,10 +53,18 @@ impl BlockingClient {
         password: Option<&str>,
         timeout: Duration,
     ) -> Result<Self> {
+        Self::open(Route::PluginExe(exe), uri, password, timeout)
+    }
+
+    /// A session on plain blocking socket I/O: this runtime runs nothing but its calls.
+    fn open(
+        route: Route<'_>,
+        uri: &str,
+        password: Option<&str>,
+        timeout: Duration,
+    ) -> Result<Self> {
         let runtime = runtime()?;
-        let mut inner =
-            runtime.block_on(Client::connect_plugin_exe(exe, uri, password, timeout))?;
-        inner.use_blocking_io()?;
+        let inner = runtime.block_on(Client::open(route, uri, password, timeout, Io::Blocking))?;
         Ok(BlockingClient {
             runtime,
             inner: Some(inner),

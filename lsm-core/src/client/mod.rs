@@ -142,6 +142,22 @@ enum Transport {
     Blocking(FrameStream<std::os::unix::net::UnixStream>),
 }
 
+/// Which [`Transport`] a session runs on.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Io {
+    Async,
+    Blocking,
+}
+
+/// How the plugin is reached (the `connect*` functions).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Route<'a> {
+    Auto,
+    Embedded,
+    PluginExe(&'a Path),
+    Daemon(&'a Path),
+}
+
 fn timeout_ms(timeout: Duration) -> i64 {
     i64::try_from(timeout.as_millis()).unwrap_or(i64::MAX)
 }
@@ -150,9 +166,7 @@ impl Client {
     /// Connect by the one rule: `LSMCLI_DEBUG_FD`, then `LSM_UDS_PATH`
     /// (daemon only), then a socket in `/var/run/lsm/ipc`, else embedded.
     pub async fn connect(uri: &str, password: Option<&str>, timeout: Duration) -> Result<Client> {
-        let parsed = Uri::parse(uri)?;
-        let conn = transport::connect_auto(parsed.plugin_name())?;
-        Client::start(conn, parsed, password, timeout).await
+        Client::open(Route::Auto, uri, password, timeout, Io::Async).await
     }
 
     /// Spawn the plugin ourselves, whatever daemon is running.
@@ -161,9 +175,7 @@ impl Client {
         password: Option<&str>,
         timeout: Duration,
     ) -> Result<Client> {
-        let parsed = Uri::parse(uri)?;
-        let conn = transport::connect_embedded(parsed.plugin_name())?;
-        Client::start(conn, parsed, password, timeout).await
+        Client::open(Route::Embedded, uri, password, timeout, Io::Async).await
     }
 
     /// Spawn this plugin executable (any path) on a socketpair.
@@ -173,9 +185,7 @@ impl Client {
         password: Option<&str>,
         timeout: Duration,
     ) -> Result<Client> {
-        let parsed = Uri::parse(uri)?;
-        let conn = transport::spawn_plugin(exe)?;
-        Client::start(conn, parsed, password, timeout).await
+        Client::open(Route::PluginExe(exe), uri, password, timeout, Io::Async).await
     }
 
     /// Go through the lsmd whose sockets are in `socket_dir`.
@@ -185,9 +195,26 @@ impl Client {
         password: Option<&str>,
         timeout: Duration,
     ) -> Result<Client> {
+        Client::open(Route::Daemon(socket_dir), uri, password, timeout, Io::Async).await
+    }
+
+    /// Reach the plugin by `route`, drive its socket with `io`, and register.
+    pub(crate) async fn open(
+        route: Route<'_>,
+        uri: &str,
+        password: Option<&str>,
+        timeout: Duration,
+        io: Io,
+    ) -> Result<Client> {
         let parsed = Uri::parse(uri)?;
-        let conn = transport::connect_daemon(socket_dir, parsed.plugin_name())?;
-        Client::start(conn, parsed, password, timeout).await
+        let name = parsed.plugin_name();
+        let conn = match route {
+            Route::Auto => transport::connect_auto(name)?,
+            Route::Embedded => transport::connect_embedded(name)?,
+            Route::PluginExe(exe) => transport::spawn_plugin(exe)?,
+            Route::Daemon(socket_dir) => transport::connect_daemon(socket_dir, name)?,
+        };
+        Client::start(conn, parsed, password, timeout, io).await
     }
 
     async fn start(
@@ -195,6 +222,7 @@ impl Client {
         uri: Uri,
         password: Option<&str>,
         timeout: Duration,
+        io: Io,
     ) -> Result<Client> {
         if timeout.is_zero() {
             return Err(LsmError::new(
@@ -208,16 +236,27 @@ impl Client {
                 format!("cannot use plugin socket: {e}"),
             )
         };
-        conn.stream.set_nonblocking(true).map_err(transport_err)?;
-        let stream = tokio::net::UnixStream::from_std(conn.stream).map_err(transport_err)?;
+        let stream = match io {
+            Io::Async => {
+                conn.stream.set_nonblocking(true).map_err(transport_err)?;
+                let stream =
+                    tokio::net::UnixStream::from_std(conn.stream).map_err(transport_err)?;
+                Transport::Async(AsyncFrameStream::new(stream))
+            }
+            Io::Blocking => {
+                conn.stream.set_nonblocking(false).map_err(transport_err)?;
+                Transport::Blocking(FrameStream::new(conn.stream))
+            }
+        };
         let mut client = Client {
-            stream: Some(Transport::Async(AsyncFrameStream::new(stream))),
+            stream: Some(stream),
             child: conn.child,
             mode: conn.mode,
             uri,
             timeout,
             broken: None,
         };
+        client.apply_socket_timeouts()?;
         let params = json!({
             "uri": client.uri.as_str(),
             "password": password,
@@ -274,7 +313,7 @@ impl Client {
                     .unwrap_or_else(|_| Err(lsm_ipc::IpcError::Timeout(String::new())))
             }
             // The socket's send and receive timeouts are this client's (see
-            // `use_blocking_io`): a plugin that does not answer in time gives `Timeout`.
+            // `apply_socket_timeouts`): a plugin that does not answer in time gives `Timeout`.
             Transport::Blocking(stream) => stream
                 .write_frame(&payload)
                 .and_then(|()| stream.read_frame()),
@@ -455,24 +494,6 @@ impl Client {
         )
         .await?;
         self.timeout = timeout;
-        self.apply_socket_timeouts()
-    }
-
-    /// Switch this session to plain blocking socket I/O (what [`BlockingClient`] runs on:
-    /// one task on its own runtime, nothing else to serve while a call waits). Each read and
-    /// write then waits at most the session timeout.
-    pub(crate) fn use_blocking_io(&mut self) -> Result<()> {
-        let io = |e: std::io::Error| {
-            LsmError::new(
-                ErrorNumber::PLUGIN_IPC_FAIL,
-                format!("cannot use plugin socket: {e}"),
-            )
-        };
-        if let Some(Transport::Async(stream)) = self.stream.take() {
-            let std_stream = stream.into_inner().into_std().map_err(io)?;
-            std_stream.set_nonblocking(false).map_err(io)?;
-            self.stream = Some(Transport::Blocking(FrameStream::new(std_stream)));
-        }
         self.apply_socket_timeouts()
     }
 
@@ -1159,11 +1180,7 @@ async fn plugin_info_unregistered(
                 "plugin closed the connection",
             )
         })?;
-    match lsm_ipc::parse_reply(&frame)? {
-        RawReply::Result { result, .. } => serde_json::from_str(result.get())
-            .map_err(|e| LsmError::new(ErrorNumber::TRANSPORT_SERIALIZATION, e.to_string())),
-        RawReply::Error { error, .. } => Err(LsmError::from(error)),
-    }
+    decode_reply("plugin_info", &frame)
 }
 
 /// `available_plugins` in daemon mode: every socket of the dir.
