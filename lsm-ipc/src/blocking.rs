@@ -72,19 +72,16 @@ impl<S: Read + Write> FrameStream<S> {
                         self.ahead.truncate(*read.as_ref().unwrap_or(&0));
                         read?;
                     }
-                    let count = take_ahead(&self.ahead, &mut self.ahead_at, slot.len());
-                    if count == 0 {
+                    let taken = take_ahead(&self.ahead, &mut self.ahead_at, slot.len());
+                    if taken.is_empty() {
                         return self.assembly.end_of_stream();
                     }
-                    slot[..count]
-                        .copy_from_slice(&self.ahead[self.ahead_at - count..self.ahead_at]);
-                    self.assembly.header_received(count, self.max_frame)?;
+                    slot[..taken.len()].copy_from_slice(taken);
+                    self.assembly.header_received(taken.len(), self.max_frame)?;
                 }
                 NextRead::Payload { bytes, chunk } => {
-                    let count = if self.ahead_at < self.ahead.len() {
-                        let count = take_ahead(&self.ahead, &mut self.ahead_at, chunk);
-                        bytes.extend_from_slice(&self.ahead[self.ahead_at - count..self.ahead_at]);
-                        count
+                    if self.ahead_at < self.ahead.len() {
+                        bytes.extend_from_slice(take_ahead(&self.ahead, &mut self.ahead_at, chunk));
                     } else {
                         // `take(..).read_to_end` loops over short reads, retries EINTR and
                         // appends into the capacity reserved for this chunk without
@@ -96,9 +93,7 @@ impl<S: Read + Write> FrameStream<S> {
                         if count < chunk {
                             return self.assembly.end_of_stream();
                         }
-                        count
-                    };
-                    debug_assert!(count > 0);
+                    }
                     if let Some(payload) = self.assembly.take_complete()? {
                         return Ok(Some(payload));
                     }
@@ -143,11 +138,11 @@ impl<S: Read + Write> FrameStream<S> {
 }
 
 /// One `read` into `slot`, retrying `EINTR`.
-/// Consumes up to `want` bytes of `ahead[*at..]`; how many.
-fn take_ahead(ahead: &[u8], at: &mut usize, want: usize) -> usize {
-    let count = want.min(ahead.len() - *at);
-    *at += count;
-    count
+/// Consumes and returns up to `want` bytes of `ahead[*at..]`.
+fn take_ahead<'a>(ahead: &'a [u8], at: &mut usize, want: usize) -> &'a [u8] {
+    let start = *at;
+    *at += want.min(ahead.len() - start);
+    &ahead[start..*at]
 }
 
 fn read_retrying<S: Read>(stream: &mut S, slot: &mut [u8]) -> Result<usize> {
