@@ -40,7 +40,7 @@ pub use envelope::{
     encode_request, encode_result, end_result_frame, parse_reply, parse_request,
 };
 pub use frame::{encode_frame, finish_frame, frame_buffer, parse_header};
-pub use spawn::{SpawnOptions, socketpair, spawn_with_fd, stream_from_fd_arg};
+pub use spawn::{PluginChild, SpawnOptions, socketpair, spawn_with_fd, stream_from_fd_arg};
 
 /// Default cap on one frame's payload: 256 MiB. Configurable per stream with `with_max_frame`.
 pub const DEFAULT_MAX_FRAME: usize = 256 * 1024 * 1024;

@@ -37,7 +37,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::io::Write;
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, ExitStatus};
+use std::process::ExitStatus;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use lsm_ipc::{FrameStream, SpawnOptions};
@@ -243,7 +243,7 @@ fn sim_plugin_exe() -> PathBuf {
 
 /// One `sim_lsmplugin` process on a socketpair; killed on drop if still running.
 struct SimProcess {
-    child: Child,
+    child: lsm_ipc::PluginChild,
     connection: FrameStream<UnixStream>,
 }
 

@@ -84,7 +84,8 @@ impl BlockingClient {
         self.inner.as_ref().map(Client::mode)
     }
 
-    /// `plugin_unregister` and wait for the plugin to exit.
+    /// See [`Client::close`]: `plugin_unregister`, then close; an embedded
+    /// plugin's exit is not waited for.
     pub fn close(mut self) -> Result<()> {
         match self.inner.take() {
             Some(client) => self.runtime.block_on(client.close()),

@@ -10,10 +10,9 @@ mod transport;
 
 use std::marker::PhantomData;
 use std::path::{Path, PathBuf};
-use std::process::Child;
 use std::time::Duration;
 
-use lsm_ipc::{AsyncFrameStream, FrameStream, RawReply, STANDARD_ID};
+use lsm_ipc::{AsyncFrameStream, FrameStream, PluginChild, RawReply, STANDARD_ID};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
@@ -115,7 +114,7 @@ pub struct JobReport {
 /// A session with one plugin.
 pub struct Client {
     stream: Option<Transport>,
-    child: Option<Child>,
+    child: Option<PluginChild>,
     mode: ConnectMode,
     uri: Uri,
     timeout: Duration,
@@ -279,7 +278,7 @@ impl Client {
 
     /// The pid of the plugin process this client spawned (embedded mode).
     pub fn plugin_pid(&self) -> Option<u32> {
-        self.child.as_ref().map(Child::id)
+        self.child.as_ref().map(PluginChild::id)
     }
 
     /// The timeout applied to each call.
@@ -356,14 +355,17 @@ impl Client {
         err
     }
 
-    /// `plugin_unregister`, then wait for an embedded plugin to exit.
+    /// `plugin_unregister`, then close the connection. An embedded plugin
+    /// has answered only once it let go of everything it held; its exit
+    /// (hundreds of µs of process teardown) is not waited for: it is reaped
+    /// off-thread, and killed should it outlive the timeout (5 s at most).
     pub async fn close(mut self) -> Result<()> {
         let result = self
             .call::<Value>("plugin_unregister", json!({"flags": 0}))
             .await;
         self.stream = None;
         if let Some(child) = self.child.take() {
-            reap_child(child, self.timeout);
+            reap_in_background(child, self.timeout);
         }
         result.map(|_| ())
     }
@@ -1066,16 +1068,31 @@ impl Drop for Client {
         // no zombie is left and drop never blocks.
         self.stream = None;
         if let Some(child) = self.child.take() {
-            let timeout = self.timeout;
-            let _ = std::thread::Builder::new()
-                .name("lsm-reap".into())
-                .spawn(move || reap_child(child, timeout));
+            reap_in_background(child, self.timeout);
         }
     }
 }
 
+/// Reap a plugin whose socket is closed without waiting for it: at once if
+/// it has already exited, else on a thread of its own (see [`reap_child`]).
+/// Should no thread be had, wait here.
+fn reap_in_background(mut child: PluginChild, limit: Duration) {
+    if let Ok(Some(_)) = child.try_wait() {
+        return;
+    }
+    let slot = std::sync::Arc::new(std::sync::Mutex::new(Some(child)));
+    let take = |slot: &std::sync::Mutex<Option<PluginChild>>| slot.lock().ok()?.take();
+    let theirs = std::sync::Arc::clone(&slot);
+    let spawned = std::thread::Builder::new()
+        .name("lsm-reap".into())
+        .spawn(move || take(&theirs).map(|child| reap_child(child, limit)));
+    if let (Err(_), Some(child)) = (spawned, take(&slot)) {
+        reap_child(child, limit);
+    }
+}
+
 /// Wait for a plugin to exit after its socket closed; kill it past `limit`.
-fn reap_child(mut child: Child, limit: Duration) {
+fn reap_child(mut child: PluginChild, limit: Duration) {
     let deadline = std::time::Instant::now() + limit.min(Duration::from_secs(5));
     let pidfd = open_pidfd(&child);
     // Without a pidfd (kernels before 5.3): a plugin exits right after its socket closes,
@@ -1114,7 +1131,7 @@ fn reap_child(mut child: Child, limit: Duration) {
 }
 
 /// A pidfd of `child` (Linux 5.3+), `None` where the kernel has none.
-fn open_pidfd(child: &Child) -> Option<std::os::fd::OwnedFd> {
+fn open_pidfd(child: &PluginChild) -> Option<std::os::fd::OwnedFd> {
     let pid = libc::pid_t::try_from(child.id()).ok()?;
     // SAFETY: pidfd_open takes a pid and flags and returns a new fd or -1.
     let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) };
@@ -1201,7 +1218,7 @@ pub async fn embedded_plugins(sep: &str, timeout: Duration) -> Result<Vec<String
         let conn = transport::spawn_plugin(&exe)?;
         let info = plugin_info_unregistered(conn.stream, timeout).await;
         if let Some(child) = conn.child {
-            reap_child(child, timeout);
+            reap_in_background(child, timeout);
         }
         match info {
             Ok((desc, version)) => out.push(format!("{desc}{sep}{version}")),

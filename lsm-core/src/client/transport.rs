@@ -8,7 +8,8 @@ use std::os::unix::fs::FileTypeExt;
 use std::os::unix::io::FromRawFd;
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
-use std::process::Child;
+
+use lsm_ipc::PluginChild;
 
 use crate::error::{ErrorNumber, LsmError, Result};
 
@@ -36,7 +37,7 @@ pub enum ConnectMode {
 /// A connected socket and, in embedded mode, the plugin process.
 pub(crate) struct Connection {
     pub stream: UnixStream,
-    pub child: Option<Child>,
+    pub child: Option<PluginChild>,
     pub mode: ConnectMode,
 }
 
