@@ -4,7 +4,9 @@
 //! - round trip (`systems`, `pools`) through `Client` to `sim_lsmplugin`
 //!   vs. a bare Unix-socket ping-pong of the same frame sizes;
 //! - embedded connect (spawn + register + one call + unregister);
-//! - volume create (job done, `LSM_SIM_TIME=0`) per op at 1k / 10k / 100k;
+//! - volume create (job done, `LSM_SIM_TIME=0`) per op at 1k / 10k / 100k:
+//!   the mean over the last 1000 creates before each count (checkpoints
+//!   included), with the median and p99 of the single creates;
 //! - `volumes()` end to end at 1k / 10k / 100k, with peak memory (VmHWM) of
 //!   client and plugin.
 //!
@@ -218,7 +220,9 @@ fn bench_volumes(dir: &Path, max: usize) {
         }
         let t = Instant::now();
         let window = target - created;
+        let mut each = Vec::with_capacity(window);
         while created < target {
+            let op = Instant::now();
             let job = c
                 .volume_create(
                     &pool,
@@ -228,9 +232,13 @@ fn bench_volumes(dir: &Path, max: usize) {
                 )
                 .expect("create");
             c.wait_done(job).expect("wait");
+            each.push(op.elapsed());
             created += 1;
         }
         let per_op = t.elapsed() / window as u32;
+        each.sort();
+        let p99 = each[each.len() * 99 / 100];
+        let median_op = each[each.len() / 2];
         // Listing in a fresh session, so the plugin's peak is this call's.
         let mut lister = connect(&uri);
         let pid = lister
@@ -245,8 +253,10 @@ fn bench_volumes(dir: &Path, max: usize) {
         drop(vols);
         lister.close().expect("close");
         println!(
-            "{target:>7} volumes: create {:6.1} µs/op (target < 300, flat)   volumes() {:8.1} ms (target at 100k < 400 ms)   plugin peak {:6.1} MiB   client process peak {:6.1} MiB",
+            "{target:>7} volumes: create {:6.1} µs/op (target < 300, flat; median {:5.1}, p99 {:6.1})   volumes() {:8.1} ms (target at 100k < 400 ms)   plugin peak {:6.1} MiB   client process peak {:6.1} MiB",
             us(per_op),
+            us(median_op),
+            us(p99),
             us(list_time) / 1000.0,
             plugin_peak,
             peak_mib("self")
