@@ -553,7 +553,7 @@ mod tests {
             dir.path(),
             "env_lsmplugin",
             "echo \"var=$LSM_IPC_TEST_VAR home=$HOME\" >&2\n\
-             grep -E '^(SigBlk|SigIgn):' /proc/$$/status >&2",
+             exec grep -E '^(SigBlk|SigIgn):' /proc/self/status >&2",
         );
         let err_path = dir.path().join("stderr");
         let err_file = fs::File::create(&err_path).unwrap();
@@ -565,7 +565,22 @@ mod tests {
             ],
             stderr: Some(OwnedFd::from(err_file)),
         };
-        let mut child = spawn_with_fd(&exe, theirs, options).unwrap();
+        // A signal blocked in the spawning thread stays blocked here only.
+        // SAFETY: plain sigset manipulation and pthread_sigmask on this test's own thread.
+        let blocked = unsafe {
+            let mut set: libc::sigset_t = std::mem::zeroed();
+            libc::sigemptyset(&mut set);
+            libc::sigaddset(&mut set, libc::SIGUSR1);
+            assert_eq!(
+                libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut()),
+                0
+            );
+            set
+        };
+        let spawned = spawn_with_fd(&exe, theirs, options);
+        // SAFETY: as above.
+        unsafe { libc::pthread_sigmask(libc::SIG_UNBLOCK, &blocked, std::ptr::null_mut()) };
+        let mut child = spawned.unwrap();
         assert!(child.wait().unwrap().success());
         let text = fs::read_to_string(&err_path).unwrap();
         assert!(text.contains("var=given home=/overridden"), "{text}");
@@ -573,6 +588,8 @@ mod tests {
             let line = text.lines().find(|l| l.starts_with(name)).unwrap();
             u64::from_str_radix(line.split_whitespace().nth(1).unwrap(), 16).unwrap()
         };
+        // Read by grep exec'd in place of the shell: the shell's own mask, while it waits
+        // for a child, would say nothing of ours.
         assert_eq!(mask("SigBlk:"), 0, "{text}");
         // This test process ignores SIGPIPE (Rust's runtime does); the child must not.
         assert_eq!(mask("SigIgn:") & (1 << (libc::SIGPIPE - 1)), 0, "{text}");
