@@ -72,6 +72,13 @@ pub fn sql_error(e: rusqlite::Error) -> LsmError {
 
 /// `<PREFIX>_ID_<n, 5 digits at least>`.
 pub fn format_id(prefix: &str, n: i64) -> String {
+    let mut id = String::with_capacity(prefix.len() + 4 + 21);
+    format_id_into(&mut id, prefix, n);
+    id
+}
+
+/// [`format_id`] into `id`, replacing what it held (reusing its buffer).
+pub fn format_id_into(id: &mut String, prefix: &str, n: i64) {
     // Hot in large listings (two per volume): no `format!` machinery.
     let mut digits = [0u8; 20];
     let mut at = digits.len();
@@ -81,14 +88,13 @@ pub fn format_id(prefix: &str, n: i64) -> String {
         digits[at] = b'0' + (rest % 10) as u8;
         rest /= 10;
     }
-    let mut id = String::with_capacity(prefix.len() + 4 + digits.len() - at + 1);
+    id.clear();
     id.push_str(prefix);
     id.push_str("_ID_");
     if n < 0 {
         id.push('-');
     }
     id.extend(digits[at..].iter().map(|d| char::from(*d)));
-    id
 }
 
 /// The number of an id of this prefix, or None (then: not found).
@@ -497,6 +503,9 @@ mod tests {
         assert_eq!(format_id("VOL", 123456), "VOL_ID_123456");
         assert_eq!(format_id("JOB", 0), "JOB_ID_00000");
         assert_eq!(format_id("DISK", 99999), "DISK_ID_99999");
+        let mut reused = "POOL_ID_1234567".to_string();
+        format_id_into(&mut reused, "VOL", 7);
+        assert_eq!(reused, "VOL_ID_00007");
         assert_eq!(parse_id("VOL", "VOL_ID_00001"), Some(1));
         assert_eq!(parse_id("VOL", "VOL_ID_123456"), Some(123456));
         assert_eq!(parse_id("VOL", "POOL_ID_00001"), None);

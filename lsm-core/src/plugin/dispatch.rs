@@ -227,6 +227,42 @@ fn filtered<T: Searchable + Serialize>(
     }
 }
 
+/// A JSON array written one item at a time, keeping only what the search
+/// asks for (as [`filtered`] does for a collected listing).
+struct ListWriter<'a> {
+    out: &'a mut Vec<u8>,
+    search: &'a Option<Search>,
+    first: bool,
+}
+
+impl<'a> ListWriter<'a> {
+    fn new(out: &'a mut Vec<u8>, search: &'a Option<Search>) -> Self {
+        out.push(b'[');
+        ListWriter {
+            out,
+            search,
+            first: true,
+        }
+    }
+
+    fn push<T: Searchable + Serialize>(&mut self, item: &T) -> Result<()> {
+        if let Some(s) = self.search
+            && item.search_value(&s.key) != Some(s.value.as_str())
+        {
+            return Ok(());
+        }
+        if !self.first {
+            self.out.push(b',');
+        }
+        self.first = false;
+        to_json(self.out, item)
+    }
+
+    fn finish(self) {
+        self.out.push(b']');
+    }
+}
+
 fn check_size(what: &str, size: i64) -> Result<()> {
     if size <= 0 {
         return Err(invalid(format!(
@@ -318,7 +354,10 @@ pub(crate) fn dispatch<P: Management + San + Nas>(
         // ---- SAN ----
         "volumes" => {
             let s = search_of(method, Listing::Volumes, params)?;
-            filtered(out, plugin.volumes(s.as_ref())?, &s)
+            let mut list = ListWriter::new(out, &s);
+            plugin.volumes_each(s.as_ref(), &mut |v| list.push(v))?;
+            list.finish();
+            Ok(())
         }
         "disks" => {
             let s = search_of(method, Listing::Disks, params)?;

@@ -152,6 +152,18 @@ pub trait San {
     fn volumes(&mut self, search: Option<&Search>) -> Result<Vec<Volume>> {
         no_support("volumes")
     }
+    /// `volumes`, one volume at a time: the runner serializes each one into
+    /// the reply as it comes, so a plugin that implements this for arrays of
+    /// very many volumes never holds the whole list (it may even reuse one
+    /// `Volume` for every row). The default hands over what
+    /// [`volumes`](Self::volumes) returns.
+    fn volumes_each(
+        &mut self,
+        search: Option<&Search>,
+        emit: &mut dyn FnMut(&Volume) -> Result<()>,
+    ) -> Result<()> {
+        self.volumes(search)?.iter().try_for_each(emit)
+    }
     fn disks(&mut self, search: Option<&Search>) -> Result<Vec<Disk>> {
         no_support("disks")
     }
