@@ -1,0 +1,63 @@
+//! The streamed volumes listing (`San::volumes_each`, one reused `Volume`)
+//! gives exactly what the collected one (`San::volumes`) gives.
+
+use std::time::Duration;
+
+use lsm_core::plugin::{AsyncResult, Management, Registration, San, Search};
+use lsm_core::{Provisioning, Uri, Volume};
+use plugin_sim::SimPlugin;
+
+fn streamed(p: &mut SimPlugin, search: Option<&Search>) -> Vec<Volume> {
+    let mut out = Vec::new();
+    p.volumes_each(search, &mut |v| {
+        out.push(v.clone());
+        Ok(())
+    })
+    .unwrap();
+    out
+}
+
+#[test]
+fn streamed_and_collected_volumes_are_the_same() {
+    let dir = tempfile::tempdir().unwrap();
+    let uri = format!("sim://?statefile={}", dir.path().join("s.db").display());
+    let mut p = SimPlugin::default();
+    p.register(&Registration {
+        uri: Uri::parse(&uri).unwrap(),
+        password: None,
+        timeout: Duration::from_secs(30),
+    })
+    .unwrap();
+    let pools = p.pools(None).unwrap();
+    // Names of different lengths, so a reused buffer that kept a longer old value would show.
+    for (i, name) in ["a-long-volume-name", "b", "c-medium", "d"]
+        .iter()
+        .enumerate()
+    {
+        let pool = &pools[if i % 2 == 0 { 3 } else { 2 }];
+        let job = p
+            .volume_create(pool, name, 1 << 20, Provisioning::DEFAULT)
+            .unwrap();
+        assert!(matches!(job, AsyncResult::Job(_)));
+    }
+    let all = p.volumes(None).unwrap();
+    assert_eq!(all.len(), 4);
+    assert_eq!(streamed(&mut p, None), all);
+    let searches = [
+        ("id", all[1].id.clone()),
+        ("pool_id", pools[3].id.clone()),
+        ("pool_id", "POOL_ID_99999".to_string()),
+        ("id", "not-an-id".to_string()),
+    ];
+    for (key, value) in searches {
+        let search = Search {
+            key: key.to_string(),
+            value,
+        };
+        assert_eq!(
+            streamed(&mut p, Some(&search)),
+            p.volumes(Some(&search)).unwrap(),
+            "{search:?}"
+        );
+    }
+}
