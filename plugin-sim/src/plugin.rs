@@ -77,20 +77,27 @@ fn pool_of(r: &Row<'_>) -> rusqlite::Result<Pool> {
 
 const VOLUME_COLS: &str = "id, name, vpd83, block_size, num_of_blocks, admin_state, pool_id";
 fn volume_of(r: &Row<'_>) -> rusqlite::Result<Volume> {
-    Ok(Volume {
-        id: format_id("VOL", r.get(0)?),
-        name: r.get(1)?,
-        vpd83: r.get(2)?,
-        block_size: r.get(3)?,
-        num_of_blocks: r.get(4)?,
-        admin_state: VolumeAdminState(r.get(5)?),
-        system_id: SYSTEM_ID.to_string(),
-        pool_id: format_id("POOL", r.get(6)?),
-        plugin_data: None,
-    })
+    let mut volume = blank_volume();
+    volume_fill(&mut volume, r)?;
+    Ok(volume)
 }
 
-/// `volume_of` into an existing `Volume`, reusing its strings.
+/// A volume of this system whose row fields `volume_fill` sets.
+fn blank_volume() -> Volume {
+    Volume {
+        id: String::new(),
+        name: String::new(),
+        vpd83: String::new(),
+        block_size: 0,
+        num_of_blocks: 0,
+        admin_state: VolumeAdminState(0),
+        system_id: SYSTEM_ID.to_string(),
+        pool_id: String::new(),
+        plugin_data: None,
+    }
+}
+
+/// A `volumes` row into an existing `Volume`, reusing its strings.
 fn volume_fill(volume: &mut Volume, r: &Row<'_>) -> rusqlite::Result<()> {
     format_id_into(&mut volume.id, "VOL", r.get(0)?);
     volume.name.clear();
@@ -662,17 +669,7 @@ impl San for SimPlugin {
                 Some(a) => stmt.query([a])?,
                 None => stmt.query([])?,
             };
-            let mut volume = Volume {
-                id: String::new(),
-                name: String::new(),
-                vpd83: String::new(),
-                block_size: 0,
-                num_of_blocks: 0,
-                admin_state: VolumeAdminState(0),
-                system_id: SYSTEM_ID.to_string(),
-                pool_id: String::new(),
-                plugin_data: None,
-            };
+            let mut volume = blank_volume();
             while let Some(row) = rows.next()? {
                 volume_fill(&mut volume, row)?;
                 emit(&volume)?;

@@ -215,20 +215,14 @@ fn filtered<T: Searchable + Serialize>(
     // Listed objects take 150-250 bytes each on the wire: one allocation instead of a
     // doubling series for large listings.
     out.reserve(items.len().saturating_mul(160));
-    match search {
-        None => to_json(out, &items),
-        Some(s) => {
-            let kept: Vec<&T> = items
-                .iter()
-                .filter(|i| i.search_value(&s.key) == Some(s.value.as_str()))
-                .collect();
-            to_json(out, &kept)
-        }
-    }
+    let mut list = ListWriter::new(out, search);
+    items.iter().try_for_each(|item| list.push(item))?;
+    list.finish();
+    Ok(())
 }
 
 /// A JSON array written one item at a time, keeping only what the search
-/// asks for (as [`filtered`] does for a collected listing).
+/// asks for: a collected listing ([`filtered`]) or a streamed one.
 struct ListWriter<'a> {
     out: &'a mut Vec<u8>,
     search: &'a Option<Search>,
