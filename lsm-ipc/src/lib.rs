@@ -12,6 +12,8 @@
 //!   resumable frame assembly shared by both readers.
 //! - [`blocking`]: [`FrameStream`], frames over any `std::io::Read + Write` (a
 //!   `std::os::unix::net::UnixStream` in practice).
+//! - [`peeking`]: [`PeekingStream`], a Unix socket that consumes a message only once it has
+//!   written the answer, which spares the peer a spurious wake-up per exchange.
 //! - [`asynchronous`]: [`AsyncFrameStream`], the same over tokio's `AsyncRead + AsyncWrite`,
 //!   with a cancel-safe reader and a timeout helper.
 //! - [`envelope`]: JSON-RPC envelopes. Strict when writing (exact keys, exact order, compact
@@ -31,6 +33,7 @@ pub mod asynchronous;
 pub mod blocking;
 pub mod envelope;
 pub mod frame;
+pub mod peeking;
 pub mod spawn;
 
 pub use asynchronous::AsyncFrameStream;
@@ -40,6 +43,7 @@ pub use envelope::{
     encode_request, encode_result, end_result_frame, parse_reply, parse_request,
 };
 pub use frame::{encode_frame, finish_frame, frame_buffer, parse_header};
+pub use peeking::PeekingStream;
 pub use spawn::{PluginChild, SpawnOptions, socketpair, spawn_with_fd, stream_from_fd_arg};
 
 /// Default cap on one frame's payload: 256 MiB. Configurable per stream with `with_max_frame`.

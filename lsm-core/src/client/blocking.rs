@@ -120,11 +120,12 @@ impl BlockingClient {
         runtime.block_on(client.available_plugins(sep))
     }
 
-    /// See [`Client::call`]: any method, raw JSON params.
+    /// See [`Client::call`]: any method, raw JSON params (a `serde_json::Value` or any
+    /// type that serializes to a JSON object).
     pub fn call<R: serde::de::DeserializeOwned>(
         &mut self,
         method: &str,
-        params: serde_json::Value,
+        params: impl serde::Serialize,
     ) -> Result<R> {
         let BlockingClient { runtime, inner } = self;
         let client = inner.as_mut().ok_or_else(|| {

@@ -77,7 +77,9 @@ pub fn run_plugin<P: Management + San + Nas>(plugin: P) -> ! {
             std::process::exit(2);
         }
     };
-    let end = serve(plugin, stream);
+    // A request is consumed only once its reply is out, which spares the client a
+    // spurious wake-up per call (see `lsm_ipc::peeking`).
+    let end = serve(plugin, lsm_ipc::PeekingStream::new(stream));
     std::process::exit(end.exit_code());
 }
 
