@@ -22,9 +22,11 @@ pub struct FrameStream<S> {
     stream: S,
     max_frame: usize,
     assembly: FrameAssembly,
-    /// Bytes read but not yet used: `ahead[ahead_at..]`.
+    /// The read-ahead buffer, [`READ_AHEAD`] bytes once first used (and never zero-filled
+    /// again); bytes read but not yet used are `ahead[ahead_at..ahead_len]`.
     ahead: Vec<u8>,
     ahead_at: usize,
+    ahead_len: usize,
 }
 
 impl<S: Read + Write> FrameStream<S> {
@@ -41,6 +43,7 @@ impl<S: Read + Write> FrameStream<S> {
             assembly: FrameAssembly::default(),
             ahead: Vec::new(),
             ahead_at: 0,
+            ahead_len: 0,
         }
     }
 
@@ -64,15 +67,16 @@ impl<S: Read + Write> FrameStream<S> {
         loop {
             match self.assembly.next_read() {
                 NextRead::Header(slot) => {
-                    if self.ahead_at == self.ahead.len() {
-                        self.ahead.clear();
+                    if self.ahead_at == self.ahead_len {
+                        if self.ahead.is_empty() {
+                            self.ahead = vec![0; READ_AHEAD];
+                        }
                         self.ahead_at = 0;
-                        self.ahead.resize(READ_AHEAD, 0);
-                        let read = read_retrying(&mut self.stream, &mut self.ahead);
-                        self.ahead.truncate(*read.as_ref().unwrap_or(&0));
-                        read?;
+                        self.ahead_len = 0;
+                        self.ahead_len = read_retrying(&mut self.stream, &mut self.ahead)?;
                     }
-                    let taken = take_ahead(&self.ahead, &mut self.ahead_at, slot.len());
+                    let ahead = &self.ahead[..self.ahead_len];
+                    let taken = take_ahead(ahead, &mut self.ahead_at, slot.len());
                     if taken.is_empty() {
                         return self.assembly.end_of_stream();
                     }
@@ -80,8 +84,9 @@ impl<S: Read + Write> FrameStream<S> {
                     self.assembly.header_received(taken.len(), self.max_frame)?;
                 }
                 NextRead::Payload { bytes, chunk } => {
-                    if self.ahead_at < self.ahead.len() {
-                        bytes.extend_from_slice(take_ahead(&self.ahead, &mut self.ahead_at, chunk));
+                    if self.ahead_at < self.ahead_len {
+                        let ahead = &self.ahead[..self.ahead_len];
+                        bytes.extend_from_slice(take_ahead(ahead, &mut self.ahead_at, chunk));
                     } else {
                         // `take(..).read_to_end` loops over short reads, retries EINTR and
                         // appends into the capacity reserved for this chunk without
