@@ -56,8 +56,13 @@ fn blocks_for(size_bytes: i64) -> i64 {
 
 // ------------------------------------------------------------ row mapping
 
-const POOL_COLS: &str = "id, name, element_type, unsupported_actions, total_space, used_space, \
-                         status, status_info";
+/// The columns `pool_of` maps (a macro, for queries built by `concat!`).
+macro_rules! pool_cols {
+    () => {
+        "id, name, element_type, unsupported_actions, total_space, used_space, \
+                         status, status_info"
+    };
+}
 fn pool_of(r: &Row<'_>) -> rusqlite::Result<Pool> {
     let total: i64 = r.get(4)?;
     let used: i64 = r.get(5)?;
@@ -75,7 +80,12 @@ fn pool_of(r: &Row<'_>) -> rusqlite::Result<Pool> {
     })
 }
 
-const VOLUME_COLS: &str = "id, name, vpd83, block_size, num_of_blocks, admin_state, pool_id";
+/// The columns `volume_of` maps (a macro, for queries built by `concat!`).
+macro_rules! volume_cols {
+    () => {
+        "id, name, vpd83, block_size, num_of_blocks, admin_state, pool_id"
+    };
+}
 fn volume_of(r: &Row<'_>) -> rusqlite::Result<Volume> {
     let mut volume = blank_volume();
     volume_fill(&mut volume, r)?;
@@ -113,7 +123,7 @@ fn volume_fill(volume: &mut Volume, r: &Row<'_>) -> rusqlite::Result<()> {
 
 /// The SQL and its argument for a `volumes` search; None when the search
 /// names an id that cannot exist (nothing to list).
-fn volumes_query(search: Option<&Search>) -> Option<(String, Option<i64>)> {
+fn volumes_query(search: Option<&Search>) -> Option<(&'static str, Option<i64>)> {
     Some(
         match (
             search_number(search, "id", "VOL"),
@@ -121,23 +131,31 @@ fn volumes_query(search: Option<&Search>) -> Option<(String, Option<i64>)> {
         ) {
             (Some(None), _) | (_, Some(None)) => return None,
             (Some(Some(n)), _) => (
-                format!("SELECT {VOLUME_COLS} FROM volumes WHERE id = ?1"),
+                concat!("SELECT ", volume_cols!(), " FROM volumes WHERE id = ?1"),
                 Some(n),
             ),
             (_, Some(Some(n))) => (
-                format!("SELECT {VOLUME_COLS} FROM volumes WHERE pool_id = ?1 ORDER BY id"),
+                concat!(
+                    "SELECT ",
+                    volume_cols!(),
+                    " FROM volumes WHERE pool_id = ?1 ORDER BY id"
+                ),
                 Some(n),
             ),
             _ => (
-                format!("SELECT {VOLUME_COLS} FROM volumes ORDER BY id"),
+                concat!("SELECT ", volume_cols!(), " FROM volumes ORDER BY id"),
                 None,
             ),
         },
     )
 }
 
-const DISK_COLS: &str =
-    "id, name, disk_type, block_size, num_of_blocks, vpd83, location, rpm, link_type, pool_id";
+/// The columns `disk_of` maps (a macro, for queries built by `concat!`).
+macro_rules! disk_cols {
+    () => {
+        "id, name, disk_type, block_size, num_of_blocks, vpd83, location, rpm, link_type, pool_id"
+    };
+}
 fn disk_of(r: &Row<'_>) -> rusqlite::Result<Disk> {
     let pool: Option<i64> = r.get(9)?;
     let status = if pool.is_some() {
@@ -161,7 +179,12 @@ fn disk_of(r: &Row<'_>) -> rusqlite::Result<Disk> {
     })
 }
 
-const FS_COLS: &str = "id, name, total_space, pool_id";
+/// The columns `fs_of` maps (a macro, for queries built by `concat!`).
+macro_rules! fs_cols {
+    () => {
+        "id, name, total_space, pool_id"
+    };
+}
 fn fs_of(r: &Row<'_>) -> rusqlite::Result<FileSystem> {
     let total: i64 = r.get(2)?;
     Ok(FileSystem {
@@ -188,7 +211,12 @@ fn hosts(text: String) -> Vec<String> {
     serde_json::from_str(&text).unwrap_or_default()
 }
 
-const EXPORT_COLS: &str = "id, fs_id, export_path, auth, root, rw, ro, anonuid, anongid, options";
+/// The columns `export_of` maps (a macro, for queries built by `concat!`).
+macro_rules! export_cols {
+    () => {
+        "id, fs_id, export_path, auth, root, rw, ro, anonuid, anongid, options"
+    };
+}
 fn export_of(r: &Row<'_>) -> rusqlite::Result<NfsExport> {
     Ok(NfsExport {
         id: format_id("EXP", r.get(0)?),
@@ -226,25 +254,33 @@ fn system_check(tx: &Connection, system: &System) -> SimResult<()> {
 fn pool_get(tx: &Connection, id: &str) -> SimResult<Pool> {
     let n =
         parse_id("POOL", id).ok_or_else(|| not_found(ErrorNumber::NOT_FOUND_POOL, "Pool", id))?;
-    tx.prepare_cached(&format!("SELECT {POOL_COLS} FROM pools WHERE id = ?1"))?
-        .query_row([n], pool_of)
-        .optional()?
-        .ok_or_else(|| not_found(ErrorNumber::NOT_FOUND_POOL, "Pool", id))
+    tx.prepare_cached(concat!(
+        "SELECT ",
+        pool_cols!(),
+        " FROM pools WHERE id = ?1"
+    ))?
+    .query_row([n], pool_of)
+    .optional()?
+    .ok_or_else(|| not_found(ErrorNumber::NOT_FOUND_POOL, "Pool", id))
 }
 
 fn volume_get(tx: &Connection, id: &str) -> SimResult<Volume> {
     let n = parse_id("VOL", id)
         .ok_or_else(|| not_found(ErrorNumber::NOT_FOUND_VOLUME, "Volume", id))?;
-    tx.prepare_cached(&format!("SELECT {VOLUME_COLS} FROM volumes WHERE id = ?1"))?
-        .query_row([n], volume_of)
-        .optional()?
-        .ok_or_else(|| not_found(ErrorNumber::NOT_FOUND_VOLUME, "Volume", id))
+    tx.prepare_cached(concat!(
+        "SELECT ",
+        volume_cols!(),
+        " FROM volumes WHERE id = ?1"
+    ))?
+    .query_row([n], volume_of)
+    .optional()?
+    .ok_or_else(|| not_found(ErrorNumber::NOT_FOUND_VOLUME, "Volume", id))
 }
 
 fn fs_get(tx: &Connection, id: &str) -> SimResult<FileSystem> {
     let n =
         parse_id("FS", id).ok_or_else(|| not_found(ErrorNumber::NOT_FOUND_FS, "FileSystem", id))?;
-    tx.prepare_cached(&format!("SELECT {FS_COLS} FROM fs WHERE id = ?1"))?
+    tx.prepare_cached(concat!("SELECT ", fs_cols!(), " FROM fs WHERE id = ?1"))?
         .query_row([n], fs_of)
         .optional()?
         .ok_or_else(|| not_found(ErrorNumber::NOT_FOUND_FS, "FileSystem", id))
@@ -506,6 +542,11 @@ impl SimPlugin {
         self.state()?.read(f)
     }
 
+    /// A read that is one statement: no BEGIN / COMMIT around it (see `State::read_one`).
+    fn read_one<T>(&mut self, f: impl FnOnce(&Connection) -> SimResult<T>) -> Result<T> {
+        self.state()?.read_one(f)
+    }
+
     fn write<T>(&mut self, f: impl FnOnce(&Connection) -> SimResult<T>) -> Result<T> {
         self.state()?.write(f)
     }
@@ -547,7 +588,7 @@ impl Management for SimPlugin {
     }
 
     fn systems(&mut self) -> Result<Vec<System>> {
-        self.read(|tx| {
+        self.read_one(|tx| {
             let mut stmt = tx.prepare_cached(
                 "SELECT id, name, status, status_info, read_cache_pct, mode FROM systems",
             )?;
@@ -568,7 +609,7 @@ impl Management for SimPlugin {
     }
 
     fn pools(&mut self, search: Option<&Search>) -> Result<Vec<Pool>> {
-        self.read(|tx| {
+        self.read_one(|tx| {
             if let Some(id) = search_number(search, "id", "POOL") {
                 return Ok(match id {
                     Some(_) => pool_get(tx, &search.map(|s| s.value.clone()).unwrap_or_default())
@@ -579,7 +620,7 @@ impl Management for SimPlugin {
                 });
             }
             let mut stmt =
-                tx.prepare_cached(&format!("SELECT {POOL_COLS} FROM pools ORDER BY id"))?;
+                tx.prepare_cached(concat!("SELECT ", pool_cols!(), " FROM pools ORDER BY id"))?;
             Ok(stmt
                 .query_map([], pool_of)?
                 .collect::<rusqlite::Result<Vec<_>>>()?)
@@ -640,7 +681,7 @@ impl San for SimPlugin {
             let Some((sql, arg)) = volumes_query(search) else {
                 return Ok(Vec::new());
             };
-            let mut stmt = tx.prepare_cached(&sql)?;
+            let mut stmt = tx.prepare_cached(sql)?;
             let rows = match arg {
                 Some(a) => stmt
                     .query_map([a], volume_of)?
@@ -664,7 +705,7 @@ impl San for SimPlugin {
             let Some((sql, arg)) = volumes_query(search) else {
                 return Ok(());
             };
-            let mut stmt = tx.prepare_cached(&sql)?;
+            let mut stmt = tx.prepare_cached(sql)?;
             let mut rows = match arg {
                 Some(a) => stmt.query([a])?,
                 None => stmt.query([])?,
@@ -679,9 +720,9 @@ impl San for SimPlugin {
     }
 
     fn disks(&mut self, _search: Option<&Search>) -> Result<Vec<Disk>> {
-        self.read(|tx| {
+        self.read_one(|tx| {
             let mut stmt =
-                tx.prepare_cached(&format!("SELECT {DISK_COLS} FROM disks ORDER BY id"))?;
+                tx.prepare_cached(concat!("SELECT ", disk_cols!(), " FROM disks ORDER BY id"))?;
             Ok(stmt
                 .query_map([], disk_of)?
                 .collect::<rusqlite::Result<Vec<_>>>()?)
@@ -1089,7 +1130,7 @@ impl San for SimPlugin {
             let mut stmt = tx.prepare_cached(&format!(
                 "SELECT {} FROM volumes v JOIN masks m ON m.volume_id = v.id \
                  WHERE m.ag_id = ?1 ORDER BY v.id",
-                VOLUME_COLS
+                volume_cols!()
                     .split(", ")
                     .map(|c| format!("v.{c}"))
                     .collect::<Vec<_>>()
@@ -1238,7 +1279,7 @@ impl San for SimPlugin {
                 let missing = || not_found(ErrorNumber::NOT_FOUND_DISK, "Disk", &d.id);
                 let n = parse_id("DISK", &d.id).ok_or_else(missing)?;
                 let disk = tx
-                    .query_row(&format!("SELECT {DISK_COLS} FROM disks WHERE id = ?1"), [n], disk_of)
+                    .query_row(concat!("SELECT ", disk_cols!(), " FROM disks WHERE id = ?1"), [n], disk_of)
                     .optional()?
                     .ok_or_else(missing)?;
                 if !disk.status.contains(DiskStatus::FREE) {
@@ -1425,7 +1466,8 @@ fn random_export_path() -> String {
 impl Nas for SimPlugin {
     fn fs(&mut self, _search: Option<&Search>) -> Result<Vec<FileSystem>> {
         self.read(|tx| {
-            let mut stmt = tx.prepare_cached(&format!("SELECT {FS_COLS} FROM fs ORDER BY id"))?;
+            let mut stmt =
+                tx.prepare_cached(concat!("SELECT ", fs_cols!(), " FROM fs ORDER BY id"))?;
             Ok(stmt
                 .query_map([], fs_of)?
                 .collect::<rusqlite::Result<Vec<_>>>()?)
@@ -1664,8 +1706,11 @@ impl Nas for SimPlugin {
 
     fn exports(&mut self, _search: Option<&Search>) -> Result<Vec<NfsExport>> {
         self.read(|tx| {
-            let mut stmt =
-                tx.prepare_cached(&format!("SELECT {EXPORT_COLS} FROM exports ORDER BY id"))?;
+            let mut stmt = tx.prepare_cached(concat!(
+                "SELECT ",
+                export_cols!(),
+                " FROM exports ORDER BY id"
+            ))?;
             Ok(stmt
                 .query_map([], export_of)?
                 .collect::<rusqlite::Result<Vec<_>>>()?)
@@ -1711,7 +1756,7 @@ impl Nas for SimPlugin {
                 ],
             )?;
             let e = tx.last_insert_rowid();
-            Ok(tx.prepare_cached(&format!("SELECT {EXPORT_COLS} FROM exports WHERE id = ?1"))?.query_row([e],
+            Ok(tx.prepare_cached(concat!("SELECT ", export_cols!(), " FROM exports WHERE id = ?1"))?.query_row([e],
                 export_of,
             )?)
         })

@@ -259,6 +259,15 @@ impl State {
         self.transaction("BEGIN DEFERRED", f)
     }
 
+    /// Run `f`, one read statement, in that statement's own implicit transaction (a
+    /// consistent snapshot already), sparing the BEGIN and COMMIT of [`State::read`].
+    pub fn read_one<T>(
+        &mut self,
+        f: impl FnOnce(&Connection) -> SimResult<T>,
+    ) -> Result<T, LsmError> {
+        Ok(f(&self.conn)?)
+    }
+
     /// Run `f` in a write transaction (the write lock taken up front);
     /// committed only when `f` succeeds.
     pub fn write<T>(&mut self, f: impl FnOnce(&Connection) -> SimResult<T>) -> Result<T, LsmError> {
