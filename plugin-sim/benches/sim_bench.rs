@@ -2,7 +2,8 @@
 //! printed next to a baseline measured in the same run.
 //!
 //! - round trip (`systems`, `pools`) through `Client` to `sim_lsmplugin`
-//!   vs. a bare Unix-socket ping-pong of the same frame sizes;
+//!   vs. a bare Unix-socket ping-pong of the same frame sizes, the three
+//!   taking turns in blocks of 100 round trips;
 //! - embedded connect (spawn + register + one call + unregister);
 //! - volume create (job done, `LSM_SIM_TIME=0`) per op at 1k / 10k / 100k:
 //!   the mean over the last 1000 creates before each count (checkpoints
@@ -63,65 +64,91 @@ fn peak_mib(pid: &str) -> f64 {
         .unwrap_or(f64::NAN)
 }
 
-/// Bare ping-pong over a Unix socketpair with the same frame sizes as the
-/// real call: the peer answers each request frame with a fixed reply frame.
-/// `peer_process`: the peer is a forked process (like a plugin) instead of
-/// a thread of this process.
-fn bare_ping_pong(request: &[u8], reply: &[u8], rounds: usize, peer_process: bool) -> Duration {
-    let (mut a, mut b) = UnixStream::pair().expect("pair");
-    let mut req_buf = vec![0u8; request.len()];
-    let reply_copy = reply.to_vec();
-    let serve = move |b: &mut UnixStream, buf: &mut [u8]| {
-        for _ in 0..rounds {
-            if b.read_exact(buf).is_err() || b.write_all(&reply_copy).is_err() {
-                return;
+/// A bare ping-pong peer on a Unix socketpair, answering every request
+/// frame with a fixed reply frame of the real call's sizes. `process`: the
+/// peer is a forked process (like a plugin) instead of a thread of this
+/// process.
+struct BarePeer {
+    socket: UnixStream,
+    request: Vec<u8>,
+    reply_buf: Vec<u8>,
+    thread: Option<std::thread::JoinHandle<()>>,
+    child_pid: libc::pid_t,
+}
+
+impl BarePeer {
+    fn start(request: &[u8], reply: &[u8], process: bool) -> BarePeer {
+        let (a, mut b) = UnixStream::pair().expect("pair");
+        let mut req_buf = vec![0u8; request.len()];
+        let reply_copy = reply.to_vec();
+        // Serve until the other end closes.
+        let serve = move |b: &mut UnixStream, buf: &mut [u8]| {
+            while b.read_exact(buf).is_ok() && b.write_all(&reply_copy).is_ok() {}
+        };
+        let mut peer = BarePeer {
+            socket: a,
+            request: request.to_vec(),
+            reply_buf: vec![0u8; reply.len()],
+            thread: None,
+            child_pid: 0,
+        };
+        if process {
+            // SAFETY: the child only reads and writes the socket with buffers
+            // allocated before the fork, then leaves with _exit.
+            let pid = unsafe { libc::fork() };
+            assert!(pid >= 0, "fork failed");
+            if pid == 0 {
+                // Our copy of the other end would keep the peer from ever seeing
+                // end of stream.
+                drop(peer);
+                serve(&mut b, &mut req_buf);
+                unsafe { libc::_exit(0) };
             }
+            peer.child_pid = pid;
+        } else {
+            peer.thread = Some(std::thread::spawn(move || serve(&mut b, &mut req_buf)));
         }
-    };
-    let mut thread = None;
-    let mut child_pid = 0;
-    if peer_process {
-        // SAFETY: the child only reads and writes the socket with buffers
-        // allocated before the fork, then leaves with _exit.
-        let pid = unsafe { libc::fork() };
-        assert!(pid >= 0, "fork failed");
-        if pid == 0 {
-            drop(a);
-            serve(&mut b, &mut req_buf);
-            unsafe { libc::_exit(0) };
-        }
-        child_pid = pid;
-        drop(b);
-    } else {
-        thread = Some(std::thread::spawn(move || serve(&mut b, &mut req_buf)));
+        peer
     }
-    let mut times = Vec::with_capacity(rounds);
-    let mut rbuf = vec![0u8; reply.len()];
-    for _ in 0..rounds {
+
+    fn round(&mut self) -> Duration {
         let t = Instant::now();
-        a.write_all(request).expect("write");
-        a.read_exact(&mut rbuf).expect("read");
-        times.push(t.elapsed());
+        self.socket.write_all(&self.request).expect("write");
+        self.socket.read_exact(&mut self.reply_buf).expect("read");
+        t.elapsed()
     }
-    if let Some(t) = thread {
-        t.join().expect("peer thread");
+
+    fn stop(self) {
+        let BarePeer {
+            socket,
+            thread,
+            child_pid,
+            ..
+        } = self;
+        drop(socket);
+        if let Some(t) = thread {
+            t.join().expect("peer thread");
+        }
+        if child_pid > 0 {
+            // SAFETY: reaping our own child.
+            unsafe { libc::waitpid(child_pid, std::ptr::null_mut(), 0) };
+        }
     }
-    if child_pid > 0 {
-        // SAFETY: reaping our own child.
-        unsafe { libc::waitpid(child_pid, std::ptr::null_mut(), 0) };
-    }
-    median(times)
 }
 
 fn frame(payload: &[u8]) -> Vec<u8> {
     lsm_ipc::encode_frame(payload).expect("frame")
 }
 
+/// The client and both bare peers take turns in blocks of `BLOCK` round
+/// trips, so all three are measured under the same load of the host; each
+/// figure is the median over all of its round trips.
 fn bench_round_trips(dir: &Path) {
     println!("== round trip through Client to sim_lsmplugin vs bare socket ping-pong");
     let uri = format!("sim://?statefile={}/rt.db", dir.display());
     let mut c = connect(&uri);
-    const ROUNDS: usize = 2000;
+    const BLOCKS: usize = 40;
+    const BLOCK: usize = 100;
     for (name, method) in [("systems", "systems"), ("pools", "pools")] {
         // Warm up and capture the exact frame sizes.
         let params = if method == "systems" {
@@ -132,19 +159,32 @@ fn bench_round_trips(dir: &Path) {
         let reply: serde_json::Value = c.call(method, params.clone()).expect("call");
         let request_bytes = frame(&lsm_ipc::encode_request(method, 100, &params).expect("req"));
         let reply_bytes = frame(&lsm_ipc::encode_result(100, &reply).expect("reply"));
-        let mut times = Vec::with_capacity(ROUNDS);
-        for _ in 0..ROUNDS {
-            let t = Instant::now();
-            if method == "systems" {
-                c.systems().expect("systems");
-            } else {
-                c.pools(None).expect("pools");
+        let mut process_peer = BarePeer::start(&request_bytes, &reply_bytes, true);
+        let mut thread_peer = BarePeer::start(&request_bytes, &reply_bytes, false);
+        let mut client = Vec::with_capacity(BLOCKS * BLOCK);
+        let mut bare_process = Vec::with_capacity(BLOCKS * BLOCK);
+        let mut bare_thread = Vec::with_capacity(BLOCKS * BLOCK);
+        for _ in 0..BLOCKS {
+            for _ in 0..BLOCK {
+                let t = Instant::now();
+                if method == "systems" {
+                    c.systems().expect("systems");
+                } else {
+                    c.pools(None).expect("pools");
+                }
+                client.push(t.elapsed());
             }
-            times.push(t.elapsed());
+            for _ in 0..BLOCK {
+                bare_process.push(process_peer.round());
+            }
+            for _ in 0..BLOCK {
+                bare_thread.push(thread_peer.round());
+            }
         }
-        let client = median(times);
-        let bare_process = bare_ping_pong(&request_bytes, &reply_bytes, ROUNDS, true);
-        let bare_thread = bare_ping_pong(&request_bytes, &reply_bytes, ROUNDS, false);
+        process_peer.stop();
+        thread_peer.stop();
+        let (client, bare_process, bare_thread) =
+            (median(client), median(bare_process), median(bare_thread));
         println!(
             "{name:8} client {:6.1} µs | bare ping-pong ({} B / {} B): process peer {:5.1} µs -> ratio {:.2}x (target < 3x), thread peer {:5.1} µs -> {:.2}x | reference Python {} µs",
             us(client),
