@@ -3,7 +3,8 @@
 //!
 //! - round trip (`systems`, `pools`) through `Client` to `sim_lsmplugin`
 //!   vs. a bare Unix-socket ping-pong of the same frame sizes, the three
-//!   taking turns in blocks of 100 round trips;
+//!   taking turns in blocks of 100 round trips, with both ends on different
+//!   CPUs, on the same CPU, and unpinned;
 //! - embedded connect (spawn + register + one call + unregister);
 //! - volume create (job done, `LSM_SIM_TIME=0`) per op at 1k / 10k / 100k:
 //!   the mean over the last 1000 creates before each count (checkpoints
@@ -77,7 +78,7 @@ struct BarePeer {
 }
 
 impl BarePeer {
-    fn start(request: &[u8], reply: &[u8], process: bool) -> BarePeer {
+    fn start(request: &[u8], reply: &[u8], process: bool, cpu: Option<usize>) -> BarePeer {
         let (a, mut b) = UnixStream::pair().expect("pair");
         let mut req_buf = vec![0u8; request.len()];
         let reply_copy = reply.to_vec();
@@ -101,12 +102,16 @@ impl BarePeer {
                 // Our copy of the other end would keep the peer from ever seeing
                 // end of stream.
                 drop(peer);
+                pin(0, cpu);
                 serve(&mut b, &mut req_buf);
                 unsafe { libc::_exit(0) };
             }
             peer.child_pid = pid;
         } else {
-            peer.thread = Some(std::thread::spawn(move || serve(&mut b, &mut req_buf)));
+            peer.thread = Some(std::thread::spawn(move || {
+                pin(0, cpu);
+                serve(&mut b, &mut req_buf)
+            }));
         }
         peer
     }
@@ -140,13 +145,71 @@ fn frame(payload: &[u8]) -> Vec<u8> {
     lsm_ipc::encode_frame(payload).expect("frame")
 }
 
+/// Pin a thread or process (`0`: the calling thread) to one CPU, or give it
+/// back every CPU this bench may use (`None`).
+fn pin(tid: libc::pid_t, cpu: Option<usize>) {
+    let set = match cpu {
+        Some(cpu) => {
+            // SAFETY: cpu_set_t is plain data; CPU_SET writes inside it.
+            let mut set: libc::cpu_set_t = unsafe { std::mem::zeroed() };
+            unsafe { libc::CPU_SET(cpu, &mut set) };
+            set
+        }
+        None => *ALLOWED_CPUS.get().expect("allowed CPUs read at start"),
+    };
+    // SAFETY: `set` is a valid cpu_set_t of the size given.
+    let rc = unsafe { libc::sched_setaffinity(tid, std::mem::size_of::<libc::cpu_set_t>(), &set) };
+    assert_eq!(
+        rc,
+        0,
+        "sched_setaffinity: {}",
+        std::io::Error::last_os_error()
+    );
+}
+
+static ALLOWED_CPUS: std::sync::OnceLock<libc::cpu_set_t> = std::sync::OnceLock::new();
+
+/// The CPUs this bench may run on, in order.
+fn allowed_cpus() -> Vec<usize> {
+    let set = ALLOWED_CPUS.get_or_init(|| {
+        // SAFETY: sched_getaffinity fills the cpu_set_t it is given.
+        let mut set: libc::cpu_set_t = unsafe { std::mem::zeroed() };
+        let rc =
+            unsafe { libc::sched_getaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &mut set) };
+        assert_eq!(
+            rc,
+            0,
+            "sched_getaffinity: {}",
+            std::io::Error::last_os_error()
+        );
+        set
+    });
+    // SAFETY: CPU_ISSET only reads the set.
+    (0..libc::CPU_SETSIZE as usize)
+        .filter(|cpu| unsafe { libc::CPU_ISSET(*cpu, set) })
+        .collect()
+}
+
 /// The client and both bare peers take turns in blocks of `BLOCK` round
 /// trips, so all three are measured under the same load of the host; each
-/// figure is the median over all of its round trips.
+/// figure is the median over all of its round trips. A ping-pong costs very
+/// different amounts when its two ends share a CPU (a context switch) and
+/// when they do not (a wake-up of an idle CPU), and left alone the scheduler
+/// may place the bare peer one way and the plugin the other; so the three
+/// are measured with both ends pinned to different CPUs, to the same CPU,
+/// and unpinned.
 fn bench_round_trips(dir: &Path) {
     println!("== round trip through Client to sim_lsmplugin vs bare socket ping-pong");
     let uri = format!("sim://?statefile={}/rt.db", dir.display());
     let mut c = connect(&uri);
+    let plugin_pid = c.plugin_pid().expect("embedded plugin") as libc::pid_t;
+    let cpus = allowed_cpus();
+    let mut placements = Vec::new();
+    if cpus.len() >= 2 {
+        placements.push(("cross-CPU", Some((cpus[0], cpus[1]))));
+    }
+    placements.push(("same CPU", Some((cpus[0], cpus[0]))));
+    placements.push(("unpinned", None));
     const BLOCKS: usize = 40;
     const BLOCK: usize = 100;
     for (name, method) in [("systems", "systems"), ("pools", "pools")] {
@@ -159,44 +222,50 @@ fn bench_round_trips(dir: &Path) {
         let reply: serde_json::Value = c.call(method, params.clone()).expect("call");
         let request_bytes = frame(&lsm_ipc::encode_request(method, 100, &params).expect("req"));
         let reply_bytes = frame(&lsm_ipc::encode_result(100, &reply).expect("reply"));
-        let mut process_peer = BarePeer::start(&request_bytes, &reply_bytes, true);
-        let mut thread_peer = BarePeer::start(&request_bytes, &reply_bytes, false);
-        let mut client = Vec::with_capacity(BLOCKS * BLOCK);
-        let mut bare_process = Vec::with_capacity(BLOCKS * BLOCK);
-        let mut bare_thread = Vec::with_capacity(BLOCKS * BLOCK);
-        for _ in 0..BLOCKS {
-            for _ in 0..BLOCK {
-                let t = Instant::now();
-                if method == "systems" {
-                    c.systems().expect("systems");
-                } else {
-                    c.pools(None).expect("pools");
+        for (placement, pair) in &placements {
+            let (client_cpu, peer_cpu) = (pair.map(|p| p.0), pair.map(|p| p.1));
+            pin(0, client_cpu);
+            pin(plugin_pid, peer_cpu);
+            let mut process_peer = BarePeer::start(&request_bytes, &reply_bytes, true, peer_cpu);
+            let mut thread_peer = BarePeer::start(&request_bytes, &reply_bytes, false, peer_cpu);
+            let mut client = Vec::with_capacity(BLOCKS * BLOCK);
+            let mut bare_process = Vec::with_capacity(BLOCKS * BLOCK);
+            let mut bare_thread = Vec::with_capacity(BLOCKS * BLOCK);
+            for _ in 0..BLOCKS {
+                for _ in 0..BLOCK {
+                    let t = Instant::now();
+                    if method == "systems" {
+                        c.systems().expect("systems");
+                    } else {
+                        c.pools(None).expect("pools");
+                    }
+                    client.push(t.elapsed());
                 }
-                client.push(t.elapsed());
+                for _ in 0..BLOCK {
+                    bare_process.push(process_peer.round());
+                }
+                for _ in 0..BLOCK {
+                    bare_thread.push(thread_peer.round());
+                }
             }
-            for _ in 0..BLOCK {
-                bare_process.push(process_peer.round());
-            }
-            for _ in 0..BLOCK {
-                bare_thread.push(thread_peer.round());
-            }
+            process_peer.stop();
+            thread_peer.stop();
+            let (client, bare_process, bare_thread) =
+                (median(client), median(bare_process), median(bare_thread));
+            println!(
+                "{name:8} {placement:9} client {:5.1} µs | bare ping-pong ({} B / {} B): process peer {:5.1} µs -> ratio {:.2}x (target < 3x), thread peer {:5.1} µs -> {:.2}x | reference Python {} µs",
+                us(client),
+                request_bytes.len(),
+                reply_bytes.len(),
+                us(bare_process),
+                us(client) / us(bare_process),
+                us(bare_thread),
+                us(client) / us(bare_thread),
+                if name == "systems" { 176 } else { 454 }
+            );
         }
-        process_peer.stop();
-        thread_peer.stop();
-        let (client, bare_process, bare_thread) =
-            (median(client), median(bare_process), median(bare_thread));
-        println!(
-            "{name:8} client {:6.1} µs | bare ping-pong ({} B / {} B): process peer {:5.1} µs -> ratio {:.2}x (target < 3x), thread peer {:5.1} µs -> {:.2}x | reference Python {} µs",
-            us(client),
-            request_bytes.len(),
-            reply_bytes.len(),
-            us(bare_process),
-            us(client) / us(bare_process),
-            us(bare_thread),
-            us(client) / us(bare_thread),
-            if name == "systems" { 176 } else { 454 }
-        );
     }
+    pin(0, None);
     c.close().expect("close");
 }
 
