@@ -453,12 +453,11 @@ impl Client {
     }
 
     pub async fn job_free(&mut self, job_id: &str) -> Result<()> {
-        self.call::<Value>("job_free", JobParams { job_id, flags: 0 })
+        self.call_unit("job_free", JobParams { job_id, flags: 0 })
             .await
-            .map(|_| ())
     }
 
-    async fn call_unit(&mut self, method: &str, params: Value) -> Result<()> {
+    async fn call_unit(&mut self, method: &str, params: impl Serialize) -> Result<()> {
         self.call::<Value>(method, params).await.map(|_| ())
     }
 
