@@ -1,9 +1,24 @@
-//! Argument checks made both by the client (before sending, as the
-//! reference client does) and by the plugin runner (for clients that do
-//! not check).
+//! Every argument check the plugin runner makes before it calls a plugin: what every plugin
+//! would otherwise repeat, with the same code (`INVALID_ARGUMENT`) and message whatever the
+//! plugin. The runner (`plugin/dispatch.rs`) calls these and no other check.
+//!
+//! The client runs a subset before it sends, the one the reference client runs (so a plugin
+//! sees the same requests from either client): `read_cache_pct`, `chap`, `raid_disks`,
+//! `export_hosts`, `pdc`, `wcp`, `rcp`, and the initiator ids (normalised by
+//! [`validate::normalize_init_id`]). The rest (sizes, names, enum values of requests, block
+//! ranges, snapshot restore lists) is checked only here, on the plugin side, so the
+//! conformance suite, which sends bad input through the client, tests the plugin's refusal.
+//!
+//! Format predicates these use (vpd83, iSCSI names, WWPNs, search keys) are public in
+//! [`validate`], for plugins and tools.
 
 use crate::error::{ErrorNumber, LsmError, Result};
-use crate::types::{PhysicalDiskCache, RaidType, ReadCachePolicy, WriteCachePolicy};
+use crate::params as wire;
+use crate::types::{
+    InitiatorType, PhysicalDiskCache, Provisioning, RaidType, ReadCachePolicy, ReplicationType,
+    WriteCachePolicy,
+};
+use crate::validate;
 
 fn invalid(msg: impl Into<String>) -> LsmError {
     LsmError::new(ErrorNumber::INVALID_ARGUMENT, msg)
@@ -100,4 +115,131 @@ pub(crate) fn rcp(rcp: ReadCachePolicy) -> Result<()> {
     } else {
         Err(invalid(format!("invalid read cache policy {rcp:?}")))
     }
+}
+
+// ------------------------------------------------------------------ plugin side only
+
+/// A size in bytes: positive.
+pub(crate) fn size(what: &str, size: i64) -> Result<()> {
+    if size <= 0 {
+        return Err(invalid(format!(
+            "{what} must be a positive number of bytes, got {size}"
+        )));
+    }
+    Ok(())
+}
+
+/// A name: not empty, no control characters.
+pub(crate) fn name(what: &str, name: &str) -> Result<()> {
+    if name.is_empty() {
+        return Err(invalid(format!("{what} must not be empty")));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(invalid(format!(
+            "{what} must not contain control characters"
+        )));
+    }
+    Ok(())
+}
+
+fn known<E: Copy + std::fmt::Debug + PartialEq>(what: &str, value: E, allowed: &[E]) -> Result<()> {
+    if allowed.contains(&value) {
+        Ok(())
+    } else {
+        Err(invalid(format!("invalid {what}: {value:?}")))
+    }
+}
+
+/// The replication types a request may name.
+const REPLICATION_TYPES: [ReplicationType; 4] = [
+    ReplicationType::CLONE,
+    ReplicationType::COPY,
+    ReplicationType::MIRROR_SYNC,
+    ReplicationType::MIRROR_ASYNC,
+];
+
+/// An initiator id of its type, normalised (WWPNs to lowercase colon form; UNKNOWN guessed).
+pub(crate) fn initiator(id: &str, init_type: InitiatorType) -> Result<(String, InitiatorType)> {
+    validate::normalize_init_id(id, init_type)
+}
+
+pub(crate) fn volume_create(p: &wire::VolumeCreate) -> Result<()> {
+    name("volume_name", &p.volume_name)?;
+    size("size_bytes", p.size_bytes)?;
+    known(
+        "provisioning",
+        p.provisioning,
+        &[
+            Provisioning::THIN,
+            Provisioning::FULL,
+            Provisioning::DEFAULT,
+        ],
+    )
+}
+
+pub(crate) fn volume_replicate(p: &wire::VolumeReplicate) -> Result<()> {
+    name("name", &p.name)?;
+    known("rep_type", p.rep_type, &REPLICATION_TYPES)
+}
+
+pub(crate) fn volume_replicate_range(p: &wire::VolumeReplicateRange) -> Result<()> {
+    known("rep_type", p.rep_type, &REPLICATION_TYPES)?;
+    if p.ranges.is_empty() {
+        return Err(invalid("ranges must not be empty"));
+    }
+    for r in p.ranges.iter() {
+        if r.src_block < 0 || r.dest_block < 0 || r.block_count <= 0 {
+            return Err(invalid(format!(
+                "invalid block range: src {} dest {} count {}",
+                r.src_block, r.dest_block, r.block_count
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// CHAP for an iSCSI initiator: the id must be an iSCSI name, the credentials in pairs.
+pub(crate) fn iscsi_chap_auth(p: &wire::IscsiChapAuth) -> Result<()> {
+    initiator(&p.init_id, InitiatorType::ISCSI_IQN)?;
+    chap(
+        p.in_user.as_deref(),
+        p.in_password.as_ref().map(wire::Secret::expose),
+        p.out_user.as_deref(),
+        p.out_password.as_ref().map(wire::Secret::expose),
+    )
+}
+
+pub(crate) fn volume_raid_create(p: &wire::VolumeRaidCreate) -> Result<()> {
+    name("name", &p.name)?;
+    raid_disks(p.raid_type, p.disks.len())?;
+    if p.strip_size < 0 {
+        return Err(invalid(format!("invalid strip_size {}", p.strip_size)));
+    }
+    Ok(())
+}
+
+pub(crate) fn fs_create(p: &wire::FsCreate) -> Result<()> {
+    name("name", &p.name)?;
+    size("size_bytes", p.size_bytes)
+}
+
+pub(crate) fn fs_file_clone(p: &wire::FsFileClone) -> Result<()> {
+    name("src_file_name", &p.src_file_name)?;
+    name("dest_file_name", &p.dest_file_name)
+}
+
+/// Files to restore: all of them, or a non-empty list with, if given, one destination each.
+pub(crate) fn fs_snapshot_restore(p: &wire::FsSnapshotRestore) -> Result<()> {
+    if let (Some(files), Some(restore)) = (&p.files, &p.restore_files)
+        && !restore.is_empty()
+        && restore.len() != files.len()
+    {
+        return Err(invalid(
+            "restore_files must name one destination for each file",
+        ));
+    }
+    if !p.all_files.unwrap_or(false) && p.files.as_ref().is_none_or(|f| f.is_empty()) {
+        return Err(invalid("either all_files or a list of files is required"));
+    }
+    Ok(())
 }

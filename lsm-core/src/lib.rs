@@ -19,6 +19,7 @@ mod checks;
 pub mod client;
 pub mod error;
 pub mod local_disk;
+pub mod params;
 pub mod plugin;
 pub mod results;
 pub mod types;

@@ -20,6 +20,8 @@ use std::os::unix::net::UnixStream;
 use std::os::unix::process::ExitStatusExt;
 use std::path::Path;
 use std::process::ExitStatus;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use nix::sys::socket::{AddressFamily, SockFlag, SockType, sockopt};
 use nix::sys::stat::{SFlag, fstat};
@@ -85,6 +87,78 @@ impl PluginChild {
             return Err(io::Error::last_os_error());
         }
         Ok(())
+    }
+
+    /// Reap the process after its socket closed, without waiting for it here: at once if it has
+    /// already exited, else on a thread of its own that waits until it exits (by a pidfd where
+    /// the kernel has them) and kills it should it outlive `limit` (5 s at most). Should no
+    /// thread be had, wait here. Nothing is left a zombie, and the caller never blocks on a
+    /// plugin's process teardown.
+    pub fn reap_in_background(mut self, limit: Duration) {
+        if let Ok(Some(_)) = self.try_wait() {
+            return;
+        }
+        let slot = Arc::new(Mutex::new(Some(self)));
+        let take = |slot: &Mutex<Option<PluginChild>>| slot.lock().ok()?.take();
+        let theirs = Arc::clone(&slot);
+        let spawned = std::thread::Builder::new()
+            .name("lsm-reap".into())
+            .spawn(move || take(&theirs).map(|child| child.reap_within(limit)));
+        // Only when no thread could be had: taking the child while the thread runs would
+        // drop it unreaped.
+        if spawned.is_err()
+            && let Some(child) = take(&slot)
+        {
+            child.reap_within(limit);
+        }
+    }
+
+    /// Wait for the process to exit; kill it past `limit` (5 s at most).
+    fn reap_within(mut self, limit: Duration) {
+        let deadline = Instant::now() + limit.min(Duration::from_secs(5));
+        let pidfd = self.pidfd();
+        // Without a pidfd (kernels before 5.3): a plugin exits right after its socket closes,
+        // so poll finely at first.
+        let mut pause = Duration::from_micros(20);
+        loop {
+            match self.try_wait() {
+                Ok(Some(_)) | Err(_) => return,
+                Ok(None) => {}
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                let _ = self.kill();
+                let _ = self.wait();
+                return;
+            }
+            match &pidfd {
+                // Readable once the process has exited: wakes exactly then.
+                Some(fd) => {
+                    let left = deadline - now;
+                    let mut poll = libc::pollfd {
+                        fd: fd.as_raw_fd(),
+                        events: libc::POLLIN,
+                        revents: 0,
+                    };
+                    let millis = libc::c_int::try_from(left.as_millis().max(1)).unwrap_or(5_000);
+                    // SAFETY: one valid pollfd, counted as one.
+                    unsafe { libc::poll(&mut poll, 1, millis) };
+                }
+                None => {
+                    std::thread::sleep(pause);
+                    pause = (pause * 2).min(Duration::from_millis(5));
+                }
+            }
+        }
+    }
+
+    /// A pidfd of the process (Linux 5.3+), `None` where the kernel has none.
+    fn pidfd(&self) -> Option<OwnedFd> {
+        // SAFETY: pidfd_open takes a pid and flags and returns a new fd or -1.
+        let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, self.pid, 0) };
+        let fd = RawFd::try_from(fd).ok().filter(|fd| *fd >= 0)?;
+        // SAFETY: the fd was just returned by the kernel and is owned by nobody else.
+        Some(unsafe { OwnedFd::from_raw_fd(fd) })
     }
 
     fn reap(&mut self, flags: libc::c_int) -> io::Result<Option<ExitStatus>> {
@@ -609,6 +683,53 @@ mod tests {
         // Reaped: the status is kept, and kill does not signal a pid that may be reused.
         assert_eq!(child.try_wait().unwrap(), Some(status));
         child.kill().unwrap();
+    }
+
+    /// True once `pid` is neither running nor a zombie: reaped.
+    fn gone(pid: u32) -> bool {
+        !Path::new(&format!("/proc/{pid}")).exists()
+    }
+
+    fn wait_gone(pid: u32, within: Duration) -> bool {
+        let deadline = std::time::Instant::now() + within;
+        while std::time::Instant::now() < deadline {
+            if gone(pid) {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        gone(pid)
+    }
+
+    #[test]
+    fn reaping_in_background_leaves_no_zombie_and_kills_a_child_past_the_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        // Exits at once: reaped without a kill.
+        let quick = script(dir.path(), "quick_lsmplugin", "exit 0");
+        let (_ours, theirs) = socketpair().unwrap();
+        let child = spawn_with_fd(&quick, theirs, SpawnOptions::default()).unwrap();
+        let pid = child.id();
+        child.reap_in_background(Duration::from_secs(5));
+        assert!(
+            wait_gone(pid, Duration::from_secs(5)),
+            "exited child {pid} not reaped: {:?}",
+            fs::read_to_string(format!("/proc/{pid}/status"))
+        );
+
+        // Never exits: killed once the limit has passed, then reaped.
+        let sleepy = script(dir.path(), "sleepy_lsmplugin", "exec sleep 30");
+        let (_ours, theirs) = socketpair().unwrap();
+        let child = spawn_with_fd(&sleepy, theirs, SpawnOptions::default()).unwrap();
+        let pid = child.id();
+        let started = std::time::Instant::now();
+        child.reap_in_background(Duration::from_millis(200));
+        assert!(!gone(pid), "child {pid} killed before its limit");
+        assert!(
+            wait_gone(pid, Duration::from_secs(5)),
+            "hung child {pid} not killed and reaped: {:?}",
+            fs::read_to_string(format!("/proc/{pid}/status"))
+        );
+        assert!(started.elapsed() >= Duration::from_millis(200));
     }
 
     #[test]

@@ -7,6 +7,7 @@ use std::time::Duration;
 use super::{Client, Completion, ConnectMode, Io, JobOutput, JobReport, Route};
 use crate::Capabilities;
 use crate::error::{ErrorNumber, LsmError, Result};
+use crate::plugin::{Management, Nas, San};
 use crate::results::{PoolMemberInfo, RaidCreateCap, VolumeCacheInfo, VolumeRaidInfo};
 use crate::types::*;
 use crate::uri::Uri;
@@ -54,6 +55,50 @@ impl BlockingClient {
         timeout: Duration,
     ) -> Result<Self> {
         Self::open(Route::PluginExe(exe), uri, password, timeout)
+    }
+
+    /// See [`Client::connect_in_process`]: `plugin` served on a thread of this process.
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// # use lsm_core::{BlockingClient, Capabilities, LsmError, System};
+    /// # use lsm_core::plugin::{Management, Nas, PluginInfo, Registration, San};
+    /// # struct Tiny;
+    /// # impl Management for Tiny {
+    /// #     fn plugin_info(&self) -> PluginInfo {
+    /// #         PluginInfo { description: "tiny".into(), version: "1".into() }
+    /// #     }
+    /// #     fn register(&mut self, _: &Registration) -> Result<(), LsmError> { Ok(()) }
+    /// #     fn capabilities(&mut self, _: &System) -> Result<Capabilities, LsmError> {
+    /// #         Ok(Capabilities::default())
+    /// #     }
+    /// #     fn systems(&mut self) -> Result<Vec<System>, LsmError> { Ok(vec![]) }
+    /// # }
+    /// # impl San for Tiny {}
+    /// # impl Nas for Tiny {}
+    /// let mut client = BlockingClient::connect_in_process(Tiny, "tiny://", None, Duration::from_secs(5))?;
+    /// assert_eq!(client.plugin_info()?.0, "tiny");
+    /// client.close()?;
+    /// # Ok::<(), LsmError>(())
+    /// ```
+    pub fn connect_in_process<P>(
+        plugin: P,
+        uri: &str,
+        password: Option<&str>,
+        timeout: Duration,
+    ) -> Result<Self>
+    where
+        P: Management + San + Nas + Send + 'static,
+    {
+        let parsed = Uri::parse(uri)?;
+        let conn = super::transport::serve_in_process(plugin)?;
+        let runtime = runtime()?;
+        let inner =
+            runtime.block_on(Client::start(conn, parsed, password, timeout, Io::Blocking))?;
+        Ok(BlockingClient {
+            runtime,
+            inner: Some(inner),
+        })
     }
 
     /// A session on plain blocking socket I/O: this runtime runs nothing but its calls.
@@ -104,6 +149,15 @@ impl BlockingClient {
             LsmError::new(ErrorNumber::TRANSPORT_COMMUNICATION, "connection is closed")
         })?;
         runtime.block_on(client.wait(completion, progress))
+    }
+
+    /// See [`Client::wait_report`].
+    pub fn wait_report(&mut self, job_id: &str, progress: impl FnMut(u8)) -> Result<JobReport> {
+        let BlockingClient { runtime, inner } = self;
+        let client = inner.as_mut().ok_or_else(|| {
+            LsmError::new(ErrorNumber::TRANSPORT_COMMUNICATION, "connection is closed")
+        })?;
+        runtime.block_on(client.wait_report(job_id, progress))
     }
 
     /// See [`Client::wait_done`].

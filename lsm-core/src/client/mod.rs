@@ -1,121 +1,52 @@
-//! The client: one method per wire method, over an embedded plugin or lsmd.
+//! The client: a session with one plugin, reached through lsmd, spawned (embedded mode), or
+//! served on a thread of this process (tests).
 //!
 //! [`Client`] is async (tokio); [`BlockingClient`] wraps it with its own
 //! single-thread runtime. Every call honours the session timeout: a plugin
 //! that does not answer in time gives `TIMEOUT` (11), and the connection is
 //! then unusable (a late reply would be out of step).
+//!
+//! # Layout
+//! - this file: the session (connect, register, one call, close);
+//! - `methods`: one method per wire method, each sending its [`params`](crate::params) struct;
+//! - `jobs`: [`Completion`], [`JobReport`], waiting for a job;
+//! - `transport`: how the socket is had (the one connect rule, spawning a plugin);
+//! - `discovery`: the plugin search path, installed plugins, `available_plugins`;
+//! - `blocking`: [`BlockingClient`].
 
 mod blocking;
+mod discovery;
+mod jobs;
+mod methods;
 mod transport;
 
-use std::marker::PhantomData;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
-use lsm_ipc::{AsyncFrameStream, FrameStream, PeekingStream, PluginChild, RawReply, STANDARD_ID};
+use lsm_ipc::{AsyncFrameStream, FrameStream, PeekingStream, RawReply, STANDARD_ID};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde_json::{Value, json};
 
 pub use blocking::BlockingClient;
-pub use transport::{
-    ConnectMode, DEFAULT_SOCKET_DIR, INSTALL_PLUGIN_DIR, PLUGIN_SUFFIX, find_plugin,
-    installed_plugins, plugin_search_path,
+pub use discovery::{
+    daemon_plugins, embedded_plugins, find_plugin, installed_plugins, plugin_search_path,
 };
+pub use jobs::{Completion, Job, JobOutput, JobReport};
+pub use transport::{ConnectMode, DEFAULT_SOCKET_DIR, INSTALL_PLUGIN_DIR, PLUGIN_SUFFIX};
 
-use crate::Capabilities;
-use crate::checks;
 use crate::error::{ErrorNumber, LsmError, Result};
-use crate::results::{
-    JobStatusWire, PoolMemberInfo, RaidCreateCap, VolumeCacheInfo, VolumeRaidInfo,
-};
-use crate::types::*;
+use crate::params::{self, Params, Secret};
+use crate::plugin::{Management, Nas, San};
 use crate::uri::Uri;
-use crate::validate::{self, Listing};
+use transport::Peer;
 
 /// The timeout clients use unless told otherwise (ms).
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_millis(30_000);
 
-/// A job started by the plugin; [`Client::wait`] turns it into its result.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Job<T> {
-    pub id: String,
-    _output: PhantomData<fn() -> T>,
-}
-
-impl<T> Job<T> {
-    pub fn new(id: impl Into<String>) -> Self {
-        Job {
-            id: id.into(),
-            _output: PhantomData,
-        }
-    }
-}
-
-/// The answer of an async method: finished, or a job to wait for.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Completion<T> {
-    Done(T),
-    Job(Job<T>),
-}
-
-impl<T> Completion<T> {
-    /// The job id, when a job was started.
-    pub fn job_id(&self) -> Option<&str> {
-        match self {
-            Completion::Done(_) => None,
-            Completion::Job(j) => Some(&j.id),
-        }
-    }
-}
-
-/// What a finished job hands back.
-pub trait JobOutput: Sized {
-    fn from_item(item: Option<LsmObject>) -> Result<Self>;
-}
-
-impl JobOutput for () {
-    fn from_item(_: Option<LsmObject>) -> Result<Self> {
-        Ok(())
-    }
-}
-
-macro_rules! job_output {
-    ($ty:ident, $what:literal) => {
-        impl JobOutput for $ty {
-            fn from_item(item: Option<LsmObject>) -> Result<Self> {
-                match item {
-                    Some(LsmObject::$ty(v)) => Ok(v),
-                    other => Err(LsmError::new(
-                        ErrorNumber::PLUGIN_BUG,
-                        format!(
-                            "job completed without {}: got {:?}",
-                            $what,
-                            other.map(|o| o.class())
-                        ),
-                    )),
-                }
-            }
-        }
-    };
-}
-job_output!(Volume, "a Volume");
-job_output!(FileSystem, "a FileSystem");
-job_output!(FsSnapshot, "an FsSnapshot");
-job_output!(Pool, "a Pool");
-
-/// A job's state as `job_status` reports it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct JobReport {
-    pub status: JobStatus,
-    pub percent: u8,
-    pub item: Option<LsmObject>,
-}
-
 /// A session with one plugin.
 pub struct Client {
     stream: Option<Transport>,
-    child: Option<PluginChild>,
+    peer: Peer,
     mode: ConnectMode,
     uri: Uri,
     timeout: Duration,
@@ -131,27 +62,6 @@ impl std::fmt::Debug for Client {
             .field("timeout", &self.timeout)
             .finish()
     }
-}
-
-// Params of the calls made most often, serialized straight from these structs rather than
-// through a `json!` map (the key order is the wire order).
-
-#[derive(Serialize)]
-struct FlagsOnly {
-    flags: u64,
-}
-
-#[derive(Serialize)]
-struct SearchParams<'a> {
-    search_key: Option<&'a str>,
-    search_value: Option<&'a str>,
-    flags: u64,
-}
-
-#[derive(Serialize)]
-struct JobParams<'a> {
-    job_id: &'a str,
-    flags: u64,
 }
 
 /// The socket to the plugin: driven by tokio, or plain blocking I/O for [`BlockingClient`],
@@ -221,6 +131,49 @@ impl Client {
         Client::open(Route::Daemon(socket_dir), uri, password, timeout, Io::Async).await
     }
 
+    /// Serve `plugin` on a thread of this process and open a session with it, over a
+    /// socketpair, through the same runner and wire as a plugin process (the SDK's
+    /// [`serve`](crate::plugin::serve)): a plugin crate's tests need neither a built binary
+    /// nor a daemon. `close()` joins the plugin's thread once it has answered
+    /// `plugin_unregister`.
+    ///
+    /// ```
+    /// # use lsm_core::{Client, Capabilities, LsmError, System};
+    /// # use lsm_core::plugin::{Management, Nas, PluginInfo, Registration, San};
+    /// struct Tiny;
+    /// impl Management for Tiny {
+    ///     fn plugin_info(&self) -> PluginInfo {
+    ///         PluginInfo { description: "tiny".into(), version: "1".into() }
+    ///     }
+    ///     fn register(&mut self, _: &Registration) -> Result<(), LsmError> { Ok(()) }
+    ///     fn capabilities(&mut self, _: &System) -> Result<Capabilities, LsmError> {
+    ///         Ok(Capabilities::default())
+    ///     }
+    ///     fn systems(&mut self) -> Result<Vec<System>, LsmError> { Ok(vec![]) }
+    /// }
+    /// impl San for Tiny {}
+    /// impl Nas for Tiny {}
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// let mut client = Client::connect_in_process(Tiny, "tiny://", None, lsm_core::client::DEFAULT_TIMEOUT)
+    ///     .await?;
+    /// assert!(client.systems().await?.is_empty());
+    /// client.close().await?;
+    /// # Ok::<(), LsmError>(()) }).unwrap();
+    /// ```
+    pub async fn connect_in_process<P>(
+        plugin: P,
+        uri: &str,
+        password: Option<&str>,
+        timeout: Duration,
+    ) -> Result<Client>
+    where
+        P: Management + San + Nas + Send + 'static,
+    {
+        let parsed = Uri::parse(uri)?;
+        let conn = transport::serve_in_process(plugin)?;
+        Client::start(conn, parsed, password, timeout, Io::Async).await
+    }
+
     /// Reach the plugin by `route`, drive its socket with `io`, and register.
     pub(crate) async fn open(
         route: Route<'_>,
@@ -240,7 +193,7 @@ impl Client {
         Client::start(conn, parsed, password, timeout, io).await
     }
 
-    async fn start(
+    pub(crate) async fn start(
         conn: transport::Connection,
         uri: Uri,
         password: Option<&str>,
@@ -273,21 +226,40 @@ impl Client {
         };
         let mut client = Client {
             stream: Some(stream),
-            child: conn.child,
+            peer: conn.peer,
             mode: conn.mode,
             uri,
             timeout,
             broken: None,
         };
         client.apply_socket_timeouts()?;
-        let params = json!({
-            "uri": client.uri.as_str(),
-            "password": password,
-            "timeout": timeout_ms(timeout),
-            "flags": 0,
-        });
-        client.call::<Value>("plugin_register", params).await?;
+        let register = params::PluginRegister {
+            uri: client.uri.as_str().to_owned().into(),
+            password: password.map(Secret::from),
+            timeout: Some(timeout_ms(timeout)),
+            flags: 0,
+        };
+        client
+            .call::<serde::de::IgnoredAny>(params::PluginRegister::METHOD, register)
+            .await?;
         Ok(client)
+    }
+
+    /// The session timeout as the blocking socket's send and receive timeouts.
+    fn apply_socket_timeouts(&mut self) -> Result<()> {
+        if let Some(Transport::Blocking(stream)) = &self.stream {
+            let socket = stream.get_ref().get_ref();
+            socket
+                .set_read_timeout(Some(self.timeout))
+                .and_then(|()| socket.set_write_timeout(Some(self.timeout)))
+                .map_err(|e| {
+                    LsmError::new(
+                        ErrorNumber::PLUGIN_IPC_FAIL,
+                        format!("cannot set the socket timeout: {e}"),
+                    )
+                })?;
+        }
+        Ok(())
     }
 
     /// The URI this session was opened with.
@@ -302,7 +274,10 @@ impl Client {
 
     /// The pid of the plugin process this client spawned (embedded mode).
     pub fn plugin_pid(&self) -> Option<u32> {
-        self.child.as_ref().map(PluginChild::id)
+        match &self.peer {
+            Peer::Process(child) => Some(child.id()),
+            Peer::Thread(_) | Peer::Foreign => None,
+        }
     }
 
     /// The timeout applied to each call.
@@ -375,7 +350,7 @@ impl Client {
 
     /// Add what we know of an embedded plugin's death to a transport error.
     fn explain_transport_error(&mut self, mut err: LsmError) -> LsmError {
-        if let Some(child) = self.child.as_mut() {
+        if let Peer::Process(child) = &mut self.peer {
             std::thread::sleep(Duration::from_millis(5));
             if let Ok(Some(status)) = child.try_wait() {
                 err.message = format!("{} (plugin exited: {status})", err.message);
@@ -388,710 +363,26 @@ impl Client {
     /// has answered only once it let go of everything it held; its exit
     /// (hundreds of µs of process teardown) is not waited for: it is reaped
     /// off-thread, and killed should it outlive the timeout (5 s at most).
+    /// A plugin served in process has ended its session once it answered:
+    /// its thread is joined.
     pub async fn close(mut self) -> Result<()> {
         let result = self
-            .call::<Value>("plugin_unregister", json!({"flags": 0}))
+            .request::<_, serde::de::IgnoredAny>(params::PluginUnregister { flags: 0 })
             .await;
         self.stream = None;
-        if let Some(child) = self.child.take() {
-            reap_in_background(child, self.timeout);
-        }
-        result.map(|_| ())
-    }
-
-    // ---------------------------------------------------------------- jobs
-
-    /// Poll a job until it ends: progress goes to `progress`, the job is
-    /// freed, and its result (or the plugin's error) returned.
-    pub async fn wait<T: JobOutput>(
-        &mut self,
-        completion: Completion<T>,
-        mut progress: impl FnMut(u8),
-    ) -> Result<T> {
-        let job = match completion {
-            Completion::Done(value) => return Ok(value),
-            Completion::Job(job) => job,
-        };
-        let mut delay = Duration::from_millis(2);
-        loop {
-            let report = self.job_status(&job.id).await?;
-            progress(report.percent);
-            match report.status {
-                JobStatus::INPROGRESS => {
-                    tokio::time::sleep(delay).await;
-                    delay = (delay * 2).min(Duration::from_millis(250));
-                }
-                JobStatus::COMPLETE => {
-                    self.job_free(&job.id).await?;
-                    return T::from_item(report.item);
-                }
-                other => {
-                    let _ = self.job_free(&job.id).await;
+        match std::mem::replace(&mut self.peer, Peer::Foreign) {
+            Peer::Process(child) => child.reap_in_background(self.timeout),
+            Peer::Thread(thread) if result.is_ok() => {
+                if thread.join().is_err() {
                     return Err(LsmError::new(
                         ErrorNumber::PLUGIN_BUG,
-                        format!("job {} ended in error (status {})", job.id, other.0),
+                        "the in-process plugin's thread panicked",
                     ));
                 }
             }
+            Peer::Thread(_) | Peer::Foreign => {}
         }
-    }
-
-    /// Wait without progress reports.
-    pub async fn wait_done<T: JobOutput>(&mut self, completion: Completion<T>) -> Result<T> {
-        self.wait(completion, |_| {}).await
-    }
-
-    pub async fn job_status(&mut self, job_id: &str) -> Result<JobReport> {
-        let JobStatusWire(status, percent, item) = self
-            .call("job_status", JobParams { job_id, flags: 0 })
-            .await?;
-        Ok(JobReport {
-            status,
-            percent: percent.clamp(0, 100) as u8,
-            item,
-        })
-    }
-
-    pub async fn job_free(&mut self, job_id: &str) -> Result<()> {
-        self.call_unit("job_free", JobParams { job_id, flags: 0 })
-            .await
-    }
-
-    async fn call_unit(&mut self, method: &str, params: impl Serialize) -> Result<()> {
-        self.call::<Value>(method, params).await.map(|_| ())
-    }
-
-    /// J+obj methods: `[job|null, obj|null]`.
-    async fn call_job_obj<T: DeserializeOwned>(
-        &mut self,
-        method: &str,
-        params: Value,
-    ) -> Result<Completion<T>> {
-        let (job, obj): (Option<String>, Option<T>) = self.call(method, params).await?;
-        match (job, obj) {
-            (Some(job), _) => Ok(Completion::Job(Job::new(job))),
-            (None, Some(obj)) => Ok(Completion::Done(obj)),
-            (None, None) => Err(LsmError::new(
-                ErrorNumber::PLUGIN_BUG,
-                format!("{method} returned neither a job nor an object"),
-            )),
-        }
-    }
-
-    /// J methods: `job|null`.
-    async fn call_job(&mut self, method: &str, params: Value) -> Result<Completion<()>> {
-        let job: Option<String> = self.call(method, params).await?;
-        Ok(match job {
-            Some(job) => Completion::Job(Job::new(job)),
-            None => Completion::Done(()),
-        })
-    }
-
-    async fn list<T: DeserializeOwned>(
-        &mut self,
-        method: &str,
-        listing: Listing,
-        search: Option<(&str, &str)>,
-    ) -> Result<Vec<T>> {
-        if let Some((key, _)) = search {
-            validate::check_search_key(listing, key)?;
-        }
-        let (search_key, search_value) = search.unzip();
-        self.call(
-            method,
-            SearchParams {
-                search_key,
-                search_value,
-                flags: 0,
-            },
-        )
-        .await
-    }
-
-    // ---------------------------------------------------------- management
-
-    /// `[description, version]`.
-    pub async fn plugin_info(&mut self) -> Result<(String, String)> {
-        self.call("plugin_info", json!({"flags": 0})).await
-    }
-
-    /// Set the plugin's timeout, and this client's.
-    pub async fn time_out_set(&mut self, timeout: Duration) -> Result<()> {
-        if timeout.is_zero() {
-            return Err(LsmError::new(
-                ErrorNumber::INVALID_ARGUMENT,
-                "timeout must be greater than 0",
-            ));
-        }
-        self.call_unit(
-            "time_out_set",
-            json!({"ms": timeout_ms(timeout), "flags": 0}),
-        )
-        .await?;
-        self.timeout = timeout;
-        self.apply_socket_timeouts()
-    }
-
-    /// The session timeout as the blocking socket's send and receive timeouts.
-    fn apply_socket_timeouts(&mut self) -> Result<()> {
-        if let Some(Transport::Blocking(stream)) = &self.stream {
-            let socket = stream.get_ref().get_ref();
-            socket
-                .set_read_timeout(Some(self.timeout))
-                .and_then(|()| socket.set_write_timeout(Some(self.timeout)))
-                .map_err(|e| {
-                    LsmError::new(
-                        ErrorNumber::PLUGIN_IPC_FAIL,
-                        format!("cannot set the socket timeout: {e}"),
-                    )
-                })?;
-        }
-        Ok(())
-    }
-
-    pub async fn time_out_get(&mut self) -> Result<Duration> {
-        let ms: i64 = self.call("time_out_get", json!({"flags": 0})).await?;
-        Ok(Duration::from_millis(ms.max(0) as u64))
-    }
-
-    pub async fn capabilities(&mut self, system: &System) -> Result<Capabilities> {
-        self.call("capabilities", json!({"system": system, "flags": 0}))
-            .await
-    }
-
-    pub async fn systems(&mut self) -> Result<Vec<System>> {
-        self.call("systems", FlagsOnly { flags: 0 }).await
-    }
-
-    /// `search`: `(key, value)`, key one of `id`, `system_id`.
-    pub async fn pools(&mut self, search: Option<(&str, &str)>) -> Result<Vec<Pool>> {
-        self.list("pools", Listing::Pools, search).await
-    }
-
-    pub async fn system_read_cache_pct_update(
-        &mut self,
-        system: &System,
-        read_pct: i64,
-    ) -> Result<()> {
-        checks::read_cache_pct(read_pct)?;
-        self.call_unit(
-            "system_read_cache_pct_update",
-            json!({"system": system, "read_pct": read_pct, "flags": 0}),
-        )
-        .await
-    }
-
-    /// `"description<sep>version"` of every plugin reachable the way this
-    /// client was: each socket of the daemon's dir, or each installed
-    /// `*_lsmplugin` in embedded mode.
-    pub async fn available_plugins(&self, sep: &str) -> Result<Vec<String>> {
-        match &self.mode {
-            ConnectMode::Daemon(dir) => daemon_plugins(dir, sep, self.timeout).await,
-            ConnectMode::Embedded(_) | ConnectMode::DebugFd(_) => {
-                embedded_plugins(sep, self.timeout).await
-            }
-        }
-    }
-
-    // ----------------------------------------------------------------- SAN
-
-    pub async fn volumes(&mut self, search: Option<(&str, &str)>) -> Result<Vec<Volume>> {
-        self.list("volumes", Listing::Volumes, search).await
-    }
-
-    pub async fn disks(&mut self, search: Option<(&str, &str)>) -> Result<Vec<Disk>> {
-        self.list("disks", Listing::Disks, search).await
-    }
-
-    pub async fn volume_create(
-        &mut self,
-        pool: &Pool,
-        volume_name: &str,
-        size_bytes: i64,
-        provisioning: Provisioning,
-    ) -> Result<Completion<Volume>> {
-        self.call_job_obj(
-            "volume_create",
-            json!({"pool": pool, "volume_name": volume_name, "size_bytes": size_bytes,
-                   "provisioning": provisioning, "flags": 0}),
-        )
-        .await
-    }
-
-    pub async fn volume_resize(
-        &mut self,
-        volume: &Volume,
-        new_size_bytes: i64,
-    ) -> Result<Completion<Volume>> {
-        self.call_job_obj(
-            "volume_resize",
-            json!({"volume": volume, "new_size_bytes": new_size_bytes, "flags": 0}),
-        )
-        .await
-    }
-
-    /// `pool`: None = the source's pool.
-    pub async fn volume_replicate(
-        &mut self,
-        pool: Option<&Pool>,
-        rep_type: ReplicationType,
-        volume_src: &Volume,
-        name: &str,
-    ) -> Result<Completion<Volume>> {
-        self.call_job_obj(
-            "volume_replicate",
-            json!({"pool": pool, "rep_type": rep_type, "volume_src": volume_src,
-                   "name": name, "flags": 0}),
-        )
-        .await
-    }
-
-    pub async fn volume_replicate_range_block_size(&mut self, system: &System) -> Result<i64> {
-        self.call(
-            "volume_replicate_range_block_size",
-            json!({"system": system, "flags": 0}),
-        )
-        .await
-    }
-
-    pub async fn volume_replicate_range(
-        &mut self,
-        rep_type: ReplicationType,
-        volume_src: &Volume,
-        volume_dest: &Volume,
-        ranges: &[BlockRange],
-    ) -> Result<Completion<()>> {
-        self.call_job(
-            "volume_replicate_range",
-            json!({"rep_type": rep_type, "volume_src": volume_src,
-                   "volume_dest": volume_dest, "ranges": ranges, "flags": 0}),
-        )
-        .await
-    }
-
-    pub async fn volume_delete(&mut self, volume: &Volume) -> Result<Completion<()>> {
-        self.call_job("volume_delete", json!({"volume": volume, "flags": 0}))
-            .await
-    }
-
-    pub async fn volume_enable(&mut self, volume: &Volume) -> Result<()> {
-        self.call_unit("volume_enable", json!({"volume": volume, "flags": 0}))
-            .await
-    }
-
-    pub async fn volume_disable(&mut self, volume: &Volume) -> Result<()> {
-        self.call_unit("volume_disable", json!({"volume": volume, "flags": 0}))
-            .await
-    }
-
-    pub async fn iscsi_chap_auth(
-        &mut self,
-        init_id: &str,
-        in_user: Option<&str>,
-        in_password: Option<&str>,
-        out_user: Option<&str>,
-        out_password: Option<&str>,
-    ) -> Result<()> {
-        checks::chap(in_user, in_password, out_user, out_password)?;
-        self.call_unit(
-            "iscsi_chap_auth",
-            json!({"init_id": init_id, "in_user": in_user, "in_password": in_password,
-                   "out_user": out_user, "out_password": out_password, "flags": 0}),
-        )
-        .await
-    }
-
-    pub async fn access_groups(
-        &mut self,
-        search: Option<(&str, &str)>,
-    ) -> Result<Vec<AccessGroup>> {
-        self.list("access_groups", Listing::AccessGroups, search)
-            .await
-    }
-
-    /// `init_type` UNKNOWN lets the id decide (iqn → ISCSI_IQN, else WWPN).
-    pub async fn access_group_create(
-        &mut self,
-        name: &str,
-        init_id: &str,
-        init_type: InitiatorType,
-        system: &System,
-    ) -> Result<AccessGroup> {
-        let (init_id, init_type) = validate::normalize_init_id(init_id, init_type)?;
-        self.call(
-            "access_group_create",
-            json!({"name": name, "init_id": init_id, "init_type": init_type,
-                   "system": system, "flags": 0}),
-        )
-        .await
-    }
-
-    pub async fn access_group_delete(&mut self, access_group: &AccessGroup) -> Result<()> {
-        self.call_unit(
-            "access_group_delete",
-            json!({"access_group": access_group, "flags": 0}),
-        )
-        .await
-    }
-
-    pub async fn access_group_initiator_add(
-        &mut self,
-        access_group: &AccessGroup,
-        init_id: &str,
-        init_type: InitiatorType,
-    ) -> Result<AccessGroup> {
-        let (init_id, init_type) = validate::normalize_init_id(init_id, init_type)?;
-        self.call(
-            "access_group_initiator_add",
-            json!({"access_group": access_group, "init_id": init_id,
-                   "init_type": init_type, "flags": 0}),
-        )
-        .await
-    }
-
-    pub async fn access_group_initiator_delete(
-        &mut self,
-        access_group: &AccessGroup,
-        init_id: &str,
-        init_type: InitiatorType,
-    ) -> Result<AccessGroup> {
-        let (init_id, init_type) = validate::normalize_init_id(init_id, init_type)?;
-        self.call(
-            "access_group_initiator_delete",
-            json!({"access_group": access_group, "init_id": init_id,
-                   "init_type": init_type, "flags": 0}),
-        )
-        .await
-    }
-
-    pub async fn volume_mask(&mut self, access_group: &AccessGroup, volume: &Volume) -> Result<()> {
-        self.call_unit(
-            "volume_mask",
-            json!({"access_group": access_group, "volume": volume, "flags": 0}),
-        )
-        .await
-    }
-
-    pub async fn volume_unmask(
-        &mut self,
-        access_group: &AccessGroup,
-        volume: &Volume,
-    ) -> Result<()> {
-        self.call_unit(
-            "volume_unmask",
-            json!({"access_group": access_group, "volume": volume, "flags": 0}),
-        )
-        .await
-    }
-
-    pub async fn volumes_accessible_by_access_group(
-        &mut self,
-        access_group: &AccessGroup,
-    ) -> Result<Vec<Volume>> {
-        self.call(
-            "volumes_accessible_by_access_group",
-            json!({"access_group": access_group, "flags": 0}),
-        )
-        .await
-    }
-
-    pub async fn access_groups_granted_to_volume(
-        &mut self,
-        volume: &Volume,
-    ) -> Result<Vec<AccessGroup>> {
-        self.call(
-            "access_groups_granted_to_volume",
-            json!({"volume": volume, "flags": 0}),
-        )
-        .await
-    }
-
-    pub async fn volume_child_dependency(&mut self, volume: &Volume) -> Result<bool> {
-        self.call(
-            "volume_child_dependency",
-            json!({"volume": volume, "flags": 0}),
-        )
-        .await
-    }
-
-    pub async fn volume_child_dependency_rm(&mut self, volume: &Volume) -> Result<Completion<()>> {
-        self.call_job(
-            "volume_child_dependency_rm",
-            json!({"volume": volume, "flags": 0}),
-        )
-        .await
-    }
-
-    pub async fn target_ports(&mut self, search: Option<(&str, &str)>) -> Result<Vec<TargetPort>> {
-        self.list("target_ports", Listing::TargetPorts, search)
-            .await
-    }
-
-    pub async fn volume_raid_info(&mut self, volume: &Volume) -> Result<VolumeRaidInfo> {
-        self.call("volume_raid_info", json!({"volume": volume, "flags": 0}))
-            .await
-    }
-
-    pub async fn pool_member_info(&mut self, pool: &Pool) -> Result<PoolMemberInfo> {
-        self.call("pool_member_info", json!({"pool": pool, "flags": 0}))
-            .await
-    }
-
-    pub async fn volume_raid_create_cap_get(&mut self, system: &System) -> Result<RaidCreateCap> {
-        self.call(
-            "volume_raid_create_cap_get",
-            json!({"system": system, "flags": 0}),
-        )
-        .await
-    }
-
-    pub async fn volume_raid_create(
-        &mut self,
-        name: &str,
-        raid_type: RaidType,
-        disks: &[Disk],
-        strip_size: i64,
-    ) -> Result<Volume> {
-        checks::raid_disks(raid_type, disks.len())?;
-        self.call(
-            "volume_raid_create",
-            json!({"name": name, "raid_type": raid_type, "disks": disks,
-                   "strip_size": strip_size, "flags": 0}),
-        )
-        .await
-    }
-
-    pub async fn volume_ident_led_on(&mut self, volume: &Volume) -> Result<()> {
-        self.call_unit("volume_ident_led_on", json!({"volume": volume, "flags": 0}))
-            .await
-    }
-
-    pub async fn volume_ident_led_off(&mut self, volume: &Volume) -> Result<()> {
-        self.call_unit(
-            "volume_ident_led_off",
-            json!({"volume": volume, "flags": 0}),
-        )
-        .await
-    }
-
-    pub async fn batteries(&mut self, search: Option<(&str, &str)>) -> Result<Vec<Battery>> {
-        self.list("batteries", Listing::Batteries, search).await
-    }
-
-    pub async fn volume_cache_info(&mut self, volume: &Volume) -> Result<VolumeCacheInfo> {
-        self.call("volume_cache_info", json!({"volume": volume, "flags": 0}))
-            .await
-    }
-
-    pub async fn volume_physical_disk_cache_update(
-        &mut self,
-        volume: &Volume,
-        pdc: PhysicalDiskCache,
-    ) -> Result<()> {
-        checks::pdc(pdc)?;
-        self.call_unit(
-            "volume_physical_disk_cache_update",
-            json!({"volume": volume, "pdc": pdc, "flags": 0}),
-        )
-        .await
-    }
-
-    pub async fn volume_write_cache_policy_update(
-        &mut self,
-        volume: &Volume,
-        wcp: WriteCachePolicy,
-    ) -> Result<()> {
-        checks::wcp(wcp)?;
-        self.call_unit(
-            "volume_write_cache_policy_update",
-            json!({"volume": volume, "wcp": wcp, "flags": 0}),
-        )
-        .await
-    }
-
-    pub async fn volume_read_cache_policy_update(
-        &mut self,
-        volume: &Volume,
-        rcp: ReadCachePolicy,
-    ) -> Result<()> {
-        checks::rcp(rcp)?;
-        self.call_unit(
-            "volume_read_cache_policy_update",
-            json!({"volume": volume, "rcp": rcp, "flags": 0}),
-        )
-        .await
-    }
-
-    // ----------------------------------------------------------------- NAS
-
-    pub async fn fs(&mut self, search: Option<(&str, &str)>) -> Result<Vec<FileSystem>> {
-        self.list("fs", Listing::Fs, search).await
-    }
-
-    pub async fn fs_create(
-        &mut self,
-        pool: &Pool,
-        name: &str,
-        size_bytes: i64,
-    ) -> Result<Completion<FileSystem>> {
-        self.call_job_obj(
-            "fs_create",
-            json!({"pool": pool, "name": name, "size_bytes": size_bytes, "flags": 0}),
-        )
-        .await
-    }
-
-    pub async fn fs_delete(&mut self, fs: &FileSystem) -> Result<Completion<()>> {
-        self.call_job("fs_delete", json!({"fs": fs, "flags": 0}))
-            .await
-    }
-
-    pub async fn fs_resize(
-        &mut self,
-        fs: &FileSystem,
-        new_size_bytes: i64,
-    ) -> Result<Completion<FileSystem>> {
-        self.call_job_obj(
-            "fs_resize",
-            json!({"fs": fs, "new_size_bytes": new_size_bytes, "flags": 0}),
-        )
-        .await
-    }
-
-    pub async fn fs_clone(
-        &mut self,
-        src_fs: &FileSystem,
-        dest_fs_name: &str,
-        snapshot: Option<&FsSnapshot>,
-    ) -> Result<Completion<FileSystem>> {
-        self.call_job_obj(
-            "fs_clone",
-            json!({"src_fs": src_fs, "dest_fs_name": dest_fs_name,
-                   "snapshot": snapshot, "flags": 0}),
-        )
-        .await
-    }
-
-    pub async fn fs_file_clone(
-        &mut self,
-        fs: &FileSystem,
-        src_file_name: &str,
-        dest_file_name: &str,
-        snapshot: Option<&FsSnapshot>,
-    ) -> Result<Completion<()>> {
-        self.call_job(
-            "fs_file_clone",
-            json!({"fs": fs, "src_file_name": src_file_name,
-                   "dest_file_name": dest_file_name, "snapshot": snapshot, "flags": 0}),
-        )
-        .await
-    }
-
-    pub async fn fs_child_dependency(
-        &mut self,
-        fs: &FileSystem,
-        files: Option<&[String]>,
-    ) -> Result<bool> {
-        self.call(
-            "fs_child_dependency",
-            json!({"fs": fs, "files": files, "flags": 0}),
-        )
-        .await
-    }
-
-    pub async fn fs_child_dependency_rm(
-        &mut self,
-        fs: &FileSystem,
-        files: Option<&[String]>,
-    ) -> Result<Completion<()>> {
-        self.call_job(
-            "fs_child_dependency_rm",
-            json!({"fs": fs, "files": files, "flags": 0}),
-        )
-        .await
-    }
-
-    pub async fn fs_snapshots(&mut self, fs: &FileSystem) -> Result<Vec<FsSnapshot>> {
-        self.call("fs_snapshots", json!({"fs": fs, "flags": 0}))
-            .await
-    }
-
-    pub async fn fs_snapshot_create(
-        &mut self,
-        fs: &FileSystem,
-        snapshot_name: &str,
-    ) -> Result<Completion<FsSnapshot>> {
-        self.call_job_obj(
-            "fs_snapshot_create",
-            json!({"fs": fs, "snapshot_name": snapshot_name, "flags": 0}),
-        )
-        .await
-    }
-
-    pub async fn fs_snapshot_delete(
-        &mut self,
-        fs: &FileSystem,
-        snapshot: &FsSnapshot,
-    ) -> Result<Completion<()>> {
-        self.call_job(
-            "fs_snapshot_delete",
-            json!({"fs": fs, "snapshot": snapshot, "flags": 0}),
-        )
-        .await
-    }
-
-    pub async fn fs_snapshot_restore(
-        &mut self,
-        fs: &FileSystem,
-        snapshot: &FsSnapshot,
-        files: Option<&[String]>,
-        restore_files: Option<&[String]>,
-        all_files: bool,
-    ) -> Result<Completion<()>> {
-        self.call_job(
-            "fs_snapshot_restore",
-            json!({"fs": fs, "snapshot": snapshot, "files": files,
-                   "restore_files": restore_files, "all_files": all_files, "flags": 0}),
-        )
-        .await
-    }
-
-    pub async fn export_auth(&mut self) -> Result<Vec<String>> {
-        self.call("export_auth", json!({"flags": 0})).await
-    }
-
-    pub async fn exports(&mut self, search: Option<(&str, &str)>) -> Result<Vec<NfsExport>> {
-        self.list("exports", Listing::Exports, search).await
-    }
-
-    /// `anon_uid`/`anon_gid`: -1 = not applicable.
-    #[allow(clippy::too_many_arguments)]
-    pub async fn export_fs(
-        &mut self,
-        fs_id: &str,
-        export_path: Option<&str>,
-        root_list: &[String],
-        rw_list: &[String],
-        ro_list: &[String],
-        anon_uid: i64,
-        anon_gid: i64,
-        auth_type: Option<&str>,
-        options: Option<&str>,
-    ) -> Result<NfsExport> {
-        checks::export_hosts(rw_list, ro_list)?;
-        self.call(
-            "export_fs",
-            json!({"fs_id": fs_id, "export_path": export_path, "root_list": root_list,
-                   "rw_list": rw_list, "ro_list": ro_list, "anon_uid": anon_uid,
-                   "anon_gid": anon_gid, "auth_type": auth_type, "options": options,
-                   "flags": 0}),
-        )
-        .await
-    }
-
-    pub async fn export_remove(&mut self, export: &NfsExport) -> Result<()> {
-        self.call_unit("export_remove", json!({"export": export, "flags": 0}))
-            .await
+        result.map(|_| ())
     }
 }
 
@@ -1100,90 +391,12 @@ impl Drop for Client {
         // Closing the socket tells the plugin to go; reap it off-thread so
         // no zombie is left and drop never blocks.
         self.stream = None;
-        if let Some(child) = self.child.take() {
-            reap_in_background(child, self.timeout);
+        match std::mem::replace(&mut self.peer, Peer::Foreign) {
+            Peer::Process(child) => child.reap_in_background(self.timeout),
+            // The thread ends once it sees the socket closed; dropping the handle detaches it.
+            Peer::Thread(_) | Peer::Foreign => {}
         }
     }
-}
-
-/// Reap a plugin whose socket is closed without waiting for it: at once if
-/// it has already exited, else on a thread of its own (see [`reap_child`]).
-/// Should no thread be had, wait here.
-fn reap_in_background(mut child: PluginChild, limit: Duration) {
-    if let Ok(Some(_)) = child.try_wait() {
-        return;
-    }
-    let slot = std::sync::Arc::new(std::sync::Mutex::new(Some(child)));
-    let take = |slot: &std::sync::Mutex<Option<PluginChild>>| slot.lock().ok()?.take();
-    let theirs = std::sync::Arc::clone(&slot);
-    let spawned = std::thread::Builder::new()
-        .name("lsm-reap".into())
-        .spawn(move || take(&theirs).map(|child| reap_child(child, limit)));
-    if let (Err(_), Some(child)) = (spawned, take(&slot)) {
-        reap_child(child, limit);
-    }
-}
-
-/// Wait for a plugin to exit after its socket closed; kill it past `limit`.
-fn reap_child(mut child: PluginChild, limit: Duration) {
-    let deadline = std::time::Instant::now() + limit.min(Duration::from_secs(5));
-    let pidfd = open_pidfd(&child);
-    // Without a pidfd (kernels before 5.3): a plugin exits right after its socket closes,
-    // so poll finely at first.
-    let mut pause = Duration::from_micros(20);
-    loop {
-        match child.try_wait() {
-            Ok(Some(_)) | Err(_) => return,
-            Ok(None) => {}
-        }
-        let now = std::time::Instant::now();
-        if now >= deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            return;
-        }
-        match &pidfd {
-            // Readable once the process has exited: wakes exactly then.
-            Some(fd) => {
-                let left = deadline - now;
-                let mut poll = libc::pollfd {
-                    fd: std::os::fd::AsRawFd::as_raw_fd(fd),
-                    events: libc::POLLIN,
-                    revents: 0,
-                };
-                let millis = libc::c_int::try_from(left.as_millis().max(1)).unwrap_or(5_000);
-                // SAFETY: one valid pollfd, counted as one.
-                unsafe { libc::poll(&mut poll, 1, millis) };
-            }
-            None => {
-                std::thread::sleep(pause);
-                pause = (pause * 2).min(Duration::from_millis(5));
-            }
-        }
-    }
-}
-
-/// A pidfd of `child` (Linux 5.3+), `None` where the kernel has none.
-fn open_pidfd(child: &PluginChild) -> Option<std::os::fd::OwnedFd> {
-    let pid = libc::pid_t::try_from(child.id()).ok()?;
-    // SAFETY: pidfd_open takes a pid and flags and returns a new fd or -1.
-    let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) };
-    let fd = std::os::fd::RawFd::try_from(fd)
-        .ok()
-        .filter(|fd| *fd >= 0)?;
-    // SAFETY: the fd was just returned by the kernel and is owned by nobody else.
-    Some(unsafe { std::os::fd::FromRawFd::from_raw_fd(fd) })
-}
-
-/// Ask one socket of a daemon for `plugin_info` without registering.
-async fn daemon_plugin_info(path: PathBuf, timeout: Duration) -> Result<(String, String)> {
-    let stream = std::os::unix::net::UnixStream::connect(&path).map_err(|e| {
-        LsmError::new(
-            ErrorNumber::PLUGIN_IPC_FAIL,
-            format!("cannot connect to {}: {e}", path.display()),
-        )
-    })?;
-    plugin_info_unregistered(stream, timeout).await
 }
 
 /// The result of a reply frame as `R`, or the error it carries.
@@ -1211,59 +424,6 @@ fn decode_reply<R: DeserializeOwned>(method: &str, frame: &[u8]) -> Result<R> {
     }
 }
 
-async fn plugin_info_unregistered(
-    stream: std::os::unix::net::UnixStream,
-    timeout: Duration,
-) -> Result<(String, String)> {
-    let io = |e: std::io::Error| LsmError::new(ErrorNumber::PLUGIN_IPC_FAIL, e.to_string());
-    stream.set_nonblocking(true).map_err(io)?;
-    let stream = tokio::net::UnixStream::from_std(stream).map_err(io)?;
-    let mut conn = AsyncFrameStream::new(stream);
-    let payload = lsm_ipc::encode_request("plugin_info", STANDARD_ID, &json!({"flags": 0}))?;
-    let exchange = async {
-        conn.write_frame(&payload).await?;
-        conn.read_frame().await
-    };
-    let frame = tokio::time::timeout(timeout, exchange)
-        .await
-        .map_err(|_| LsmError::new(ErrorNumber::TIMEOUT, "plugin_info timed out"))??
-        .ok_or_else(|| {
-            LsmError::new(
-                ErrorNumber::TRANSPORT_COMMUNICATION,
-                "plugin closed the connection",
-            )
-        })?;
-    decode_reply("plugin_info", &frame)
-}
-
-/// `available_plugins` in daemon mode: every socket of the dir.
-pub async fn daemon_plugins(dir: &Path, sep: &str, timeout: Duration) -> Result<Vec<String>> {
-    let mut out = Vec::new();
-    for path in transport::daemon_sockets(dir) {
-        let (desc, version) = daemon_plugin_info(path, timeout).await?;
-        out.push(format!("{desc}{sep}{version}"));
-    }
-    Ok(out)
-}
-
-/// `available_plugins` in embedded mode: every installed `*_lsmplugin`,
-/// spawned and asked `plugin_info`.
-pub async fn embedded_plugins(sep: &str, timeout: Duration) -> Result<Vec<String>> {
-    let mut out = Vec::new();
-    for exe in installed_plugins() {
-        let conn = transport::spawn_plugin(&exe)?;
-        let info = plugin_info_unregistered(conn.stream, timeout).await;
-        if let Some(child) = conn.child {
-            reap_in_background(child, timeout);
-        }
-        match info {
-            Ok((desc, version)) => out.push(format!("{desc}{sep}{version}")),
-            Err(e) => tracing::warn!("plugin {} did not answer plugin_info: {e}", exe.display()),
-        }
-    }
-    Ok(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1277,7 +437,7 @@ mod tests {
             decode_reply("x", br#"{"error": null, "id": 100, "result": [4]}"#).unwrap();
         assert_eq!(spaced, [4]);
         // A `null` result followed by an error is the error, not a `null` success.
-        let error = decode_reply::<Value>(
+        let error = decode_reply::<serde_json::Value>(
             "x",
             br#"{"id":100,"result":null,"error":{"code":205,"message":"no volume","data":null}}"#,
         )

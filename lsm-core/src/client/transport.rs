@@ -1,8 +1,7 @@
 //! How a client gets its socket: the fd of `LSMCLI_DEBUG_FD`, a daemon
-//! socket (`LSM_UDS_PATH` or `/var/run/lsm/ipc`), or an embedded plugin
-//! spawned on a socketpair.
+//! socket (`LSM_UDS_PATH` or `/var/run/lsm/ipc`), an embedded plugin
+//! spawned on a socketpair, or a plugin served on a thread of this process.
 
-use std::ffi::OsString;
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::FileTypeExt;
 use std::os::unix::io::FromRawFd;
@@ -11,7 +10,9 @@ use std::path::{Path, PathBuf};
 
 use lsm_ipc::PluginChild;
 
+use super::discovery::{find_plugin, plugin_search_path};
 use crate::error::{ErrorNumber, LsmError, Result};
+use crate::plugin::{Management, Nas, San, SessionEnd};
 
 /// The socket dir clients use when `LSM_UDS_PATH` is not set.
 pub const DEFAULT_SOCKET_DIR: &str = "/var/run/lsm/ipc";
@@ -32,12 +33,25 @@ pub enum ConnectMode {
     Embedded(PathBuf),
     /// The fd given by `LSMCLI_DEBUG_FD`.
     DebugFd(i32),
+    /// A plugin served on a thread of this process (`connect_in_process`).
+    InProcess,
 }
 
-/// A connected socket and, in embedded mode, the plugin process.
+/// What serves the other end of a client's socket, when the client started it.
+#[derive(Debug)]
+pub(crate) enum Peer {
+    /// Not the client's: lsmd's plugin process, or whatever holds `LSMCLI_DEBUG_FD`'s peer.
+    Foreign,
+    /// A plugin process the client spawned (embedded mode); reaped when the client closes.
+    Process(PluginChild),
+    /// A plugin served on a thread of this process; joined when the client closes.
+    Thread(std::thread::JoinHandle<SessionEnd>),
+}
+
+/// A connected socket and what serves its other end.
 pub(crate) struct Connection {
     pub stream: UnixStream,
-    pub child: Option<PluginChild>,
+    pub peer: Peer,
     pub mode: ConnectMode,
 }
 
@@ -72,7 +86,7 @@ fn connect_debug_fd(value: &std::ffi::OsStr) -> Result<Connection> {
     let stream = unsafe { UnixStream::from_raw_fd(fd) };
     Ok(Connection {
         stream,
-        child: None,
+        peer: Peer::Foreign,
         mode: ConnectMode::DebugFd(fd),
     })
 }
@@ -117,7 +131,7 @@ pub(crate) fn connect_daemon(dir: &Path, plugin_name: &str) -> Result<Connection
     })?;
     Ok(Connection {
         stream,
-        child: None,
+        peer: Peer::Foreign,
         mode: ConnectMode::Daemon(dir.to_path_buf()),
     })
 }
@@ -140,63 +154,6 @@ fn daemon_answers(dir: &Path) -> bool {
         .flatten()
         .filter(|e| e.file_type().map(|t| t.is_socket()).unwrap_or(false))
         .any(|e| UnixStream::connect(e.path()).is_ok())
-}
-
-/// The directories searched for `<scheme>_lsmplugin`, in order:
-/// `$LSM_PLUGIN_PATH` (colon-separated), the running executable's directory
-/// (and its parent when that is cargo's `deps` or `examples` dir), then the
-/// install dir.
-pub fn plugin_search_path() -> Vec<PathBuf> {
-    let mut dirs = Vec::new();
-    if let Some(path) = std::env::var_os("LSM_PLUGIN_PATH") {
-        dirs.extend(std::env::split_paths(&path).filter(|p| !p.as_os_str().is_empty()));
-    }
-    if let Some(exe_dir) = std::env::current_exe()
-        .ok()
-        .and_then(|p| p.parent().map(Path::to_path_buf))
-    {
-        let cargo_subdir = matches!(
-            exe_dir.file_name().and_then(|n| n.to_str()),
-            Some("deps") | Some("examples")
-        );
-        let parent = exe_dir.parent().map(Path::to_path_buf);
-        dirs.push(exe_dir);
-        if let (true, Some(parent)) = (cargo_subdir, parent) {
-            dirs.push(parent);
-        }
-    }
-    dirs.push(PathBuf::from(INSTALL_PLUGIN_DIR));
-    dirs
-}
-
-/// The first `<plugin_name>_lsmplugin` on the search path.
-pub fn find_plugin(plugin_name: &str) -> Option<PathBuf> {
-    let file = format!("{plugin_name}{PLUGIN_SUFFIX}");
-    plugin_search_path()
-        .into_iter()
-        .map(|d| d.join(&file))
-        .find(|p| p.is_file())
-}
-
-/// Every `*_lsmplugin` on the search path (first one of each name wins),
-/// sorted by name.
-pub fn installed_plugins() -> Vec<PathBuf> {
-    let mut found: std::collections::BTreeMap<OsString, PathBuf> = Default::default();
-    for dir in plugin_search_path() {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let name = entry.file_name();
-            let is_plugin = name
-                .to_str()
-                .is_some_and(|n| n.len() > PLUGIN_SUFFIX.len() && n.ends_with(PLUGIN_SUFFIX));
-            if is_plugin && entry.path().is_file() {
-                found.entry(name).or_insert_with(|| entry.path());
-            }
-        }
-    }
-    found.into_values().collect()
 }
 
 /// Embedded mode: spawn the plugin with one end of a socketpair.
@@ -230,22 +187,25 @@ pub(crate) fn spawn_plugin(exe: &Path) -> Result<Connection> {
         .map_err(|e| ipc_fail("cannot start plugin", e))?;
     Ok(Connection {
         stream: ours,
-        child: Some(child),
+        peer: Peer::Process(child),
         mode: ConnectMode::Embedded(exe.to_path_buf()),
     })
 }
 
-/// Every socket in a daemon's socket dir, sorted.
-pub(crate) fn daemon_sockets(dir: &Path) -> Vec<PathBuf> {
-    let mut sockets: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map(|entries| {
-            entries
-                .flatten()
-                .filter(|e| e.file_type().map(|t| t.is_socket()).unwrap_or(false))
-                .map(|e| e.path())
-                .collect()
-        })
-        .unwrap_or_default();
-    sockets.sort();
-    sockets
+/// In process: `plugin` served on a thread of its own, over a socketpair.
+pub(crate) fn serve_in_process<P>(plugin: P) -> Result<Connection>
+where
+    P: Management + San + Nas + Send + 'static,
+{
+    let (stream, thread) = crate::plugin::serve_on_thread(plugin).map_err(|e| {
+        LsmError::new(
+            ErrorNumber::PLUGIN_IPC_FAIL,
+            format!("cannot serve the plugin in process: {e}"),
+        )
+    })?;
+    Ok(Connection {
+        stream,
+        peer: Peer::Thread(thread),
+        mode: ConnectMode::InProcess,
+    })
 }

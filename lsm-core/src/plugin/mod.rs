@@ -21,7 +21,9 @@ mod runner;
 mod traits;
 
 pub use jobs::{JobOutcome, JobProgress, JobTable};
-pub use runner::{DEFAULT_TIMEOUT_MS, SessionEnd, init_plugin_logging, run_plugin, serve};
+pub use runner::{
+    DEFAULT_TIMEOUT_MS, SessionEnd, init_plugin_logging, run_plugin, serve, serve_on_thread,
+};
 pub use traits::{
     AsyncResult, ExportRequest, JobInfo, Management, Nas, PluginInfo, Registration, San, Search,
 };

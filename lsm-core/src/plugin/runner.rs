@@ -7,16 +7,19 @@
 //! turns a panic in a handler into a `PLUGIN_BUG` reply.
 
 use std::io::{Read, Write};
+use std::os::unix::net::UnixStream;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::thread::JoinHandle;
 use std::time::Duration;
 
 use lsm_ipc::{FrameStream, IpcError, STANDARD_ID, WireError};
 use serde_json::value::RawValue;
 use tracing::{debug, error, warn};
 
-use super::dispatch::{self, METHOD_INFO, METHOD_REGISTER, METHOD_UNREGISTER};
+use super::dispatch::{self, parse, to_json};
 use super::traits::{Management, Nas, Registration, San};
 use crate::error::{ErrorNumber, LsmError, Result};
+use crate::params::{self as wire, Params};
 use crate::uri::Uri;
 
 /// The default timeout when `plugin_register` carries none (ms).
@@ -81,6 +84,21 @@ pub fn run_plugin<P: Management + San + Nas>(plugin: P) -> ! {
     // spurious wake-up per call (see `lsm_ipc::peeking`).
     let end = serve(plugin, lsm_ipc::PeekingStream::new(stream));
     std::process::exit(end.exit_code());
+}
+
+/// Serve `plugin` on a thread of this process, the way [`run_plugin`] serves a connection:
+/// returns the client's end of a socketpair and the thread, whose result is how the session
+/// ended. For tests of a plugin crate (see `Client::connect_in_process`, which wraps this)
+/// and for tests that speak raw frames.
+pub fn serve_on_thread<P>(plugin: P) -> std::io::Result<(UnixStream, JoinHandle<SessionEnd>)>
+where
+    P: Management + San + Nas + Send + 'static,
+{
+    let (client_end, plugin_end) = lsm_ipc::socketpair()?;
+    let thread = std::thread::Builder::new()
+        .name("lsm-plugin".into())
+        .spawn(move || serve(plugin, lsm_ipc::PeekingStream::new(plugin_end)))?;
+    Ok((client_end, thread))
 }
 
 struct Session {
@@ -158,7 +176,7 @@ pub fn serve<P: Management + San + Nas, S: Read + Write>(mut plugin: P, stream: 
             warn!("cannot send reply: {e}");
             return SessionEnd::ProtocolError;
         }
-        if method == METHOD_UNREGISTER {
+        if method == wire::PluginUnregister::METHOD {
             return SessionEnd::Unregistered;
         }
     }
@@ -182,15 +200,15 @@ fn handle<P: Management + San + Nas>(
     out: &mut Vec<u8>,
 ) -> Result<()> {
     match method {
-        METHOD_INFO => {
-            dispatch::parse_no_params(method, params)?;
+        wire::PluginInfo::METHOD => {
+            let _: wire::PluginInfo = parse(params)?;
             let info = plugin.plugin_info();
-            dispatch::json(out, &(info.description, info.version))
+            to_json(out, &(info.description, info.version))
         }
-        METHOD_REGISTER => {
-            let (uri, password, timeout) = dispatch::parse_register(params)?;
-            let uri = Uri::parse(&uri)?;
-            let timeout_ms = timeout.unwrap_or(DEFAULT_TIMEOUT_MS);
+        wire::PluginRegister::METHOD => {
+            let p: wire::PluginRegister = parse(params)?;
+            let uri = Uri::parse(&p.uri)?;
+            let timeout_ms = p.timeout.unwrap_or(DEFAULT_TIMEOUT_MS);
             if timeout_ms <= 0 {
                 return Err(LsmError::new(
                     ErrorNumber::INVALID_ARGUMENT,
@@ -199,40 +217,40 @@ fn handle<P: Management + San + Nas>(
             }
             plugin.register(&Registration {
                 uri,
-                password,
+                password: p.password.map(wire::Secret::into_string),
                 timeout: Duration::from_millis(timeout_ms as u64),
             })?;
             session.registered = true;
             session.timeout_ms = timeout_ms;
-            dispatch::json(out, &())
+            to_json(out, &())
         }
-        METHOD_UNREGISTER => {
-            dispatch::parse_no_params(method, params)?;
+        wire::PluginUnregister::METHOD => {
+            let _: wire::PluginUnregister = parse(params)?;
             if session.registered {
                 session.registered = false;
                 plugin.unregister()?;
             }
-            dispatch::json(out, &())
+            to_json(out, &())
         }
         _ if !session.registered => Err(LsmError::new(
             ErrorNumber::INVALID_ARGUMENT,
             format!("{method} called before plugin_register"),
         )),
-        "time_out_set" => {
-            let ms = dispatch::parse_time_out_set(params)?;
-            if ms <= 0 {
+        wire::TimeOutSet::METHOD => {
+            let p: wire::TimeOutSet = parse(params)?;
+            if p.ms <= 0 {
                 return Err(LsmError::new(
                     ErrorNumber::INVALID_ARGUMENT,
-                    format!("timeout must be a positive number of ms, got {ms}"),
+                    format!("timeout must be a positive number of ms, got {}", p.ms),
                 ));
             }
-            plugin.set_timeout(Duration::from_millis(ms as u64))?;
-            session.timeout_ms = ms;
-            dispatch::json(out, &())
+            plugin.set_timeout(Duration::from_millis(p.ms as u64))?;
+            session.timeout_ms = p.ms;
+            to_json(out, &())
         }
-        "time_out_get" => {
-            dispatch::parse_no_params(method, params)?;
-            dispatch::json(out, &session.timeout_ms)
+        wire::TimeOutGet::METHOD => {
+            let _: wire::TimeOutGet = parse(params)?;
+            to_json(out, &session.timeout_ms)
         }
         _ => dispatch::dispatch(plugin, method, params, out),
     }
