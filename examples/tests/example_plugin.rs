@@ -1,18 +1,21 @@
-//! The example plugin (`example_lsmplugin`, `example://`): driven directly through the
-//! client, and checked with the conformance kit `lsm-plugin-check`, as a third-party author
-//! would.
+//! The example plugin (`example://`): driven through the client in process (the plugin served
+//! on a thread: no binary, no daemon, the way a plugin crate's own tests run), then as its
+//! executable `example_lsmplugin`, and checked with the conformance kit `lsm-plugin-check`,
+//! as a third-party author would.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
 use lsm_core::{BlockingClient, Capability, ErrorNumber, Provisioning};
+use lsm_examples::example_plugin::ExampleArray;
 
 const PLUGIN: &str = env!("CARGO_BIN_EXE_example_lsmplugin");
 const TIMEOUT: Duration = Duration::from_secs(10);
 
+/// The plugin in process: a fresh, empty array per session.
 fn connect() -> BlockingClient {
-    BlockingClient::connect_plugin_exe(Path::new(PLUGIN), "example://", None, TIMEOUT).unwrap()
+    BlockingClient::connect_in_process(ExampleArray::new(), "example://", None, TIMEOUT).unwrap()
 }
 
 /// The workspace's `target/debug`: this test runs from `target/debug/deps/`.
@@ -92,6 +95,24 @@ fn errors_carry_the_right_codes() {
     assert_eq!(gone.code, ErrorNumber::NOT_FOUND_VOLUME);
     let unsupported = client.fs(None).unwrap_err();
     assert_eq!(unsupported.code, ErrorNumber::NO_SUPPORT);
+    client.close().unwrap();
+}
+
+#[test]
+fn the_executable_serves_the_same_plugin() {
+    let mut client =
+        BlockingClient::connect_plugin_exe(Path::new(PLUGIN), "example://", None, TIMEOUT).unwrap();
+    assert!(client.plugin_pid().is_some(), "a process of its own");
+    let pool = client.pools(None).unwrap().remove(0);
+    let job = client
+        .volume_create(&pool, "v1", 4096, Provisioning::DEFAULT)
+        .unwrap();
+    let volume = client.wait_done(job).unwrap();
+    assert_eq!(client.volumes(None).unwrap(), [volume]);
+    assert_eq!(
+        client.plugin_info().unwrap().0,
+        "lsm-rs example plugin (in-memory array)"
+    );
     client.close().unwrap();
 }
 

@@ -1,8 +1,8 @@
-//! Checks the reference does on the client side before a call is sent, or while decoding a
-//! reply: vpd83 format, initiator ids (iSCSI names, WWPNs) and search keys (protocol doc
-//! §4.7), plus search filtering and size-to-blocks for plugins. Plugins use the same functions
-//! to refuse bad input with the same codes. (Argument ranges of single calls, such as
-//! `read_pct`, live with the client and runner in `checks`.)
+//! Format predicates and helpers, public for clients, plugins and tools: vpd83 format,
+//! initiator ids (iSCSI names, WWPNs; the reference client checks and normalises them before
+//! sending), search keys (protocol doc §4.7), search filtering and size-to-blocks. The
+//! argument checks the plugin runner makes of each request are in `checks` (crate-private),
+//! which uses these.
 
 use crate::error::{LsmError, Result};
 use crate::types::{
@@ -179,15 +179,16 @@ pub enum Listing {
 impl Listing {
     /// The wire method name (`"access_groups"`).
     pub fn method(self) -> &'static str {
+        use crate::params::{self as wire, Params};
         match self {
-            Listing::Pools => "pools",
-            Listing::Volumes => "volumes",
-            Listing::Disks => "disks",
-            Listing::AccessGroups => "access_groups",
-            Listing::Fs => "fs",
-            Listing::Exports => "exports",
-            Listing::TargetPorts => "target_ports",
-            Listing::Batteries => "batteries",
+            Listing::Pools => wire::Pools::METHOD,
+            Listing::Volumes => wire::Volumes::METHOD,
+            Listing::Disks => wire::Disks::METHOD,
+            Listing::AccessGroups => wire::AccessGroups::METHOD,
+            Listing::Fs => wire::Fs::METHOD,
+            Listing::Exports => wire::Exports::METHOD,
+            Listing::TargetPorts => wire::TargetPorts::METHOD,
+            Listing::Batteries => wire::Batteries::METHOD,
         }
     }
 }

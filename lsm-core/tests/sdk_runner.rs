@@ -1,13 +1,13 @@
 //! The plugin runner, driven with raw frames: handshake, errors, panics,
-//! malformed input. The plugin runs in-process through `serve` on one end
-//! of a socketpair.
+//! malformed input. The plugin runs in process on a thread
+//! (`plugin::serve_on_thread`, the SDK's harness), on one end of a socketpair.
 
 use std::os::unix::net::UnixStream;
 use std::thread::JoinHandle;
 
 use lsm_core::plugin::{
     AsyncResult, JobTable, Management, Nas, PluginInfo, Registration, San, Search, SessionEnd,
-    serve,
+    serve_on_thread,
 };
 use lsm_core::types::*;
 use lsm_core::{Capabilities, Capability, ErrorNumber, LsmError, Result};
@@ -100,10 +100,9 @@ struct Harness {
 
 impl Harness {
     fn new() -> Self {
-        let (a, b) = UnixStream::pair().unwrap();
-        let server = std::thread::spawn(move || serve(TestPlugin::default(), b));
+        let (stream, server) = serve_on_thread(TestPlugin::default()).unwrap();
         Harness {
-            conn: FrameStream::new(a),
+            conn: FrameStream::new(stream),
             server: Some(server),
         }
     }
