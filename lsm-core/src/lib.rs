@@ -4,15 +4,25 @@
 //! # Layout
 //! - [`types`]: the LSM object model (System, Pool, Volume, ...), wire enums and
 //!   bitfields, as plain serde types with no I/O.
+//! - [`results`]: the results that travel as JSON arrays (RAID info, pool members,
+//!   RAID create capabilities, cache info), given names.
+//! - [`params`]: the `params` object of every wire method, one struct per method, shared
+//!   by the client and the plugin runner.
 //! - [`error`]: [`ErrorNumber`] (the 44 wire codes) and [`LsmError`].
 //! - [`capabilities`]: [`Capabilities`] and the named [`Capability`] ids.
 //! - [`uri`]: [`Uri`], parsed the way the reference C parser does it.
-//! - [`validate`]: vpd83 / initiator checks, search keys.
-//! - [`client`]: [`Client`] (async, tokio) and [`BlockingClient`]: one method
-//!   per wire method, embedded or daemon transport, job waiting, timeouts.
+//! - [`validate`]: format predicates (vpd83, iSCSI names, WWPNs), search keys and
+//!   filtering, size to blocks: for clients, plugins and tools.
+//! - `checks` (private): the argument checks the plugin runner makes of every request,
+//!   and the subset the client makes before sending (see its module docs).
+//! - [`client`]: [`Client`] (async, tokio) and [`BlockingClient`]: one method per wire
+//!   method, embedded, daemon or in-process transport, job waiting, timeouts.
 //! - [`plugin`]: the plugin SDK: one trait per interface
 //!   ([`plugin::Management`], [`plugin::San`], [`plugin::Nas`]) whose methods
-//!   default to `NO_SUPPORT`, and [`plugin::run_plugin`] that owns the process.
+//!   default to `NO_SUPPORT`, [`plugin::run_plugin`] that owns the process, and
+//!   [`plugin::serve_on_thread`] / [`Client::connect_in_process`] for tests.
+//! - [`local_disk`]: this host's disks (`lsmcli local-disk-*`): sysfs and SCSI VPD
+//!   pages, no plugin involved.
 
 pub mod capabilities;
 mod checks;

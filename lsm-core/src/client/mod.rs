@@ -8,7 +8,7 @@
 //!
 //! # Layout
 //! - this file: the session (connect, register, one call, close);
-//! - `methods`: one method per wire method, each sending its [`params`](crate::params) struct;
+//! - `methods`: one method per wire method, each sending its [`crate::params`] struct;
 //! - `jobs`: [`Completion`], [`JobReport`], waiting for a job;
 //! - `transport`: how the socket is had (the one connect rule, spawning a plugin);
 //! - `discovery`: the plugin search path, installed plugins, `available_plugins`;
