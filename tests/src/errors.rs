@@ -905,6 +905,12 @@ fn not_found_fs(ctx: &mut Ctx) -> CheckResult {
             probe(C::FS_CHILD_DEPENDENCY, "fs_child_dependency", move |ctx| {
                 expect_code(code, "fs_child_dependency")(ctx.client.fs_child_dependency(f, None))
             }),
+            probe(C::FILE_CLONE, "fs_file_clone", move |ctx| {
+                let started = ctx
+                    .client
+                    .fs_file_clone(f, "lsmrs_source", "lsmrs_copy", None);
+                expect_code(code, "fs_file_clone")(attempt(ctx, started))
+            }),
             probe(C::EXPORT_FS, "export_fs", move |ctx| {
                 let result = ctx.client.export_fs(
                     &f.id,
@@ -930,8 +936,9 @@ fn not_found_fs_snapshot(ctx: &mut Ctx) -> CheckResult {
     if !ctx.supports(C::FS_SNAPSHOT_DELETE)
         && !ctx.supports(C::FS_SNAPSHOT_RESTORE)
         && !ctx.supports(C::FS_CLONE)
+        && !ctx.supports(C::FILE_CLONE)
     {
-        skip!("no snapshot call (delete, restore, clone) to try an unknown id with");
+        skip!("no snapshot call (delete, restore, clone, file clone) to try an unknown id with");
     }
     let fs = ctx.scratch_fs()?;
     let snapshot = unknown_snapshot();
@@ -956,6 +963,12 @@ fn not_found_fs_snapshot(ctx: &mut Ctx) -> CheckResult {
                 });
                 let started = ctx.client.fs_clone(f, &name, Some(s));
                 expect_code(code, "fs_clone from an unknown snapshot")(attempt(ctx, started))
+            }),
+            probe(C::FILE_CLONE, "fs_file_clone from a snapshot", move |ctx| {
+                let started = ctx
+                    .client
+                    .fs_file_clone(f, "lsmrs_source", "lsmrs_copy", Some(s));
+                expect_code(code, "fs_file_clone from an unknown snapshot")(attempt(ctx, started))
             }),
         ],
     )
