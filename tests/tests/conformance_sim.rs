@@ -195,7 +195,7 @@ fn binary_runs_every_check_end_to_end() {
     plugin_dir();
     let state = state_dir();
     let uri = sim_uri(&state);
-    let output = plugin_check(&["--uri", &uri, "--skip", "vpd83_format"], "0");
+    let output = plugin_check(&["--uri", &uri, "--skip", "export_rw_ro_overlap"], "0");
     let lines = stdout_lines(&output);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
@@ -214,7 +214,7 @@ fn binary_runs_every_check_end_to_end() {
         checks.iter().filter(|l| l.starts_with("PASS ")).count(),
         passed
     );
-    assert!(checks.contains(&"SKIP vpd83_format: skipped by request".to_string()));
+    assert!(checks.contains(&"SKIP export_rw_ro_overlap: skipped by request".to_string()));
     for line in checks {
         assert!(
             line.starts_with("PASS ") || line.starts_with("SKIP "),
