@@ -6,7 +6,7 @@
 //!
 //! Every test builds its own array and tears it down in a guard's `Drop`;
 //! they run one at a time. They need root and the packages in PACKAGES;
-//! without root they print SKIPPED and pass.
+//! without root they fail, saying so (CI runs as root).
 
 mod support;
 
@@ -23,16 +23,6 @@ use lsm_core::{
 };
 use plugin_linux::tgt::Tgtadm;
 use support::*;
-
-/// These tests build a real array (loop devices, mounts, daemons): without
-/// root they fail loudly rather than pass having tested nothing. CI is root.
-fn skip_unless_root(test: &str) -> bool {
-    assert!(
-        is_root(),
-        "{test} needs root (loop devices, mounts, tgtd, ganesha); CI runs as root"
-    );
-    false
-}
 
 fn pool_named(client: &mut BlockingClient, name: &str) -> Pool {
     client
@@ -59,9 +49,7 @@ fn create_fs(client: &mut BlockingClient, pool: &Pool, name: &str, size: i64) ->
 
 #[test]
 fn conformance_suite_passes_against_the_test_array() {
-    if skip_unless_root("conformance_suite_passes_against_the_test_array") {
-        return;
-    }
+    require_root("conformance_suite_passes_against_the_test_array");
     let _serial = serialised();
     let array = TestArray::up();
     let plugin_dir = Path::new(PLUGIN).parent().unwrap();
@@ -201,9 +189,7 @@ impl Drop for ReplacementTgtd {
 
 #[test]
 fn masked_volumes_are_served_over_iscsi() {
-    if skip_unless_root("masked_volumes_are_served_over_iscsi") {
-        return;
-    }
+    require_root("masked_volumes_are_served_over_iscsi");
     let _serial = serialised();
     let array = TestArray::up();
     let mut client = array.client();
@@ -356,9 +342,7 @@ fn masked_volumes_are_served_over_iscsi() {
 
 #[test]
 fn exported_file_systems_are_served_over_nfs() {
-    if skip_unless_root("exported_file_systems_are_served_over_nfs") {
-        return;
-    }
+    require_root("exported_file_systems_are_served_over_nfs");
     let _serial = serialised();
     let array = TestArray::up();
     let mut client = array.client();
@@ -498,9 +482,7 @@ fn read(path: PathBuf) -> String {
 
 #[test]
 fn quota_snapshots_and_clones_for_real() {
-    if skip_unless_root("quota_snapshots_and_clones_for_real") {
-        return;
-    }
+    require_root("quota_snapshots_and_clones_for_real");
     let _serial = serialised();
     let array = TestArray::up();
     let mut client = array.client();
@@ -675,9 +657,7 @@ fn quota_snapshots_and_clones_for_real() {
 
 #[test]
 fn bad_input_is_refused_and_leaves_nothing() {
-    if skip_unless_root("bad_input_is_refused_and_leaves_nothing") {
-        return;
-    }
+    require_root("bad_input_is_refused_and_leaves_nothing");
     let _serial = serialised();
     let array = TestArray::up();
     let mut client = array.client();
@@ -971,9 +951,7 @@ impl Drop for ClientNamespace {
 
 #[test]
 fn nfs_client_outside_the_host_list_is_refused_from_another_namespace() {
-    if skip_unless_root("nfs_client_outside_the_host_list_is_refused_from_another_namespace") {
-        return;
-    }
+    require_root("nfs_client_outside_the_host_list_is_refused_from_another_namespace");
     let _serial = serialised();
     let array = TestArray::up();
     let namespace = ClientNamespace::create();
@@ -1045,9 +1023,7 @@ fn nfs_client_outside_the_host_list_is_refused_from_another_namespace() {
 
 #[test]
 fn nfs_exports_fall_back_to_sighup_without_dbus() {
-    if skip_unless_root("nfs_exports_fall_back_to_sighup_without_dbus") {
-        return;
-    }
+    require_root("nfs_exports_fall_back_to_sighup_without_dbus");
     let _serial = serialised();
     let array = TestArray::up();
     let mut client = array.client();
