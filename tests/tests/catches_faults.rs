@@ -15,6 +15,7 @@ use std::process::{Command, ExitCode};
 
 use lsm_core::ErrorNumber;
 use lsm_ipc::{FrameStream, SpawnOptions, socketpair, spawn_with_fd, stream_from_fd_arg};
+use lsm_test_support::workspace_binary;
 use serde_json::{Value, json};
 
 const PLUGIN_CHECK: &str = env!("CARGO_BIN_EXE_lsm-plugin-check");
@@ -197,17 +198,7 @@ fn check_through(fault: &str, checks: &[&str], plugin_dir: &Path, sim: &Path) ->
 
 fn run_tests() -> Result<(), String> {
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
-    let target = exe
-        .parent()
-        .and_then(Path::parent)
-        .ok_or("the test executable is not in target/<profile>/deps")?;
-    let sim: PathBuf = target.join("sim_lsmplugin");
-    if !sim.is_file() {
-        return Err(format!(
-            "{} does not exist: run `cargo build --workspace` first",
-            sim.display()
-        ));
-    }
+    let sim: PathBuf = workspace_binary("sim_lsmplugin", "plugin-sim");
     let plugin_dir = tempfile::tempdir().map_err(|e| e.to_string())?;
     std::os::unix::fs::symlink(&exe, plugin_dir.path().join("faulty_lsmplugin"))
         .map_err(|e| e.to_string())?;
