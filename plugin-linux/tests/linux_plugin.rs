@@ -78,6 +78,27 @@ fn conformance_suite_passes_against_the_test_array() {
         report.passed(),
         report.summary_line()
     );
+    // A check is skipped only for a capability the plugin lacks, or because
+    // the call it follows finished at once (this plugin has no slow jobs):
+    // never for a missing pool or disk, which would hide a check that ought
+    // to run here.
+    let unexpected_skips: Vec<String> = report
+        .outcomes
+        .iter()
+        .filter(|o| match &o.outcome {
+            lsm_tests::Outcome::Skipped(why) => {
+                !why.starts_with("unsupported capability ")
+                    && !why.ends_with("there is no job to follow")
+            }
+            _ => false,
+        })
+        .map(|o| o.line())
+        .collect();
+    assert!(
+        unexpected_skips.is_empty(),
+        "checks skipped that should run here:\n{}",
+        unexpected_skips.join("\n")
+    );
     // The suite cleaned up after itself: no object is left on the array.
     let mut client = array.client();
     assert!(client.volumes(None).unwrap().is_empty());
