@@ -3,12 +3,13 @@
 //! executable `example_lsmplugin`, and checked with the conformance kit `lsm-plugin-check`,
 //! as a third-party author would.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
 use lsm_core::{BlockingClient, Capability, ErrorNumber, Provisioning};
 use lsm_examples::example_plugin::ExampleArray;
+use lsm_test_support::workspace_binary;
 
 const PLUGIN: &str = env!("CARGO_BIN_EXE_example_lsmplugin");
 const TIMEOUT: Duration = Duration::from_secs(10);
@@ -16,12 +17,6 @@ const TIMEOUT: Duration = Duration::from_secs(10);
 /// The plugin in process: a fresh, empty array per session.
 fn connect() -> BlockingClient {
     BlockingClient::connect_in_process(ExampleArray::new(), "example://", None, TIMEOUT).unwrap()
-}
-
-/// The workspace's `target/debug`: this test runs from `target/debug/deps/`.
-fn target_debug_dir() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    exe.parent().and_then(Path::parent).unwrap().to_path_buf()
 }
 
 #[test]
@@ -118,12 +113,7 @@ fn the_executable_serves_the_same_plugin() {
 
 #[test]
 fn passes_lsm_plugin_check() {
-    let check = target_debug_dir().join("lsm-plugin-check");
-    assert!(
-        check.is_file(),
-        "{} not found: build the conformance kit first (`cargo build -p lsm-tests`)",
-        check.display()
-    );
+    let check = workspace_binary("lsm-plugin-check", "lsm-tests");
     let plugin_dir = Path::new(PLUGIN).parent().unwrap();
     let output = Command::new(&check)
         .args(["--uri", "example://"])

@@ -3,26 +3,17 @@
 //! They find `sim_lsmplugin` next to themselves in `target/debug`; build it first
 //! (`cargo build -p plugin-sim`).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
-/// The workspace's `target/debug`: this test runs from `target/debug/deps/`.
-fn target_debug_dir() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    exe.parent().and_then(Path::parent).unwrap().to_path_buf()
-}
+use lsm_test_support::{bin_dir, workspace_binary};
 
 /// Run one example binary with a private simulator state and instant jobs.
 fn run(program: &str, args: &[&str]) -> Output {
-    let debug = target_debug_dir();
-    assert!(
-        debug.join("sim_lsmplugin").is_file(),
-        "{} not found: build the simulator first (`cargo build -p plugin-sim`)",
-        debug.join("sim_lsmplugin").display()
-    );
+    workspace_binary("sim_lsmplugin", "plugin-sim");
     Command::new(program)
         .args(args)
-        .env("LSM_PLUGIN_PATH", &debug)
+        .env("LSM_PLUGIN_PATH", bin_dir())
         .env("LSM_SIM_TIME", "0")
         .env_remove("LSM_UDS_PATH")
         .env_remove("LSMCLI_DEBUG_FD")

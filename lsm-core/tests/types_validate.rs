@@ -15,6 +15,10 @@ fn vpd83_formats() {
     assert!(vpd83_is_valid("3ABCDEF012345678"));
     assert!(vpd83_is_valid(&format!("6{}", "a".repeat(31))));
     assert!(vpd83_is_valid("600508b1001c79ade5178f0626caaa9c"));
+    assert!(
+        vpd83_is_valid("600508B1001C9A5A5A5A5A5A5A5A5A5A"),
+        "upper case"
+    );
 
     assert!(!vpd83_is_valid("5001405"), "too short");
     assert!(
@@ -31,6 +35,10 @@ fn vpd83_formats() {
     assert!(!vpd83_is_valid("401094cf69bf3bec"), "NAA 4 is not allowed");
     assert!(!vpd83_is_valid("5g1094cf69bf3bec"), "non-hex digit");
     assert!(!vpd83_is_valid(" 501094cf69bf3bec"));
+    assert!(!vpd83_is_valid("6"));
+    assert!(!vpd83_is_valid("7000000000000001"), "NAA 7 is not allowed");
+    assert!(!vpd83_is_valid("1000000000000001"), "NAA 1 is not allowed");
+    assert!(!vpd83_is_valid("0x50014ee0abcdef"), "no 0x prefix");
 }
 
 #[test]

@@ -2,19 +2,12 @@
 //! each next to a baseline measured in the same run (spawning `true`; the
 //! same listing through the library in-process).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use lsm_core::{BlockingClient, Provisioning};
-
-fn release_dir() -> PathBuf {
-    let exe = std::env::current_exe().expect("current exe");
-    exe.parent()
-        .and_then(Path::parent)
-        .expect("target dir")
-        .to_path_buf()
-}
+use lsm_test_support::workspace_binary;
 
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
@@ -41,16 +34,10 @@ fn time_command(cmd: &mut Command, runs: usize) -> Duration {
 }
 
 fn main() {
-    let dir = release_dir();
-    let lsmcli = dir.join("lsmcli");
-    let sim = dir.join("sim_lsmplugin");
-    for exe in [&lsmcli, &sim] {
-        assert!(
-            exe.exists(),
-            "{} missing: run `cargo build --release --workspace --bins` first",
-            exe.display()
-        );
-    }
+    // Built with this bench's profile (`cargo build --release --workspace
+    // --bins` first).
+    let lsmcli = workspace_binary("lsmcli", "lsmcli");
+    let sim = workspace_binary("sim_lsmplugin", "plugin-sim");
     // LSM_BENCH_STATE_DIR keeps the state file (and its 10,000 volumes) for
     // profiling the listing afterwards; by default it lives in a tempdir.
     let tmp = tempfile::tempdir().expect("tempdir");

@@ -3,6 +3,8 @@
 
 use std::process::Command;
 
+use lsm_test_support::{LoopDevice, require_root};
+
 fn lsmcli(args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_lsmcli"))
         .args(args)
@@ -16,46 +18,21 @@ fn lsmcli(args: &[&str]) -> (i32, String, String) {
     )
 }
 
-struct LoopDevice(String);
-
-impl Drop for LoopDevice {
-    fn drop(&mut self) {
-        let _ = Command::new("losetup").args(["-d", &self.0]).status();
-    }
-}
-
 #[test]
 fn local_disk_commands_on_a_loop_device() {
-    // SAFETY: geteuid has no preconditions.
-    assert_eq!(
-        unsafe { libc::geteuid() },
-        0,
-        "attaching a loop device needs root (CI runs as root)"
+    require_root(
+        "local_disk_commands_on_a_loop_device",
+        "attaching a loop device",
     );
-    let dir = tempfile::tempdir().unwrap();
-    let image = dir.path().join("d.img");
-    std::fs::File::create(&image)
-        .unwrap()
-        .set_len(32 << 20)
-        .unwrap();
-    let out = Command::new("losetup")
-        .args(["-f", "--show"])
-        .arg(&image)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let dev = LoopDevice(String::from_utf8_lossy(&out.stdout).trim().to_string());
+    let dev = LoopDevice::new(32 << 20);
+    let dev_path = dev.path();
 
     let (rc, stdout, _) = lsmcli(&["local-disk-list", "-t", ","]);
     assert_eq!(rc, 0);
     assert!(
         stdout
             .lines()
-            .any(|l| l.starts_with(&format!("{},", dev.0))),
+            .any(|l| l.starts_with(&format!("{dev_path},"))),
         "{stdout}"
     );
 
@@ -66,11 +43,11 @@ fn local_disk_commands_on_a_loop_device() {
         rows.as_array()
             .unwrap()
             .iter()
-            .any(|r| r["path"] == dev.0.as_str())
+            .any(|r| r["path"] == dev_path)
     );
 
     for cmd in ["local-disk-ident-led-on", "local-disk-fault-led-off"] {
-        let (rc, _, stderr) = lsmcli(&[cmd, "--path", &dev.0]);
+        let (rc, _, stderr) = lsmcli(&[cmd, "--path", dev_path]);
         assert_eq!(rc, 4, "{cmd}: {stderr}");
         assert!(stderr.starts_with("NO_SUPPORT(153): "), "{stderr}");
         assert!(stderr.contains("enclosure"), "{stderr}");

@@ -19,24 +19,19 @@
 //! Usage: `cargo bench -p lsmd -- [--clients N] [--calls N]`
 //! (`cargo build --release -p plugin-sim` first, for the sim).
 
-use std::fs;
-use std::os::unix::net::UnixDatagram;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitCode, Stdio};
+use std::process::ExitCode;
 use std::sync::{Arc, Barrier};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use lsm_core::{BlockingClient, ErrorNumber};
-use nix::sys::signal::{Signal, kill};
-use nix::unistd::Pid;
+use lsm_test_support::{LsmdDirs, workspace_binary};
 
 /// The lsmd binary cargo built for this bench.
 const LSMD: &str = env!("CARGO_BIN_EXE_lsmd");
 /// Timeout of every client.
 const CLIENT_TIMEOUT: Duration = Duration::from_secs(120);
-/// How long lsmd may take to say `READY=1`.
-const READY_TIMEOUT: Duration = Duration::from_secs(20);
 /// Errors printed in full per mode (the rest are counted).
 const ERRORS_SHOWN: usize = 5;
 
@@ -260,106 +255,20 @@ fn print_report(report: &LoadReport, shape: LoadShape) {
     }
 }
 
-/// lsmd on a temporary socket dir, stopped (SIGTERM, then SIGKILL) on drop.
-struct BenchDaemon {
-    child: Child,
-    socket_dir: PathBuf,
-    log_path: PathBuf,
-}
-
-impl BenchDaemon {
-    /// Starts lsmd serving `sim_plugin` (as `sim`) and waits for `READY=1`.
-    fn start(scratch: &Path, sim_plugin: &Path) -> Result<Self, String> {
-        let plugin_dir = scratch.join("plugins");
-        let socket_dir = scratch.join("ipc");
-        let conf_dir = scratch.join("conf");
-        for dir in [&plugin_dir, &socket_dir, &conf_dir] {
-            fs::create_dir(dir).map_err(|error| format!("mkdir {}: {error}", dir.display()))?;
-        }
-        std::os::unix::fs::symlink(sim_plugin, plugin_dir.join("sim_lsmplugin")).map_err(
-            |error| format!("cannot link the sim into {}: {error}", plugin_dir.display()),
-        )?;
-        let notify_path = scratch.join("notify");
-        let notifications = UnixDatagram::bind(&notify_path)
-            .map_err(|error| format!("bind {}: {error}", notify_path.display()))?;
-        notifications
-            .set_read_timeout(Some(READY_TIMEOUT))
-            .map_err(|error| error.to_string())?;
-        let log_path = scratch.join("lsmd.log");
-        let log = fs::File::create(&log_path).map_err(|error| error.to_string())?;
-        let log_copy = log.try_clone().map_err(|error| error.to_string())?;
-        let child = Command::new(LSMD)
-            .arg("-d")
-            .arg("--plugindir")
-            .arg(&plugin_dir)
-            .arg("--socketdir")
-            .arg(&socket_dir)
-            .arg("--confdir")
-            .arg(&conf_dir)
-            // An account that does not exist: lsmd keeps the current user.
-            .args(["--plugin-user", "lsmd-bench-no-such-user"])
-            .env("NOTIFY_SOCKET", &notify_path)
-            .stdin(Stdio::null())
-            .stdout(log)
-            .stderr(log_copy)
-            .spawn()
-            .map_err(|error| format!("cannot start {LSMD}: {error}"))?;
-        let daemon = BenchDaemon {
-            child,
-            socket_dir,
-            log_path,
-        };
-        let mut message = [0u8; 64];
-        match notifications.recv(&mut message) {
-            Ok(length) if &message[..length] == b"READY=1" => Ok(daemon),
-            Ok(length) => Err(format!(
-                "unexpected notification {:?}",
-                String::from_utf8_lossy(&message[..length])
-            )),
-            Err(error) => Err(format!(
-                "lsmd did not get ready ({error}); log:\n{}",
-                fs::read_to_string(&daemon.log_path).unwrap_or_default()
-            )),
-        }
-    }
-}
-
-impl Drop for BenchDaemon {
-    fn drop(&mut self) {
-        let pid = Pid::from_raw(self.child.id() as i32);
-        let _ = kill(pid, Signal::SIGTERM);
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while Instant::now() < deadline {
-            if matches!(self.child.try_wait(), Ok(Some(_))) {
-                return;
-            }
-            thread::sleep(Duration::from_millis(10));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 fn run() -> Result<bool, String> {
     let shape = LoadShape::from_args(std::env::args().skip(1))?;
-    let bin_dir = Path::new(LSMD)
-        .parent()
-        .ok_or_else(|| format!("{LSMD} has no parent directory"))?;
-    let sim_plugin = bin_dir.join("sim_lsmplugin");
-    if !sim_plugin.is_file() {
-        return Err(format!(
-            "{} not found: build it with the same profile first (`cargo build --release -p plugin-sim`)",
-            sim_plugin.display()
-        ));
-    }
-    let scratch = tempfile::Builder::new()
-        .prefix("lsmd-bench")
-        .tempdir()
-        .map_err(|error| format!("cannot make a temporary directory: {error}"))?;
-    let daemon = BenchDaemon::start(scratch.path(), &sim_plugin)?;
+    let sim_plugin = workspace_binary("sim_lsmplugin", "plugin-sim");
+    // lsmd's plugin, socket and conf dirs; the sim's state file beside them.
+    let dirs = LsmdDirs::new("lsmd-bench");
+    dirs.link_plugin("sim_lsmplugin", &sim_plugin);
+    let mut command = dirs.command(Path::new(LSMD));
+    // An account that does not exist: lsmd keeps the current user.
+    command.args(["--plugin-user", "lsmd-bench-no-such-user"]);
+    // Waits for READY=1; killed when dropped (after the runs, or on a panic).
+    let daemon = dirs.start(command);
     let uri = format!(
         "sim://?statefile={}",
-        scratch.path().join("sim-state.db").display()
+        dirs.root().join("sim-state.db").display()
     );
     // Create the state file before the clients share it.
     ClientMode::Embedded {
@@ -390,7 +299,7 @@ fn run() -> Result<bool, String> {
     );
     let modes = [
         ClientMode::ThroughLsmd {
-            socket_dir: daemon.socket_dir.clone(),
+            socket_dir: dirs.socket_dir.clone(),
         },
         ClientMode::Embedded {
             plugin: sim_plugin.clone(),

@@ -11,7 +11,9 @@ use std::path::Path;
 use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
-use support::{EchoSession, Fixture, TIMEOUT, children_of, wait_until};
+use lsm_test_support::process::children_of;
+use lsm_test_support::{RunningLsmd, TIMEOUT, wait_until};
+use support::{EchoSession, Fixture};
 
 #[test]
 fn plugin_gets_the_connection_fd_as_argv1_and_bytes_echo_through() {
@@ -268,7 +270,7 @@ fn signals_ignored_by_lsmds_parent_are_back_to_default_in_plugins() {
     unsafe {
         command.pre_exec(ignore_handled);
     }
-    let mut lsmd = support::RunningLsmd::spawn(command, fixture.root());
+    let mut lsmd = RunningLsmd::spawn(command, fixture.root());
     let session = EchoSession::connect(&fixture.socket("sim"));
 
     let ignored = signal_mask(session.header.pid, "SigIgn:");

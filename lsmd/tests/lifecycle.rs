@@ -10,9 +10,10 @@ use std::os::unix::net::{SocketAddr, UnixDatagram, UnixListener, UnixStream};
 use std::path::Path;
 use std::process::Stdio;
 
-use nix::sys::signal::{Signal, kill};
-use nix::unistd::Pid;
-use support::{EchoSession, Fixture, LSMD, RunningLsmd, TIMEOUT, wait_until};
+use lsm_test_support::lsmd::DetachedLsmd;
+use lsm_test_support::{RunningLsmd, TIMEOUT, set_mode, unique_suffix, wait_until};
+use nix::sys::signal::Signal;
+use support::{EchoSession, Fixture, LSMD};
 
 fn assert_is_socket_with_mode_0666(path: &Path) {
     let metadata =
@@ -42,7 +43,7 @@ fn one_socket_per_plugin_named_after_the_file_with_mode_0666() {
     std::os::unix::fs::symlink(&sim, fixture.plugin_dir.join("link_lsmplugin")).unwrap();
     // The executable bit is not checked by the scan.
     let noexec = fixture.add_echo_plugin("noexec_lsmplugin");
-    support::set_mode(&noexec, 0o644);
+    set_mode(&noexec, 0o644);
 
     let mut lsmd = fixture.start();
 
@@ -186,7 +187,7 @@ fn sigint_also_exits_zero_and_cleans_up() {
 fn ready_is_sent_to_an_abstract_notify_socket() {
     let fixture = Fixture::new();
     fixture.add_echo_plugin("sim_lsmplugin");
-    let name = format!("lsmd-test-notify-{}", support::unique_suffix());
+    let name = format!("lsmd-test-notify-{}", unique_suffix());
     let address = SocketAddr::from_abstract_name(name.as_bytes()).unwrap();
     let notifications = UnixDatagram::bind_addr(&address).unwrap();
     // spawn_with_notify asserts that the first message is READY=1.
@@ -268,17 +269,6 @@ fn find_lsmd_with_argument(needle: &str) -> Option<u32> {
     None
 }
 
-/// Kills a detached lsmd on drop.
-struct DetachedLsmd(Option<u32>);
-
-impl Drop for DetachedLsmd {
-    fn drop(&mut self) {
-        if let Some(pid) = self.0 {
-            let _ = kill(Pid::from_raw(pid as i32), Signal::SIGKILL);
-        }
-    }
-}
-
 #[test]
 fn without_d_it_detaches_and_keeps_relative_paths_working() {
     let fixture = Fixture::new();
@@ -303,14 +293,14 @@ fn without_d_it_detaches_and_keeps_relative_paths_working() {
         .status()
         .unwrap();
     assert!(status.success());
-    let mut detached = DetachedLsmd(None);
+    let mut detached = DetachedLsmd::new();
     let mut buffer = [0u8; 64];
     let length = notifications.recv(&mut buffer).unwrap();
     assert_eq!(&buffer[..length], b"READY=1");
     assert!(fixture.socket("sim").exists());
     // Only this test passes the relative `ipc`: it finds the detached lsmd.
-    detached.0 = find_lsmd_with_argument("ipc");
-    let pid = detached.0.expect("the detached lsmd is running");
+    let pid = find_lsmd_with_argument("ipc").expect("the detached lsmd is running");
+    detached.adopt(pid);
     // Detached: a new session, working directory `/`.
     assert_eq!(
         fs::read_link(format!("/proc/{pid}/cwd")).unwrap(),
@@ -320,11 +310,11 @@ fn without_d_it_detaches_and_keeps_relative_paths_working() {
     let mut session = EchoSession::connect(&fixture.socket("sim"));
     assert_eq!(session.echo(b"daemon"), b"daemon");
 
-    kill(Pid::from_raw(pid as i32), Signal::SIGTERM).unwrap();
+    detached.signal(Signal::SIGTERM);
     let length = notifications.recv(&mut buffer).unwrap();
     assert_eq!(&buffer[..length], b"STOPPING=1");
     wait_until("the detached lsmd to remove its socket", || {
         !fixture.socket("sim").exists()
     });
-    detached.0 = None;
+    detached.release();
 }

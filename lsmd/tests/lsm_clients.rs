@@ -4,7 +4,8 @@
 //! `PLUGIN_SOCKET_PERMISSION`, `PLUGIN_IPC_FAIL`) and SIGHUP installing a
 //! new plugin.
 //!
-//! Needs the workspace's `sim_lsmplugin` (`cargo build -p plugin-sim`).
+//! Needs the workspace's `sim_lsmplugin` and `lsm-test-child-client`
+//! (`cargo build -p plugin-sim -p lsm-test-support`).
 
 mod support;
 
@@ -13,22 +14,14 @@ use std::os::unix::net::UnixListener;
 use std::path::PathBuf;
 
 use lsm_core::{BlockingClient, ConnectMode, ErrorNumber};
+use lsm_test_support::process::children_of;
+use lsm_test_support::{ChildClient, ChildClientOutcome, set_mode, wait_until};
 use nix::sys::signal::Signal;
-use support::lsm::{
-    CLIENT_TIMEOUT, ChildClient, ChildClientOutcome, child_client_main, expect_lsm_error,
-    sim_plugin_exe,
-};
-use support::{Fixture, NOBODY_UID, set_mode, wait_until};
+use support::lsm::{CLIENT_TIMEOUT, expect_lsm_error, sim_plugin_exe};
+use support::{Fixture, NOBODY_UID};
 
 /// The id of the sim's only system.
 const SIM_SYSTEM_ID: &str = "sim-01";
-
-/// Not a test: the client program [`ChildClient`] runs (does nothing unless
-/// started by one).
-#[test]
-fn child_client_program() {
-    child_client_main();
-}
 
 /// `(description, version)` of the sim, asked directly (no lsmd).
 fn sim_plugin_info() -> (String, String) {
@@ -104,7 +97,7 @@ fn connect_daemon_reaches_a_sim_that_lsmd_started_with_its_own_environment() {
     // lsmd, not this process, started the plugin.
     assert_eq!(client.plugin_pid(), None);
     assert!(
-        !support::children_of(lsmd.pid().as_raw() as u32).is_empty(),
+        !children_of(lsmd.pid().as_raw() as u32).is_empty(),
         "no plugin process under lsmd"
     );
     assert_eq!(client.systems().unwrap()[0].id, SIM_SYSTEM_ID);

@@ -11,10 +11,12 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use lsm_core::{BlockingClient, ErrorNumber};
+use lsm_test_support::process::children_of;
+use lsm_test_support::{RunningLsmd, wait_until};
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
+use support::Fixture;
 use support::lsm::expect_lsm_error;
-use support::{Fixture, RunningLsmd, children_of, wait_until};
 
 /// Live (not zombie) children of lsmd.
 fn live_plugins(lsmd: &RunningLsmd) -> HashSet<u32> {

@@ -15,8 +15,10 @@ use std::sync::{Arc, Barrier};
 use std::thread;
 
 use lsm_core::{BlockingClient, InitiatorType, Provisioning};
-use support::lsm::{CLIENT_TIMEOUT, SIM_JOB_SECONDS, workspace_bin_dir, workspace_binary};
-use support::{Fixture, children_of};
+use lsm_test_support::process::children_of;
+use lsm_test_support::{bin_dir, wait_until, workspace_binary};
+use support::Fixture;
+use support::lsm::{CLIENT_TIMEOUT, SIM_JOB_SECONDS};
 
 /// Clients running at the same time.
 const CONCURRENT_CLIENTS: usize = 64;
@@ -181,7 +183,7 @@ fn sixty_four_concurrent_clients_list_everything_with_zero_errors() {
     );
 
     // Every plugin ended and was reaped: no zombie under lsmd.
-    support::wait_until("lsmd to reap every plugin", || {
+    wait_until("lsmd to reap every plugin", || {
         children_of(lsmd.pid().as_raw() as u32).is_empty()
     });
     let started = lsmd.log().matches("plugin `sim` started as pid").count();
@@ -244,7 +246,7 @@ fn sixty_four_concurrent_runs_of_the_conformance_listing_checks_pass_through_lsm
         failures.len(),
         failures.join("\n")
     );
-    support::wait_until("lsmd to reap every plugin", || {
+    wait_until("lsmd to reap every plugin", || {
         children_of(lsmd.pid().as_raw() as u32).is_empty()
     });
 }
@@ -293,7 +295,7 @@ fn plugin_check_command(state_file: &Path, socket_dir: Option<&Path>) -> Command
         .arg("--uri")
         .arg(format!("sim://?statefile={}", state_file.display()))
         .env("LSM_SIM_TIME", SIM_JOB_SECONDS)
-        .env("LSM_PLUGIN_PATH", workspace_bin_dir())
+        .env("LSM_PLUGIN_PATH", bin_dir())
         .env_remove("LSM_TEST_PASSWORD")
         .env_remove("LSMCLI_DEBUG_FD")
         .env_remove("LSM_UDS_PATH");

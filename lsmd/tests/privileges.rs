@@ -1,23 +1,21 @@
 //! The root rules end to end, with `nobody` standing in for
 //! `libstoragemgmt` (hidden `--plugin-user` option). These tests need root,
-//! as CI has; without it they return early.
+//! as CI has; without it they fail, saying so.
 
 mod support;
 
 use std::os::fd::{AsRawFd, OwnedFd};
 use std::path::Path;
 
+use lsm_test_support::set_mode;
 use nix::sys::socket::{AddressFamily, SockFlag, SockType, UnixAddr, connect, socket};
 use nix::sys::wait::{WaitStatus, waitpid};
 use nix::unistd::{ForkResult, Gid, Uid, fork, pipe, read, setgid, setgroups, setuid, write};
 use support::{EchoHeader, EchoSession, Fixture, NOBODY_UID};
 
-fn running_as_root() -> bool {
-    if Uid::effective().is_root() {
-        return true;
-    }
-    eprintln!("skipped: these tests need root");
-    false
+/// Switching users needs root: without it the test fails, saying so.
+fn require_root(test: &str) {
+    lsm_test_support::require_root(test, "lsmd and its plugins switch to another user");
 }
 
 /// Two echo plugins: `rootecho` requires root, `userecho` does not.
@@ -96,9 +94,7 @@ fn header_seen_by_nobody(socket_path: &Path) -> EchoHeader {
 
 #[test]
 fn a_plugin_runs_as_root_only_when_allowed_required_and_asked_by_root() {
-    if !running_as_root() {
-        return;
-    }
+    require_root("a_plugin_runs_as_root_only_when_allowed_required_and_asked_by_root");
     let fixture = fixture_with_two_plugins(Some(true));
     let lsmd = fixture.start_with(&["--plugin-user", "nobody"]);
     // One plugin requires root: lsmd keeps it.
@@ -120,12 +116,10 @@ fn a_plugin_runs_as_root_only_when_allowed_required_and_asked_by_root() {
 
 #[test]
 fn without_lsmd_conf_lsmd_itself_switches_user_at_start() {
-    if !running_as_root() {
-        return;
-    }
+    require_root("without_lsmd_conf_lsmd_itself_switches_user_at_start");
     let fixture = fixture_with_two_plugins(None);
     // lsmd, now nobody, must still manage its socket dir.
-    support::set_mode(&fixture.socket_dir, 0o777);
+    set_mode(&fixture.socket_dir, 0o777);
     let mut lsmd = fixture.start_with(&["--plugin-user", "nobody"]);
     assert_eq!(lsmd.uid(), NOBODY_UID);
     assert_eq!(
@@ -139,13 +133,11 @@ fn without_lsmd_conf_lsmd_itself_switches_user_at_start() {
 
 #[test]
 fn root_allowed_but_required_by_none_drops_after_the_scan() {
-    if !running_as_root() {
-        return;
-    }
+    require_root("root_allowed_but_required_by_none_drops_after_the_scan");
     let fixture = Fixture::new();
     fixture.add_echo_plugin("userecho_lsmplugin");
     fixture.write_conf("lsmd.conf", "allow-plugin-root-privilege = true;\n");
-    support::set_mode(&fixture.socket_dir, 0o777);
+    set_mode(&fixture.socket_dir, 0o777);
     let lsmd = fixture.start_with(&["--plugin-user", "nobody"]);
     assert_eq!(lsmd.uid(), NOBODY_UID);
     assert_eq!(
@@ -156,9 +148,7 @@ fn root_allowed_but_required_by_none_drops_after_the_scan() {
 
 #[test]
 fn a_missing_user_is_warned_about_and_the_current_user_kept() {
-    if !running_as_root() {
-        return;
-    }
+    require_root("a_missing_user_is_warned_about_and_the_current_user_kept");
     let fixture = fixture_with_two_plugins(None);
     let lsmd = fixture.start_with(&["--plugin-user", "no-such-user-lsmd-test"]);
     assert_eq!(lsmd.uid(), 0);
@@ -176,9 +166,7 @@ fn a_missing_user_is_warned_about_and_the_current_user_kept() {
 
 #[test]
 fn a_malformed_plugin_conf_is_logged_and_denies_root() {
-    if !running_as_root() {
-        return;
-    }
+    require_root("a_malformed_plugin_conf_is_logged_and_denies_root");
     let fixture = fixture_with_two_plugins(Some(true));
     fixture.write_conf("pluginconf.d/rootecho.conf", "require-root-privilege = \n");
     let lsmd = fixture.start_with(&["--plugin-user", "nobody"]);

@@ -42,10 +42,7 @@ fn per_operation(count: usize, mut operation: impl FnMut(usize)) -> f64 {
 
 /// The figures of the README's "Figures" section.
 fn main() {
-    assert!(
-        is_root(),
-        "the linux bench builds a real array and needs root"
-    );
+    require_root("the linux bench (a real array)");
     let array = TestArray::up();
     let mut client = array.client();
     let system = system_of(&mut client);

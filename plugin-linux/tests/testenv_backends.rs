@@ -7,161 +7,35 @@
 //! reload). `down` runs in a guard's Drop, so the host is cleaned even when
 //! an assertion fails.
 //!
-//! Needs root and the packages in PACKAGES; without root it says so and
-//! passes without doing anything. Everything runs in one test so the one
+//! Needs root and the packages in PACKAGES; without root both tests fail,
+//! saying so (CI runs as root). Everything runs in one test so the one
 //! environment is shared and nothing runs concurrently against it.
 
-use std::collections::HashMap;
+mod support;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use plugin_linux::btrfs::{self, Btrfs};
-use plugin_linux::command::ToolCommand;
-use plugin_linux::config::{Config, PoolBackend, config_path_from_uri};
+use plugin_linux::config::PoolBackend;
 use plugin_linux::ganesha::{self, AccessType, ClientRule, ExportBlock, GaneshaClient, Squash};
 use plugin_linux::lvm::Lvm;
 use plugin_linux::replay::{replay_exports, replay_targets};
 use plugin_linux::state::{
     ArrayState, ChapRecord, ExportRecord, LunRecord, Secret, Secrets, StateStore, TargetRecord,
 };
+use plugin_linux::testenv::lock_host;
 use plugin_linux::tgt::Tgtadm;
+use support::{TESTENV, TestArray, require_root, run, serialised, wait_for};
 
-const TESTENV: &str = env!("CARGO_BIN_EXE_lsm-linux-testenv");
-
-/// The tests share the host's rpcbind (which an `up` may start and its
-/// `down` stop): run them one at a time, in this binary (the mutex) and
-/// on the host (the lock other test binaries' arrays take too).
-static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
-struct Serialised {
-    _host: plugin_linux::testenv::HostLock,
-    _threads: std::sync::MutexGuard<'static, ()>,
-}
-
-fn serialised() -> Serialised {
-    let threads = SERIAL
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    Serialised {
-        _host: plugin_linux::testenv::lock_host().unwrap(),
-        _threads: threads,
-    }
-}
 const MIB: u64 = 1 << 20;
-
-/// A running test array, torn down when dropped.
-struct TestArray {
-    _parent: tempfile::TempDir,
-    dir: PathBuf,
-    summary: HashMap<String, String>,
-    config: Config,
-}
-
-impl TestArray {
-    fn up() -> TestArray {
-        let parent = tempfile::Builder::new()
-            .prefix("lsm-testenv-")
-            .tempdir()
-            .unwrap();
-        let dir = parent.path().join("array");
-        let output = Command::new(TESTENV)
-            .arg("up")
-            .arg("--dir")
-            .arg(&dir)
-            .output()
-            .unwrap();
-        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-        // From here on `down` runs even if an assertion below fails.
-        let mut array = TestArray {
-            _parent: parent,
-            dir: dir.clone(),
-            summary: HashMap::new(),
-            config: Config::parse(
-                "[[pool]]\nname = \"x\"\nkind = \"lvm\"\nvg = \"x\"\n",
-                Path::new("/none"),
-            )
-            .unwrap(),
-        };
-        assert!(output.status.success(), "up failed:\n{stdout}\n{stderr}");
-        let last = stdout.lines().last().unwrap_or_default();
-        assert!(
-            last.starts_with("URI=linux://?config="),
-            "last line: {last:?}"
-        );
-        for line in stdout.lines() {
-            if let Some((key, value)) = line.split_once('=') {
-                array.summary.insert(key.to_owned(), value.to_owned());
-            }
-        }
-        let config_path = config_path_from_uri(&array.summary["URI"]).unwrap();
-        assert_eq!(config_path, dir.join("linux.toml"));
-        array.config = Config::load(&config_path).unwrap();
-        array
-    }
-
-    fn btrfs_mount(&self) -> PathBuf {
-        match &self.config.pools[0].backend {
-            PoolBackend::Btrfs { mount_point, .. } => mount_point.clone().unwrap(),
-            other => panic!("first pool is not btrfs: {other:?}"),
-        }
-    }
-
-    fn portal(&self) -> String {
-        self.config.iscsi.as_ref().unwrap().network_addresses()[0].clone()
-    }
-}
-
-impl Drop for TestArray {
-    fn drop(&mut self) {
-        let output = Command::new(TESTENV)
-            .arg("down")
-            .arg("--dir")
-            .arg(&self.dir)
-            .output();
-        match output {
-            Ok(output) if output.status.success() => {}
-            Ok(output) => eprintln!("down failed: {}", String::from_utf8_lossy(&output.stderr)),
-            Err(error) => eprintln!("cannot run down: {error}"),
-        }
-    }
-}
-
-fn is_root() -> bool {
-    nix::unistd::Uid::effective().is_root()
-}
-
-fn run(program: &str, args: &[&str]) -> (bool, String) {
-    let output = ToolCommand::new(program)
-        .args(args)
-        .timeout(Duration::from_secs(30))
-        .output()
-        .unwrap();
-    (
-        output.success(),
-        format!("{}{}", output.stdout, output.stderr),
-    )
-}
-
-fn wait_for(what: &str, mut condition: impl FnMut() -> bool) {
-    let started = Instant::now();
-    while !condition() {
-        assert!(
-            started.elapsed() < Duration::from_secs(20),
-            "timed out waiting for {what}"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
 
 #[test]
 fn testenv_up_exercises_every_backend_then_down_cleans_up() {
-    if !is_root() {
-        eprintln!("SKIPPED: testenv_backends needs root (loop devices, mounts, daemons)");
-        return;
-    }
+    require_root("testenv_up_exercises_every_backend_then_down_cleans_up");
+    // One test at a time in this binary; `up` takes the host-wide lock.
     let _serial = serialised();
     let array = TestArray::up();
     assert_eq!(
@@ -212,11 +86,10 @@ fn testenv_up_exercises_every_backend_then_down_cleans_up() {
 
 #[test]
 fn failed_up_cleans_up_after_itself() {
-    if !is_root() {
-        eprintln!("SKIPPED: failed_up_cleans_up_after_itself needs root");
-        return;
-    }
+    require_root("failed_up_cleans_up_after_itself");
+    // No TestArray here: this test takes the host-wide lock itself.
     let _serial = serialised();
+    let _host = lock_host().unwrap();
     // A ganesha.nfsd that exits at once makes `up` fail after the loop
     // devices, the mount, LVM, tgtd and dbus-daemon are already set up.
     let fake_bin = tempfile::tempdir().unwrap();

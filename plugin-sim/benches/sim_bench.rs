@@ -23,21 +23,10 @@ use lsm_core::{BlockingClient, Provisioning};
 
 const TIMEOUT: Duration = Duration::from_secs(600);
 
+/// The `sim_lsmplugin` of this bench's profile (`cargo build --release -p
+/// plugin-sim` first).
 fn plugin_exe() -> PathBuf {
-    // The bench binary lives in target/release/deps.
-    let exe = std::env::current_exe().expect("current exe");
-    let dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("target dir")
-        .to_path_buf();
-    let plugin = dir.join("sim_lsmplugin");
-    assert!(
-        plugin.exists(),
-        "{} missing: run `cargo build --release -p plugin-sim` first",
-        plugin.display()
-    );
-    plugin
+    lsm_test_support::workspace_binary("sim_lsmplugin", "plugin-sim")
 }
 
 fn connect(uri: &str) -> BlockingClient {

@@ -7,7 +7,6 @@
 use std::fmt::Debug;
 
 use lsm_core::client::JobOutput;
-use lsm_core::validate::vpd83_is_valid;
 use lsm_core::{
     AccessGroup, Capability as C, Completion, Disk, DiskStatus, ErrorNumber, FileSystem,
     FsSnapshot, InitiatorType, NfsExport, PhysicalDiskCache, Pool, PoolElementType, Provisioning,
@@ -243,12 +242,6 @@ pub const CHECKS: &[Check] = &[
         summary: "unpaired CHAP credentials, or outbound without inbound, are INVALID_ARGUMENT",
         requires: &[],
         body: invalid_chap_arguments,
-    },
-    Check {
-        name: "vpd83_format",
-        summary: "the vpd83 check accepts NAA 2/3/5/6 forms and refuses anything else",
-        requires: &[],
-        body: vpd83_format,
     },
 ];
 
@@ -905,6 +898,12 @@ fn not_found_fs(ctx: &mut Ctx) -> CheckResult {
             probe(C::FS_CHILD_DEPENDENCY, "fs_child_dependency", move |ctx| {
                 expect_code(code, "fs_child_dependency")(ctx.client.fs_child_dependency(f, None))
             }),
+            probe(C::FILE_CLONE, "fs_file_clone", move |ctx| {
+                let started = ctx
+                    .client
+                    .fs_file_clone(f, "lsmrs_source", "lsmrs_copy", None);
+                expect_code(code, "fs_file_clone")(attempt(ctx, started))
+            }),
             probe(C::EXPORT_FS, "export_fs", move |ctx| {
                 let result = ctx.client.export_fs(
                     &f.id,
@@ -930,8 +929,9 @@ fn not_found_fs_snapshot(ctx: &mut Ctx) -> CheckResult {
     if !ctx.supports(C::FS_SNAPSHOT_DELETE)
         && !ctx.supports(C::FS_SNAPSHOT_RESTORE)
         && !ctx.supports(C::FS_CLONE)
+        && !ctx.supports(C::FILE_CLONE)
     {
-        skip!("no snapshot call (delete, restore, clone) to try an unknown id with");
+        skip!("no snapshot call (delete, restore, clone, file clone) to try an unknown id with");
     }
     let fs = ctx.scratch_fs()?;
     let snapshot = unknown_snapshot();
@@ -956,6 +956,12 @@ fn not_found_fs_snapshot(ctx: &mut Ctx) -> CheckResult {
                 });
                 let started = ctx.client.fs_clone(f, &name, Some(s));
                 expect_code(code, "fs_clone from an unknown snapshot")(attempt(ctx, started))
+            }),
+            probe(C::FILE_CLONE, "fs_file_clone from a snapshot", move |ctx| {
+                let started = ctx
+                    .client
+                    .fs_file_clone(f, "lsmrs_source", "lsmrs_copy", Some(s));
+                expect_code(code, "fs_file_clone from an unknown snapshot")(attempt(ctx, started))
             }),
         ],
     )
@@ -1360,36 +1366,6 @@ fn invalid_chap_arguments(ctx: &mut Ctx) -> CheckResult {
             ErrorNumber::INVALID_ARGUMENT,
             &format!("iscsi_chap_auth with {what}"),
         )?;
-    }
-    Ok(())
-}
-
-fn vpd83_format(_ctx: &mut Ctx) -> CheckResult {
-    let good = [
-        "",
-        "600508b1001c9a5a5a5a5a5a5a5a5a5a",
-        "600508B1001C9A5A5A5A5A5A5A5A5A5A",
-        "50014ee0abcdef01",
-        "2000000000000001",
-        "3000000000000001",
-    ];
-    let bad = [
-        "6",
-        "600508b1001c9a5a5a5a5a5a5a5a5a5",
-        "600508b1001c9a5a5a5a5a5a5a5a5a5a0",
-        "50014ee0abcdef0",
-        "50014ee0abcdef012",
-        "50014ee0abcdefzz",
-        "7000000000000001",
-        "1000000000000001",
-        "0x50014ee0abcdef",
-        " 50014ee0abcdef0",
-    ];
-    for vpd in good {
-        ensure!(vpd83_is_valid(vpd), "valid vpd83 {vpd:?} is refused");
-    }
-    for vpd in bad {
-        ensure!(!vpd83_is_valid(vpd), "invalid vpd83 {vpd:?} is accepted");
     }
     Ok(())
 }

@@ -47,8 +47,10 @@ pub const CHECKS: &[Check] = &[
     },
     Check {
         name: "fs_file_clone",
-        summary: "a file clone succeeds (the source file name is made up: real arrays may need --skip)",
-        requires: &[C::FS_CREATE, C::FS_DELETE, C::FILE_CLONE],
+        summary: "cloning a file absent from a new file system is refused (NOT_FOUND_GENERIC or \
+                  INVALID_ARGUMENT, file system intact) or, by an array that keeps no files, \
+                  recorded as a dependency of the source",
+        requires: &[C::FS, C::FS_CREATE, C::FS_DELETE, C::FILE_CLONE],
         body: fs_file_clone,
     },
     Check {
@@ -252,36 +254,98 @@ fn fs_clone_from_snapshot(ctx: &mut Ctx) -> CheckResult {
     check_new_fs(ctx, &clone, &name, &pool, 0)
 }
 
+/// `fs_file_clone` of a file name that cannot exist: the LSM API cannot put
+/// a file in a file system, so the check cannot make a real source. In a
+/// file system made for the check, a unique name is certainly absent. Two
+/// answers are correct, and each is verified:
+/// - refused with `NOT_FOUND_GENERIC` or `INVALID_ARGUMENT` (an array that
+///   holds real files, as linux:// does), the file system still listed as
+///   it was made;
+/// - accepted (an array that keeps no files, as the sim, which records file
+///   clones): then the clone must be observable, as a child dependency of
+///   the source file, and removable with `fs_child_dependency_rm` when the
+///   plugin can remove one file's dependency.
+///
+/// Success that leaves no trace, or any other error, fails.
 fn fs_file_clone(ctx: &mut Ctx) -> CheckResult {
     let fs = ctx.scratch_fs()?;
-    let source = "lsmrs_file_clone_source".to_string();
-    let started = ctx
-        .client
-        .fs_file_clone(&fs, &source, "lsmrs_file_clone_dest", None);
-    ctx.wait(started, "fs_file_clone")?;
-    if ctx.supports(C::FS_CHILD_DEPENDENCY) {
-        let files = [source];
-        let dependent = ctx
-            .client
-            .fs_child_dependency(&fs, Some(&files))
-            .during("fs_child_dependency of the cloned file")?;
-        ctx.note(format!(
-            "source file dependency after file clone: {dependent}"
-        ));
-        if dependent && ctx.supports(C::FS_CHILD_DEPENDENCY_RM_SPECIFIC_FILES) {
-            let started = ctx.client.fs_child_dependency_rm(&fs, Some(&files));
-            ctx.wait(started, "fs_child_dependency_rm of the cloned file")?;
-            let still = ctx
-                .client
-                .fs_child_dependency(&fs, Some(&files))
-                .during("fs_child_dependency after dependency_rm")?;
+    let source = format!("{}_absent_source", ctx.unique_name());
+    let destination = format!("{}_destination", ctx.unique_name());
+    let what = format!(
+        "fs_file_clone of {source:?}, a file that does not exist in the new file system {}",
+        fs.id
+    );
+    let started = ctx.client.fs_file_clone(&fs, &source, &destination, None);
+    let result = started.and_then(|completion| ctx.client.wait_done(completion));
+    match result {
+        Err(err)
+            if [
+                ErrorNumber::NOT_FOUND_GENERIC,
+                ErrorNumber::INVALID_ARGUMENT,
+            ]
+            .contains(&err.code) =>
+        {
+            ctx.note(format!("refused: {err}"));
+            let Some(listed) = ctx.find_fs(&fs.id)? else {
+                fail!(
+                    "file system {} is no longer listed after {what} was refused",
+                    fs.id
+                );
+            };
             ensure!(
-                !still,
-                "file {} still has a dependency after fs_child_dependency_rm",
-                files[0]
+                listed.name == fs.name
+                    && listed.pool_id == fs.pool_id
+                    && listed.total_space == fs.total_space,
+                "file system {} is listed as {listed:?} after {what} was refused; it was made as {fs:?}",
+                fs.id
             );
+            Ok(())
+        }
+        Err(err) => fail!(
+            "{what}: expected NOT_FOUND_GENERIC or INVALID_ARGUMENT (an array with real files), \
+             or success shown by fs_child_dependency (an array that keeps no files); got {err}"
+        ),
+        Ok(()) => {
+            ctx.note("accepted: the array keeps no files");
+            file_clone_is_recorded(ctx, &fs, &source, &what)
         }
     }
+}
+
+/// After an accepted file clone of `source` (that cannot exist in `fs`):
+/// the clone must show as a dependency of the source, removable when the
+/// plugin removes single files' dependencies.
+fn file_clone_is_recorded(ctx: &mut Ctx, fs: &FileSystem, source: &str, what: &str) -> CheckResult {
+    ensure!(
+        ctx.supports(C::FS_CHILD_DEPENDENCY),
+        "{what} succeeded, but the plugin does not support FS_CHILD_DEPENDENCY, so nothing \
+         shows that a clone was made: a file that does not exist must be refused with \
+         NOT_FOUND_GENERIC or INVALID_ARGUMENT"
+    );
+    let files = [source.to_string()];
+    let dependent = ctx
+        .client
+        .fs_child_dependency(fs, Some(&files))
+        .during("fs_child_dependency of the cloned file")?;
+    ensure!(
+        dependent,
+        "{what} succeeded, but fs_child_dependency of the source is false: the clone left \
+         no trace (a file that does not exist must be refused, or its clone recorded)"
+    );
+    if !ctx.supports(C::FS_CHILD_DEPENDENCY_RM_SPECIFIC_FILES) {
+        ctx.note("FS_CHILD_DEPENDENCY_RM_SPECIFIC_FILES unsupported: removal not checked");
+        return Ok(());
+    }
+    let started = ctx.client.fs_child_dependency_rm(fs, Some(&files));
+    ctx.wait(started, "fs_child_dependency_rm of the cloned file")?;
+    let still = ctx
+        .client
+        .fs_child_dependency(fs, Some(&files))
+        .during("fs_child_dependency after dependency_rm")?;
+    ensure!(
+        !still,
+        "file {source} still has a dependency after fs_child_dependency_rm"
+    );
     Ok(())
 }
 

@@ -5,13 +5,17 @@
 //! a wire-level proxy in front of the real `sim_lsmplugin` that breaks one
 //! thing, chosen by `$LSM_FAULT`. Run by cargo (no argument), it points
 //! `lsm-plugin-check` at that proxy once per fault and asserts the checks
-//! aimed at the fault FAIL, while a fault-free proxy passes them all.
+//! aimed at the fault FAIL, while a fault-free proxy passes them all, and so
+//! does a proxy that bends an answer into another correct one (a file clone
+//! refused as a real array refuses it).
 
 use std::io;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
+use lsm_core::ErrorNumber;
 use lsm_ipc::{FrameStream, SpawnOptions, socketpair, spawn_with_fd, stream_from_fd_arg};
+use lsm_test_support::workspace_binary;
 use serde_json::{Value, json};
 
 const PLUGIN_CHECK: &str = env!("CARGO_BIN_EXE_lsm-plugin-check");
@@ -35,10 +39,17 @@ enum Fault {
     BadVpd,
     /// `volume_mask` answers success without masking.
     DropMask,
+    /// `fs_file_clone` answers success (no job) without cloning anything.
+    FakeFileClone,
+    /// `fs_file_clone` answers `NOT_FOUND_FS` for a file system that exists.
+    FileCloneWrongError,
+    /// `fs_file_clone` answers `NOT_FOUND_GENERIC`, as an array holding
+    /// real files does for a missing source file: a correct refusal.
+    RefuseFileClone,
 }
 
 impl Fault {
-    const ALL: [(Fault, &'static str); 8] = [
+    const ALL: [(Fault, &'static str); 11] = [
         (Fault::None, "none"),
         (Fault::RenameVolume, "rename_volume"),
         (Fault::BadPercent, "bad_percent"),
@@ -47,6 +58,9 @@ impl Fault {
         (Fault::WrongNotFound, "wrong_not_found"),
         (Fault::BadVpd, "bad_vpd"),
         (Fault::DropMask, "drop_mask"),
+        (Fault::FakeFileClone, "fake_file_clone"),
+        (Fault::FileCloneWrongError, "file_clone_wrong_error"),
+        (Fault::RefuseFileClone, "refuse_file_clone"),
     ];
 
     fn from_env() -> Fault {
@@ -78,11 +92,23 @@ fn bend_request(fault: Fault, method: &str, request: &mut Value) -> Option<Value
             request["params"]["search_value"] = Value::Null;
             None
         }
-        (Fault::FakeDelete, "volume_delete") | (Fault::DropMask, "volume_mask") => {
-            Some(json!({"id": 100, "result": null}))
+        (Fault::FakeDelete, "volume_delete")
+        | (Fault::DropMask, "volume_mask")
+        | (Fault::FakeFileClone, "fs_file_clone") => Some(json!({"id": 100, "result": null})),
+        (Fault::FileCloneWrongError, "fs_file_clone") => {
+            Some(error_reply(ErrorNumber::NOT_FOUND_FS, "FS not found"))
         }
+        (Fault::RefuseFileClone, "fs_file_clone") => Some(error_reply(
+            ErrorNumber::NOT_FOUND_GENERIC,
+            "file lsmrs_source not found",
+        )),
         _ => None,
     }
+}
+
+/// An error reply frame with this code.
+fn error_reply(code: ErrorNumber, message: &str) -> Value {
+    json!({"id": 100, "error": {"code": code.0, "message": message, "data": null}})
 }
 
 /// Changes the sim's reply before it reaches the client.
@@ -172,23 +198,13 @@ fn check_through(fault: &str, checks: &[&str], plugin_dir: &Path, sim: &Path) ->
 
 fn run_tests() -> Result<(), String> {
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
-    let target = exe
-        .parent()
-        .and_then(Path::parent)
-        .ok_or("the test executable is not in target/<profile>/deps")?;
-    let sim: PathBuf = target.join("sim_lsmplugin");
-    if !sim.is_file() {
-        return Err(format!(
-            "{} does not exist: run `cargo build --workspace` first",
-            sim.display()
-        ));
-    }
+    let sim: PathBuf = workspace_binary("sim_lsmplugin", "plugin-sim");
     let plugin_dir = tempfile::tempdir().map_err(|e| e.to_string())?;
     std::os::unix::fs::symlink(&exe, plugin_dir.path().join("faulty_lsmplugin"))
         .map_err(|e| e.to_string())?;
 
     // Each fault and the checks that must catch it.
-    let cases: [(&str, &[&str]); 7] = [
+    let cases: [(&str, &[&str]); 9] = [
         ("rename_volume", &["volume_create_delete"]),
         ("bad_percent", &["job_volume_create", "job_fs_create"]),
         (
@@ -202,8 +218,20 @@ fn run_tests() -> Result<(), String> {
         ("wrong_not_found", &["not_found_volume", "volume_raid_info"]),
         ("bad_vpd", &["list_volumes"]),
         ("drop_mask", &["volume_mask_unmask", "volume_delete_masked"]),
+        (
+            "fake_file_clone",
+            &["fs_file_clone", "not_found_fs", "not_found_fs_snapshot"],
+        ),
+        ("file_clone_wrong_error", &["fs_file_clone"]),
     ];
-    let mut all: Vec<&str> = cases.iter().flat_map(|(_, c)| c.iter().copied()).collect();
+    // Bends that are still correct behaviour, and the checks that must
+    // pass them.
+    let correct: [(&str, &[&str]); 1] = [("refuse_file_clone", &["fs_file_clone"])];
+    let mut all: Vec<&str> = cases
+        .iter()
+        .chain(&correct)
+        .flat_map(|(_, c)| c.iter().copied())
+        .collect();
     all.sort();
     all.dedup();
     let mut problems = Vec::new();
@@ -230,6 +258,18 @@ fn run_tests() -> Result<(), String> {
             }
         }
         println!("fault {fault}: caught by {}", checks.join(", "));
+    }
+    for (bend, checks) in correct {
+        let lines = check_through(bend, checks, plugin_dir.path(), &sim);
+        let expected_summary = format!("{} passed, 0 failed, 0 skipped", checks.len());
+        if lines.last() != Some(&expected_summary) {
+            problems.push(format!(
+                "{bend} is correct behaviour, but {} did not all pass:\n{}",
+                checks.join(", "),
+                lines.join("\n")
+            ));
+        }
+        println!("{bend}: passed by {}", checks.join(", "));
     }
     if problems.is_empty() {
         Ok(())

@@ -6,37 +6,17 @@
 //! Needs the workspace's binaries: run `cargo build --workspace` first.
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output};
+use std::process::{Command, Output};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use lsm_core::{BlockingClient, Capability, InitiatorType, Pool};
+use lsm_test_support::{LsmdDirs, workspace_binary};
 use lsm_tests::fixtures::ExportSpec;
 use lsm_tests::{Check, CheckError, Ctx, Outcome, SuiteOptions, all_checks, run_checks, run_suite};
 use tempfile::TempDir;
 
 const PLUGIN_CHECK: &str = env!("CARGO_BIN_EXE_lsm-plugin-check");
-
-/// `target/debug` (or the profile dir the tests run from): the test
-/// executable lives in its `deps/`.
-fn target_dir() -> PathBuf {
-    let exe = std::env::current_exe().expect("the test executable has a path");
-    let deps = exe.parent().expect("the test executable is in a directory");
-    deps.parent()
-        .expect("the test executable is in target/<profile>/deps")
-        .to_path_buf()
-}
-
-/// A workspace binary, which must have been built.
-fn workspace_binary(name: &str) -> PathBuf {
-    let path = target_dir().join(name);
-    assert!(
-        path.is_file(),
-        "{} does not exist: run `cargo build --workspace` first",
-        path.display()
-    );
-    path
-}
 
 /// The directory holding `sim_lsmplugin`. The first call also sets this
 /// process's environment for in-process runs (`LSM_SIM_TIME=0`, the plugin
@@ -45,7 +25,7 @@ fn workspace_binary(name: &str) -> PathBuf {
 fn plugin_dir() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
-        let dir = workspace_binary("sim_lsmplugin")
+        let dir = workspace_binary("sim_lsmplugin", "plugin-sim")
             .parent()
             .expect("a binary is in a directory")
             .to_path_buf();
@@ -195,7 +175,7 @@ fn binary_runs_every_check_end_to_end() {
     plugin_dir();
     let state = state_dir();
     let uri = sim_uri(&state);
-    let output = plugin_check(&["--uri", &uri, "--skip", "vpd83_format"], "0");
+    let output = plugin_check(&["--uri", &uri, "--skip", "export_rw_ro_overlap"], "0");
     let lines = stdout_lines(&output);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
@@ -214,7 +194,7 @@ fn binary_runs_every_check_end_to_end() {
         checks.iter().filter(|l| l.starts_with("PASS ")).count(),
         passed
     );
-    assert!(checks.contains(&"SKIP vpd83_format: skipped by request".to_string()));
+    assert!(checks.contains(&"SKIP export_rw_ro_overlap: skipped by request".to_string()));
     for line in checks {
         assert!(
             line.starts_with("PASS ") || line.starts_with("SKIP "),
@@ -349,57 +329,23 @@ fn job_checks_follow_in_progress_jobs() {
     }
 }
 
-/// Kills lsmd when the test ends, passed or not.
-struct Daemon(Child);
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 /// Through a real lsmd: the binary uses `LSM_UDS_PATH` as given.
 #[test]
 fn binary_passes_through_lsmd() {
     plugin_dir();
-    let lsmd = workspace_binary("lsmd");
-    let root = state_dir();
-    let plugins = root.path().join("plugins");
-    let sockets = root.path().join("ipc");
-    let conf = root.path().join("conf");
-    for dir in [&plugins, &sockets, &conf] {
-        std::fs::create_dir(dir).expect("mkdir");
-    }
-    std::os::unix::fs::symlink(
-        workspace_binary("sim_lsmplugin"),
-        plugins.join("sim_lsmplugin"),
-    )
-    .expect("symlink the plugin");
-    let daemon = Daemon(
-        Command::new(lsmd)
-            .arg("-d")
-            .arg("--plugindir")
-            .arg(&plugins)
-            .arg("--socketdir")
-            .arg(&sockets)
-            .arg("--confdir")
-            .arg(&conf)
-            .env("LSM_SIM_TIME", "0")
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("lsmd starts"),
+    let dirs = LsmdDirs::new("lsmrs-conformance");
+    dirs.link_plugin(
+        "sim_lsmplugin",
+        &workspace_binary("sim_lsmplugin", "plugin-sim"),
     );
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !sockets.join("sim").exists() {
-        assert!(Instant::now() < deadline, "lsmd made no sim socket");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let uri = format!("sim://?statefile={}", root.path().join("s.db").display());
+    let mut command = dirs.command(&workspace_binary("lsmd", "lsmd"));
+    command.env("LSM_SIM_TIME", "0");
+    // Ready (its sockets made) when this returns; killed when dropped.
+    let daemon = dirs.start(command);
+    let uri = format!("sim://?statefile={}", dirs.root().join("s.db").display());
     let output = Command::new(PLUGIN_CHECK)
         .args(["--uri", &uri])
-        .env("LSM_UDS_PATH", &sockets)
+        .env("LSM_UDS_PATH", &dirs.socket_dir)
         .env_remove("LSM_PLUGIN_PATH")
         .env_remove("LSMCLI_DEBUG_FD")
         .output()

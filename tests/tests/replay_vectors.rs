@@ -220,25 +220,8 @@ fn load_all_sessions() -> Vec<Session> {
 
 // ------------------------------------------------------------------ the simulator
 
-/// Directory holding the workspace's debug binaries: this test runs from
-/// `target/debug/deps/`.
-fn target_debug_dir() -> PathBuf {
-    let exe = std::env::current_exe().expect("current_exe");
-    exe.parent()
-        .and_then(Path::parent)
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| panic!("cannot find target/debug from {}", exe.display()))
-}
-
 fn sim_plugin_exe() -> PathBuf {
-    let exe = target_debug_dir().join("sim_lsmplugin");
-    assert!(
-        exe.is_file(),
-        "{} not found: build the simulator first (`cargo build -p plugin-sim`, or \
-         `cargo build --workspace`), then run this test again",
-        exe.display()
-    );
-    exe
+    lsm_test_support::workspace_binary("sim_lsmplugin", "plugin-sim")
 }
 
 /// One `sim_lsmplugin` process on a socketpair; killed on drop if still running.

@@ -11,25 +11,14 @@ use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
+use lsm_test_support::{bin_dir, workspace_binary};
+
 /// The binary under test.
 pub const LSMCLI: &str = env!("CARGO_BIN_EXE_lsmcli");
 
-/// `target/debug`, where cargo put lsmcli and (when built) `sim_lsmplugin`.
-pub fn bin_dir() -> PathBuf {
-    Path::new(LSMCLI)
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| panic!("{LSMCLI} has no parent directory"))
-}
-
 /// Fails loudly when the simulator plugin has not been built.
 pub fn require_sim() {
-    let sim = bin_dir().join("sim_lsmplugin");
-    assert!(
-        sim.is_file(),
-        "{} not found: build the simulator first (`cargo build -p plugin-sim`, or `cargo build --workspace`)",
-        sim.display()
-    );
+    workspace_binary("sim_lsmplugin", "plugin-sim");
 }
 
 /// The reference outputs directory; fails loudly when the shared specs are missing.

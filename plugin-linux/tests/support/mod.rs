@@ -1,7 +1,9 @@
-//! Shared by the plugin's integration tests: a throwaway array from
-//! `lsm-linux-testenv` torn down in `Drop`, a client of the real
-//! `linux_lsmplugin` binary, and helpers to run the host's verification
-//! tools (libiscsi, libnfs, showmount).
+//! Shared by the plugin's integration tests (`linux_plugin.rs`,
+//! `testenv_backends.rs`): a throwaway array from `lsm-linux-testenv` torn
+//! down in `Drop`, a client of the real `linux_lsmplugin` binary, and
+//! helpers to run the host's verification tools (libiscsi, libnfs,
+//! showmount). What other crates' tests share too (require_root, waiting)
+//! is in `lsm-test-support`.
 
 #![allow(dead_code)]
 
@@ -10,7 +12,7 @@ pub mod libiscsi;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use lsm_core::{BlockingClient, Completion, ErrorNumber, LsmError};
 use plugin_linux::command::ToolCommand;
@@ -33,9 +35,21 @@ pub fn serialised() -> std::sync::MutexGuard<'static, ()> {
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// Whether the tests can build arrays here.
-pub fn is_root() -> bool {
-    nix::unistd::Uid::effective().is_root()
+/// Fails `test` unless it runs as root: these tests build a real array
+/// (loop devices, mounts, daemons), and without root they fail loudly
+/// rather than pass having tested nothing. CI is root.
+pub fn require_root(test: &str) {
+    lsm_test_support::require_root(test, "loop devices, mounts, tgtd, ganesha");
+}
+
+/// How often [`wait_for`] looks: its conditions run programs.
+const TOOL_POLL: Duration = Duration::from_millis(100);
+
+/// Polls `condition` (which may run a tool) until it holds; fails after
+/// `lsm_test_support::TIMEOUT` (20 s).
+#[track_caller]
+pub fn wait_for(what: &str, condition: impl FnMut() -> bool) {
+    lsm_test_support::wait_until_every(what, TOOL_POLL, condition);
 }
 
 /// A running test array, torn down when dropped (even after a failed
@@ -81,13 +95,20 @@ impl TestArray {
             _host_lock: host_lock,
         };
         assert!(output.status.success(), "up failed:\n{stdout}\n{stderr}");
+        let last = stdout.lines().last().unwrap_or_default();
+        assert!(
+            last.starts_with("URI=linux://?config="),
+            "last line: {last:?}"
+        );
         for line in stdout.lines() {
             if let Some((key, value)) = line.split_once('=') {
                 array.summary.insert(key.to_owned(), value.to_owned());
             }
         }
         array.uri = array.summary["URI"].clone();
-        array.config = Config::load(&config_path_from_uri(&array.uri).unwrap()).unwrap();
+        let config_path = config_path_from_uri(&array.uri).unwrap();
+        assert_eq!(config_path, dir.join("linux.toml"));
+        array.config = Config::load(&config_path).unwrap();
         array
     }
 
@@ -152,18 +173,6 @@ pub fn run(program: &str, args: &[&str]) -> (bool, String) {
         output.success(),
         format!("{}{}", output.stdout, output.stderr),
     )
-}
-
-/// Polls `condition` for up to 20 s.
-pub fn wait_for(what: &str, mut condition: impl FnMut() -> bool) {
-    let started = Instant::now();
-    while !condition() {
-        assert!(
-            started.elapsed() < Duration::from_secs(20),
-            "timed out waiting for {what}"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
 }
 
 /// The finished result of an async call.
