@@ -14,6 +14,91 @@ use lsm_core::{
     ReadCachePolicy, ReplicationType, WriteCachePolicy,
 };
 
+/// `volume-create`: the new volume (or its job id with `-b`).
+pub async fn create(
+    session: &mut Session<'_>,
+    name: &str,
+    size: &str,
+    pool_id: &str,
+    provisioning: ProvisioningArg,
+) -> Result<Exit, CliError> {
+    let pool = session.find_pool(pool_id).await?;
+    let size = parse_size(size).map_err(|e| CliError::argument(e.to_string()))?;
+    let provisioning = match provisioning {
+        ProvisioningArg::Default => Provisioning::DEFAULT,
+        ProvisioningArg::Thin => Provisioning::THIN,
+        ProvisioningArg::Full => Provisioning::FULL,
+    };
+    let completion = session
+        .client
+        .volume_create(&pool, name, size, provisioning)
+        .await?;
+    let Some(volume) = session.finish("volume-create", completion).await? else {
+        return Ok(Exit::JobRunning);
+    };
+    session.out.show_one(&volume)?;
+    Ok(Exit::Done)
+}
+
+/// `volume-raid-create`: checks the disks exist and are free, then the new volume.
+pub async fn raid_create(
+    session: &mut Session<'_>,
+    name: &str,
+    disk_ids: &[String],
+    raid_type: RaidTypeArg,
+    strip_size: Option<&str>,
+) -> Result<Exit, CliError> {
+    let raid_type = match raid_type {
+        RaidTypeArg::Raid0 => RaidType::RAID0,
+        RaidTypeArg::Raid1 => RaidType::RAID1,
+        RaidTypeArg::Raid5 => RaidType::RAID5,
+        RaidTypeArg::Raid6 => RaidType::RAID6,
+        RaidTypeArg::Raid10 => RaidType::RAID10,
+        RaidTypeArg::Raid50 => RaidType::RAID50,
+        RaidTypeArg::Raid60 => RaidType::RAID60,
+    };
+    let all_disks = session.client.disks(None).await?;
+    let mut missing: Vec<&str> = disk_ids
+        .iter()
+        .filter(|id| !all_disks.iter().any(|d| &d.id == *id))
+        .map(String::as_str)
+        .collect();
+    missing.dedup();
+    if !missing.is_empty() {
+        return Err(LsmError::new(
+            ErrorNumber::NOT_FOUND_DISK,
+            format!("Disk ID {} not found", missing.join(", ")),
+        )
+        .into());
+    }
+    let disks: Vec<lsm_core::Disk> = all_disks
+        .into_iter()
+        .filter(|d| disk_ids.contains(&d.id))
+        .collect();
+    let busy: Vec<&str> = disks
+        .iter()
+        .filter(|d| !d.status.contains(DiskStatus::FREE))
+        .map(|d| d.id.as_str())
+        .collect();
+    if !busy.is_empty() {
+        return Err(LsmError::new(
+            ErrorNumber::DISK_NOT_FREE,
+            format!("Disk {} is not free", busy.join(", ")),
+        )
+        .into());
+    }
+    let strip_size = match strip_size {
+        Some(text) => parse_size(text).map_err(|e| CliError::argument(e.to_string()))?,
+        None => lsm_core::raid_info::STRIP_SIZE_DEFAULT,
+    };
+    let volume = session
+        .client
+        .volume_raid_create(name, raid_type, &disks, strip_size)
+        .await?;
+    session.out.show_one(&volume)?;
+    Ok(Exit::Done)
+}
+
 /// `volume-raid-create-cap --sys`.
 pub async fn raid_create_cap(session: &mut Session<'_>, sys: &str) -> Result<Exit, CliError> {
     let system = session.find_system(sys).await?;
@@ -22,6 +107,101 @@ pub async fn raid_create_cap(session: &mut Session<'_>, sys: &str) -> Result<Exi
         .out
         .show_one(&RaidCreateCapRow::new(&system.id, cap))?;
     Ok(Exit::Done)
+}
+
+/// `volume-delete --vol`, after confirmation.
+pub async fn delete(session: &mut Session<'_>, vol: &str) -> Result<Exit, CliError> {
+    let volume = session.find_volume(vol, "Volume").await?;
+    if !session.confirm(true).await? {
+        return Ok(Exit::Done);
+    }
+    let completion = session.client.volume_delete(&volume).await?;
+    done_or_running(session.finish("volume-delete", completion).await?)
+}
+
+/// `volume-resize --vol --size`, after confirmation.
+pub async fn resize(session: &mut Session<'_>, vol: &str, size: &str) -> Result<Exit, CliError> {
+    let volume = session.find_volume(vol, "Volume").await?;
+    let size = parse_size(size).map_err(|e| CliError::argument(e.to_string()))?;
+    if size == volume.size_bytes() {
+        return Err(LsmError::new(
+            ErrorNumber::NO_STATE_CHANGE,
+            "Specified size same as current",
+        )
+        .into());
+    }
+    if !session.confirm(false).await? {
+        return Ok(Exit::Done);
+    }
+    let completion = session.client.volume_resize(&volume, size).await?;
+    let Some(volume) = session.finish("volume-resize", completion).await? else {
+        return Ok(Exit::JobRunning);
+    };
+    session.out.show_one(&volume)?;
+    Ok(Exit::Done)
+}
+
+/// `volume-replicate`: the new volume.
+pub async fn replicate(
+    session: &mut Session<'_>,
+    vol: &str,
+    name: &str,
+    rep_type: ReplicationArg,
+    pool_id: Option<&str>,
+) -> Result<Exit, CliError> {
+    let pool = match pool_id {
+        Some(id) => Some(session.find_pool(id).await?),
+        None => None,
+    };
+    let source = session.find_volume(vol, "Volume").await?;
+    let rep_type = match rep_type {
+        ReplicationArg::Clone => ReplicationType::CLONE,
+        ReplicationArg::Copy => ReplicationType::COPY,
+        ReplicationArg::MirrorAsync => ReplicationType::MIRROR_ASYNC,
+        ReplicationArg::MirrorSync => ReplicationType::MIRROR_SYNC,
+    };
+    let completion = session
+        .client
+        .volume_replicate(pool.as_ref(), rep_type, &source, name)
+        .await?;
+    let Some(volume) = session.finish("volume-replicate", completion).await? else {
+        return Ok(Exit::JobRunning);
+    };
+    session.out.show_one(&volume)?;
+    Ok(Exit::Done)
+}
+
+/// `volume-replicate-range`: the repeated `--src-start/--dst-start/--count` as block
+/// ranges, checked, then copied after confirmation.
+pub async fn replicate_range(
+    session: &mut Session<'_>,
+    src_vol: &str,
+    dst_vol: &str,
+    rep_type: RangeReplicationArg,
+    src_starts: &[i64],
+    dst_starts: &[i64],
+    counts: &[i64],
+) -> Result<Exit, CliError> {
+    let request = &RangeRequest {
+        src_starts,
+        dst_starts,
+        counts,
+    };
+    let source = session.find_volume(src_vol, "Source Volume").await?;
+    let destination = session.find_volume(dst_vol, "Destination Volume").await?;
+    let rep_type = match rep_type {
+        RangeReplicationArg::Clone => ReplicationType::CLONE,
+        RangeReplicationArg::Copy => ReplicationType::COPY,
+    };
+    let ranges = block_ranges(request, source.num_of_blocks, destination.num_of_blocks)?;
+    if !session.confirm(false).await? {
+        return Ok(Exit::Done);
+    }
+    let completion = session
+        .client
+        .volume_replicate_range(rep_type, &source, &destination, &ranges)
+        .await?;
+    done_or_running(session.finish("volume-replicate-range", completion).await?)
 }
 
 /// `volume-replicate-range-block-size --sys`.
@@ -194,153 +374,6 @@ pub fn done_or_running(finished: Option<()>) -> Result<Exit, CliError> {
     })
 }
 
-/// `volume-create`: the new volume (or its job id with `-b`).
-pub async fn create(
-    session: &mut Session<'_>,
-    name: &str,
-    size: &str,
-    pool_id: &str,
-    provisioning: ProvisioningArg,
-) -> Result<Exit, CliError> {
-    let pool = session.find_pool(pool_id).await?;
-    let size = parse_size(size).map_err(|e| CliError::argument(e.to_string()))?;
-    let provisioning = match provisioning {
-        ProvisioningArg::Default => Provisioning::DEFAULT,
-        ProvisioningArg::Thin => Provisioning::THIN,
-        ProvisioningArg::Full => Provisioning::FULL,
-    };
-    let completion = session
-        .client
-        .volume_create(&pool, name, size, provisioning)
-        .await?;
-    let Some(volume) = session.finish("volume-create", completion).await? else {
-        return Ok(Exit::JobRunning);
-    };
-    session.out.show_one(&volume)?;
-    Ok(Exit::Done)
-}
-
-/// `volume-raid-create`: checks the disks exist and are free, then the new volume.
-pub async fn raid_create(
-    session: &mut Session<'_>,
-    name: &str,
-    disk_ids: &[String],
-    raid_type: RaidTypeArg,
-    strip_size: Option<&str>,
-) -> Result<Exit, CliError> {
-    let raid_type = match raid_type {
-        RaidTypeArg::Raid0 => RaidType::RAID0,
-        RaidTypeArg::Raid1 => RaidType::RAID1,
-        RaidTypeArg::Raid5 => RaidType::RAID5,
-        RaidTypeArg::Raid6 => RaidType::RAID6,
-        RaidTypeArg::Raid10 => RaidType::RAID10,
-        RaidTypeArg::Raid50 => RaidType::RAID50,
-        RaidTypeArg::Raid60 => RaidType::RAID60,
-    };
-    let all_disks = session.client.disks(None).await?;
-    let mut missing: Vec<&str> = disk_ids
-        .iter()
-        .filter(|id| !all_disks.iter().any(|d| &d.id == *id))
-        .map(String::as_str)
-        .collect();
-    missing.dedup();
-    if !missing.is_empty() {
-        return Err(LsmError::new(
-            ErrorNumber::NOT_FOUND_DISK,
-            format!("Disk ID {} not found", missing.join(", ")),
-        )
-        .into());
-    }
-    let disks: Vec<lsm_core::Disk> = all_disks
-        .into_iter()
-        .filter(|d| disk_ids.contains(&d.id))
-        .collect();
-    let busy: Vec<&str> = disks
-        .iter()
-        .filter(|d| !d.status.contains(DiskStatus::FREE))
-        .map(|d| d.id.as_str())
-        .collect();
-    if !busy.is_empty() {
-        return Err(LsmError::new(
-            ErrorNumber::DISK_NOT_FREE,
-            format!("Disk {} is not free", busy.join(", ")),
-        )
-        .into());
-    }
-    let strip_size = match strip_size {
-        Some(text) => parse_size(text).map_err(|e| CliError::argument(e.to_string()))?,
-        None => lsm_core::raid_info::STRIP_SIZE_DEFAULT,
-    };
-    let volume = session
-        .client
-        .volume_raid_create(name, raid_type, &disks, strip_size)
-        .await?;
-    session.out.show_one(&volume)?;
-    Ok(Exit::Done)
-}
-
-/// `volume-delete --vol`, after confirmation.
-pub async fn delete(session: &mut Session<'_>, vol: &str) -> Result<Exit, CliError> {
-    let volume = session.find_volume(vol, "Volume").await?;
-    if !session.confirm(true).await? {
-        return Ok(Exit::Done);
-    }
-    let completion = session.client.volume_delete(&volume).await?;
-    done_or_running(session.finish("volume-delete", completion).await?)
-}
-
-/// `volume-resize --vol --size`, after confirmation.
-pub async fn resize(session: &mut Session<'_>, vol: &str, size: &str) -> Result<Exit, CliError> {
-    let volume = session.find_volume(vol, "Volume").await?;
-    let size = parse_size(size).map_err(|e| CliError::argument(e.to_string()))?;
-    if size == volume.size_bytes() {
-        return Err(LsmError::new(
-            ErrorNumber::NO_STATE_CHANGE,
-            "Specified size same as current",
-        )
-        .into());
-    }
-    if !session.confirm(false).await? {
-        return Ok(Exit::Done);
-    }
-    let completion = session.client.volume_resize(&volume, size).await?;
-    let Some(volume) = session.finish("volume-resize", completion).await? else {
-        return Ok(Exit::JobRunning);
-    };
-    session.out.show_one(&volume)?;
-    Ok(Exit::Done)
-}
-
-/// `volume-replicate`: the new volume.
-pub async fn replicate(
-    session: &mut Session<'_>,
-    vol: &str,
-    name: &str,
-    rep_type: ReplicationArg,
-    pool_id: Option<&str>,
-) -> Result<Exit, CliError> {
-    let pool = match pool_id {
-        Some(id) => Some(session.find_pool(id).await?),
-        None => None,
-    };
-    let source = session.find_volume(vol, "Volume").await?;
-    let rep_type = match rep_type {
-        ReplicationArg::Clone => ReplicationType::CLONE,
-        ReplicationArg::Copy => ReplicationType::COPY,
-        ReplicationArg::MirrorAsync => ReplicationType::MIRROR_ASYNC,
-        ReplicationArg::MirrorSync => ReplicationType::MIRROR_SYNC,
-    };
-    let completion = session
-        .client
-        .volume_replicate(pool.as_ref(), rep_type, &source, name)
-        .await?;
-    let Some(volume) = session.finish("volume-replicate", completion).await? else {
-        return Ok(Exit::JobRunning);
-    };
-    session.out.show_one(&volume)?;
-    Ok(Exit::Done)
-}
-
 /// The repeated `--src-start/--dst-start/--count` of `volume-replicate-range`.
 struct RangeRequest<'a> {
     src_starts: &'a [i64],
@@ -404,39 +437,6 @@ fn check_overlap(
         }
     }
     Ok(())
-}
-
-/// `volume-replicate-range`: the repeated `--src-start/--dst-start/--count` as block
-/// ranges, checked, then copied after confirmation.
-pub async fn replicate_range(
-    session: &mut Session<'_>,
-    src_vol: &str,
-    dst_vol: &str,
-    rep_type: RangeReplicationArg,
-    src_starts: &[i64],
-    dst_starts: &[i64],
-    counts: &[i64],
-) -> Result<Exit, CliError> {
-    let request = &RangeRequest {
-        src_starts,
-        dst_starts,
-        counts,
-    };
-    let source = session.find_volume(src_vol, "Source Volume").await?;
-    let destination = session.find_volume(dst_vol, "Destination Volume").await?;
-    let rep_type = match rep_type {
-        RangeReplicationArg::Clone => ReplicationType::CLONE,
-        RangeReplicationArg::Copy => ReplicationType::COPY,
-    };
-    let ranges = block_ranges(request, source.num_of_blocks, destination.num_of_blocks)?;
-    if !session.confirm(false).await? {
-        return Ok(Exit::Done);
-    }
-    let completion = session
-        .client
-        .volume_replicate_range(rep_type, &source, &destination, &ranges)
-        .await?;
-    done_or_running(session.finish("volume-replicate-range", completion).await?)
 }
 
 async fn show_cache_info(
