@@ -765,21 +765,35 @@ pub enum Command {
     Man,
 }
 
+/// Which plugin a command talks to, which decides what `lsmcli` sets up before running it
+/// (see [`Command::needs_plugin`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PluginNeed {
+    /// None: `local-*` (this host's disks), `completions`, `man`. No URI or password is read,
+    /// and Ctrl-C stops them as it stops any program.
+    No,
+    /// Every installed plugin, found without a URI: `list --type plugins`.
+    Installed,
+    /// The plugin(s) of `--uri` (several only for `list`).
+    Uri,
+}
+
 impl Command {
-    /// Commands that talk to no plugin.
-    pub fn is_connection_free(&self) -> bool {
-        matches!(
-            self,
+    /// Which plugin the command talks to: the one place that says which commands need one.
+    pub fn needs_plugin(&self) -> PluginNeed {
+        match self {
             Command::LocalDiskList
-                | Command::LocalDiskIdentLedOn { .. }
-                | Command::LocalDiskIdentLedOff { .. }
-                | Command::LocalDiskFaultLedOn { .. }
-                | Command::LocalDiskFaultLedOff { .. }
-                | Command::LocalLedSlotList
-                | Command::LocalLedSlotSet { .. }
-                | Command::Completions { .. }
-                | Command::Man
-        ) || matches!(self, Command::List(args) if args.kind == ListType::Plugins)
+            | Command::LocalDiskIdentLedOn { .. }
+            | Command::LocalDiskIdentLedOff { .. }
+            | Command::LocalDiskFaultLedOn { .. }
+            | Command::LocalDiskFaultLedOff { .. }
+            | Command::LocalLedSlotList
+            | Command::LocalLedSlotSet { .. }
+            | Command::Completions { .. }
+            | Command::Man => PluginNeed::No,
+            Command::List(args) if args.kind == ListType::Plugins => PluginNeed::Installed,
+            _ => PluginNeed::Uri,
+        }
     }
 }
 

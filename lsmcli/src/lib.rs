@@ -4,14 +4,14 @@
 //! completions and a man page.
 //!
 //! # Layout
-//! - [`cli`]: the clap definition (every command, option and alias), alias expansion and
-//!   argparse-style usage errors.
+//! - [`cli`]: the clap definition (every command, option and alias), alias expansion,
+//!   argparse-style usage errors, and which plugin each command needs.
 //! - [`uri`]: which URI(s) and password to use (`-u` > `LSMCLI_URI` > `~/.lsmcli`).
 //! - [`size`]: `--size` parsing and `-H` sizes.
 //! - [`display`]: records, enum texts and the column/terse/script layouts.
 //! - [`output`]: the run's stdout (text or one JSON document).
-//! - [`commands`]: one module per command group, and the session they share (jobs, prompts,
-//!   id lookups).
+//! - [`commands`]: one module per command group, the routing of each command to its
+//!   handler, and the session they share (jobs, prompts, id lookups).
 //! - [`local_disks`], [`hosts`], [`prompt`], [`progress`]: this host's disks, host name
 //!   checks, the confirmation prompt and the job progress bar.
 //! - [`error`]: exit codes and error texts.
@@ -35,8 +35,8 @@ use std::future::Future;
 use std::io::Write as _;
 use std::time::Duration;
 
-use cli::{Cli, Command, ListType, Parsed};
-use commands::{DEFAULT_TIMEOUT_MS, Target};
+use cli::{Cli, Command, Parsed, PluginNeed};
+use commands::{Context, DEFAULT_TIMEOUT_MS, Target};
 use error::{CliError, EXIT_INTERRUPTED, Exit};
 use output::Output;
 
@@ -85,15 +85,6 @@ fn execute(cli: &Cli, out: &mut Output) -> Result<Exit, CliError> {
     }
     let timeout = Duration::from_millis(timeout_ms.unsigned_abs());
 
-    match &cli.command {
-        Command::Completions { shell } => return commands::docs::completions(*shell, out),
-        Command::Man => return commands::docs::man_page(out),
-        command if command.is_connection_free() && !matches!(command, Command::List(_)) => {
-            return commands::local::run(command, out);
-        }
-        _ => {}
-    }
-
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -103,14 +94,24 @@ fn execute(cli: &Cli, out: &mut Output) -> Result<Exit, CliError> {
             )))
         })?;
 
-    if let Command::List(args) = &cli.command
-        && args.kind == ListType::Plugins
-    {
-        return runtime.block_on(until_interrupted(commands::list::plugins(
-            args, timeout, out,
-        )));
+    let needs = cli.command.needs_plugin();
+    let target = match needs {
+        PluginNeed::Uri => Some(target(cli, timeout)?),
+        PluginNeed::No | PluginNeed::Installed => None,
+    };
+    let command = commands::run(
+        &cli.command,
+        Context::new(out, &cli.global, timeout, target),
+    );
+    match needs {
+        // Ctrl-C stops a command of this host as it stops any program.
+        PluginNeed::No => runtime.block_on(command),
+        PluginNeed::Installed | PluginNeed::Uri => runtime.block_on(until_interrupted(command)),
     }
+}
 
+/// The URIs and password of a command that talks to the plugin(s) of `--uri`.
+fn target(cli: &Cli, timeout: Duration) -> Result<Target, CliError> {
     let uris = uri::resolve_uris(&cli.global.uri)
         .ok_or_else(|| CliError::argument("--uri missing or export LSMCLI_URI"))?;
     if uris.len() > 1 && !matches!(cli.command, Command::List(_)) {
@@ -122,15 +123,12 @@ fn execute(cli: &Cli, out: &mut Output) -> Result<Exit, CliError> {
     for uri in &uris {
         uri::check_user_for_password(uri, password.as_deref())?;
     }
-    let target = Target {
+    Ok(Target {
         uris,
         password,
         timeout,
         fork_plugin: cli.global.fork_plugin.clone(),
-    };
-    runtime.block_on(until_interrupted(commands::run_connected(
-        cli, &target, out,
-    )))
+    })
 }
 
 /// Runs `command` unless Ctrl-C comes first (exit 1, as the reference).

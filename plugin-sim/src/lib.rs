@@ -7,7 +7,16 @@
 //!
 //! # Layout
 //! - [`state`]: the state file: schema, default inventory, ids, transactions.
-//! - [`plugin`]: the SDK trait impls, one method per wire method.
+//! - [`plugin`]: [`SimPlugin`] and the SDK trait impls, one method per wire
+//!   method, one file per job:
+//!   - `plugin/mod.rs`: the plugin, its per-call transactions, shared error
+//!     and time helpers;
+//!   - `plugin/rows.rs`: rows to objects (`pool_of`, `volume_fill`, ...) and
+//!     the columns each reads;
+//!   - `plugin/lookups.rs`: objects by id, name checks, space accounting,
+//!     job rows, dependency queries, RAID geometry;
+//!   - `plugin/management.rs`, `plugin/san.rs`, `plugin/nas.rs`: the
+//!     `Management`, `San` and `Nas` impls.
 //!
 //! The state file is `statefile=` of the URI, else `$LSM_SIM_DATA`, else
 //! `$TMPDIR/lsm-rs-sim-<uid>.db`. Jobs last `$LSM_SIM_TIME` seconds

@@ -4,92 +4,88 @@ use lsm_core::InitiatorType;
 use lsm_core::validate::normalize_init_id;
 
 use super::Session;
-use crate::cli::Command;
 use crate::error::{CliError, Exit};
 
-/// Runs one access group command.
-pub async fn run(command: &Command, session: &mut Session<'_>) -> Result<Exit, CliError> {
-    use Command as C;
-    match command {
-        C::AccessGroupCreate { name, init, sys } => {
-            let system = session.find_system(sys).await?;
-            let (init_id, init_type) = parse_initiator(init)?;
-            let group = session
-                .client
-                .access_group_create(name, &init_id, init_type, &system)
-                .await?;
-            session.out.show_one(&group)?;
-            Ok(Exit::Done)
-        }
-        C::AccessGroupAdd { ag, init } => {
-            let group = session.find_access_group(ag).await?;
-            let (init_id, init_type) = parse_initiator(init)?;
-            let group = session
-                .client
-                .access_group_initiator_add(&group, &init_id, init_type)
-                .await?;
-            session.out.show_one(&group)?;
-            Ok(Exit::Done)
-        }
-        C::AccessGroupRemove { ag, init } => {
-            let group = session.find_access_group(ag).await?;
-            let (init_id, init_type) = parse_initiator(init)?;
-            let group = session
-                .client
-                .access_group_initiator_delete(&group, &init_id, init_type)
-                .await?;
-            session.out.show_one(&group)?;
-            Ok(Exit::Done)
-        }
-        C::AccessGroupDelete { ag } => {
-            let group = session.find_access_group(ag).await?;
-            session.client.access_group_delete(&group).await?;
-            Ok(Exit::Done)
-        }
-        C::AccessGroupVolumes { ag } => {
-            let group = session.find_access_group(ag).await?;
-            let volumes = session
-                .client
-                .volumes_accessible_by_access_group(&group)
-                .await?;
-            session.out.show_all(&volumes)?;
-            Ok(Exit::Done)
-        }
-        C::IscsiChap {
-            init,
-            in_user,
-            in_pass,
-            out_user,
-            out_pass,
-        } => {
-            let (init_id, init_type) = parse_initiator(init)?;
-            if init_type != InitiatorType::ISCSI_IQN {
-                return Err(CliError::argument(format!(
-                    "--init \"{init}\" is not a valid iSCSI IQN"
-                )));
-            }
-            check_chap_pairs(
-                in_user.as_deref(),
-                in_pass.as_deref(),
-                out_user.as_deref(),
-                out_pass.as_deref(),
-            )?;
-            session
-                .client
-                .iscsi_chap_auth(
-                    &init_id,
-                    in_user.as_deref(),
-                    in_pass.as_deref(),
-                    out_user.as_deref(),
-                    out_pass.as_deref(),
-                )
-                .await?;
-            Ok(Exit::Done)
-        }
-        _ => Err(CliError::Lsm(lsm_core::LsmError::lib_bug(
-            "not an access group command",
-        ))),
+/// `access-group-create --name --init --sys`: the new group.
+pub async fn create(
+    session: &mut Session<'_>,
+    name: &str,
+    init: &str,
+    sys: &str,
+) -> Result<Exit, CliError> {
+    let system = session.find_system(sys).await?;
+    let (init_id, init_type) = parse_initiator(init)?;
+    let group = session
+        .client
+        .access_group_create(name, &init_id, init_type, &system)
+        .await?;
+    session.out.show_one(&group)?;
+    Ok(Exit::Done)
+}
+
+/// `access-group-add --ag --init`: the group as it is now.
+pub async fn add(session: &mut Session<'_>, ag: &str, init: &str) -> Result<Exit, CliError> {
+    let group = session.find_access_group(ag).await?;
+    let (init_id, init_type) = parse_initiator(init)?;
+    let group = session
+        .client
+        .access_group_initiator_add(&group, &init_id, init_type)
+        .await?;
+    session.out.show_one(&group)?;
+    Ok(Exit::Done)
+}
+
+/// `access-group-remove --ag --init`: the group as it is now.
+pub async fn remove(session: &mut Session<'_>, ag: &str, init: &str) -> Result<Exit, CliError> {
+    let group = session.find_access_group(ag).await?;
+    let (init_id, init_type) = parse_initiator(init)?;
+    let group = session
+        .client
+        .access_group_initiator_delete(&group, &init_id, init_type)
+        .await?;
+    session.out.show_one(&group)?;
+    Ok(Exit::Done)
+}
+
+/// `access-group-delete --ag`.
+pub async fn delete(session: &mut Session<'_>, ag: &str) -> Result<Exit, CliError> {
+    let group = session.find_access_group(ag).await?;
+    session.client.access_group_delete(&group).await?;
+    Ok(Exit::Done)
+}
+
+/// `access-group-volumes --ag`: the volumes masked to the group.
+pub async fn volumes(session: &mut Session<'_>, ag: &str) -> Result<Exit, CliError> {
+    let group = session.find_access_group(ag).await?;
+    let volumes = session
+        .client
+        .volumes_accessible_by_access_group(&group)
+        .await?;
+    session.out.show_all(&volumes)?;
+    Ok(Exit::Done)
+}
+
+/// `iscsi-chap --init [--in-user --in-pass [--out-user --out-pass]]`.
+pub async fn iscsi_chap(
+    session: &mut Session<'_>,
+    init: &str,
+    in_user: Option<&str>,
+    in_pass: Option<&str>,
+    out_user: Option<&str>,
+    out_pass: Option<&str>,
+) -> Result<Exit, CliError> {
+    let (init_id, init_type) = parse_initiator(init)?;
+    if init_type != InitiatorType::ISCSI_IQN {
+        return Err(CliError::argument(format!(
+            "--init \"{init}\" is not a valid iSCSI IQN"
+        )));
     }
+    check_chap_pairs(in_user, in_pass, out_user, out_pass)?;
+    session
+        .client
+        .iscsi_chap_auth(&init_id, in_user, in_pass, out_user, out_pass)
+        .await?;
+    Ok(Exit::Done)
 }
 
 /// An initiator id and the type it implies (iSCSI name or WWPN, WWPNs normalised to

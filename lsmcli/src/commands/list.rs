@@ -324,11 +324,22 @@ impl Listing {
     }
 }
 
-/// `list` through the plugin(s) of `target`.
-pub async fn run(args: &ListArgs, target: &Target, out: &mut Output) -> Result<Exit, CliError> {
+/// `list`: the installed plugins (`--type plugins`, no URI), else a listing through the
+/// plugin(s) of `target`.
+pub async fn run(
+    args: &ListArgs,
+    target: Option<&Target>,
+    timeout: Duration,
+    out: &mut Output,
+) -> Result<Exit, CliError> {
+    if args.kind == ListType::Plugins {
+        return plugins(args, timeout, out).await;
+    }
     let request = ListRequest::from_args(args)?;
+    let missing = || CliError::argument("--uri missing or export LSMCLI_URI");
+    let target = target.ok_or_else(missing)?;
     match target.uris.as_slice() {
-        [] => Err(CliError::argument("--uri missing or export LSMCLI_URI")),
+        [] => Err(missing()),
         [uri] => {
             let listing = list_one(uri.clone(), target.clone(), request).await?;
             listing.show(out)?;
@@ -438,11 +449,7 @@ fn error_json(error: &CliError) -> Value {
 
 /// `list --type PLUGINS`: every plugin of the daemon (when `LSM_UDS_PATH` is set or the
 /// default socket dir has sockets), else every `*_lsmplugin` found on the plugin path.
-pub async fn plugins(
-    args: &ListArgs,
-    timeout: Duration,
-    out: &mut Output,
-) -> Result<Exit, CliError> {
+async fn plugins(args: &ListArgs, timeout: Duration, out: &mut Output) -> Result<Exit, CliError> {
     if filters(args).iter().any(|(_, value)| value.is_some()) {
         return Err(CliError::argument(
             "Plugins listing with search is not supported",

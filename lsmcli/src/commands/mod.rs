@@ -1,6 +1,8 @@
-//! The commands, one module per group, and the [`Session`] they share: the plugin
-//! connection, the output, jobs (`-b`, waiting with progress), confirmation prompts and the
-//! id lookups that turn `--vol VOL_ID` into the object the wire needs.
+//! The commands, one module per group; [`run`], the one match that routes each command to
+//! its handler; the [`Context`] every command runs with (output, shared flags, the target
+//! of `--uri`); and the [`Session`] of a command that talks to the plugin of `--uri`: the
+//! connection, jobs (`-b`, waiting with progress), confirmation prompts and the id lookups
+//! that turn `--vol VOL_ID` into the object the wire needs.
 //!
 //! # Layout
 //! - [`list`]: `list --type ...` (every type and filter; several `--uri` in parallel).
@@ -24,12 +26,13 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use lsm_core::client::JobOutput;
+use lsm_core::local_disk::LocalDisks;
 use lsm_core::{
     AccessGroup, Client, Completion, FileSystem, FsSnapshot, JobStatus, NfsExport, Pool, System,
     Volume,
 };
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Command, GlobalOptions};
 use crate::error::{CliError, Exit};
 use crate::output::Output;
 use crate::progress::JobProgress;
@@ -72,10 +75,10 @@ pub async fn connect(
     }
 }
 
-/// One connected command run.
+/// What a command that talks to the plugin of `--uri` runs with.
 pub struct Session<'a> {
     /// The plugin connection.
-    pub client: Client,
+    pub client: &'a mut Client,
     /// Where results go.
     pub out: &'a mut Output,
     /// `-f`: no confirmation prompts.
@@ -101,7 +104,7 @@ impl Session<'_> {
                 .line_or_json(&job_id, &serde_json::json!({ "job_id": job_id.as_str() }))?;
             return Ok(None);
         }
-        let item = wait_job(&mut self.client, operation, &job_id).await?;
+        let item = wait_job(self.client, operation, &job_id).await?;
         Ok(Some(T::from_item(item)?))
     }
 
@@ -230,95 +233,278 @@ pub async fn wait_job(
     }
 }
 
-/// Runs a command that needs a plugin connection.
-pub async fn run_connected(cli: &Cli, target: &Target, out: &mut Output) -> Result<Exit, CliError> {
-    if let Command::List(args) = &cli.command {
-        return list::run(args, target, out).await;
-    }
-    let uri = target
-        .uris
-        .first()
-        .ok_or_else(|| CliError::argument("--uri missing or export LSMCLI_URI"))?;
-    let client = connect(
-        uri,
-        target.password.as_deref(),
-        target.timeout,
-        target.fork_plugin.as_deref(),
-    )
-    .await?;
-    let mut session = Session {
-        client,
-        out,
-        force: cli.global.force,
-        background: cli.global.background,
-    };
-    let result = dispatch(&cli.command, &mut session).await;
-    // The reference closes the connection whatever happened; close errors are not reported.
-    let _ = session.client.close().await;
-    result
+/// What a command runs with: its output, the flags and `-w` timeout every command shares,
+/// the target when the command talks to the plugin(s) of `--uri`, and the connection once a
+/// command has opened it.
+pub struct Context<'a> {
+    out: &'a mut Output,
+    timeout: Duration,
+    target: Option<Target>,
+    force: bool,
+    background: bool,
+    client: Option<Client>,
 }
 
-async fn dispatch(command: &Command, session: &mut Session<'_>) -> Result<Exit, CliError> {
-    use Command as C;
-    match command {
-        C::JobStatus { job } => system::job_status(session, job).await,
-        C::Capabilities { sys } => system::capabilities(session, sys).await,
-        C::PluginInfo => system::plugin_info(session).await,
-        C::SystemReadCachePctUpdate { sys, read_pct } => {
-            system::read_cache_pct_update(session, sys, *read_pct).await
+impl<'a> Context<'a> {
+    /// The context of a run with `global`'s options; `target` is resolved for the commands
+    /// that need the plugin(s) of `--uri`, `None` for the others.
+    pub fn new(
+        out: &'a mut Output,
+        global: &GlobalOptions,
+        timeout: Duration,
+        target: Option<Target>,
+    ) -> Self {
+        Context {
+            out,
+            timeout,
+            target,
+            force: global.force,
+            background: global.background,
+            client: None,
         }
-        C::PoolMemberInfo { pool } => system::pool_member_info(session, pool).await,
-        C::VolumeCreate { .. }
-        | C::VolumeRaidCreate { .. }
-        | C::VolumeRaidCreateCap { .. }
-        | C::VolumeDelete { .. }
-        | C::VolumeResize { .. }
-        | C::VolumeReplicate { .. }
-        | C::VolumeReplicateRange { .. }
-        | C::VolumeReplicateRangeBlockSize { .. }
-        | C::VolumeDependants { .. }
-        | C::VolumeDependantsRm { .. }
-        | C::VolumeAccessGroup { .. }
-        | C::VolumeMask { .. }
-        | C::VolumeUnmask { .. }
-        | C::VolumeEnable { .. }
-        | C::VolumeDisable { .. }
-        | C::VolumeRaidInfo { .. }
-        | C::VolumeIdentLedOn { .. }
-        | C::VolumeIdentLedOff { .. }
-        | C::VolumeCacheInfo { .. }
-        | C::VolumePhyDiskCacheUpdate { .. }
-        | C::VolumeReadCachePolicyUpdate { .. }
-        | C::VolumeWriteCachePolicyUpdate { .. } => volume::run(command, session).await,
-        C::AccessGroupCreate { .. }
-        | C::AccessGroupAdd { .. }
-        | C::AccessGroupRemove { .. }
-        | C::AccessGroupDelete { .. }
-        | C::AccessGroupVolumes { .. }
-        | C::IscsiChap { .. } => access_group::run(command, session).await,
-        C::FsCreate { .. }
-        | C::FsDelete { .. }
-        | C::FsResize { .. }
-        | C::FsExport { .. }
-        | C::FsUnexport { .. }
-        | C::FsClone { .. }
-        | C::FsSnapCreate { .. }
-        | C::FsSnapDelete { .. }
-        | C::FsSnapRestore { .. }
-        | C::FsDependants { .. }
-        | C::FsDependantsRm { .. }
-        | C::FileClone { .. } => fs::run(command, session).await,
-        C::List(_)
-        | C::LocalDiskList
-        | C::LocalDiskIdentLedOn { .. }
-        | C::LocalDiskIdentLedOff { .. }
-        | C::LocalDiskFaultLedOn { .. }
-        | C::LocalDiskFaultLedOff { .. }
-        | C::LocalLedSlotList
-        | C::LocalLedSlotSet { .. }
-        | C::Completions { .. }
-        | C::Man => Err(CliError::Lsm(lsm_core::LsmError::lib_bug(
-            "command dispatched to the wrong handler",
-        ))),
     }
+
+    /// The session with the plugin of `--uri`, connected on first use.
+    async fn session(&mut self) -> Result<Session<'_>, CliError> {
+        let client = match self.client.take() {
+            Some(client) => client,
+            None => {
+                let missing = || CliError::argument("--uri missing or export LSMCLI_URI");
+                let target = self.target.as_ref().ok_or_else(missing)?;
+                let uri = target.uris.first().ok_or_else(missing)?;
+                connect(
+                    uri,
+                    target.password.as_deref(),
+                    target.timeout,
+                    target.fork_plugin.as_deref(),
+                )
+                .await?
+            }
+        };
+        Ok(Session {
+            client: self.client.insert(client),
+            out: &mut *self.out,
+            force: self.force,
+            background: self.background,
+        })
+    }
+
+    /// Closes the connection, if the command opened one.
+    async fn close(self) {
+        if let Some(client) = self.client {
+            // The reference closes the connection whatever happened; close errors are not
+            // reported.
+            let _ = client.close().await;
+        }
+    }
+}
+
+/// Runs `command`: the one place that routes each command to its handler.
+pub async fn run(command: &Command, mut ctx: Context<'_>) -> Result<Exit, CliError> {
+    use Command as C;
+    let result = match command {
+        C::List(args) => list::run(args, ctx.target.as_ref(), ctx.timeout, ctx.out).await,
+        C::JobStatus { job } => system::job_status(&mut ctx.session().await?, job).await,
+        C::Capabilities { sys } => system::capabilities(&mut ctx.session().await?, sys).await,
+        C::PluginInfo => system::plugin_info(&mut ctx.session().await?).await,
+        C::SystemReadCachePctUpdate { sys, read_pct } => {
+            system::read_cache_pct_update(&mut ctx.session().await?, sys, *read_pct).await
+        }
+        C::PoolMemberInfo { pool } => {
+            system::pool_member_info(&mut ctx.session().await?, pool).await
+        }
+        C::VolumeCreate {
+            name,
+            size,
+            pool,
+            provisioning,
+        } => volume::create(&mut ctx.session().await?, name, size, pool, *provisioning).await,
+        C::VolumeRaidCreate {
+            name,
+            disk,
+            raid_type,
+            strip_size,
+        } => {
+            volume::raid_create(
+                &mut ctx.session().await?,
+                name,
+                disk,
+                *raid_type,
+                strip_size.as_deref(),
+            )
+            .await
+        }
+        C::VolumeRaidCreateCap { sys } => {
+            volume::raid_create_cap(&mut ctx.session().await?, sys).await
+        }
+        C::VolumeDelete { vol } => volume::delete(&mut ctx.session().await?, vol).await,
+        C::VolumeResize { vol, size } => volume::resize(&mut ctx.session().await?, vol, size).await,
+        C::VolumeReplicate {
+            vol,
+            name,
+            rep_type,
+            pool,
+        } => {
+            volume::replicate(
+                &mut ctx.session().await?,
+                vol,
+                name,
+                *rep_type,
+                pool.as_deref(),
+            )
+            .await
+        }
+        C::VolumeReplicateRange {
+            src_vol,
+            dst_vol,
+            rep_type,
+            src_start,
+            dst_start,
+            count,
+        } => {
+            volume::replicate_range(
+                &mut ctx.session().await?,
+                src_vol,
+                dst_vol,
+                *rep_type,
+                src_start,
+                dst_start,
+                count,
+            )
+            .await
+        }
+        C::VolumeReplicateRangeBlockSize { sys } => {
+            volume::replicate_range_block_size(&mut ctx.session().await?, sys).await
+        }
+        C::VolumeDependants { vol } => volume::dependants(&mut ctx.session().await?, vol).await,
+        C::VolumeDependantsRm { vol } => {
+            volume::dependants_rm(&mut ctx.session().await?, vol).await
+        }
+        C::VolumeAccessGroup { vol } => volume::access_groups(&mut ctx.session().await?, vol).await,
+        C::VolumeMask { vol, ag } => volume::mask(&mut ctx.session().await?, vol, ag).await,
+        C::VolumeUnmask { ag, vol } => volume::unmask(&mut ctx.session().await?, ag, vol).await,
+        C::VolumeEnable { vol } => volume::enable(&mut ctx.session().await?, vol).await,
+        C::VolumeDisable { vol } => volume::disable(&mut ctx.session().await?, vol).await,
+        C::VolumeRaidInfo { vol } => volume::raid_info(&mut ctx.session().await?, vol).await,
+        C::VolumeIdentLedOn { vol } => volume::ident_led_on(&mut ctx.session().await?, vol).await,
+        C::VolumeIdentLedOff { vol } => volume::ident_led_off(&mut ctx.session().await?, vol).await,
+        C::VolumeCacheInfo { vol } => volume::cache_info(&mut ctx.session().await?, vol).await,
+        C::VolumePhyDiskCacheUpdate { vol, policy } => {
+            volume::phy_disk_cache_update(&mut ctx.session().await?, vol, *policy).await
+        }
+        C::VolumeReadCachePolicyUpdate { vol, policy } => {
+            volume::read_cache_policy_update(&mut ctx.session().await?, vol, *policy).await
+        }
+        C::VolumeWriteCachePolicyUpdate { vol, policy } => {
+            volume::write_cache_policy_update(&mut ctx.session().await?, vol, *policy).await
+        }
+        C::AccessGroupCreate { name, init, sys } => {
+            access_group::create(&mut ctx.session().await?, name, init, sys).await
+        }
+        C::AccessGroupAdd { ag, init } => {
+            access_group::add(&mut ctx.session().await?, ag, init).await
+        }
+        C::AccessGroupRemove { ag, init } => {
+            access_group::remove(&mut ctx.session().await?, ag, init).await
+        }
+        C::AccessGroupDelete { ag } => access_group::delete(&mut ctx.session().await?, ag).await,
+        C::AccessGroupVolumes { ag } => access_group::volumes(&mut ctx.session().await?, ag).await,
+        C::IscsiChap {
+            init,
+            in_user,
+            in_pass,
+            out_user,
+            out_pass,
+        } => {
+            access_group::iscsi_chap(
+                &mut ctx.session().await?,
+                init,
+                in_user.as_deref(),
+                in_pass.as_deref(),
+                out_user.as_deref(),
+                out_pass.as_deref(),
+            )
+            .await
+        }
+        C::FsCreate { name, size, pool } => {
+            fs::create(&mut ctx.session().await?, name, size, pool).await
+        }
+        C::FsDelete { fs } => fs::delete(&mut ctx.session().await?, fs).await,
+        C::FsResize { fs, size } => fs::resize(&mut ctx.session().await?, fs, size).await,
+        C::FsExport {
+            fs,
+            exportpath,
+            anonuid,
+            anongid,
+            auth_type,
+            root_host,
+            ro_host,
+            rw_host,
+        } => {
+            fs::export(
+                &mut ctx.session().await?,
+                fs,
+                exportpath.as_deref(),
+                *anonuid,
+                *anongid,
+                auth_type.as_deref(),
+                root_host,
+                ro_host,
+                rw_host,
+            )
+            .await
+        }
+        C::FsUnexport { export } => fs::unexport(&mut ctx.session().await?, export).await,
+        C::FsClone {
+            src_fs,
+            dst_name,
+            backing_snapshot,
+        } => {
+            fs::clone(
+                &mut ctx.session().await?,
+                src_fs,
+                dst_name,
+                backing_snapshot.as_deref(),
+            )
+            .await
+        }
+        C::FsSnapCreate { name, fs } => fs::snap_create(&mut ctx.session().await?, name, fs).await,
+        C::FsSnapDelete { snap, fs } => fs::snap_delete(&mut ctx.session().await?, snap, fs).await,
+        C::FsSnapRestore {
+            snap,
+            fs,
+            file,
+            fileas,
+        } => fs::snap_restore(&mut ctx.session().await?, snap, fs, file, fileas).await,
+        C::FsDependants { fs, file } => fs::dependants(&mut ctx.session().await?, fs, file).await,
+        C::FsDependantsRm { fs, file } => {
+            fs::dependants_rm(&mut ctx.session().await?, fs, file).await
+        }
+        C::FileClone {
+            fs,
+            src,
+            dst,
+            backing_snapshot,
+        } => {
+            fs::file_clone(
+                &mut ctx.session().await?,
+                fs,
+                src,
+                dst,
+                backing_snapshot.as_deref(),
+            )
+            .await
+        }
+        C::LocalDiskList => local::disk_list(ctx.out),
+        C::LocalDiskIdentLedOn { path } => local::disk_led(path, LocalDisks::ident_led_on),
+        C::LocalDiskIdentLedOff { path } => local::disk_led(path, LocalDisks::ident_led_off),
+        C::LocalDiskFaultLedOn { path } => local::disk_led(path, LocalDisks::fault_led_on),
+        C::LocalDiskFaultLedOff { path } => local::disk_led(path, LocalDisks::fault_led_off),
+        C::LocalLedSlotList => local::slot_list(ctx.out),
+        C::LocalLedSlotSet { slot, state } => local::slot_set(slot, state),
+        C::Completions { shell } => docs::completions(*shell, ctx.out),
+        C::Man => docs::man_page(ctx.out),
+    };
+    ctx.close().await;
+    result
 }

@@ -4,8 +4,7 @@
 
 use super::Session;
 use crate::cli::{
-    Command, EnablePolicy, ProvisioningArg, RaidTypeArg, RangeReplicationArg, ReplicationArg,
-    WritePolicy,
+    EnablePolicy, ProvisioningArg, RaidTypeArg, RangeReplicationArg, ReplicationArg, WritePolicy,
 };
 use crate::display::objects::{RaidCreateCapRow, VolumeCacheRow, VolumeRaidRow};
 use crate::error::{CliError, Exit};
@@ -15,183 +14,8 @@ use lsm_core::{
     ReadCachePolicy, ReplicationType, WriteCachePolicy,
 };
 
-/// Runs one `volume-*` command.
-pub async fn run(command: &Command, session: &mut Session<'_>) -> Result<Exit, CliError> {
-    use Command as C;
-    match command {
-        C::VolumeCreate {
-            name,
-            size,
-            pool,
-            provisioning,
-        } => create(session, name, size, pool, *provisioning).await,
-        C::VolumeRaidCreate {
-            name,
-            disk,
-            raid_type,
-            strip_size,
-        } => raid_create(session, name, disk, *raid_type, strip_size.as_deref()).await,
-        C::VolumeRaidCreateCap { sys } => {
-            let system = session.find_system(sys).await?;
-            let cap = session.client.volume_raid_create_cap_get(&system).await?;
-            session
-                .out
-                .show_one(&RaidCreateCapRow::new(&system.id, cap))?;
-            Ok(Exit::Done)
-        }
-        C::VolumeDelete { vol } => delete(session, vol).await,
-        C::VolumeResize { vol, size } => resize(session, vol, size).await,
-        C::VolumeReplicate {
-            vol,
-            name,
-            rep_type,
-            pool,
-        } => replicate(session, vol, name, *rep_type, pool.as_deref()).await,
-        C::VolumeReplicateRange {
-            src_vol,
-            dst_vol,
-            rep_type,
-            src_start,
-            dst_start,
-            count,
-        } => {
-            let ranges = RangeRequest {
-                src_starts: src_start,
-                dst_starts: dst_start,
-                counts: count,
-            };
-            replicate_range(session, src_vol, dst_vol, *rep_type, &ranges).await
-        }
-        C::VolumeReplicateRangeBlockSize { sys } => {
-            let system = session.find_system(sys).await?;
-            let size = session
-                .client
-                .volume_replicate_range_block_size(&system)
-                .await?;
-            session.out.line_or_json(&size.to_string(), &size)?;
-            Ok(Exit::Done)
-        }
-        C::VolumeDependants { vol } => {
-            let volume = session.find_volume(vol, "Volume").await?;
-            let has_children = session.client.volume_child_dependency(&volume).await?;
-            session
-                .out
-                .line_or_json(python_bool(has_children), &has_children)?;
-            Ok(Exit::Done)
-        }
-        C::VolumeDependantsRm { vol } => {
-            let volume = session.find_volume(vol, "Volume").await?;
-            let completion = session.client.volume_child_dependency_rm(&volume).await?;
-            done_or_running(session.finish("volume-dependants-rm", completion).await?)
-        }
-        C::VolumeAccessGroup { vol } => {
-            let volume = session.find_volume(vol, "Volume").await?;
-            let groups = session
-                .client
-                .access_groups_granted_to_volume(&volume)
-                .await?;
-            session.out.show_all(&groups)?;
-            Ok(Exit::Done)
-        }
-        C::VolumeMask { vol, ag } => {
-            let volume = session.find_volume(vol, "Volume").await?;
-            let group = session.find_access_group(ag).await?;
-            session.client.volume_mask(&group, &volume).await?;
-            Ok(Exit::Done)
-        }
-        C::VolumeUnmask { ag, vol } => {
-            let group = session.find_access_group(ag).await?;
-            let volume = session.find_volume(vol, "Volume").await?;
-            session.client.volume_unmask(&group, &volume).await?;
-            Ok(Exit::Done)
-        }
-        C::VolumeEnable { vol } => {
-            let volume = session.find_volume(vol, "Volume").await?;
-            session.client.volume_enable(&volume).await?;
-            Ok(Exit::Done)
-        }
-        C::VolumeDisable { vol } => {
-            let volume = session.find_volume(vol, "Volume").await?;
-            session.client.volume_disable(&volume).await?;
-            Ok(Exit::Done)
-        }
-        C::VolumeRaidInfo { vol } => {
-            let volume = session.find_volume(vol, "Volume").await?;
-            let info = session.client.volume_raid_info(&volume).await?;
-            session
-                .out
-                .show_one(&VolumeRaidRow::new(&volume.id, info))?;
-            Ok(Exit::Done)
-        }
-        C::VolumeIdentLedOn { vol } => {
-            let volume = session.find_volume(vol, "Volume").await?;
-            session.client.volume_ident_led_on(&volume).await?;
-            Ok(Exit::Done)
-        }
-        C::VolumeIdentLedOff { vol } => {
-            let volume = session.find_volume(vol, "Volume").await?;
-            session.client.volume_ident_led_off(&volume).await?;
-            Ok(Exit::Done)
-        }
-        C::VolumeCacheInfo { vol } => {
-            let volume = session.find_volume(vol, "Volume").await?;
-            show_cache_info(session, &volume).await
-        }
-        C::VolumePhyDiskCacheUpdate { vol, policy } => {
-            let volume = session.find_volume(vol, "Volume").await?;
-            let pdc = match policy {
-                EnablePolicy::Enable => PhysicalDiskCache::ENABLED,
-                EnablePolicy::Disable => PhysicalDiskCache::DISABLED,
-            };
-            session
-                .client
-                .volume_physical_disk_cache_update(&volume, pdc)
-                .await?;
-            show_cache_info(session, &volume).await
-        }
-        C::VolumeReadCachePolicyUpdate { vol, policy } => {
-            let volume = session.find_volume(vol, "Volume").await?;
-            let rcp = match policy {
-                EnablePolicy::Enable => ReadCachePolicy::ENABLED,
-                EnablePolicy::Disable => ReadCachePolicy::DISABLED,
-            };
-            session
-                .client
-                .volume_read_cache_policy_update(&volume, rcp)
-                .await?;
-            show_cache_info(session, &volume).await
-        }
-        C::VolumeWriteCachePolicyUpdate { vol, policy } => {
-            let volume = session.find_volume(vol, "Volume").await?;
-            let wcp = match policy {
-                WritePolicy::Wb => WriteCachePolicy::WRITE_BACK,
-                WritePolicy::Auto => WriteCachePolicy::AUTO,
-                WritePolicy::Wt => WriteCachePolicy::WRITE_THROUGH,
-            };
-            session
-                .client
-                .volume_write_cache_policy_update(&volume, wcp)
-                .await?;
-            show_cache_info(session, &volume).await
-        }
-        _ => Err(CliError::Lsm(LsmError::lib_bug("not a volume command"))),
-    }
-}
-
-/// `True`/`False`, as Python prints a bool.
-pub fn python_bool(value: bool) -> &'static str {
-    if value { "True" } else { "False" }
-}
-
-/// Exit 0 when a unit job finished, 7 when it was left running (`-b`).
-pub fn done_or_running(finished: Option<()>) -> Result<Exit, CliError> {
-    Ok(match finished {
-        Some(()) => Exit::Done,
-        None => Exit::JobRunning,
-    })
-}
-
-async fn create(
+/// `volume-create`: the new volume (or its job id with `-b`).
+pub async fn create(
     session: &mut Session<'_>,
     name: &str,
     size: &str,
@@ -216,7 +40,8 @@ async fn create(
     Ok(Exit::Done)
 }
 
-async fn raid_create(
+/// `volume-raid-create`: checks the disks exist and are free, then the new volume.
+pub async fn raid_create(
     session: &mut Session<'_>,
     name: &str,
     disk_ids: &[String],
@@ -274,7 +99,18 @@ async fn raid_create(
     Ok(Exit::Done)
 }
 
-async fn delete(session: &mut Session<'_>, vol: &str) -> Result<Exit, CliError> {
+/// `volume-raid-create-cap --sys`.
+pub async fn raid_create_cap(session: &mut Session<'_>, sys: &str) -> Result<Exit, CliError> {
+    let system = session.find_system(sys).await?;
+    let cap = session.client.volume_raid_create_cap_get(&system).await?;
+    session
+        .out
+        .show_one(&RaidCreateCapRow::new(&system.id, cap))?;
+    Ok(Exit::Done)
+}
+
+/// `volume-delete --vol`, after confirmation.
+pub async fn delete(session: &mut Session<'_>, vol: &str) -> Result<Exit, CliError> {
     let volume = session.find_volume(vol, "Volume").await?;
     if !session.confirm(true).await? {
         return Ok(Exit::Done);
@@ -283,7 +119,8 @@ async fn delete(session: &mut Session<'_>, vol: &str) -> Result<Exit, CliError> 
     done_or_running(session.finish("volume-delete", completion).await?)
 }
 
-async fn resize(session: &mut Session<'_>, vol: &str, size: &str) -> Result<Exit, CliError> {
+/// `volume-resize --vol --size`, after confirmation.
+pub async fn resize(session: &mut Session<'_>, vol: &str, size: &str) -> Result<Exit, CliError> {
     let volume = session.find_volume(vol, "Volume").await?;
     let size = parse_size(size).map_err(|e| CliError::argument(e.to_string()))?;
     if size == volume.size_bytes() {
@@ -304,7 +141,8 @@ async fn resize(session: &mut Session<'_>, vol: &str, size: &str) -> Result<Exit
     Ok(Exit::Done)
 }
 
-async fn replicate(
+/// `volume-replicate`: the new volume.
+pub async fn replicate(
     session: &mut Session<'_>,
     vol: &str,
     name: &str,
@@ -331,6 +169,209 @@ async fn replicate(
     };
     session.out.show_one(&volume)?;
     Ok(Exit::Done)
+}
+
+/// `volume-replicate-range`: the repeated `--src-start/--dst-start/--count` as block
+/// ranges, checked, then copied after confirmation.
+pub async fn replicate_range(
+    session: &mut Session<'_>,
+    src_vol: &str,
+    dst_vol: &str,
+    rep_type: RangeReplicationArg,
+    src_starts: &[i64],
+    dst_starts: &[i64],
+    counts: &[i64],
+) -> Result<Exit, CliError> {
+    let request = &RangeRequest {
+        src_starts,
+        dst_starts,
+        counts,
+    };
+    let source = session.find_volume(src_vol, "Source Volume").await?;
+    let destination = session.find_volume(dst_vol, "Destination Volume").await?;
+    let rep_type = match rep_type {
+        RangeReplicationArg::Clone => ReplicationType::CLONE,
+        RangeReplicationArg::Copy => ReplicationType::COPY,
+    };
+    let ranges = block_ranges(request, source.num_of_blocks, destination.num_of_blocks)?;
+    if !session.confirm(false).await? {
+        return Ok(Exit::Done);
+    }
+    let completion = session
+        .client
+        .volume_replicate_range(rep_type, &source, &destination, &ranges)
+        .await?;
+    done_or_running(session.finish("volume-replicate-range", completion).await?)
+}
+
+/// `volume-replicate-range-block-size --sys`.
+pub async fn replicate_range_block_size(
+    session: &mut Session<'_>,
+    sys: &str,
+) -> Result<Exit, CliError> {
+    let system = session.find_system(sys).await?;
+    let size = session
+        .client
+        .volume_replicate_range_block_size(&system)
+        .await?;
+    session.out.line_or_json(&size.to_string(), &size)?;
+    Ok(Exit::Done)
+}
+
+/// `volume-dependants --vol`: `True` or `False`.
+pub async fn dependants(session: &mut Session<'_>, vol: &str) -> Result<Exit, CliError> {
+    let volume = session.find_volume(vol, "Volume").await?;
+    let has_children = session.client.volume_child_dependency(&volume).await?;
+    session
+        .out
+        .line_or_json(python_bool(has_children), &has_children)?;
+    Ok(Exit::Done)
+}
+
+/// `volume-dependants-rm --vol`.
+pub async fn dependants_rm(session: &mut Session<'_>, vol: &str) -> Result<Exit, CliError> {
+    let volume = session.find_volume(vol, "Volume").await?;
+    let completion = session.client.volume_child_dependency_rm(&volume).await?;
+    done_or_running(session.finish("volume-dependants-rm", completion).await?)
+}
+
+/// `volume-access-group --vol`: the access groups the volume is masked to.
+pub async fn access_groups(session: &mut Session<'_>, vol: &str) -> Result<Exit, CliError> {
+    let volume = session.find_volume(vol, "Volume").await?;
+    let groups = session
+        .client
+        .access_groups_granted_to_volume(&volume)
+        .await?;
+    session.out.show_all(&groups)?;
+    Ok(Exit::Done)
+}
+
+/// `volume-mask --vol --ag`.
+pub async fn mask(session: &mut Session<'_>, vol: &str, ag: &str) -> Result<Exit, CliError> {
+    let volume = session.find_volume(vol, "Volume").await?;
+    let group = session.find_access_group(ag).await?;
+    session.client.volume_mask(&group, &volume).await?;
+    Ok(Exit::Done)
+}
+
+/// `volume-unmask --ag --vol`.
+pub async fn unmask(session: &mut Session<'_>, ag: &str, vol: &str) -> Result<Exit, CliError> {
+    let group = session.find_access_group(ag).await?;
+    let volume = session.find_volume(vol, "Volume").await?;
+    session.client.volume_unmask(&group, &volume).await?;
+    Ok(Exit::Done)
+}
+
+/// `volume-enable --vol`.
+pub async fn enable(session: &mut Session<'_>, vol: &str) -> Result<Exit, CliError> {
+    let volume = session.find_volume(vol, "Volume").await?;
+    session.client.volume_enable(&volume).await?;
+    Ok(Exit::Done)
+}
+
+/// `volume-disable --vol`.
+pub async fn disable(session: &mut Session<'_>, vol: &str) -> Result<Exit, CliError> {
+    let volume = session.find_volume(vol, "Volume").await?;
+    session.client.volume_disable(&volume).await?;
+    Ok(Exit::Done)
+}
+
+/// `volume-raid-info --vol`.
+pub async fn raid_info(session: &mut Session<'_>, vol: &str) -> Result<Exit, CliError> {
+    let volume = session.find_volume(vol, "Volume").await?;
+    let info = session.client.volume_raid_info(&volume).await?;
+    session
+        .out
+        .show_one(&VolumeRaidRow::new(&volume.id, info))?;
+    Ok(Exit::Done)
+}
+
+/// `volume-ident-led-on --vol`.
+pub async fn ident_led_on(session: &mut Session<'_>, vol: &str) -> Result<Exit, CliError> {
+    let volume = session.find_volume(vol, "Volume").await?;
+    session.client.volume_ident_led_on(&volume).await?;
+    Ok(Exit::Done)
+}
+
+/// `volume-ident-led-off --vol`.
+pub async fn ident_led_off(session: &mut Session<'_>, vol: &str) -> Result<Exit, CliError> {
+    let volume = session.find_volume(vol, "Volume").await?;
+    session.client.volume_ident_led_off(&volume).await?;
+    Ok(Exit::Done)
+}
+
+/// `volume-cache-info --vol`.
+pub async fn cache_info(session: &mut Session<'_>, vol: &str) -> Result<Exit, CliError> {
+    let volume = session.find_volume(vol, "Volume").await?;
+    show_cache_info(session, &volume).await
+}
+
+/// `volume-phy-disk-cache-update --vol --policy`, then the cache information.
+pub async fn phy_disk_cache_update(
+    session: &mut Session<'_>,
+    vol: &str,
+    policy: EnablePolicy,
+) -> Result<Exit, CliError> {
+    let volume = session.find_volume(vol, "Volume").await?;
+    let pdc = match policy {
+        EnablePolicy::Enable => PhysicalDiskCache::ENABLED,
+        EnablePolicy::Disable => PhysicalDiskCache::DISABLED,
+    };
+    session
+        .client
+        .volume_physical_disk_cache_update(&volume, pdc)
+        .await?;
+    show_cache_info(session, &volume).await
+}
+
+/// `volume-read-cache-policy-update --vol --policy`, then the cache information.
+pub async fn read_cache_policy_update(
+    session: &mut Session<'_>,
+    vol: &str,
+    policy: EnablePolicy,
+) -> Result<Exit, CliError> {
+    let volume = session.find_volume(vol, "Volume").await?;
+    let rcp = match policy {
+        EnablePolicy::Enable => ReadCachePolicy::ENABLED,
+        EnablePolicy::Disable => ReadCachePolicy::DISABLED,
+    };
+    session
+        .client
+        .volume_read_cache_policy_update(&volume, rcp)
+        .await?;
+    show_cache_info(session, &volume).await
+}
+
+/// `volume-write-cache-policy-update --vol --policy`, then the cache information.
+pub async fn write_cache_policy_update(
+    session: &mut Session<'_>,
+    vol: &str,
+    policy: WritePolicy,
+) -> Result<Exit, CliError> {
+    let volume = session.find_volume(vol, "Volume").await?;
+    let wcp = match policy {
+        WritePolicy::Wb => WriteCachePolicy::WRITE_BACK,
+        WritePolicy::Auto => WriteCachePolicy::AUTO,
+        WritePolicy::Wt => WriteCachePolicy::WRITE_THROUGH,
+    };
+    session
+        .client
+        .volume_write_cache_policy_update(&volume, wcp)
+        .await?;
+    show_cache_info(session, &volume).await
+}
+
+/// `True`/`False`, as Python prints a bool.
+pub fn python_bool(value: bool) -> &'static str {
+    if value { "True" } else { "False" }
+}
+
+/// Exit 0 when a unit job finished, 7 when it was left running (`-b`).
+pub fn done_or_running(finished: Option<()>) -> Result<Exit, CliError> {
+    Ok(match finished {
+        Some(()) => Exit::Done,
+        None => Exit::JobRunning,
+    })
 }
 
 /// The repeated `--src-start/--dst-start/--count` of `volume-replicate-range`.
@@ -396,30 +437,6 @@ fn check_overlap(
         }
     }
     Ok(())
-}
-
-async fn replicate_range(
-    session: &mut Session<'_>,
-    src_vol: &str,
-    dst_vol: &str,
-    rep_type: RangeReplicationArg,
-    request: &RangeRequest<'_>,
-) -> Result<Exit, CliError> {
-    let source = session.find_volume(src_vol, "Source Volume").await?;
-    let destination = session.find_volume(dst_vol, "Destination Volume").await?;
-    let rep_type = match rep_type {
-        RangeReplicationArg::Clone => ReplicationType::CLONE,
-        RangeReplicationArg::Copy => ReplicationType::COPY,
-    };
-    let ranges = block_ranges(request, source.num_of_blocks, destination.num_of_blocks)?;
-    if !session.confirm(false).await? {
-        return Ok(Exit::Done);
-    }
-    let completion = session
-        .client
-        .volume_replicate_range(rep_type, &source, &destination, &ranges)
-        .await?;
-    done_or_running(session.finish("volume-replicate-range", completion).await?)
 }
 
 async fn show_cache_info(
