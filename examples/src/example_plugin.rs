@@ -14,7 +14,7 @@
 //! `job_table`), panics.
 
 use lsm_core::plugin::{
-    AsyncResult, JobTable, Management, Nas, PluginInfo, Registration, San, Search,
+    Completion, JobTable, Management, Nas, PluginInfo, Registration, San, Search,
 };
 use lsm_core::validate::size_to_blocks;
 use lsm_core::{
@@ -140,7 +140,7 @@ impl San for ExampleArray {
         volume_name: &str,
         size_bytes: i64,
         _provisioning: Provisioning,
-    ) -> Result<AsyncResult<Volume>> {
+    ) -> Result<Completion<Volume>> {
         if pool.id != POOL_ID {
             return Err(LsmError::new(ErrorNumber::NOT_FOUND_POOL, "Pool not found"));
         }
@@ -174,17 +174,17 @@ impl San for ExampleArray {
         let job_id = self
             .jobs
             .insert_finished(Ok(Some(LsmObject::Volume(volume))));
-        Ok(AsyncResult::Job(job_id))
+        Ok(Completion::job(job_id))
     }
 
-    fn volume_delete(&mut self, volume: &Volume) -> Result<AsyncResult<()>> {
+    fn volume_delete(&mut self, volume: &Volume) -> Result<Completion<()>> {
         let index = self
             .volumes
             .iter()
             .position(|v| v.id == volume.id)
             .ok_or_else(|| LsmError::new(ErrorNumber::NOT_FOUND_VOLUME, "Volume not found"))?;
         self.volumes.remove(index);
-        Ok(AsyncResult::Done(()))
+        Ok(Completion::Done(()))
     }
 }
 

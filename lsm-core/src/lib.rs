@@ -5,7 +5,8 @@
 //! - [`types`]: the LSM object model (System, Pool, Volume, ...), wire enums and
 //!   bitfields, as plain serde types with no I/O.
 //! - [`results`]: the results that travel as JSON arrays (RAID info, pool members,
-//!   RAID create capabilities, cache info), given names.
+//!   RAID create capabilities, cache info, job status), given names, and
+//!   [`Completion`], an async method's answer (done, or a [`Job`]), on both sides.
 //! - [`params`]: the `params` object of every wire method, one struct per method, shared
 //!   by the client and the plugin runner.
 //! - [`error`]: [`ErrorNumber`] (the 44 wire codes) and [`LsmError`].
@@ -37,8 +38,10 @@ pub mod uri;
 pub mod validate;
 
 pub use capabilities::{Capabilities, Capability};
-pub use client::{BlockingClient, Client, Completion, ConnectMode, Job};
+pub use client::{BlockingClient, Client, ConnectMode};
 pub use error::{ErrorNumber, LsmError, Result};
-pub use results::{PoolMemberInfo, RaidCreateCap, VolumeCacheInfo, VolumeRaidInfo};
+pub use results::{
+    Completion, Job, JobReport, PoolMemberInfo, RaidCreateCap, VolumeCacheInfo, VolumeRaidInfo,
+};
 pub use types::*;
 pub use uri::Uri;

@@ -1,7 +1,11 @@
 //! Results that travel as JSON arrays rather than objects (RAID info, pool
-//! members, RAID create capabilities, cache info, job status), given names.
+//! members, RAID create capabilities, cache info, job status), given names,
+//! and [`Completion`], the answer of an async method (done, or a job), the
+//! same type on the client and the plugin side.
 
-use serde::{Deserialize, Serialize};
+use std::marker::PhantomData;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::types::{
     JobStatus, LsmObject, MemberType, PhysicalDiskCache, RaidType, ReadCachePolicy,
@@ -144,6 +148,114 @@ impl From<VolumeCacheInfo> for CacheTuple {
     }
 }
 
-/// `job_status` on the wire: `[status, percent, item|null]`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub(crate) struct JobStatusWire(pub JobStatus, pub i64, pub Option<LsmObject>);
+/// A job started by the plugin, whose result will be a `T`; `Client::wait` turns it into
+/// that result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Job<T> {
+    /// The plugin's job id.
+    pub id: String,
+    _output: PhantomData<fn() -> T>,
+}
+
+impl<T> Job<T> {
+    pub fn new(id: impl Into<String>) -> Self {
+        Job {
+            id: id.into(),
+            _output: PhantomData,
+        }
+    }
+}
+
+/// The answer of a method the wire marks as async: done now, or a job to wait for. A
+/// plugin returns it (`Completion::Done(volume)`, `Completion::job(id)`); the client hands
+/// it to the application.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Completion<T> {
+    Done(T),
+    Job(Job<T>),
+}
+
+impl<T> Completion<T> {
+    /// A job with this id.
+    pub fn job(id: impl Into<String>) -> Self {
+        Completion::Job(Job::new(id))
+    }
+
+    /// The job id, when a job was started.
+    pub fn job_id(&self) -> Option<&str> {
+        match self {
+            Completion::Done(_) => None,
+            Completion::Job(j) => Some(&j.id),
+        }
+    }
+}
+
+/// `job_status`: `[status, percent, item|null]`; what a plugin answers and a client reads.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobReport {
+    pub status: JobStatus,
+    /// 0..=100 (clamped on the wire both ways).
+    pub percent: u8,
+    /// The finished object, once `COMPLETE`, for jobs that make one.
+    pub item: Option<LsmObject>,
+}
+
+impl JobReport {
+    /// Still running, `percent` done.
+    pub fn in_progress(percent: u8) -> Self {
+        JobReport {
+            status: JobStatus::INPROGRESS,
+            percent: percent.min(100),
+            item: None,
+        }
+    }
+
+    /// Finished, with the object it made (if it makes one).
+    pub fn complete(item: Option<LsmObject>) -> Self {
+        JobReport {
+            status: JobStatus::COMPLETE,
+            percent: 100,
+            item,
+        }
+    }
+}
+
+impl Serialize for JobReport {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        (self.status, i64::from(self.percent.min(100)), &self.item).serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for JobReport {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let (status, percent, item) =
+            <(JobStatus, i64, Option<LsmObject>)>::deserialize(deserializer)?;
+        Ok(JobReport {
+            status,
+            percent: percent.clamp(0, 100) as u8,
+            item,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn job_reports_travel_as_three_element_arrays_with_the_percent_clamped() {
+        let report = JobReport::in_progress(42);
+        assert_eq!(serde_json::to_string(&report).unwrap(), "[1,42,null]");
+        let read: JobReport = serde_json::from_str("[2,250,null]").unwrap();
+        assert_eq!(read, JobReport::complete(None));
+        let read: JobReport = serde_json::from_str("[1,-5,null]").unwrap();
+        assert_eq!(read.percent, 0);
+        assert!(serde_json::from_str::<JobReport>("[1,5]").is_err());
+    }
+
+    #[test]
+    fn a_completion_names_its_job() {
+        assert_eq!(Completion::<()>::job("J1").job_id(), Some("J1"));
+        assert_eq!(Completion::Done(()).job_id(), None);
+    }
+}

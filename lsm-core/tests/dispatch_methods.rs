@@ -11,7 +11,9 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use lsm_core::plugin::{JobInfo, Management, Nas, PluginInfo, Registration, San, serve_on_thread};
+use lsm_core::plugin::{
+    JobReport, Management, Nas, PluginInfo, Registration, San, serve_on_thread,
+};
 use lsm_core::types::*;
 use lsm_core::{Capabilities, ErrorNumber, LsmError, Result};
 use lsm_ipc::FrameStream;
@@ -43,7 +45,7 @@ impl Management for Nothing {
     fn systems(&mut self) -> Result<Vec<System>> {
         not_supported("systems")
     }
-    fn job_status(&mut self, _: &str) -> Result<JobInfo> {
+    fn job_status(&mut self, _: &str) -> Result<JobReport> {
         not_supported("job_status")
     }
     fn job_free(&mut self, _: &str) -> Result<()> {

@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use lsm_core::plugin::{
-    AsyncResult, JobTable, Management, Nas, PluginInfo, Registration, San, Search,
+    Completion, JobTable, Management, Nas, PluginInfo, Registration, San, Search,
 };
 use lsm_core::types::*;
 use lsm_core::{BlockingClient, Capabilities, Client, ConnectMode, ErrorNumber, Result};
@@ -67,7 +67,7 @@ impl San for Shelf {
         name: &str,
         _size: i64,
         _provisioning: Provisioning,
-    ) -> Result<AsyncResult<Volume>> {
+    ) -> Result<Completion<Volume>> {
         match name {
             "panic" => panic!("deliberate panic"),
             "slow" => std::thread::sleep(Duration::from_secs(2)),
@@ -78,7 +78,7 @@ impl San for Shelf {
         let id = self
             .jobs
             .spawn(move |_| Ok(Some(LsmObject::Volume(made))))?;
-        Ok(AsyncResult::Job(id))
+        Ok(Completion::job(id))
     }
 }
 

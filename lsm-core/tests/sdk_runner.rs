@@ -6,7 +6,7 @@ use std::os::unix::net::UnixStream;
 use std::thread::JoinHandle;
 
 use lsm_core::plugin::{
-    AsyncResult, JobTable, Management, Nas, PluginInfo, Registration, San, Search, SessionEnd,
+    Completion, JobTable, Management, Nas, PluginInfo, Registration, San, Search, SessionEnd,
     serve_on_thread,
 };
 use lsm_core::types::*;
@@ -79,14 +79,14 @@ impl San for TestPlugin {
         name: &str,
         size: i64,
         _p: Provisioning,
-    ) -> Result<AsyncResult<Volume>> {
+    ) -> Result<Completion<Volume>> {
         let mut v = vol("V3", &pool.id);
         v.name = name.into();
         v.num_of_blocks = size / 512;
         let id = self.jobs.spawn(move |_| Ok(Some(LsmObject::Volume(v))))?;
-        Ok(AsyncResult::Job(id))
+        Ok(Completion::job(id))
     }
-    fn volume_delete(&mut self, _v: &Volume) -> Result<AsyncResult<()>> {
+    fn volume_delete(&mut self, _v: &Volume) -> Result<Completion<()>> {
         panic!("deliberate test panic");
     }
 }

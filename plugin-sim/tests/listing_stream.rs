@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use lsm_core::plugin::{AsyncResult, Management, Registration, San, Search};
+use lsm_core::plugin::{Completion, Management, Registration, San, Search};
 use lsm_core::{Provisioning, Uri, Volume};
 use plugin_sim::SimPlugin;
 
@@ -38,7 +38,7 @@ fn streamed_and_collected_volumes_are_the_same() {
         let job = p
             .volume_create(pool, name, 1 << 20, Provisioning::DEFAULT)
             .unwrap();
-        assert!(matches!(job, AsyncResult::Job(_)));
+        assert!(matches!(job, Completion::Job(_)));
     }
     let all = p.volumes(None).unwrap();
     assert_eq!(all.len(), 4);

@@ -1,45 +1,13 @@
-//! Jobs on the client side: [`Completion`] (done, or a [`Job`] to wait for), [`JobReport`]
-//! (what `job_status` says), and [`Client::wait`], which polls a job to its end and frees it.
+//! Jobs on the client side: [`JobOutput`] (what a finished job hands back, typed) and
+//! [`Client::wait`], which polls a job to its end and frees it. [`Completion`] and
+//! [`JobReport`] are shared with the plugin side (`results.rs`).
 
-use std::marker::PhantomData;
 use std::time::Duration;
 
 use super::Client;
 use crate::error::{ErrorNumber, LsmError, Result};
+use crate::results::{Completion, JobReport};
 use crate::types::*;
-
-/// A job started by the plugin; [`Client::wait`] turns it into its result.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Job<T> {
-    pub id: String,
-    _output: PhantomData<fn() -> T>,
-}
-
-impl<T> Job<T> {
-    pub fn new(id: impl Into<String>) -> Self {
-        Job {
-            id: id.into(),
-            _output: PhantomData,
-        }
-    }
-}
-
-/// The answer of an async method: finished, or a job to wait for.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Completion<T> {
-    Done(T),
-    Job(Job<T>),
-}
-
-impl<T> Completion<T> {
-    /// The job id, when a job was started.
-    pub fn job_id(&self) -> Option<&str> {
-        match self {
-            Completion::Done(_) => None,
-            Completion::Job(j) => Some(&j.id),
-        }
-    }
-}
 
 /// What a finished job hands back.
 pub trait JobOutput: Sized {
@@ -75,14 +43,6 @@ job_output!(Volume, "a Volume");
 job_output!(FileSystem, "a FileSystem");
 job_output!(FsSnapshot, "an FsSnapshot");
 job_output!(Pool, "a Pool");
-
-/// A job's state as `job_status` reports it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct JobReport {
-    pub status: JobStatus,
-    pub percent: u8,
-    pub item: Option<LsmObject>,
-}
 
 /// The first pause between two `job_status` polls; it doubles up to [`POLL_MAX`].
 const POLL_FIRST: Duration = Duration::from_millis(2);

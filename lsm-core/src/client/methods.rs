@@ -11,14 +11,13 @@ use std::time::Duration;
 
 use serde::de::DeserializeOwned;
 
-use super::jobs::{Completion, Job, JobReport};
 use super::{Client, ConnectMode, discovery, timeout_ms};
 use crate::Capabilities;
 use crate::checks;
 use crate::error::{ErrorNumber, LsmError, Result};
 use crate::params::{self as wire, Params, Secret, search_pair};
 use crate::results::{
-    JobStatusWire, PoolMemberInfo, RaidCreateCap, VolumeCacheInfo, VolumeRaidInfo,
+    Completion, Job, JobReport, PoolMemberInfo, RaidCreateCap, VolumeCacheInfo, VolumeRaidInfo,
 };
 use crate::types::*;
 use crate::validate::{self, Listing};
@@ -81,17 +80,11 @@ impl Client {
     // ---------------------------------------------------------- management
 
     pub async fn job_status(&mut self, job_id: &str) -> Result<JobReport> {
-        let JobStatusWire(status, percent, item) = self
-            .request(wire::JobStatus {
-                job_id: job_id.into(),
-                flags: 0,
-            })
-            .await?;
-        Ok(JobReport {
-            status,
-            percent: percent.clamp(0, 100) as u8,
-            item,
+        self.request(wire::JobStatus {
+            job_id: job_id.into(),
+            flags: 0,
         })
+        .await
     }
 
     pub async fn job_free(&mut self, job_id: &str) -> Result<()> {

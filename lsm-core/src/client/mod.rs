@@ -9,7 +9,7 @@
 //! # Layout
 //! - this file: the session (connect, register, one call, close);
 //! - `methods`: one method per wire method, each sending its [`crate::params`] struct;
-//! - `jobs`: [`Completion`], [`JobReport`], waiting for a job;
+//! - `jobs`: waiting for a job ([`Completion`] and [`JobReport`] are in `results`);
 //! - `transport`: how the socket is had (the one connect rule, spawning a plugin);
 //! - `discovery`: the plugin search path, installed plugins, `available_plugins`;
 //! - `blocking`: [`BlockingClient`].
@@ -27,11 +27,12 @@ use lsm_ipc::{AsyncFrameStream, FrameStream, PeekingStream, RawReply, STANDARD_I
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+pub use crate::results::{Completion, Job, JobReport};
 pub use blocking::BlockingClient;
 pub use discovery::{
     daemon_plugins, embedded_plugins, find_plugin, installed_plugins, plugin_search_path,
 };
-pub use jobs::{Completion, Job, JobOutput, JobReport};
+pub use jobs::JobOutput;
 pub use transport::{ConnectMode, DEFAULT_SOCKET_DIR, INSTALL_PLUGIN_DIR, PLUGIN_SUFFIX};
 
 use crate::error::{ErrorNumber, LsmError, Result};

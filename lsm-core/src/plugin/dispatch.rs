@@ -10,11 +10,11 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
-use super::traits::{AsyncResult, ExportRequest, Management, Nas, San, Search};
+use super::traits::{ExportRequest, Management, Nas, San, Search};
 use crate::checks;
 use crate::error::{ErrorNumber, LsmError, Result};
 use crate::params::{self as wire, Params};
-use crate::results::JobStatusWire;
+use crate::results::Completion;
 use crate::validate::{self, Listing, Searchable};
 
 /// Parse `params` (None or `null` = `{}`) into the method's params struct.
@@ -40,18 +40,18 @@ pub(crate) fn to_json<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) -> Re
 }
 
 /// `[job|null, obj|null]` for J+obj methods.
-fn job_or_object<T: Serialize>(out: &mut Vec<u8>, r: AsyncResult<T>) -> Result<()> {
+fn job_or_object<T: Serialize>(out: &mut Vec<u8>, r: Completion<T>) -> Result<()> {
     match r {
-        AsyncResult::Done(obj) => to_json(out, &(None::<&str>, Some(obj))),
-        AsyncResult::Job(id) => to_json(out, &(Some(id), None::<T>)),
+        Completion::Done(obj) => to_json(out, &(None::<&str>, Some(obj))),
+        Completion::Job(job) => to_json(out, &(Some(job.id), None::<T>)),
     }
 }
 
 /// `job|null` for J methods.
-fn job_or_null(out: &mut Vec<u8>, r: AsyncResult<()>) -> Result<()> {
+fn job_or_null(out: &mut Vec<u8>, r: Completion<()>) -> Result<()> {
     match r {
-        AsyncResult::Done(()) => to_json(out, &None::<String>),
-        AsyncResult::Job(id) => to_json(out, &id),
+        Completion::Done(()) => to_json(out, &None::<String>),
+        Completion::Job(job) => to_json(out, &job.id),
     }
 }
 
@@ -158,11 +158,7 @@ pub(crate) fn dispatch<P: Management + San + Nas>(
         }
         wire::JobStatus::METHOD => {
             let p: wire::JobStatus = parse(params)?;
-            let info = plugin.job_status(&p.job_id)?;
-            to_json(
-                out,
-                &JobStatusWire(info.status, i64::from(info.percent.min(100)), info.item),
-            )
+            to_json(out, &plugin.job_status(&p.job_id)?)
         }
         wire::JobFree::METHOD => {
             let p: wire::JobFree = parse(params)?;

@@ -11,8 +11,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::thread::JoinHandle;
 
-use super::traits::JobInfo;
 use crate::error::{ErrorNumber, LsmError, Result};
+use crate::results::JobReport;
 use crate::types::LsmObject;
 
 /// What a job thread returns: the object it made, if any.
@@ -122,14 +122,14 @@ impl JobTable {
 
     /// `job_status`: in progress with its percent, complete with the item, or
     /// the job's own error.
-    pub fn status(&mut self, job_id: &str) -> Result<JobInfo> {
+    pub fn status(&mut self, job_id: &str) -> Result<JobReport> {
         let entry = self
             .jobs
             .get_mut(job_id)
             .ok_or_else(|| Self::not_found(job_id))?;
         if let JobState::Running(handle) = &entry.state {
             if !handle.is_finished() {
-                return Ok(JobInfo::in_progress(entry.progress.get()));
+                return Ok(JobReport::in_progress(entry.progress.get()));
             }
             let JobState::Running(handle) =
                 std::mem::replace(&mut entry.state, JobState::Finished(Box::new(Ok(None))))
@@ -146,10 +146,10 @@ impl JobTable {
         }
         match &entry.state {
             JobState::Finished(outcome) => match outcome.as_ref() {
-                Ok(item) => Ok(JobInfo::complete(item.clone())),
+                Ok(item) => Ok(JobReport::complete(item.clone())),
                 Err(e) => Err(e.clone()),
             },
-            JobState::Running(_) => Ok(JobInfo::in_progress(entry.progress.get())),
+            JobState::Running(_) => Ok(JobReport::in_progress(entry.progress.get())),
         }
     }
 

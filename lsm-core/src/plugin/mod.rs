@@ -6,7 +6,7 @@
 //! The runner owns the socket, the handshake, parameter parsing and checks
 //! (402 for bad params, 510 for unknown search keys, INVALID_ARGUMENT for
 //! bad sizes, enum values and initiator ids), search filtering, error
-//! mapping and panics. Long operations return [`AsyncResult::Job`]; a plugin
+//! mapping and panics. Long operations return [`Completion::Job`]; a plugin
 //! whose jobs run in-process keeps a [`JobTable`].
 //!
 //! # Layout
@@ -20,10 +20,9 @@ mod jobs;
 mod runner;
 mod traits;
 
+pub use crate::results::{Completion, Job, JobReport};
 pub use jobs::{JobOutcome, JobProgress, JobTable};
 pub use runner::{
     DEFAULT_TIMEOUT_MS, SessionEnd, init_plugin_logging, run_plugin, serve, serve_on_thread,
 };
-pub use traits::{
-    AsyncResult, ExportRequest, JobInfo, Management, Nas, PluginInfo, Registration, San, Search,
-};
+pub use traits::{ExportRequest, Management, Nas, PluginInfo, Registration, San, Search};

@@ -7,7 +7,9 @@ use std::time::Duration;
 
 use crate::Capabilities;
 use crate::error::{ErrorNumber, LsmError, Result};
-use crate::results::{PoolMemberInfo, RaidCreateCap, VolumeCacheInfo, VolumeRaidInfo};
+use crate::results::{
+    Completion, JobReport, PoolMemberInfo, RaidCreateCap, VolumeCacheInfo, VolumeRaidInfo,
+};
 use crate::types::*;
 use crate::uri::Uri;
 
@@ -40,41 +42,6 @@ impl Search {
     /// True when `value` is what this search wants for this key.
     pub fn matches(&self, key: &str, value: &str) -> bool {
         self.key == key && self.value == value
-    }
-}
-
-/// The answer of a method the wire marks as async: done now, or a job id.
-#[derive(Debug, Clone, PartialEq)]
-pub enum AsyncResult<T> {
-    Done(T),
-    Job(String),
-}
-
-/// The answer to `job_status`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct JobInfo {
-    pub status: JobStatus,
-    /// 0..=100.
-    pub percent: u8,
-    /// The finished object, once `COMPLETE`, for jobs that make one.
-    pub item: Option<LsmObject>,
-}
-
-impl JobInfo {
-    pub fn in_progress(percent: u8) -> Self {
-        JobInfo {
-            status: JobStatus::INPROGRESS,
-            percent: percent.min(100),
-            item: None,
-        }
-    }
-
-    pub fn complete(item: Option<LsmObject>) -> Self {
-        JobInfo {
-            status: JobStatus::COMPLETE,
-            percent: 100,
-            item,
-        }
     }
 }
 
@@ -120,7 +87,7 @@ pub trait Management {
         None
     }
 
-    fn job_status(&mut self, job_id: &str) -> Result<JobInfo> {
+    fn job_status(&mut self, job_id: &str) -> Result<JobReport> {
         match self.job_table() {
             Some(table) => table.status(job_id),
             None => Err(LsmError::new(
@@ -173,14 +140,14 @@ pub trait San {
         volume_name: &str,
         size_bytes: i64,
         provisioning: Provisioning,
-    ) -> Result<AsyncResult<Volume>> {
+    ) -> Result<Completion<Volume>> {
         no_support("volume_create")
     }
     fn volume_resize(
         &mut self,
         volume: &Volume,
         new_size_bytes: i64,
-    ) -> Result<AsyncResult<Volume>> {
+    ) -> Result<Completion<Volume>> {
         no_support("volume_resize")
     }
     fn volume_replicate(
@@ -189,7 +156,7 @@ pub trait San {
         rep_type: ReplicationType,
         volume_src: &Volume,
         name: &str,
-    ) -> Result<AsyncResult<Volume>> {
+    ) -> Result<Completion<Volume>> {
         no_support("volume_replicate")
     }
     fn volume_replicate_range_block_size(&mut self, system: &System) -> Result<i64> {
@@ -201,10 +168,10 @@ pub trait San {
         volume_src: &Volume,
         volume_dest: &Volume,
         ranges: &[BlockRange],
-    ) -> Result<AsyncResult<()>> {
+    ) -> Result<Completion<()>> {
         no_support("volume_replicate_range")
     }
-    fn volume_delete(&mut self, volume: &Volume) -> Result<AsyncResult<()>> {
+    fn volume_delete(&mut self, volume: &Volume) -> Result<Completion<()>> {
         no_support("volume_delete")
     }
     fn volume_enable(&mut self, volume: &Volume) -> Result<()> {
@@ -272,7 +239,7 @@ pub trait San {
     fn volume_child_dependency(&mut self, volume: &Volume) -> Result<bool> {
         no_support("volume_child_dependency")
     }
-    fn volume_child_dependency_rm(&mut self, volume: &Volume) -> Result<AsyncResult<()>> {
+    fn volume_child_dependency_rm(&mut self, volume: &Volume) -> Result<Completion<()>> {
         no_support("volume_child_dependency_rm")
     }
     fn target_ports(&mut self, search: Option<&Search>) -> Result<Vec<TargetPort>> {
@@ -343,17 +310,17 @@ pub trait Nas {
         pool: &Pool,
         name: &str,
         size_bytes: i64,
-    ) -> Result<AsyncResult<FileSystem>> {
+    ) -> Result<Completion<FileSystem>> {
         no_support("fs_create")
     }
-    fn fs_delete(&mut self, fs: &FileSystem) -> Result<AsyncResult<()>> {
+    fn fs_delete(&mut self, fs: &FileSystem) -> Result<Completion<()>> {
         no_support("fs_delete")
     }
     fn fs_resize(
         &mut self,
         fs: &FileSystem,
         new_size_bytes: i64,
-    ) -> Result<AsyncResult<FileSystem>> {
+    ) -> Result<Completion<FileSystem>> {
         no_support("fs_resize")
     }
     fn fs_clone(
@@ -361,7 +328,7 @@ pub trait Nas {
         src_fs: &FileSystem,
         dest_fs_name: &str,
         snapshot: Option<&FsSnapshot>,
-    ) -> Result<AsyncResult<FileSystem>> {
+    ) -> Result<Completion<FileSystem>> {
         no_support("fs_clone")
     }
     fn fs_file_clone(
@@ -370,7 +337,7 @@ pub trait Nas {
         src_file_name: &str,
         dest_file_name: &str,
         snapshot: Option<&FsSnapshot>,
-    ) -> Result<AsyncResult<()>> {
+    ) -> Result<Completion<()>> {
         no_support("fs_file_clone")
     }
     fn fs_child_dependency(&mut self, fs: &FileSystem, files: Option<&[String]>) -> Result<bool> {
@@ -380,7 +347,7 @@ pub trait Nas {
         &mut self,
         fs: &FileSystem,
         files: Option<&[String]>,
-    ) -> Result<AsyncResult<()>> {
+    ) -> Result<Completion<()>> {
         no_support("fs_child_dependency_rm")
     }
     fn fs_snapshots(&mut self, fs: &FileSystem) -> Result<Vec<FsSnapshot>> {
@@ -390,14 +357,14 @@ pub trait Nas {
         &mut self,
         fs: &FileSystem,
         snapshot_name: &str,
-    ) -> Result<AsyncResult<FsSnapshot>> {
+    ) -> Result<Completion<FsSnapshot>> {
         no_support("fs_snapshot_create")
     }
     fn fs_snapshot_delete(
         &mut self,
         fs: &FileSystem,
         snapshot: &FsSnapshot,
-    ) -> Result<AsyncResult<()>> {
+    ) -> Result<Completion<()>> {
         no_support("fs_snapshot_delete")
     }
     fn fs_snapshot_restore(
@@ -407,7 +374,7 @@ pub trait Nas {
         files: Option<&[String]>,
         restore_files: Option<&[String]>,
         all_files: bool,
-    ) -> Result<AsyncResult<()>> {
+    ) -> Result<Completion<()>> {
         no_support("fs_snapshot_restore")
     }
     fn export_auth(&mut self) -> Result<Vec<String>> {

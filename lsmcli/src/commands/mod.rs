@@ -197,7 +197,8 @@ pub fn find_by_id<T>(
         .ok_or_else(|| CliError::not_found(what, id))
 }
 
-/// Polls a job until it ends, then frees it: its item when complete; a job in error is
+/// Waits for a job with a progress bar (`Client::wait_report`: polled to its end, then
+/// freed): its item when complete; a job in error is
 /// "<operation> job error code= 3" (exit 2), as the reference says it.
 pub async fn wait_job(
     client: &mut Client,
@@ -205,32 +206,18 @@ pub async fn wait_job(
     job_id: &str,
 ) -> Result<Option<lsm_core::LsmObject>, CliError> {
     let progress = JobProgress::start(operation);
-    let mut delay = Duration::from_millis(5);
-    loop {
-        let report = match client.job_status(job_id).await {
-            Ok(report) => report,
-            Err(error) => {
-                progress.finish();
-                return Err(error.into());
-            }
-        };
-        progress.update(report.percent);
-        if report.status == JobStatus::INPROGRESS {
-            tokio::time::sleep(delay).await;
-            delay = (delay * 2).min(Duration::from_millis(250));
-            continue;
-        }
-        progress.finish();
-        if report.status == JobStatus::COMPLETE {
-            client.job_free(job_id).await?;
-            return Ok(report.item);
-        }
-        let _ = client.job_free(job_id).await;
-        return Err(CliError::argument(format!(
-            "{operation} job error code= {}",
-            report.status.0
-        )));
+    let report = client
+        .wait_report(job_id, |percent| progress.update(percent))
+        .await;
+    progress.finish();
+    let report = report?;
+    if report.status == JobStatus::COMPLETE {
+        return Ok(report.item);
     }
+    Err(CliError::argument(format!(
+        "{operation} job error code= {}",
+        report.status.0
+    )))
 }
 
 /// What a command runs with: its output, the flags and `-w` timeout every command shares,

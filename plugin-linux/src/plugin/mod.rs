@@ -38,7 +38,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use lsm_core::plugin::{
-    AsyncResult, ExportRequest, JobTable, Management, Nas, PluginInfo, Registration, San, Search,
+    Completion, ExportRequest, JobTable, Management, Nas, PluginInfo, Registration, San, Search,
 };
 use lsm_core::types::*;
 use lsm_core::{Capabilities, ErrorNumber, LsmError, PoolMemberInfo, Result};
@@ -297,20 +297,20 @@ impl San for LinuxPlugin {
         volume_name: &str,
         size_bytes: i64,
         provisioning: Provisioning,
-    ) -> Result<AsyncResult<Volume>> {
+    ) -> Result<Completion<Volume>> {
         self.array()?
             .volume_create(pool, volume_name, size_bytes, provisioning)
-            .map(AsyncResult::Done)
+            .map(Completion::Done)
     }
 
     fn volume_resize(
         &mut self,
         volume: &Volume,
         new_size_bytes: i64,
-    ) -> Result<AsyncResult<Volume>> {
+    ) -> Result<Completion<Volume>> {
         self.array()?
             .volume_resize(volume, new_size_bytes)
-            .map(AsyncResult::Done)
+            .map(Completion::Done)
     }
 
     fn volume_replicate(
@@ -319,16 +319,16 @@ impl San for LinuxPlugin {
         rep_type: ReplicationType,
         volume_src: &Volume,
         name: &str,
-    ) -> Result<AsyncResult<Volume>> {
+    ) -> Result<Completion<Volume>> {
         let array = self.array()?.clone();
         match array.volume_replicate(pool, rep_type, volume_src, name)? {
-            volumes::Replication::Done(volume) => Ok(AsyncResult::Done(volume)),
+            volumes::Replication::Done(volume) => Ok(Completion::Done(volume)),
             volumes::Replication::Copy(copy) => {
                 let job = self.spawn_job(move |progress| {
                     copy.run(&array, progress)
                         .map(|volume| Some(LsmObject::Volume(volume)))
                 })?;
-                Ok(AsyncResult::Job(job))
+                Ok(Completion::job(job))
             }
         }
     }
@@ -344,14 +344,14 @@ impl San for LinuxPlugin {
         volume_src: &Volume,
         volume_dest: &Volume,
         ranges: &[BlockRange],
-    ) -> Result<AsyncResult<()>> {
+    ) -> Result<Completion<()>> {
         self.array()?
             .volume_replicate_range(rep_type, volume_src, volume_dest, ranges)
-            .map(AsyncResult::Done)
+            .map(Completion::Done)
     }
 
-    fn volume_delete(&mut self, volume: &Volume) -> Result<AsyncResult<()>> {
-        self.array()?.volume_delete(volume).map(AsyncResult::Done)
+    fn volume_delete(&mut self, volume: &Volume) -> Result<Completion<()>> {
+        self.array()?.volume_delete(volume).map(Completion::Done)
     }
 
     fn volume_enable(&mut self, volume: &Volume) -> Result<()> {
@@ -437,10 +437,10 @@ impl San for LinuxPlugin {
         self.array()?.volume_child_dependency(volume)
     }
 
-    fn volume_child_dependency_rm(&mut self, volume: &Volume) -> Result<AsyncResult<()>> {
+    fn volume_child_dependency_rm(&mut self, volume: &Volume) -> Result<Completion<()>> {
         self.array()?
             .volume_child_dependency_rm(volume)
-            .map(AsyncResult::Done)
+            .map(Completion::Done)
     }
 
     fn target_ports(&mut self, _search: Option<&Search>) -> Result<Vec<TargetPort>> {
@@ -458,24 +458,24 @@ impl Nas for LinuxPlugin {
         pool: &Pool,
         name: &str,
         size_bytes: i64,
-    ) -> Result<AsyncResult<FileSystem>> {
+    ) -> Result<Completion<FileSystem>> {
         self.array()?
             .fs_create(pool, name, size_bytes)
-            .map(AsyncResult::Done)
+            .map(Completion::Done)
     }
 
-    fn fs_delete(&mut self, fs: &FileSystem) -> Result<AsyncResult<()>> {
-        self.array()?.fs_delete(fs).map(AsyncResult::Done)
+    fn fs_delete(&mut self, fs: &FileSystem) -> Result<Completion<()>> {
+        self.array()?.fs_delete(fs).map(Completion::Done)
     }
 
     fn fs_resize(
         &mut self,
         fs: &FileSystem,
         new_size_bytes: i64,
-    ) -> Result<AsyncResult<FileSystem>> {
+    ) -> Result<Completion<FileSystem>> {
         self.array()?
             .fs_resize(fs, new_size_bytes)
-            .map(AsyncResult::Done)
+            .map(Completion::Done)
     }
 
     fn fs_clone(
@@ -483,10 +483,10 @@ impl Nas for LinuxPlugin {
         src_fs: &FileSystem,
         dest_fs_name: &str,
         snapshot: Option<&FsSnapshot>,
-    ) -> Result<AsyncResult<FileSystem>> {
+    ) -> Result<Completion<FileSystem>> {
         self.array()?
             .fs_clone(src_fs, dest_fs_name, snapshot)
-            .map(AsyncResult::Done)
+            .map(Completion::Done)
     }
 
     fn fs_file_clone(
@@ -495,10 +495,10 @@ impl Nas for LinuxPlugin {
         src_file_name: &str,
         dest_file_name: &str,
         snapshot: Option<&FsSnapshot>,
-    ) -> Result<AsyncResult<()>> {
+    ) -> Result<Completion<()>> {
         self.array()?
             .fs_file_clone(fs, src_file_name, dest_file_name, snapshot)
-            .map(AsyncResult::Done)
+            .map(Completion::Done)
     }
 
     fn fs_child_dependency(&mut self, fs: &FileSystem, files: Option<&[String]>) -> Result<bool> {
@@ -509,10 +509,10 @@ impl Nas for LinuxPlugin {
         &mut self,
         fs: &FileSystem,
         files: Option<&[String]>,
-    ) -> Result<AsyncResult<()>> {
+    ) -> Result<Completion<()>> {
         self.array()?
             .fs_child_dependency_rm(fs, files)
-            .map(AsyncResult::Done)
+            .map(Completion::Done)
     }
 
     fn fs_snapshots(&mut self, fs: &FileSystem) -> Result<Vec<FsSnapshot>> {
@@ -523,20 +523,20 @@ impl Nas for LinuxPlugin {
         &mut self,
         fs: &FileSystem,
         snapshot_name: &str,
-    ) -> Result<AsyncResult<FsSnapshot>> {
+    ) -> Result<Completion<FsSnapshot>> {
         self.array()?
             .fs_snapshot_create(fs, snapshot_name)
-            .map(AsyncResult::Done)
+            .map(Completion::Done)
     }
 
     fn fs_snapshot_delete(
         &mut self,
         fs: &FileSystem,
         snapshot: &FsSnapshot,
-    ) -> Result<AsyncResult<()>> {
+    ) -> Result<Completion<()>> {
         self.array()?
             .fs_snapshot_delete(fs, snapshot)
-            .map(AsyncResult::Done)
+            .map(Completion::Done)
     }
 
     fn fs_snapshot_restore(
@@ -546,10 +546,10 @@ impl Nas for LinuxPlugin {
         files: Option<&[String]>,
         restore_files: Option<&[String]>,
         all_files: bool,
-    ) -> Result<AsyncResult<()>> {
+    ) -> Result<Completion<()>> {
         self.array()?
             .fs_snapshot_restore(fs, snapshot, files, restore_files, all_files)
-            .map(AsyncResult::Done)
+            .map(Completion::Done)
     }
 
     fn export_auth(&mut self) -> Result<Vec<String>> {

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use lsm_core::plugin::{JobInfo, Management, PluginInfo, Registration, Search};
+use lsm_core::plugin::{JobReport, Management, PluginInfo, Registration, Search};
 use lsm_core::types::*;
 use lsm_core::{Capabilities, Capability, ErrorNumber, Result};
 use rusqlite::{OptionalExtension, params};
@@ -87,7 +87,7 @@ impl Management for SimPlugin {
         })
     }
 
-    fn job_status(&mut self, job_id: &str) -> Result<JobInfo> {
+    fn job_status(&mut self, job_id: &str) -> Result<JobReport> {
         self.read(|tx| {
             let missing = || not_found(ErrorNumber::NOT_FOUND_JOB, "Job", job_id);
             let n = parse_id("JOB", job_id).ok_or_else(missing)?;
@@ -101,13 +101,13 @@ impl Management for SimPlugin {
             let elapsed = now_secs() - started;
             if duration > 0.0 && elapsed < duration {
                 let percent = ((elapsed / duration) * 100.0).clamp(0.0, 99.0) as u8;
-                return Ok(JobInfo::in_progress(percent));
+                return Ok(JobReport::in_progress(percent));
             }
             let item = match (kind, item) {
                 (Some(kind), Some(n)) => job_item(tx, &kind, n)?,
                 _ => None,
             };
-            Ok(JobInfo::complete(item))
+            Ok(JobReport::complete(item))
         })
     }
 

@@ -1,7 +1,7 @@
 //! The [`Nas`] impl: file systems, snapshots, clones, dependencies and NFS
 //! exports.
 
-use lsm_core::plugin::{AsyncResult, ExportRequest, Nas, Search};
+use lsm_core::plugin::{Completion, ExportRequest, Nas, Search};
 use lsm_core::types::*;
 use lsm_core::{ErrorNumber, LsmError, Result};
 use rusqlite::params;
@@ -33,7 +33,7 @@ impl Nas for SimPlugin {
         pool: &Pool,
         name: &str,
         size_bytes: i64,
-    ) -> Result<AsyncResult<FileSystem>> {
+    ) -> Result<Completion<FileSystem>> {
         self.write(|tx| {
             let pool = pool_get(tx, &pool.id)?;
             check_element(&pool, PoolElementType::FS, "file systems")?;
@@ -43,11 +43,11 @@ impl Nas for SimPlugin {
             tx.prepare_cached("INSERT INTO fs (name, total_space, pool_id) VALUES (?1, ?2, ?3)")?
                 .execute(params![name, size_bytes, pool_n])?;
             let n = tx.last_insert_rowid();
-            Ok(AsyncResult::Job(new_job(tx, Some(("fs", n)))?))
+            Ok(Completion::job(new_job(tx, Some(("fs", n)))?))
         })
     }
 
-    fn fs_delete(&mut self, fs: &FileSystem) -> Result<AsyncResult<()>> {
+    fn fs_delete(&mut self, fs: &FileSystem) -> Result<Completion<()>> {
         self.write(|tx| {
             let fs = fs_get(tx, &fs.id)?;
             let n = parse_id("FS", &fs.id).unwrap_or_default();
@@ -68,7 +68,7 @@ impl Nas for SimPlugin {
             }
             tx.prepare_cached("DELETE FROM fs WHERE id = ?1")?
                 .execute([n])?;
-            Ok(AsyncResult::Job(new_job(tx, None)?))
+            Ok(Completion::job(new_job(tx, None)?))
         })
     }
 
@@ -76,7 +76,7 @@ impl Nas for SimPlugin {
         &mut self,
         fs: &FileSystem,
         new_size_bytes: i64,
-    ) -> Result<AsyncResult<FileSystem>> {
+    ) -> Result<Completion<FileSystem>> {
         self.write(|tx| {
             let fs = fs_get(tx, &fs.id)?;
             if new_size_bytes == fs.total_space {
@@ -90,7 +90,7 @@ impl Nas for SimPlugin {
             let n = parse_id("FS", &fs.id).unwrap_or_default();
             tx.prepare_cached("UPDATE fs SET total_space = ?1 WHERE id = ?2")?
                 .execute(params![new_size_bytes, n])?;
-            Ok(AsyncResult::Job(new_job(tx, Some(("fs", n)))?))
+            Ok(Completion::job(new_job(tx, Some(("fs", n)))?))
         })
     }
 
@@ -99,7 +99,7 @@ impl Nas for SimPlugin {
         src_fs: &FileSystem,
         dest_fs_name: &str,
         snapshot: Option<&FsSnapshot>,
-    ) -> Result<AsyncResult<FileSystem>> {
+    ) -> Result<Completion<FileSystem>> {
         self.write(|tx| {
             let src = fs_get(tx, &src_fs.id)?;
             let src_n = parse_id("FS", &src.id).unwrap_or_default();
@@ -124,7 +124,7 @@ impl Nas for SimPlugin {
                 snap_n
             ])?;
             let n = tx.last_insert_rowid();
-            Ok(AsyncResult::Job(new_job(tx, Some(("fs", n)))?))
+            Ok(Completion::job(new_job(tx, Some(("fs", n)))?))
         })
     }
 
@@ -134,7 +134,7 @@ impl Nas for SimPlugin {
         src_file_name: &str,
         dest_file_name: &str,
         snapshot: Option<&FsSnapshot>,
-    ) -> Result<AsyncResult<()>> {
+    ) -> Result<Completion<()>> {
         self.write(|tx| {
             let n = parse_id("FS", &fs_get(tx, &fs.id)?.id).unwrap_or_default();
             let snap_n = match snapshot {
@@ -143,7 +143,7 @@ impl Nas for SimPlugin {
             };
             tx.prepare_cached("INSERT INTO file_clones (fs_id, src_file, dest_file, snapshot_id) VALUES (?1, ?2, ?3, ?4)")?.execute(params![n, src_file_name, dest_file_name, snap_n],
             )?;
-            Ok(AsyncResult::Job(new_job(tx, None)?))
+            Ok(Completion::job(new_job(tx, None)?))
         })
     }
 
@@ -158,7 +158,7 @@ impl Nas for SimPlugin {
         &mut self,
         fs: &FileSystem,
         files: Option<&[String]>,
-    ) -> Result<AsyncResult<()>> {
+    ) -> Result<Completion<()>> {
         self.write(|tx| {
             let n = parse_id("FS", &fs_get(tx, &fs.id)?.id).unwrap_or_default();
             if !fs_children(tx, n, files)? {
@@ -183,7 +183,7 @@ impl Nas for SimPlugin {
                         .execute([n])?;
                 }
             }
-            Ok(AsyncResult::Job(new_job(tx, None)?))
+            Ok(Completion::job(new_job(tx, None)?))
         })
     }
 
@@ -203,7 +203,7 @@ impl Nas for SimPlugin {
         &mut self,
         fs: &FileSystem,
         snapshot_name: &str,
-    ) -> Result<AsyncResult<FsSnapshot>> {
+    ) -> Result<Completion<FsSnapshot>> {
         self.write(|tx| {
             let n = parse_id("FS", &fs_get(tx, &fs.id)?.id).unwrap_or_default();
             let taken: i64 = tx
@@ -221,7 +221,7 @@ impl Nas for SimPlugin {
             tx.prepare_cached("INSERT INTO fs_snapshots (fs_id, name, ts) VALUES (?1, ?2, ?3)")?
                 .execute(params![n, snapshot_name, now_secs() as i64])?;
             let s = tx.last_insert_rowid();
-            Ok(AsyncResult::Job(new_job(tx, Some(("snapshot", s)))?))
+            Ok(Completion::job(new_job(tx, Some(("snapshot", s)))?))
         })
     }
 
@@ -229,13 +229,13 @@ impl Nas for SimPlugin {
         &mut self,
         fs: &FileSystem,
         snapshot: &FsSnapshot,
-    ) -> Result<AsyncResult<()>> {
+    ) -> Result<Completion<()>> {
         self.write(|tx| {
             let n = parse_id("FS", &fs_get(tx, &fs.id)?.id).unwrap_or_default();
             let s = parse_id("FS_SNAP", &snapshot_get(tx, n, &snapshot.id)?.id).unwrap_or_default();
             tx.prepare_cached("DELETE FROM fs_snapshots WHERE id = ?1")?
                 .execute([s])?;
-            Ok(AsyncResult::Job(new_job(tx, None)?))
+            Ok(Completion::job(new_job(tx, None)?))
         })
     }
 
@@ -246,11 +246,11 @@ impl Nas for SimPlugin {
         _files: Option<&[String]>,
         _restore_files: Option<&[String]>,
         _all_files: bool,
-    ) -> Result<AsyncResult<()>> {
+    ) -> Result<Completion<()>> {
         self.write(|tx| {
             let n = parse_id("FS", &fs_get(tx, &fs.id)?.id).unwrap_or_default();
             snapshot_get(tx, n, &snapshot.id)?;
-            Ok(AsyncResult::Job(new_job(tx, None)?))
+            Ok(Completion::job(new_job(tx, None)?))
         })
     }
 

@@ -2,7 +2,7 @@
 //! delete, enable/disable), disks, access groups and masking, target ports,
 //! RAID, batteries, caches and identification LEDs.
 
-use lsm_core::plugin::{AsyncResult, San, Search};
+use lsm_core::plugin::{Completion, San, Search};
 use lsm_core::types::*;
 use lsm_core::{
     ErrorNumber, LsmError, PoolMemberInfo, RaidCreateCap, Result, VolumeCacheInfo, VolumeRaidInfo,
@@ -107,7 +107,7 @@ impl San for SimPlugin {
         volume_name: &str,
         size_bytes: i64,
         provisioning: Provisioning,
-    ) -> Result<AsyncResult<Volume>> {
+    ) -> Result<Completion<Volume>> {
         self.write(|tx| {
             let pool = pool_get(tx, &pool.id)?;
             check_element(&pool, PoolElementType::VOLUME, "volumes")?;
@@ -123,7 +123,7 @@ impl San for SimPlugin {
                 provisioning == Provisioning::THIN,
                 None,
             )?;
-            Ok(AsyncResult::Job(new_job(tx, Some(("volume", n)))?))
+            Ok(Completion::job(new_job(tx, Some(("volume", n)))?))
         })
     }
 
@@ -131,7 +131,7 @@ impl San for SimPlugin {
         &mut self,
         volume: &Volume,
         new_size_bytes: i64,
-    ) -> Result<AsyncResult<Volume>> {
+    ) -> Result<Completion<Volume>> {
         self.write(|tx| {
             let vol = volume_get(tx, &volume.id)?;
             let pool = pool_get(tx, &vol.pool_id)?;
@@ -167,7 +167,7 @@ impl San for SimPlugin {
             let n = parse_id("VOL", &vol.id).unwrap_or_default();
             tx.prepare_cached("UPDATE volumes SET num_of_blocks = ?1 WHERE id = ?2")?
                 .execute(params![new_blocks, n])?;
-            Ok(AsyncResult::Job(new_job(tx, Some(("volume", n)))?))
+            Ok(Completion::job(new_job(tx, Some(("volume", n)))?))
         })
     }
 
@@ -177,7 +177,7 @@ impl San for SimPlugin {
         rep_type: ReplicationType,
         volume_src: &Volume,
         name: &str,
-    ) -> Result<AsyncResult<Volume>> {
+    ) -> Result<Completion<Volume>> {
         self.write(|tx| {
             let src = volume_get(tx, &volume_src.id)?;
             let pool = pool_get(tx, pool.map(|p| p.id.as_str()).unwrap_or(&src.pool_id))?;
@@ -194,7 +194,7 @@ impl San for SimPlugin {
                 false,
                 Some((src_n, rep_type.0)),
             )?;
-            Ok(AsyncResult::Job(new_job(tx, Some(("volume", n)))?))
+            Ok(Completion::job(new_job(tx, Some(("volume", n)))?))
         })
     }
 
@@ -209,7 +209,7 @@ impl San for SimPlugin {
         volume_src: &Volume,
         volume_dest: &Volume,
         ranges: &[BlockRange],
-    ) -> Result<AsyncResult<()>> {
+    ) -> Result<Completion<()>> {
         if rep_type != ReplicationType::CLONE && rep_type != ReplicationType::COPY {
             return Err(LsmError::new(
                 ErrorNumber::NO_SUPPORT,
@@ -257,11 +257,11 @@ impl San for SimPlugin {
                     }
                 }
             }
-            Ok(AsyncResult::Job(new_job(tx, None)?))
+            Ok(Completion::job(new_job(tx, None)?))
         })
     }
 
-    fn volume_delete(&mut self, volume: &Volume) -> Result<AsyncResult<()>> {
+    fn volume_delete(&mut self, volume: &Volume) -> Result<Completion<()>> {
         self.write(|tx| {
             let vol = volume_get(tx, &volume.id)?;
             let n = parse_id("VOL", &vol.id).unwrap_or_default();
@@ -296,7 +296,7 @@ impl San for SimPlugin {
             }
             tx.prepare_cached("DELETE FROM masks WHERE volume_id = ?1")?
                 .execute([n])?;
-            Ok(AsyncResult::Job(new_job(tx, None)?))
+            Ok(Completion::job(new_job(tx, None)?))
         })
     }
 
@@ -532,7 +532,7 @@ impl San for SimPlugin {
         })
     }
 
-    fn volume_child_dependency_rm(&mut self, volume: &Volume) -> Result<AsyncResult<()>> {
+    fn volume_child_dependency_rm(&mut self, volume: &Volume) -> Result<Completion<()>> {
         self.write(|tx| {
             let n = parse_id("VOL", &volume_get(tx, &volume.id)?.id).unwrap_or_default();
             if volume_children(tx, n)? == 0 {
@@ -543,7 +543,7 @@ impl San for SimPlugin {
             }
             tx.prepare_cached("UPDATE volumes SET src_volume_id = NULL WHERE src_volume_id = ?1")?
                 .execute([n])?;
-            Ok(AsyncResult::Job(new_job(tx, None)?))
+            Ok(Completion::job(new_job(tx, None)?))
         })
     }
 
