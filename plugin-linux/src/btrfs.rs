@@ -851,6 +851,7 @@ pub fn subvolume_path(mount_point: &Path, relative: &str) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use lsm_core::ErrorNumber;
 
     fn fixture(name: &str) -> String {
         let path = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -983,7 +984,7 @@ mod tests {
             find_mount_point(Path::new("/dev/lsm-no-such"))
                 .unwrap_err()
                 .lsm_error_number(),
-            203
+            ErrorNumber::NOT_FOUND_POOL
         );
     }
 
@@ -997,7 +998,7 @@ mod tests {
         use std::os::unix::fs::MetadataExt;
         assert!(meta.blocks() * 512 < 1 << 20, "sparse file has blocks");
         let error = create_sparse_file(&thin, 1).unwrap_err();
-        assert_eq!(error.lsm_error_number(), 50);
+        assert_eq!(error.lsm_error_number(), ErrorNumber::NAME_CONFLICT);
 
         let full = dir.path().join("full.img");
         create_preallocated_file(&full, 4 << 20).unwrap();
@@ -1007,11 +1008,11 @@ mod tests {
         resize_image_file(&thin, 128 << 20, false).unwrap();
         assert_eq!(std::fs::metadata(&thin).unwrap().len(), 128 << 20);
         let same = resize_image_file(&thin, 128 << 20, false).unwrap_err();
-        assert_eq!(same.lsm_error_number(), 125);
+        assert_eq!(same.lsm_error_number(), ErrorNumber::NO_STATE_CHANGE);
         resize_image_file(&full, 8 << 20, true).unwrap();
         assert!(std::fs::metadata(&full).unwrap().blocks() * 512 >= 8 << 20);
         let missing = resize_image_file(&dir.path().join("nope"), 1, false).unwrap_err();
-        assert_eq!(missing.lsm_error_number(), 205);
+        assert_eq!(missing.lsm_error_number(), ErrorNumber::NOT_FOUND_VOLUME);
     }
 
     #[test]

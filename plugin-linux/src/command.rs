@@ -280,6 +280,7 @@ pub fn describe_status(status: &ExitStatus) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use lsm_core::ErrorNumber;
 
     #[test]
     fn captures_stdout_and_exit_status() {
@@ -317,7 +318,7 @@ mod tests {
             }
             other => panic!("unexpected {other:?}"),
         }
-        assert_eq!(error.lsm_error_number(), 2);
+        assert_eq!(error.lsm_error_number(), ErrorNumber::PLUGIN_BUG);
     }
 
     #[test]
@@ -341,7 +342,7 @@ mod tests {
             .output()
             .unwrap_err();
         assert!(matches!(error, Error::Timeout { .. }), "{error:?}");
-        assert_eq!(error.lsm_error_number(), 11);
+        assert_eq!(error.lsm_error_number(), ErrorNumber::TIMEOUT);
         assert!(started.elapsed() < Duration::from_secs(5));
     }
 

@@ -509,6 +509,7 @@ fn toml_error_key(error: &toml::de::Error, text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use lsm_core::ErrorNumber;
 
     const EXAMPLE: &str = r#"
 state_dir = "/var/lib/lsm/linux"
@@ -644,7 +645,7 @@ mount_root = "/srv/lsm/nfs"
     #[test]
     fn missing_file_is_a_config_error() {
         let error = Config::load(Path::new("/nonexistent/lsm/linux.toml")).unwrap_err();
-        assert_eq!(error.lsm_error_number(), 101);
+        assert_eq!(error.lsm_error_number(), ErrorNumber::INVALID_ARGUMENT);
         assert!(error.to_string().contains("/nonexistent/lsm/linux.toml"));
     }
 

@@ -8,6 +8,8 @@
 
 use std::time::Duration;
 
+use lsm_core::ErrorNumber;
+
 /// The kind of object a [`Error::NotFound`] is about, so it maps to the
 /// matching `NOT_FOUND_*` LSM error number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -160,32 +162,32 @@ impl Error {
     }
 
     /// The LSM error number (protocol doc §5) this error should become.
-    pub fn lsm_error_number(&self) -> i32 {
+    pub fn lsm_error_number(&self) -> ErrorNumber {
         match self {
-            Error::Config { .. } | Error::InvalidArgument(_) => 101,
-            Error::NameConflict(_) => 50,
-            Error::NotEnoughSpace(_) => 350,
+            Error::Config { .. } | Error::InvalidArgument(_) => ErrorNumber::INVALID_ARGUMENT,
+            Error::NameConflict(_) => ErrorNumber::NAME_CONFLICT,
+            Error::NotEnoughSpace(_) => ErrorNumber::NOT_ENOUGH_SPACE,
             Error::NotFound { kind, .. } => match kind {
-                ObjectKind::AccessGroup => 200,
-                ObjectKind::FileSystem => 201,
-                ObjectKind::Pool => 203,
-                ObjectKind::Snapshot => 204,
-                ObjectKind::Volume => 205,
-                ObjectKind::NfsExport => 206,
-                ObjectKind::Disk => 209,
-                ObjectKind::Other => 207,
+                ObjectKind::AccessGroup => ErrorNumber::NOT_FOUND_ACCESS_GROUP,
+                ObjectKind::FileSystem => ErrorNumber::NOT_FOUND_FS,
+                ObjectKind::Pool => ErrorNumber::NOT_FOUND_POOL,
+                ObjectKind::Snapshot => ErrorNumber::NOT_FOUND_FS_SS,
+                ObjectKind::Volume => ErrorNumber::NOT_FOUND_VOLUME,
+                ObjectKind::NfsExport => ErrorNumber::NOT_FOUND_NFS_EXPORT,
+                ObjectKind::Disk => ErrorNumber::NOT_FOUND_DISK,
+                ObjectKind::Other => ErrorNumber::NOT_FOUND_GENERIC,
             },
-            Error::NoStateChange(_) => 125,
-            Error::NoSupport(_) => 153,
-            Error::InUse(_) => 250,
-            Error::PermissionDenied(_) => 13,
-            Error::Timeout { .. } => 11,
-            Error::DaemonNotRunning(_) => 12,
+            Error::NoStateChange(_) => ErrorNumber::NO_STATE_CHANGE,
+            Error::NoSupport(_) => ErrorNumber::NO_SUPPORT,
+            Error::InUse(_) => ErrorNumber::NO_SUPPORT_ONLINE_CHANGE,
+            Error::PermissionDenied(_) => ErrorNumber::PERMISSION_DENIED,
+            Error::Timeout { .. } => ErrorNumber::TIMEOUT,
+            Error::DaemonNotRunning(_) => ErrorNumber::DAEMON_NOT_RUNNING,
             Error::CommandSpawn { .. }
             | Error::CommandFailed { .. }
             | Error::Parse { .. }
             | Error::DBus { .. }
-            | Error::Io { .. } => 2,
+            | Error::Io { .. } => ErrorNumber::PLUGIN_BUG,
         }
     }
 
@@ -204,31 +206,49 @@ mod tests {
 
     #[test]
     fn every_variant_maps_to_its_lsm_number() {
-        let cases: Vec<(Error, i32)> = vec![
+        let cases: Vec<(Error, ErrorNumber)> = vec![
             (
                 Error::Config {
                     file: "f".into(),
                     key: "k".into(),
                     reason: "r".into(),
                 },
-                101,
+                ErrorNumber::INVALID_ARGUMENT,
             ),
-            (Error::InvalidArgument("x".into()), 101),
-            (Error::NameConflict("x".into()), 50),
-            (Error::NotEnoughSpace("x".into()), 350),
-            (Error::not_found(ObjectKind::Volume, "v"), 205),
-            (Error::not_found(ObjectKind::FileSystem, "v"), 201),
-            (Error::not_found(ObjectKind::Other, "v"), 207),
-            (Error::NoStateChange("x".into()), 125),
-            (Error::NoSupport("x".into()), 153),
+            (
+                Error::InvalidArgument("x".into()),
+                ErrorNumber::INVALID_ARGUMENT,
+            ),
+            (Error::NameConflict("x".into()), ErrorNumber::NAME_CONFLICT),
+            (
+                Error::NotEnoughSpace("x".into()),
+                ErrorNumber::NOT_ENOUGH_SPACE,
+            ),
+            (
+                Error::not_found(ObjectKind::Volume, "v"),
+                ErrorNumber::NOT_FOUND_VOLUME,
+            ),
+            (
+                Error::not_found(ObjectKind::FileSystem, "v"),
+                ErrorNumber::NOT_FOUND_FS,
+            ),
+            (
+                Error::not_found(ObjectKind::Other, "v"),
+                ErrorNumber::NOT_FOUND_GENERIC,
+            ),
+            (
+                Error::NoStateChange("x".into()),
+                ErrorNumber::NO_STATE_CHANGE,
+            ),
+            (Error::NoSupport("x".into()), ErrorNumber::NO_SUPPORT),
             (
                 Error::Timeout {
                     command: "sleep 9".into(),
                     timeout: Duration::from_millis(5),
                 },
-                11,
+                ErrorNumber::TIMEOUT,
             ),
-            (Error::parse("x", "y"), 2),
+            (Error::parse("x", "y"), ErrorNumber::PLUGIN_BUG),
         ];
         for (error, number) in cases {
             assert_eq!(error.lsm_error_number(), number, "{error}");

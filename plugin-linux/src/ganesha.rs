@@ -526,6 +526,7 @@ pub fn parse_display_export(body: &Structure<'_>) -> Result<ExportDetails> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use lsm_core::ErrorNumber;
     use zbus::zvariant::{Array, StructureBuilder};
 
     fn block() -> ExportBlock {
@@ -576,12 +577,18 @@ mod tests {
     fn export_block_refuses_values_that_break_the_config() {
         let mut bad_path = block();
         bad_path.path = "/srv/x\"; } EXPORT { Path = \"/".into();
-        assert_eq!(bad_path.render().unwrap_err().lsm_error_number(), 101);
+        assert_eq!(
+            bad_path.render().unwrap_err().lsm_error_number(),
+            ErrorNumber::INVALID_ARGUMENT
+        );
         let mut bad_client = block();
         bad_client.client_rules[0]
             .clients
             .push("a; Access_Type = RW".into());
-        assert_eq!(bad_client.render().unwrap_err().lsm_error_number(), 101);
+        assert_eq!(
+            bad_client.render().unwrap_err().lsm_error_number(),
+            ErrorNumber::INVALID_ARGUMENT
+        );
         let mut bad_sec = block();
         bad_sec.sec_types = vec!["sys; x".into()];
         assert!(bad_sec.render().is_err());
@@ -625,7 +632,7 @@ mod tests {
         std::fs::write(&pid_file, "garbage").unwrap();
         assert_eq!(
             reload_by_signal(&pid_file).unwrap_err().lsm_error_number(),
-            2
+            ErrorNumber::PLUGIN_BUG
         );
         std::fs::write(&pid_file, "1\n").unwrap();
         assert!(reload_by_signal(&pid_file).is_err());

@@ -513,6 +513,7 @@ pub fn parse_pvs(text: &str) -> Result<Vec<PhysicalVolume>> {
 mod tests {
     use super::*;
     use crate::command::DEFAULT_TIMEOUT;
+    use lsm_core::ErrorNumber;
 
     fn fixture(name: &str) -> String {
         let path = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -587,35 +588,41 @@ mod tests {
         let cases = [
             (
                 "Logical Volume \"lv1\" already exists in volume group \"capvg\"",
-                50,
+                ErrorNumber::NAME_CONFLICT,
             ),
             (
                 "Volume group \"capvg\" has insufficient free space (185 extents): 25600 required.",
-                350,
+                ErrorNumber::NOT_ENOUGH_SPACE,
             ),
             (
                 "Insufficient free space: 12787 extents needed, but only 197 available",
-                350,
+                ErrorNumber::NOT_ENOUGH_SPACE,
             ),
             (
                 "New size (50 extents) matches existing size (50 extents).",
-                125,
+                ErrorNumber::NO_STATE_CHANGE,
             ),
-            ("Failed to find logical volume \"capvg/nope\"", 205),
+            (
+                "Failed to find logical volume \"capvg/nope\"",
+                ErrorNumber::NOT_FOUND_VOLUME,
+            ),
             (
                 "Volume group \"nosuchvg\" not found\nCannot process volume group nosuchvg",
-                203,
+                ErrorNumber::NOT_FOUND_POOL,
             ),
             (
                 "Can't create snapshot without using device-mapper kernel driver",
-                153,
+                ErrorNumber::NO_SUPPORT,
             ),
-            ("something else", 2),
+            ("something else", ErrorNumber::PLUGIN_BUG),
         ];
         for (stderr, number) in cases {
             let error = classify_failure(failure(&format!("{noise}{stderr}")), ObjectKind::Volume);
             assert_eq!(error.lsm_error_number(), number, "{stderr}");
-            assert!(!error.to_string().contains("Activation disabled") || number == 2);
+            assert!(
+                !error.to_string().contains("Activation disabled")
+                    || number == ErrorNumber::PLUGIN_BUG
+            );
         }
     }
 
@@ -623,14 +630,14 @@ mod tests {
     fn names_are_checked_before_running_anything() {
         let lvm = Lvm::new(&LvmConfig::default(), Duration::from_secs(1));
         let error = lvm.lv_create("vg", "bad/name", 1 << 20, &[]).unwrap_err();
-        assert_eq!(error.lsm_error_number(), 101);
+        assert_eq!(error.lsm_error_number(), ErrorNumber::INVALID_ARGUMENT);
         assert_eq!(
             lvm.lv_remove("vg", "..").unwrap_err().lsm_error_number(),
-            101
+            ErrorNumber::INVALID_ARGUMENT
         );
         assert_eq!(
             lvm.lv_resize("-vg", "x", 1).unwrap_err().lsm_error_number(),
-            101
+            ErrorNumber::INVALID_ARGUMENT
         );
     }
 
@@ -649,7 +656,7 @@ mod tests {
                 .lv_snapshot("vg", "a", "b", 1)
                 .unwrap_err()
                 .lsm_error_number()
-                == 153
+                == ErrorNumber::NO_SUPPORT
         );
         let auto = Lvm::new(&LvmConfig::default(), DEFAULT_TIMEOUT);
         assert_eq!(auto.activation_disabled(), !device_mapper_present());

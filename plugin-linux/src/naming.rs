@@ -96,6 +96,7 @@ pub fn check_nfs_client(what: &str, client: &str) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use lsm_core::ErrorNumber;
 
     #[test]
     fn ordinary_names_pass() {
@@ -111,7 +112,11 @@ mod tests {
             "a\nb", "é",
         ] {
             let error = check_object_name("volume name", name).unwrap_err();
-            assert_eq!(error.lsm_error_number(), 101, "{name:?}");
+            assert_eq!(
+                error.lsm_error_number(),
+                ErrorNumber::INVALID_ARGUMENT,
+                "{name:?}"
+            );
             assert!(error.to_string().contains("volume name"));
         }
         let long = "a".repeat(MAX_OBJECT_NAME_LEN + 1);

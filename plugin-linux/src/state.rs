@@ -313,6 +313,7 @@ impl StateStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use lsm_core::ErrorNumber;
 
     fn sample_state() -> ArrayState {
         ArrayState {
@@ -407,7 +408,7 @@ mod tests {
         let store = StateStore::open(dir.path()).unwrap();
         let held = store.lock(Duration::from_secs(1)).unwrap();
         let error = store.lock(Duration::from_millis(100)).unwrap_err();
-        assert_eq!(error.lsm_error_number(), 11);
+        assert_eq!(error.lsm_error_number(), ErrorNumber::TIMEOUT);
         drop(held);
         store.lock(Duration::from_millis(100)).unwrap();
     }

@@ -619,6 +619,7 @@ fn read_lun_line(target: &mut Target, key: &str, value: &str, line: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use lsm_core::ErrorNumber;
 
     fn fixture(name: &str) -> String {
         let path = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -716,11 +717,23 @@ mod tests {
     #[test]
     fn real_tgtadm_messages_map_to_lsm_errors() {
         let cases = [
-            ("tgtadm: this target already exists", 50),
-            ("tgtadm: this logical unit number already exists", 50),
-            ("tgtadm: can't find the target", 200),
-            ("tgtadm: this target is still active", 250),
-            ("tgtadm: invalid request", 2),
+            (
+                "tgtadm: this target already exists",
+                ErrorNumber::NAME_CONFLICT,
+            ),
+            (
+                "tgtadm: this logical unit number already exists",
+                ErrorNumber::NAME_CONFLICT,
+            ),
+            (
+                "tgtadm: can't find the target",
+                ErrorNumber::NOT_FOUND_ACCESS_GROUP,
+            ),
+            (
+                "tgtadm: this target is still active",
+                ErrorNumber::NO_SUPPORT_ONLINE_CHANGE,
+            ),
+            ("tgtadm: invalid request", ErrorNumber::PLUGIN_BUG),
         ];
         for (stderr, number) in cases {
             let error = classify_failure(
@@ -743,29 +756,29 @@ mod tests {
             tgt.target_create(1, "not an iqn")
                 .unwrap_err()
                 .lsm_error_number(),
-            101
+            ErrorNumber::INVALID_ARGUMENT
         );
         assert_eq!(
             tgt.bind_initiator_name(1, "iqn.x;y")
                 .unwrap_err()
                 .lsm_error_number(),
-            101
+            ErrorNumber::INVALID_ARGUMENT
         );
         assert_eq!(
             tgt.bind_initiator_address(1, "host.example")
                 .unwrap_err()
                 .lsm_error_number(),
-            101
+            ErrorNumber::INVALID_ARGUMENT
         );
         let lun = tgt
             .lun_create(1, 1, Path::new("/x"), "a,b=c", "sn")
             .unwrap_err();
-        assert_eq!(lun.lsm_error_number(), 101);
+        assert_eq!(lun.lsm_error_number(), ErrorNumber::INVALID_ARGUMENT);
         assert_eq!(
             tgt.account_create("user", "")
                 .unwrap_err()
                 .lsm_error_number(),
-            101
+            ErrorNumber::INVALID_ARGUMENT
         );
     }
 }

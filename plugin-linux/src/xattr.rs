@@ -121,6 +121,7 @@ pub fn remove(path: &Path, name: &str) -> Result<bool> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use lsm_core::ErrorNumber;
 
     #[test]
     fn set_get_remove_round_trip() {
@@ -151,6 +152,9 @@ mod tests {
             Err(Error::InvalidArgument(_))
         ));
         let missing = dir.path().join("missing");
-        assert_eq!(get(&missing, "user.x").unwrap_err().lsm_error_number(), 207);
+        assert_eq!(
+            get(&missing, "user.x").unwrap_err().lsm_error_number(),
+            ErrorNumber::NOT_FOUND_GENERIC
+        );
     }
 }

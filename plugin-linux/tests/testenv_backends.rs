@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
+use lsm_core::ErrorNumber;
 use plugin_linux::btrfs::{self, Btrfs};
 use plugin_linux::config::PoolBackend;
 use plugin_linux::ganesha::{self, AccessType, ClientRule, ExportBlock, GaneshaClient, Squash};
@@ -159,7 +160,7 @@ fn exercise_btrfs(array: &TestArray) {
     btrfs.subvolume_create(&fs).unwrap();
     assert_eq!(
         btrfs.subvolume_create(&fs).unwrap_err().lsm_error_number(),
-        50
+        ErrorNumber::NAME_CONFLICT
     );
     btrfs.qgroup_limit(&fs, Some(16 * MIB)).unwrap();
     let qgroup = btrfs.qgroup_of(&fs).unwrap().unwrap();
@@ -223,7 +224,11 @@ fn exercise_btrfs(array: &TestArray) {
     btrfs::create_preallocated_file(&full, 8 * MIB).unwrap();
     let too_big =
         btrfs::create_preallocated_file(&volumes.join("huge.img"), 100 << 30).unwrap_err();
-    assert_eq!(too_big.lsm_error_number(), 350, "{too_big}");
+    assert_eq!(
+        too_big.lsm_error_number(),
+        ErrorNumber::NOT_ENOUGH_SPACE,
+        "{too_big}"
+    );
     assert!(
         !volumes.join("huge.img").exists(),
         "half-made image left behind"
@@ -238,7 +243,7 @@ fn exercise_btrfs(array: &TestArray) {
     btrfs.subvolume_delete(&fs).unwrap();
     assert_eq!(
         btrfs.subvolume_delete(&fs).unwrap_err().lsm_error_number(),
-        201
+        ErrorNumber::NOT_FOUND_FS
     );
 }
 
@@ -273,13 +278,13 @@ fn exercise_lvm(array: &TestArray) {
         lvm.lv_create(vg, "lv1", MIB * 4, &[])
             .unwrap_err()
             .lsm_error_number(),
-        50
+        ErrorNumber::NAME_CONFLICT
     );
     assert_eq!(
         lvm.lv_create(vg, "lv2", 100 << 30, &[])
             .unwrap_err()
             .lsm_error_number(),
-        350
+        ErrorNumber::NOT_ENOUGH_SPACE
     );
 
     lvm.lv_resize(vg, "lv1", 200 * MIB).unwrap();
@@ -288,7 +293,7 @@ fn exercise_lvm(array: &TestArray) {
         lvm.lv_resize(vg, "lv1", 200 * MIB)
             .unwrap_err()
             .lsm_error_number(),
-        125
+        ErrorNumber::NO_STATE_CHANGE
     );
     lvm.lv_resize(vg, "lv1", 52 * MIB).unwrap();
     assert_eq!(lvm.lvs(vg).unwrap()[0].size, 52 * MIB);
@@ -300,20 +305,20 @@ fn exercise_lvm(array: &TestArray) {
     assert!(lvm.lvs(vg).unwrap().is_empty());
     assert_eq!(
         lvm.lv_remove(vg, "lv1").unwrap_err().lsm_error_number(),
-        205
+        ErrorNumber::NOT_FOUND_VOLUME
     );
     assert_eq!(
         lvm.vgs(Some("lsm_no_such_vg"))
             .unwrap_err()
             .lsm_error_number(),
-        203
+        ErrorNumber::NOT_FOUND_POOL
     );
     if lvm.activation_disabled() {
         assert_eq!(
             lvm.lv_snapshot(vg, "lv1", "snap", MIB)
                 .unwrap_err()
                 .lsm_error_number(),
-            153
+            ErrorNumber::NO_SUPPORT
         );
     }
 }
@@ -334,7 +339,7 @@ fn exercise_tgt(array: &TestArray) {
         tgt.target_create(1, &target)
             .unwrap_err()
             .lsm_error_number(),
-        50
+        ErrorNumber::NAME_CONFLICT
     );
     tgt.lun_create(1, 1, &backing, vpd83, "VOL0001").unwrap();
     tgt.bind_initiator_name(1, allowed).unwrap();
@@ -396,7 +401,10 @@ fn exercise_tgt(array: &TestArray) {
     );
     assert!(!hidden.contains(&target), "{hidden}");
     tgt.lun_delete(1, 1).unwrap();
-    assert_eq!(tgt.lun_delete(1, 1).unwrap_err().lsm_error_number(), 205);
+    assert_eq!(
+        tgt.lun_delete(1, 1).unwrap_err().lsm_error_number(),
+        ErrorNumber::NOT_FOUND_VOLUME
+    );
     tgt.target_delete(1, false).unwrap();
     assert!(tgt.targets().unwrap().is_empty());
     std::fs::remove_file(&backing).unwrap();
@@ -454,7 +462,7 @@ fn exercise_ganesha(array: &TestArray) {
             .add_export(&export_file, 100)
             .unwrap_err()
             .lsm_error_number(),
-        50
+        ErrorNumber::NAME_CONFLICT
     );
     let exports = client.show_exports().unwrap();
     assert!(
@@ -477,11 +485,11 @@ fn exercise_ganesha(array: &TestArray) {
     client.remove_export(100).unwrap();
     assert_eq!(
         client.remove_export(100).unwrap_err().lsm_error_number(),
-        206
+        ErrorNumber::NOT_FOUND_NFS_EXPORT
     );
     assert_eq!(
         client.display_export(100).unwrap_err().lsm_error_number(),
-        206
+        ErrorNumber::NOT_FOUND_NFS_EXPORT
     );
     let (_, listing) = run("showmount", &["-e", "127.0.0.1"]);
     assert!(

@@ -27,10 +27,7 @@ pub const BLOCK_SIZE: i64 = 512;
 
 impl From<crate::Error> for LsmError {
     fn from(error: crate::Error) -> Self {
-        LsmError::new(
-            ErrorNumber(i64::from(error.lsm_error_number())),
-            error.to_string(),
-        )
+        LsmError::new(error.lsm_error_number(), error.to_string())
     }
 }
 
