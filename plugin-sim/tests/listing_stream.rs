@@ -61,3 +61,45 @@ fn streamed_and_collected_volumes_are_the_same() {
         );
     }
 }
+
+/// Through the runner, in process: what a client gets for `volumes` (streamed by the runner
+/// from `volumes_each`, filtered by the runner's search) is what the plugin's collected
+/// listing holds.
+#[test]
+fn the_runner_streams_the_same_listing_to_a_client() {
+    let dir = tempfile::tempdir().unwrap();
+    let uri = format!("sim://?statefile={}", dir.path().join("s.db").display());
+    let mut client = lsm_core::BlockingClient::connect_in_process(
+        SimPlugin::default(),
+        &uri,
+        None,
+        Duration::from_secs(30),
+    )
+    .unwrap();
+    let pools = client.pools(None).unwrap();
+    for (i, name) in ["first", "second-longer-name", "third"].iter().enumerate() {
+        let pool = &pools[if i % 2 == 0 { 3 } else { 2 }];
+        let job = client
+            .volume_create(pool, name, 1 << 20, Provisioning::DEFAULT)
+            .unwrap();
+        client.wait_done(job).unwrap();
+    }
+    let listed = client.volumes(None).unwrap();
+
+    let mut direct = SimPlugin::default();
+    direct
+        .register(&Registration {
+            uri: Uri::parse(&uri).unwrap(),
+            password: None,
+            timeout: Duration::from_secs(30),
+        })
+        .unwrap();
+    assert_eq!(listed, direct.volumes(None).unwrap());
+    assert_eq!(listed.len(), 3);
+    let in_pool = client.volumes(Some(("pool_id", &pools[3].id))).unwrap();
+    assert_eq!(
+        in_pool.iter().map(|v| v.name.as_str()).collect::<Vec<_>>(),
+        ["first", "third"]
+    );
+    client.close().unwrap();
+}

@@ -5,8 +5,9 @@
 
 use std::time::{Duration, Instant};
 
+use lsm_core::params;
 use lsm_core::{Capability as C, Completion, ErrorNumber, JobStatus, LsmObject, Provisioning};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::cleanup::Undo;
 use crate::ctx::Ctx;
@@ -59,7 +60,10 @@ fn follow_job(ctx: &mut Ctx, job_id: &str) -> CheckResult<JobTrace> {
     loop {
         let reply: Value = ctx
             .client
-            .call("job_status", json!({"job_id": job_id, "flags": 0}))
+            .request(params::JobStatus {
+                job_id: job_id.into(),
+                flags: 0,
+            })
             .during(&format!("job_status({job_id})"))?;
         let parts = match reply.as_array() {
             Some(parts) if parts.len() == 3 => parts,

@@ -174,6 +174,18 @@ impl BlockingClient {
         runtime.block_on(client.available_plugins(sep))
     }
 
+    /// See [`Client::request`]: one method's params struct, the reply's result as `R`.
+    pub fn request<P: crate::params::Params, R: serde::de::DeserializeOwned>(
+        &mut self,
+        params: P,
+    ) -> Result<R> {
+        let BlockingClient { runtime, inner } = self;
+        let client = inner.as_mut().ok_or_else(|| {
+            LsmError::new(ErrorNumber::TRANSPORT_COMMUNICATION, "connection is closed")
+        })?;
+        runtime.block_on(client.request(params))
+    }
+
     /// See [`Client::call`]: any method, raw JSON params (a `serde_json::Value` or any
     /// type that serializes to a JSON object).
     pub fn call<R: serde::de::DeserializeOwned>(
