@@ -90,11 +90,14 @@ impl BlockingClient {
     where
         P: Management + San + Nas + Send + 'static,
     {
-        let parsed = Uri::parse(uri)?;
-        let conn = super::transport::serve_in_process(plugin)?;
         let runtime = runtime()?;
-        let inner =
-            runtime.block_on(Client::start(conn, parsed, password, timeout, Io::Blocking))?;
+        let inner = runtime.block_on(Client::open_in_process(
+            plugin,
+            uri,
+            password,
+            timeout,
+            Io::Blocking,
+        ))?;
         Ok(BlockingClient {
             runtime,
             inner: Some(inner),

@@ -170,9 +170,23 @@ impl Client {
     where
         P: Management + San + Nas + Send + 'static,
     {
+        Client::open_in_process(plugin, uri, password, timeout, Io::Async).await
+    }
+
+    /// Serve `plugin` on a thread, drive its socket with `io`, and register.
+    pub(crate) async fn open_in_process<P>(
+        plugin: P,
+        uri: &str,
+        password: Option<&str>,
+        timeout: Duration,
+        io: Io,
+    ) -> Result<Client>
+    where
+        P: Management + San + Nas + Send + 'static,
+    {
         let parsed = Uri::parse(uri)?;
         let conn = transport::serve_in_process(plugin)?;
-        Client::start(conn, parsed, password, timeout, Io::Async).await
+        Client::start(conn, parsed, password, timeout, io).await
     }
 
     /// Reach the plugin by `route`, drive its socket with `io`, and register.
@@ -194,7 +208,7 @@ impl Client {
         Client::start(conn, parsed, password, timeout, io).await
     }
 
-    pub(crate) async fn start(
+    async fn start(
         conn: transport::Connection,
         uri: Uri,
         password: Option<&str>,

@@ -18,11 +18,7 @@ pub async fn create(
     let pool = session.find_pool(pool).await?;
     let size = parse_size(size).map_err(|e| CliError::argument(e.to_string()))?;
     let completion = session.client.fs_create(&pool, name, size).await?;
-    let Some(fs) = session.finish("fs-create", completion).await? else {
-        return Ok(Exit::JobRunning);
-    };
-    session.out.show_one(&fs)?;
-    Ok(Exit::Done)
+    session.show_finished("fs-create", completion).await
 }
 
 /// `fs-delete --fs`, after confirmation.
@@ -50,11 +46,7 @@ pub async fn resize(session: &mut Session<'_>, fs: &str, size: &str) -> Result<E
         return Ok(Exit::Done);
     }
     let completion = session.client.fs_resize(&fs, size).await?;
-    let Some(fs) = session.finish("fs-resize", completion).await? else {
-        return Ok(Exit::JobRunning);
-    };
-    session.out.show_one(&fs)?;
-    Ok(Exit::Done)
+    session.show_finished("fs-resize", completion).await
 }
 
 /// `fs-export`: the new NFS export (at least one `--ro-host` or `--rw-host`).
@@ -118,11 +110,7 @@ pub async fn clone(
         .client
         .fs_clone(&source, dst_name, snapshot.as_ref())
         .await?;
-    let Some(fs) = session.finish("fs-clone", completion).await? else {
-        return Ok(Exit::JobRunning);
-    };
-    session.out.show_one(&fs)?;
-    Ok(Exit::Done)
+    session.show_finished("fs-clone", completion).await
 }
 
 /// `fs-snap-create --name --fs`: the new snapshot.
@@ -133,11 +121,7 @@ pub async fn snap_create(
 ) -> Result<Exit, CliError> {
     let fs = session.find_fs(fs, "File System").await?;
     let completion = session.client.fs_snapshot_create(&fs, name).await?;
-    let Some(snapshot) = session.finish("fs-snap-create", completion).await? else {
-        return Ok(Exit::JobRunning);
-    };
-    session.out.show_one(&snapshot)?;
-    Ok(Exit::Done)
+    session.show_finished("fs-snap-create", completion).await
 }
 
 /// `fs-snap-delete --snap --fs`, after confirmation.

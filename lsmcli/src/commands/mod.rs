@@ -31,8 +31,10 @@ use lsm_core::{
     AccessGroup, Client, Completion, FileSystem, FsSnapshot, JobStatus, NfsExport, Pool, System,
     Volume,
 };
+use serde::Serialize;
 
 use crate::cli::{Command, GlobalOptions};
+use crate::display::objects::ToRecord;
 use crate::error::{CliError, Exit};
 use crate::output::Output;
 use crate::progress::JobProgress;
@@ -106,6 +108,22 @@ impl Session<'_> {
         }
         let item = wait_job(self.client, operation, &job_id).await?;
         Ok(Some(T::from_item(item)?))
+    }
+
+    /// Finishes an async call that makes an object and shows it (exit 0); with `-b`, prints
+    /// the job id instead (exit 7).
+    pub async fn show_finished<T: JobOutput + ToRecord + Serialize>(
+        &mut self,
+        operation: &str,
+        completion: Completion<T>,
+    ) -> Result<Exit, CliError> {
+        match self.finish(operation, completion).await? {
+            Some(item) => {
+                self.out.show_one(&item)?;
+                Ok(Exit::Done)
+            }
+            None => Ok(Exit::JobRunning),
+        }
     }
 
     /// Asks before losing data, unless `-f`. `Ok(false)`: the user said no on a terminal

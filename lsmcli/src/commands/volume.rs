@@ -33,11 +33,7 @@ pub async fn create(
         .client
         .volume_create(&pool, name, size, provisioning)
         .await?;
-    let Some(volume) = session.finish("volume-create", completion).await? else {
-        return Ok(Exit::JobRunning);
-    };
-    session.out.show_one(&volume)?;
-    Ok(Exit::Done)
+    session.show_finished("volume-create", completion).await
 }
 
 /// `volume-raid-create`: checks the disks exist and are free, then the new volume.
@@ -134,11 +130,7 @@ pub async fn resize(session: &mut Session<'_>, vol: &str, size: &str) -> Result<
         return Ok(Exit::Done);
     }
     let completion = session.client.volume_resize(&volume, size).await?;
-    let Some(volume) = session.finish("volume-resize", completion).await? else {
-        return Ok(Exit::JobRunning);
-    };
-    session.out.show_one(&volume)?;
-    Ok(Exit::Done)
+    session.show_finished("volume-resize", completion).await
 }
 
 /// `volume-replicate`: the new volume.
@@ -164,11 +156,7 @@ pub async fn replicate(
         .client
         .volume_replicate(pool.as_ref(), rep_type, &source, name)
         .await?;
-    let Some(volume) = session.finish("volume-replicate", completion).await? else {
-        return Ok(Exit::JobRunning);
-    };
-    session.out.show_one(&volume)?;
-    Ok(Exit::Done)
+    session.show_finished("volume-replicate", completion).await
 }
 
 /// `volume-replicate-range`: the repeated `--src-start/--dst-start/--count` as block
