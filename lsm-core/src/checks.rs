@@ -1,13 +1,14 @@
 //! Every argument check the plugin runner makes before it calls a plugin: what every plugin
-//! would otherwise repeat, with the same code (`INVALID_ARGUMENT`) and message whatever the
-//! plugin. The runner (`plugin/dispatch.rs`) calls these and no other check.
+//! would otherwise repeat, with the same code and message whatever the plugin. The runner
+//! (`plugin/dispatch.rs`) calls these and no other check (besides the strict parse of the
+//! params, 402).
 //!
 //! The client runs a subset before it sends, the one the reference client runs (so a plugin
-//! sees the same requests from either client): `read_cache_pct`, `chap`, `raid_disks`,
-//! `export_hosts`, `pdc`, `wcp`, `rcp`, and the initiator ids (normalised by
-//! [`validate::normalize_init_id`]). The rest (sizes, names, enum values of requests, block
-//! ranges, snapshot restore lists) is checked only here, on the plugin side, so the
-//! conformance suite, which sends bad input through the client, tests the plugin's refusal.
+//! sees the same requests from either client): `search_key`, `initiator` (normalised),
+//! `read_cache_pct`, `chap`, `raid_disks`, `export_hosts`, `pdc`, `wcp` and `rcp`. The rest
+//! (sizes, names, enum values of requests, block ranges, snapshot restore lists) is checked
+//! only here, on the plugin side, so the conformance suite, which sends bad input through
+//! the client, tests the plugin's refusal.
 //!
 //! Format predicates these use (vpd83, iSCSI names, WWPNs, search keys) are public in
 //! [`validate`], for plugins and tools.
@@ -117,6 +118,16 @@ pub(crate) fn rcp(rcp: ReadCachePolicy) -> Result<()> {
     }
 }
 
+/// A listing's search key: one of §4.7's for this listing, else `UNSUPPORTED_SEARCH_KEY`.
+pub(crate) fn search_key(listing: validate::Listing, key: &str) -> Result<()> {
+    validate::check_search_key(listing, key)
+}
+
+/// An initiator id of its type, normalised (WWPNs to lowercase colon form; UNKNOWN guessed).
+pub(crate) fn initiator(id: &str, init_type: InitiatorType) -> Result<(String, InitiatorType)> {
+    validate::normalize_init_id(id, init_type)
+}
+
 // ------------------------------------------------------------------ plugin side only
 
 /// A size in bytes: positive.
@@ -157,11 +168,6 @@ const REPLICATION_TYPES: [ReplicationType; 4] = [
     ReplicationType::MIRROR_SYNC,
     ReplicationType::MIRROR_ASYNC,
 ];
-
-/// An initiator id of its type, normalised (WWPNs to lowercase colon form; UNKNOWN guessed).
-pub(crate) fn initiator(id: &str, init_type: InitiatorType) -> Result<(String, InitiatorType)> {
-    validate::normalize_init_id(id, init_type)
-}
 
 pub(crate) fn volume_create(p: &wire::VolumeCreate) -> Result<()> {
     name("volume_name", &p.volume_name)?;

@@ -20,7 +20,7 @@ use crate::results::{
     Completion, Job, JobReport, PoolMemberInfo, RaidCreateCap, VolumeCacheInfo, VolumeRaidInfo,
 };
 use crate::types::*;
-use crate::validate::{self, Listing};
+use crate::validate::Listing;
 
 /// A `(key, value)` search of a listing, checked against the listing's keys (510 otherwise).
 type SearchPair<'a> = [Option<Cow<'a, str>>; 2];
@@ -30,7 +30,7 @@ fn checked_search<'a>(
     search: Option<(&'a str, &'a str)>,
 ) -> Result<SearchPair<'a>> {
     if let Some((key, _)) = search {
-        validate::check_search_key(listing, key)?;
+        checks::search_key(listing, key)?;
     }
     Ok(search_pair(search))
 }
@@ -334,7 +334,7 @@ impl Client {
         init_type: InitiatorType,
         system: &System,
     ) -> Result<AccessGroup> {
-        let (init_id, init_type) = validate::normalize_init_id(init_id, init_type)?;
+        let (init_id, init_type) = checks::initiator(init_id, init_type)?;
         self.request(wire::AccessGroupCreate {
             name: name.into(),
             init_id: init_id.into(),
@@ -359,7 +359,7 @@ impl Client {
         init_id: &str,
         init_type: InitiatorType,
     ) -> Result<AccessGroup> {
-        let (init_id, init_type) = validate::normalize_init_id(init_id, init_type)?;
+        let (init_id, init_type) = checks::initiator(init_id, init_type)?;
         self.request(wire::AccessGroupInitiatorAdd {
             access_group: Cow::Borrowed(access_group),
             init_id: init_id.into(),
@@ -375,7 +375,7 @@ impl Client {
         init_id: &str,
         init_type: InitiatorType,
     ) -> Result<AccessGroup> {
-        let (init_id, init_type) = validate::normalize_init_id(init_id, init_type)?;
+        let (init_id, init_type) = checks::initiator(init_id, init_type)?;
         self.request(wire::AccessGroupInitiatorDelete {
             access_group: Cow::Borrowed(access_group),
             init_id: init_id.into(),

@@ -15,7 +15,7 @@ use crate::checks;
 use crate::error::{ErrorNumber, LsmError, Result};
 use crate::params::{self as wire, Params};
 use crate::results::Completion;
-use crate::validate::{self, Listing, Searchable};
+use crate::validate::{Listing, Searchable};
 
 /// Parse `params` (None or `null` = `{}`) into the method's params struct.
 pub(crate) fn parse<P: Params + DeserializeOwned>(params: Option<&RawValue>) -> Result<P> {
@@ -65,7 +65,7 @@ fn search_of(
     match (key, value) {
         (None, _) => Ok(None),
         (Some(key), Some(value)) => {
-            validate::check_search_key(listing, &key)?;
+            checks::search_key(listing, &key)?;
             Ok(Some(Search {
                 key: key.into_owned(),
                 value: value.into_owned(),
