@@ -6,6 +6,21 @@
 //! to LSM objects and of LSM job ids (`mapping`). The HTTP client (on `lsm-rest`) and the
 //! trait impls come next.
 //!
+//! # Design (to be built on `lsm-rest`)
+//! - URI `ontap://user@host[:port]` (HTTPS, default port 443; `ontap+ssl` accepted),
+//!   `?svm=NAME` (default: the only data SVM, else `INVALID_ARGUMENT` naming the choices),
+//!   `?no_ssl_verify=yes`, `?ca_cert=PATH`; the password from `plugin_register`, sent as
+//!   Basic auth on every request.
+//! - Every SVM-scoped request filters `svm.name=<svm>`; listings follow `_links.next`.
+//! - A LUN lives in a FlexVol of its own, made for it on the aggregate the LSM pool names
+//!   (thin: `guarantee.type=none` and `space.guarantee.requested=false`; thick: `volume`
+//!   and `true`), so its space is the aggregate's, as LSM pools account it, and resize and
+//!   delete act on one object. Those FlexVols carry a marker in their `comment` and are not
+//!   listed as file systems.
+//! - ONTAP jobs (202 + `/api/cluster/jobs/{uuid}`) become LSM jobs whose id is a
+//!   [`mapping::JobToken`]: `job_status` asks ONTAP, and fetches the made object once the
+//!   job has succeeded; nothing is kept in the plugin.
+//!
 //! # Layout
 //! - [`client`]: the ONTAP side: [`client::models`], the REST objects as serde structs
 //!   (field names and enum values from NetApp's `netapp-ontap` library); knows nothing of
