@@ -408,8 +408,8 @@ impl RestClient {
         let deadline = request.deadline.unwrap_or_else(|| self.deadline());
         let Some(left) = deadline.remaining() else {
             return Err(RestError::Timeout(format!(
-                "{shown}: the call's deadline has passed (timeout {}s)",
-                self.timeout.as_secs_f64()
+                "{shown}: the call's deadline passed before this request (call timeout {:?})",
+                self.timeout
             )));
         };
         let timeout = left.min(self.timeout);
@@ -451,7 +451,7 @@ impl RestClient {
 
         let started = Instant::now();
         let failed = |error: reqwest::Error| {
-            let error = classify(&error, &shown, timeout, self.tls_verify, &secrets);
+            let error = classify(&error, &shown, self.timeout, self.tls_verify, &secrets);
             tracing::debug!(
                 method = %request.method,
                 url = %shown,

@@ -260,8 +260,7 @@ pub(crate) fn classify(
     }
     if timed_out {
         return RestError::Timeout(format!(
-            "{request}: no answer within the call timeout ({}s)",
-            timeout.as_secs_f64()
+            "{request}: no answer within the call timeout ({timeout:?})"
         ));
     }
     if let Some(tls_error) = tls {
@@ -310,6 +309,10 @@ fn cause_text(error: &reqwest::Error) -> String {
     let mut parts: Vec<String> = Vec::new();
     for link in chain(error).into_iter().skip(1) {
         let text = link.to_string();
+        // hyper-util's "client error (Connect)" says nothing the next cause does not.
+        if text.starts_with("client error (") {
+            continue;
+        }
         if !parts.iter().any(|seen| seen.contains(&text)) {
             parts.push(text);
         }
