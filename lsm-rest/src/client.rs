@@ -10,7 +10,7 @@
 
 use std::time::{Duration, Instant};
 
-use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
+use reqwest::header::{ACCEPT, CONTENT_TYPE, COOKIE, HeaderMap, HeaderName, HeaderValue};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -19,6 +19,7 @@ use url::Url;
 pub use reqwest::Method;
 
 use crate::config::{Auth, RestConfig, Secret};
+use crate::cookies::SessionCookies;
 use crate::deadline::Deadline;
 use crate::error::{HttpError, RestError, Result, classify, decode_json};
 use crate::redact::{SecretValues, body_excerpt, is_secret_name, redact_json, redact_url};
@@ -227,6 +228,7 @@ pub struct RestClient {
     timeout: Duration,
     tls_verify: bool,
     secrets: SecretValues,
+    cookies: SessionCookies,
 }
 
 impl std::fmt::Debug for RestClient {
@@ -245,7 +247,6 @@ impl RestClient {
     pub fn new(config: RestConfig) -> Result<RestClient> {
         let mut builder = reqwest::blocking::Client::builder()
             .use_rustls_tls()
-            .cookie_store(true)
             .timeout(None)
             .danger_accept_invalid_certs(!config.tls.verify);
         for der in &config.tls.extra_roots {
@@ -278,6 +279,7 @@ impl RestClient {
             timeout: config.timeout,
             tls_verify: config.tls.verify,
             secrets,
+            cookies: SessionCookies::default(),
         };
         for (name, value) in &config.headers {
             client.set_header(name, value)?;
@@ -429,6 +431,9 @@ impl RestClient {
         for (name, value) in &self.headers {
             headers.insert(name.clone(), value.clone());
         }
+        if let Some(cookie) = self.cookies.header() {
+            headers.insert(COOKIE, cookie);
+        }
         for (name, value) in &request.headers {
             let (name, value) = header_pair(name, value)?;
             headers.insert(name, value);
@@ -464,6 +469,8 @@ impl RestClient {
         let answer = builder.send().map_err(failed)?;
         let status = answer.status().as_u16();
         let headers = answer.headers().clone();
+        self.cookies.store(&headers);
+        let secrets = self.request_secrets(request);
         let body = answer.bytes().map_err(failed)?.to_vec();
         tracing::debug!(
             method = %request.method,
@@ -484,6 +491,9 @@ impl RestClient {
     /// The client's known secrets plus this request's secret-named header values.
     fn request_secrets(&self, request: &Request) -> SecretValues {
         let mut secrets = self.secrets.clone();
+        for value in self.cookies.values() {
+            secrets.add(&value);
+        }
         for (name, value) in &request.headers {
             if is_secret_name(name) {
                 secrets.add(value);

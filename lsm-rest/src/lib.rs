@@ -42,6 +42,7 @@
 //!
 //! - `config.rs`: [`RestConfig`] from the URI (base URL, [`TlsOptions`], [`Auth`], timeout);
 //! - `client.rs`: [`RestClient`], [`Request`], [`Response`]: sending, auth, headers, logging;
+//! - `cookies.rs`: the session cookies the array set, kept per client (never logged);
 //! - `error.rs`: [`RestError`] (one variant per kind of failure, each with its
 //!   `ErrorNumber`), [`HttpError`] for non-2xx answers, the transport → error mapping;
 //! - `deadline.rs`: [`Deadline`], the instant a call must be answered by;
@@ -51,6 +52,7 @@
 
 mod client;
 mod config;
+mod cookies;
 mod deadline;
 mod error;
 mod paging;
