@@ -248,6 +248,8 @@ impl RestClient {
         let mut builder = reqwest::blocking::Client::builder()
             .use_rustls_tls()
             .timeout(None)
+            // A redirect is an error the vendor sees (credentials never follow one).
+            .redirect(reqwest::redirect::Policy::none())
             .danger_accept_invalid_certs(!config.tls.verify);
         for der in &config.tls.extra_roots {
             let cert = reqwest::Certificate::from_der(der).map_err(|error| {
@@ -524,4 +526,46 @@ fn ca_cert_name(config: &RestConfig) -> String {
         .as_ref()
         .map(|path| path.display().to_string())
         .unwrap_or_else(|| "-".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn client_is_send_and_sync() {
+        fn shareable<T: Send + Sync>() {}
+        shareable::<RestClient>();
+        shareable::<Request>();
+        shareable::<Response>();
+    }
+
+    fn config(headers: &[(&str, &str)]) -> Result<RestConfig> {
+        Ok(RestConfig {
+            base_url: Url::parse("https://array:8443/")
+                .map_err(|error| RestError::Config(error.to_string()))?,
+            tls: Default::default(),
+            auth: Auth::None,
+            timeout: Duration::from_secs(5),
+            headers: headers
+                .iter()
+                .map(|(name, value)| (name.to_string(), value.to_string()))
+                .collect(),
+        })
+    }
+
+    #[test]
+    fn paths_resolve_on_the_array_only() -> Result<()> {
+        let client = RestClient::new(config(&[("X-EMC-REST-CLIENT", "true")])?)?;
+        let url = client.url_for(&Request::get("/api/x?start=2").query("fields", "a b"))?;
+        assert_eq!(url.as_str(), "https://array:8443/api/x?start=2&fields=a+b");
+        let full = client.url_for(&Request::get("https://array:8443/api/y"))?;
+        assert_eq!(full.path(), "/api/y");
+        let off = client
+            .url_for(&Request::get("https://other:8443/api/y"))
+            .unwrap_err();
+        assert_eq!(off.error_number(), lsm_core::ErrorNumber::PLUGIN_BUG);
+        assert!(RestClient::new(config(&[("bad header", "x")])?).is_err());
+        Ok(())
+    }
 }

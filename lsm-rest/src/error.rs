@@ -89,6 +89,11 @@ impl RestError {
         }
     }
 
+    /// The HTTP status, if the array answered with a non-2xx one.
+    pub fn status(&self) -> Option<u16> {
+        self.http().map(|http| http.status)
+    }
+
     /// Whether trying again may help: a reset connection, or HTTP 429/502/503 (the array
     /// busy or restarting). The default predicate for [`crate::retry`].
     pub fn is_transient(&self) -> bool {
@@ -264,12 +269,8 @@ pub(crate) fn classify(
         ));
     }
     if let Some(tls_error) = tls {
-        if matches!(tls_error, rustls::Error::InvalidCertificate(_)) && tls_verify {
-            return RestError::UntrustedCertificate(format!(
-                "{request}: the array's TLS certificate is not trusted ({tls_error}); add \
-                 `ca_cert=PATH` (a PEM file of the CA that signed it) to the URI, or \
-                 `no_ssl_verify=yes` to skip the check"
-            ));
+        if let (rustls::Error::InvalidCertificate(cert_error), true) = (tls_error, tls_verify) {
+            return RestError::UntrustedCertificate(untrusted_message(request, cert_error));
         }
         return RestError::Network(format!("{request}: TLS handshake failed: {cause}"));
     }
@@ -283,6 +284,31 @@ pub(crate) fn classify(
         return RestError::Unexpected(format!("{request}: cannot build the request: {cause}"));
     }
     RestError::Network(format!("{request}: {cause}"))
+}
+
+/// What to tell the operator about a certificate the client refused: which URI option helps.
+fn untrusted_message(request: &str, error: &rustls::CertificateError) -> String {
+    use rustls::CertificateError as Cert;
+    match error {
+        Cert::NotValidForName | Cert::NotValidForNameContext { .. } => format!(
+            "{request}: the array's TLS certificate is not issued for this host name ({error}); \
+             connect with a name the certificate holds, or add `no_ssl_verify=yes` to the URI \
+             to skip the check"
+        ),
+        Cert::Expired
+        | Cert::ExpiredContext { .. }
+        | Cert::NotValidYet
+        | Cert::NotValidYetContext { .. } => format!(
+            "{request}: the array's TLS certificate is outside its validity period ({error}); \
+             renew it on the array (or check this host's clock), or add `no_ssl_verify=yes` to \
+             the URI to skip the check"
+        ),
+        _ => format!(
+            "{request}: the array's TLS certificate is not trusted ({error}); add \
+             `ca_cert=PATH` (a PEM file of the CA that signed it) to the URI, or \
+             `no_ssl_verify=yes` to skip the check"
+        ),
+    }
 }
 
 /// Every error of the chain, looking inside `io::Error`s too (whose `source()` skips the

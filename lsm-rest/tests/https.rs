@@ -10,7 +10,9 @@ use std::time::{Duration, Instant};
 use lsm_core::{ErrorNumber, LsmError, Uri};
 use lsm_rest::{Auth, Deadline, NextPage, Page, Request, RestClient, RestConfig, RestError, retry};
 use serde_json::{Value, json};
-use support::{Reply, TestServer, closed_port, dropping_peer, silent_listener, test_cert};
+use support::{
+    Reply, TestServer, closed_port, dropping_peer, silent_listener, test_cert, test_cert_for,
+};
 
 const PASSWORD: &str = "s3cret";
 
@@ -63,6 +65,32 @@ fn untrusted_without_ca_cert_names_the_options() -> lsm_rest::Result<()> {
     assert!(lsm.message.contains("ca_cert=PATH"), "{}", lsm.message);
     assert!(lsm.message.contains("no_ssl_verify=yes"), "{}", lsm.message);
     Ok(())
+}
+
+#[test]
+fn certificate_for_another_name_is_refused_even_with_its_ca() {
+    let cert = test_cert_for(&["array.example"]);
+    let server = ok_server(&cert);
+    let client = trusted(&server, &cert.ca_path);
+    let error = client.send(&Request::get("/api/cluster")).unwrap_err();
+    assert!(
+        matches!(error, RestError::UntrustedCertificate(_)),
+        "{error:?}"
+    );
+    assert!(error.to_string().contains("host name"), "{error}");
+    assert!(error.to_string().contains("no_ssl_verify=yes"), "{error}");
+}
+
+#[test]
+fn redirects_are_not_followed() {
+    let cert = test_cert();
+    let server = TestServer::https(&cert, |_| {
+        Reply::json(302, json!({})).header("location", "https://elsewhere.example/login")
+    });
+    let client = trusted(&server, &cert.ca_path);
+    let error = client.send(&Request::get("/api/cluster")).unwrap_err();
+    assert_eq!(error.status(), Some(302));
+    assert_eq!(server.requests(), 1);
 }
 
 #[test]

@@ -32,6 +32,11 @@ pub struct TestCert {
 }
 
 pub fn test_cert() -> TestCert {
+    test_cert_for(&["localhost", "127.0.0.1"])
+}
+
+/// A CA and a server certificate it signed for these names.
+pub fn test_cert_for(names: &[&str]) -> TestCert {
     let mut ca_params = CertificateParams::new(Vec::<String>::new()).expect("CA params");
     ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
     ca_params
@@ -40,9 +45,8 @@ pub fn test_cert() -> TestCert {
     let ca_key = KeyPair::generate().expect("CA key");
     let ca_cert = ca_params.self_signed(&ca_key).expect("CA cert");
 
-    let leaf_params =
-        CertificateParams::new(vec!["localhost".to_string(), "127.0.0.1".to_string()])
-            .expect("leaf params");
+    let names: Vec<String> = names.iter().map(|name| name.to_string()).collect();
+    let leaf_params = CertificateParams::new(names).expect("leaf params");
     let leaf_key = KeyPair::generate().expect("leaf key");
     let leaf = leaf_params
         .signed_by(&leaf_key, &ca_cert, &ca_key)
