@@ -21,7 +21,7 @@ pub use reqwest::Method;
 use crate::config::{Auth, RestConfig, Secret};
 use crate::cookies::SessionCookies;
 use crate::deadline::Deadline;
-use crate::error::{HttpError, RestError, Result, classify, decode_json};
+use crate::error::{HttpError, Limits, RestError, Result, classify, decode_json};
 use crate::redact::{SecretValues, body_excerpt, is_secret_name, redact_json, redact_url};
 
 /// One HTTP request: method, path (or a full href on the same array), query, headers, JSON
@@ -416,7 +416,11 @@ impl RestClient {
                 self.timeout
             )));
         };
-        let timeout = left.min(self.timeout);
+        // Without a deadline of its own the request gets the call timeout, exactly.
+        let timeout = match request.deadline {
+            Some(_) => left.min(self.timeout),
+            None => self.timeout,
+        };
         let secrets = self.request_secrets(request);
 
         let mut builder = self
@@ -458,7 +462,11 @@ impl RestClient {
 
         let started = Instant::now();
         let failed = |error: reqwest::Error| {
-            let error = classify(&error, &shown, self.timeout, self.tls_verify, &secrets);
+            let limits = Limits {
+                request: timeout,
+                call: self.timeout,
+            };
+            let error = classify(&error, &shown, limits, self.tls_verify, &secrets);
             tracing::debug!(
                 method = %request.method,
                 url = %shown,

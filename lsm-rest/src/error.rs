@@ -231,11 +231,20 @@ fn serde_error_category(error: &serde_json::Error) -> String {
     format!("{kind}{expected}")
 }
 
+/// The time a request was given, and the call timeout.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Limits {
+    /// What this request was allowed: the call timeout, or less when the deadline was near.
+    pub(crate) request: std::time::Duration,
+    /// The client's call timeout.
+    pub(crate) call: std::time::Duration,
+}
+
 /// Maps a reqwest failure of `request` (redacted) to a [`RestError`].
 pub(crate) fn classify(
     error: &reqwest::Error,
     request: &str,
-    timeout: std::time::Duration,
+    limits: Limits,
     tls_verify: bool,
     secrets: &SecretValues,
 ) -> RestError {
@@ -264,9 +273,15 @@ pub(crate) fn classify(
         }
     }
     if timed_out {
-        return RestError::Timeout(format!(
-            "{request}: no answer within the call timeout ({timeout:?})"
-        ));
+        let Limits {
+            request: allowed,
+            call,
+        } = limits;
+        return RestError::Timeout(if allowed < call {
+            format!("{request}: no answer within the {allowed:?} left before the call's deadline")
+        } else {
+            format!("{request}: no answer within the call timeout ({call:?})")
+        });
     }
     if let Some(tls_error) = tls {
         if let (rustls::Error::InvalidCertificate(cert_error), true) = (tls_error, tls_verify) {

@@ -77,7 +77,7 @@ pub fn redact_json(value: &Value) -> Value {
 }
 
 /// A body as it may be shown: JSON with secret keys redacted, else the text; at most
-/// [`EXCERPT_CHARS`] characters, then the known secrets cut out.
+/// 512 characters, then the known secrets cut out.
 pub fn body_excerpt(body: &[u8], secrets: &SecretValues) -> String {
     let text = match serde_json::from_slice::<Value>(body) {
         Ok(json) => redact_json(&json).to_string(),

@@ -574,3 +574,23 @@ fn retry_gives_up_at_the_deadline_with_timeout() {
     // The last wait was refused rather than slept past the deadline.
     assert!(Instant::now() < deadline.instant() + Duration::from_millis(500));
 }
+
+#[test]
+fn a_request_ends_at_its_calls_deadline() -> lsm_rest::Result<()> {
+    let (_listener, port) = silent_listener();
+    let client = client(
+        &format!("ontap://admin@127.0.0.1:{port}?no_ssl_verify=yes"),
+        Duration::from_secs(600),
+    )?;
+    let started = Instant::now();
+    let request =
+        Request::get("/api/cluster").deadline(Deadline::after(Duration::from_millis(400)));
+    let error = client.send(&request).unwrap_err();
+    assert_eq!(error.error_number(), ErrorNumber::TIMEOUT, "{error}");
+    assert!(
+        error.to_string().contains("before the call's deadline"),
+        "{error}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(15));
+    Ok(())
+}
