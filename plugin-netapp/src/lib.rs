@@ -1,12 +1,11 @@
 //! `ontap_lsmplugin` (`ontap://user@host`): NetApp ONTAP clusters through the ONTAP REST API
 //! (9.6+), laid out like every lsm-rs plugin (ARCHITECTURE.md, "How a plugin is laid out").
 //!
-//! Work in progress: this crate holds the ONTAP JSON the plugin reads (`client::models`),
-//! the ONTAP error body and its LSM codes (`error`), and the pure mapping from ONTAP objects
-//! to LSM objects and of LSM job ids (`mapping`). The HTTP client (on `lsm-rest`) and the
-//! trait impls come next.
+//! Work in progress: the plugin lists everything (systems, pools, volumes, disks, access
+//! groups and masking, target ports, file systems, snapshots) from a live cluster; creating,
+//! changing and deleting come next, and its capabilities say exactly what works.
 //!
-//! # Design (to be built on `lsm-rest`)
+//! # Design
 //! - URI `ontap://user@host[:port]` (HTTPS, default port 443; `ontap+ssl` accepted),
 //!   `?svm=NAME` (default: the only data SVM, else `INVALID_ARGUMENT` naming the choices),
 //!   `?no_ssl_verify=yes`, `?ca_cert=PATH`; the password from `plugin_register`, sent as
@@ -29,9 +28,11 @@
 //!   error each one becomes.
 //! - [`mapping`]: ONTAP object → LSM object (ids, vpd83 from the LUN serial, sizes,
 //!   statuses) and the LSM job id that carries an ONTAP job with what to fetch when it ends.
+//! - [`plugin`]: the SDK trait impls (`OntapPlugin`); `src/bin/ontap_lsmplugin.rs` runs it.
 
 pub mod client;
 pub mod error;
 pub mod mapping;
+pub mod plugin;
 
 pub use error::OntapError;

@@ -151,6 +151,7 @@ pub struct FlexVol {
     pub style: Option<String>,
     pub nas: Option<VolumeNas>,
     pub clone: Option<VolumeClone>,
+    pub comment: Option<String>,
 }
 
 /// `space` of a FlexVol.

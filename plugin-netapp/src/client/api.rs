@@ -1,0 +1,301 @@
+//! [`OntapClient`]: typed requests to an ONTAP cluster's REST API on one `lsm-rest` client
+//! (one kept-alive HTTPS connection, Basic auth, the call timeout on every request).
+//!
+//! Listings follow `_links.next` until the last page; an error reply becomes an LSM error
+//! through [`OntapError`], given what the request was about; a request ONTAP refuses because
+//! another operation on the object is running is retried with backoff within the call's
+//! deadline.
+
+use lsm_core::LsmError;
+use lsm_core::plugin::Registration;
+use lsm_rest::{Method, NextPage, Page, Request, Response, RestClient, RestConfig, RestError};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::models::{self, Collection, JobLink};
+use crate::error::{ObjectKind, OntapError};
+
+/// The port of ONTAP's cluster management LIF.
+pub const DEFAULT_PORT: u16 = 443;
+
+/// How many records one page of a listing asks for.
+pub const PAGE_SIZE: usize = 1000;
+
+/// What a create, change or delete did: finished at once, or an ONTAP job to follow.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Done (200/201); the `Location` header of a 201, when ONTAP gave one.
+    Done(Option<String>),
+    /// Accepted (202): the uuid of the ONTAP job doing it.
+    Job(String),
+}
+
+/// A session with one ONTAP cluster.
+pub struct OntapClient {
+    rest: RestClient,
+}
+
+impl std::fmt::Debug for OntapClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OntapClient")
+            .field("base_url", &self.rest.base_url().as_str())
+            .finish()
+    }
+}
+
+/// An error of `lsm-rest` as an LSM error: ONTAP's error JSON for a status reply (about
+/// `kind`), the transport's own mapping otherwise.
+fn lsm_error(error: RestError, kind: ObjectKind) -> LsmError {
+    match error.http() {
+        Some(http) => OntapError::from_reply(http.status, &http.body).to_lsm(kind),
+        None => LsmError::from(error),
+    }
+}
+
+fn is_busy(error: &RestError) -> bool {
+    error
+        .http()
+        .is_some_and(|http| OntapError::from_reply(http.status, &http.body).is_retryable())
+}
+
+impl OntapClient {
+    /// The client for the cluster named by the registration's URI (`ontap://user@host[:port]`,
+    /// `ca_cert`, `no_ssl_verify`), authenticating with its password.
+    pub fn connect(registration: &Registration) -> Result<OntapClient, LsmError> {
+        let config = RestConfig::from_registration(registration, DEFAULT_PORT)
+            .map_err(LsmError::from)?
+            .with_header("Accept", "application/json");
+        Ok(OntapClient {
+            rest: RestClient::new(config).map_err(LsmError::from)?,
+        })
+    }
+
+    /// The per-request timeout.
+    pub fn set_timeout(&mut self, timeout: std::time::Duration) {
+        self.rest.set_timeout(timeout);
+    }
+
+    /// Send `request`, retrying while ONTAP says the object is busy, within the deadline.
+    fn send(&self, request: &Request, kind: ObjectKind) -> Result<Response, LsmError> {
+        lsm_rest::retry(self.rest.deadline(), is_busy, || self.rest.send(request))
+            .map_err(|error| lsm_error(error, kind))
+    }
+
+    /// Every record of a collection, page after page (`max_records` per page).
+    pub fn list<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &[(&str, &str)],
+        kind: ObjectKind,
+    ) -> Result<Vec<T>, LsmError> {
+        let mut first = Request::get(path).query("max_records", PAGE_SIZE);
+        for (key, value) in query {
+            first = first.query(key, value);
+        }
+        self.rest
+            .collect_pages(first, self.rest.deadline(), |response: &Response| {
+                let page: Collection<T> = response.json()?;
+                let next = match page.next_href() {
+                    Some(href) => NextPage::Href(href.to_string()),
+                    None => NextPage::Done,
+                };
+                Ok(Page {
+                    records: page.records,
+                    next,
+                })
+            })
+            .map_err(|error| lsm_error(error, kind))
+    }
+
+    /// One object (`/api/<collection>/{uuid}`).
+    pub fn get<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &[(&str, &str)],
+        kind: ObjectKind,
+    ) -> Result<T, LsmError> {
+        let mut request = Request::get(path);
+        for (key, value) in query {
+            request = request.query(key, value);
+        }
+        self.send(&request, kind)?
+            .json()
+            .map_err(|error| lsm_error(error, kind))
+    }
+
+    /// POST, PATCH or DELETE, with a JSON body or none.
+    pub fn change<B: Serialize + ?Sized>(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, &str)],
+        body: Option<&B>,
+        kind: ObjectKind,
+    ) -> Result<Outcome, LsmError> {
+        let mut request = Request::new(method, path);
+        for (key, value) in query {
+            request = request.query(key, value);
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let response = self.send(&request, kind)?;
+        if response.status() == 202 {
+            let link: JobLink = response.json().map_err(|error| lsm_error(error, kind))?;
+            return Ok(Outcome::Job(link.job.uuid));
+        }
+        Ok(Outcome::Done(
+            response.header("Location").map(str::to_string),
+        ))
+    }
+
+    /// An ONTAP job.
+    pub fn job(&self, uuid: &str) -> Result<models::Job, LsmError> {
+        self.get(
+            &format!("/api/cluster/jobs/{uuid}"),
+            &[("fields", "uuid,state,message,code,error,description")],
+            ObjectKind::Job,
+        )
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    /// The cluster's name, uuid and version.
+    pub fn cluster(&self) -> Result<models::Cluster, LsmError> {
+        self.get(
+            "/api/cluster",
+            &[("fields", "name,uuid,version")],
+            ObjectKind::System,
+        )
+    }
+
+    /// The cluster's nodes with their state.
+    pub fn nodes(&self) -> Result<Vec<models::Node>, LsmError> {
+        self.list(
+            "/api/cluster/nodes",
+            &[("fields", "name,uuid,state,model,serial_number")],
+            ObjectKind::System,
+        )
+    }
+
+    /// The aggregates, with space and state.
+    pub fn aggregates(&self) -> Result<Vec<models::Aggregate>, LsmError> {
+        self.list(
+            "/api/storage/aggregates",
+            &[("fields", "name,uuid,state,space,node,block_storage")],
+            ObjectKind::Pool,
+        )
+    }
+
+    /// The SVMs.
+    pub fn svms(&self) -> Result<Vec<models::Svm>, LsmError> {
+        self.list(
+            "/api/svm/svms",
+            &[("fields", "name,uuid,state,subtype")],
+            ObjectKind::System,
+        )
+    }
+
+    /// The FlexVols of an SVM.
+    pub fn flexvols(&self, svm: &str) -> Result<Vec<models::FlexVol>, LsmError> {
+        self.list(
+            "/api/storage/volumes",
+            &[
+                ("svm.name", svm),
+                (
+                    "fields",
+                    "name,uuid,svm,aggregates,size,space,guarantee,state,type,style,nas,clone,comment",
+                ),
+            ],
+            ObjectKind::FileSystem,
+        )
+    }
+
+    /// The LUNs of an SVM.
+    pub fn luns(&self, svm: &str) -> Result<Vec<models::Lun>, LsmError> {
+        self.list(
+            "/api/storage/luns",
+            &[
+                ("svm.name", svm),
+                (
+                    "fields",
+                    "name,uuid,svm,location,os_type,serial_number,space,status,enabled,lun_maps",
+                ),
+            ],
+            ObjectKind::Volume,
+        )
+    }
+
+    /// The igroups of an SVM with their initiators.
+    pub fn igroups(&self, svm: &str) -> Result<Vec<models::Igroup>, LsmError> {
+        self.list(
+            "/api/protocols/san/igroups",
+            &[
+                ("svm.name", svm),
+                ("fields", "name,uuid,svm,protocol,os_type,initiators"),
+            ],
+            ObjectKind::AccessGroup,
+        )
+    }
+
+    /// The LUN maps of an SVM.
+    pub fn lun_maps(&self, svm: &str) -> Result<Vec<models::LunMap>, LsmError> {
+        self.list(
+            "/api/protocols/san/lun-maps",
+            &[
+                ("svm.name", svm),
+                ("fields", "lun,igroup,svm,logical_unit_number"),
+            ],
+            ObjectKind::Other,
+        )
+    }
+
+    /// The iSCSI service (target IQN) of an SVM, if it has one.
+    pub fn iscsi_service(&self, svm: &str) -> Result<Option<models::IscsiService>, LsmError> {
+        Ok(self
+            .list(
+                "/api/protocols/san/iscsi/services",
+                &[("svm.name", svm), ("fields", "svm,enabled,target")],
+                ObjectKind::Other,
+            )?
+            .into_iter()
+            .next())
+    }
+
+    /// The IP interfaces (LIFs) of an SVM serving `service` (`data_iscsi`, `data_nfs`).
+    pub fn ip_interfaces(
+        &self,
+        svm: &str,
+        service: &str,
+    ) -> Result<Vec<models::IpInterface>, LsmError> {
+        self.list(
+            "/api/network/ip/interfaces",
+            &[
+                ("svm.name", svm),
+                ("services", service),
+                ("fields", "name,uuid,svm,ip,enabled,state,location,services"),
+            ],
+            ObjectKind::Other,
+        )
+    }
+
+    /// The FC interfaces of an SVM.
+    pub fn fc_interfaces(&self, svm: &str) -> Result<Vec<models::FcInterface>, LsmError> {
+        self.list(
+            "/api/network/fc/interfaces",
+            &[
+                ("svm.name", svm),
+                (
+                    "fields",
+                    "name,uuid,svm,wwpn,wwnn,state,data_protocol,location",
+                ),
+            ],
+            ObjectKind::Other,
+        )
+    }
+
+    /// The cluster's disks.
+    pub fn disks(&self) -> Result<Vec<models::Disk>, LsmError> {
+        self.list("/api/storage/disks", &[("fields", "*")], ObjectKind::Disk)
+    }
+}
