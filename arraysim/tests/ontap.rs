@@ -604,3 +604,94 @@ fn faults_and_stats() {
     assert_eq!(stats["requests"]["POST /api/storage/volumes"], 1);
     assert!(stats["by_method"]["GET"].as_u64().unwrap() >= 6);
 }
+
+#[test]
+fn thick_allocations_bounded_by_the_aggregate() {
+    let (_d, dir) = state();
+    let sim = Sim::start(&dir, &[]);
+    let avail = |sim: &Sim| {
+        sim.json("/api/storage/aggregates?name=aggr1&fields=space")["records"][0]["space"]["block_storage"]["available"].as_u64().unwrap()
+    };
+    let free = avail(&sim);
+    let job = sim.wait_job(sim.post(
+        "/api/storage/volumes",
+        json!({"name": "filler", "svm": {"name": "vs0"}, "aggregates": [{"name": "aggr1"}],
+               "size": free - 3 * GIB, "guarantee": {"type": "volume"}}),
+    ));
+    assert_eq!(job["state"], "success", "{job}");
+    assert_eq!(avail(&sim), 3 * GIB);
+    // vol1 is thin on aggr1: a thick LUN needs aggregate space.
+    let r = lun(&sim, "/vol/vol1/thick", 10 * GIB, true);
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let e: Value = r.json().unwrap();
+    assert_eq!(e["error"]["target"], "space.size");
+    assert_eq!(
+        lun(&sim, "/vol/vol1/thin", 10 * GIB, false).status(),
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        lun(&sim, "/vol/vol1/small", 2 * GIB, true).status(),
+        StatusCode::CREATED
+    );
+    assert_eq!(avail(&sim), GIB);
+    let v = sim.json("/api/storage/volumes?name=vol1&fields=space");
+    assert_eq!(v["records"][0]["space"]["available"], GIB);
+}
+
+#[test]
+fn snapshot_restore_and_lun_clone() {
+    let (_d, dir) = state();
+    let sim = Sim::start(&dir, &[]);
+    let vol = sim.json("/api/storage/volumes?name=vol1")["records"][0]["uuid"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        lun(&sim, "/vol/vol1/a", GIB, false).status(),
+        StatusCode::CREATED
+    );
+    let job = sim.wait_job(sim.post(
+        &format!("/api/storage/volumes/{vol}/snapshots"),
+        json!({"name": "s1"}),
+    ));
+    assert_eq!(job["state"], "success");
+    assert_eq!(
+        lun(&sim, "/vol/vol1/b", GIB, false).status(),
+        StatusCode::CREATED
+    );
+    // A LUN clone from the snapshot and from the live LUN.
+    let r = sim.post(
+        "/api/storage/luns",
+        json!({"name": "/vol/vol1/from_snap", "svm": {"name": "vs0"}, "clone": {"source": {"name": "/vol/vol1/.snapshot/s1/a"}}}),
+    );
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let c = sim.json("/api/storage/luns?name=/vol/vol1/from_snap&fields=clone,space.size");
+    assert_eq!(
+        c["records"][0]["clone"]["source"]["name"],
+        "/vol/vol1/.snapshot/s1/a"
+    );
+    assert_eq!(c["records"][0]["space"]["size"], GIB);
+    let job = sim.wait_job(sim.send(
+        reqwest::Method::PATCH,
+        &format!("/api/storage/volumes/{vol}"),
+        Some(json!({"restore_to": {"snapshot": {"name": "s1"}}})),
+    ));
+    assert_eq!(job["state"], "success", "{job}");
+    let names: Vec<String> = sim.json("/api/storage/luns?location.volume.name=vol1")["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(names, ["/vol/vol1/a"]);
+    let snap = sim.json(&format!("/api/storage/volumes/{vol}/snapshots"))["records"][0]["uuid"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let job = sim.wait_job(sim.delete(&format!("/api/storage/volumes/{vol}/snapshots/{snap}")));
+    assert_eq!(job["state"], "success");
+    assert_eq!(
+        sim.json(&format!("/api/storage/volumes/{vol}/snapshots"))["num_records"],
+        0
+    );
+}

@@ -14,7 +14,7 @@ use rand::Rng as _;
 use serde_json::Value;
 
 use super::error::{self, OntapError, OntapResult};
-use super::model::{Inventory, Lun};
+use super::model::{Inventory, LUN_OS_TYPES, Lun};
 use super::query::OntapQuery;
 use super::{App, Ontap, RawQuery, at, body, created, ok_empty, query, size_at, str_at, svm_of};
 use crate::core::time::now_iso8601;
@@ -218,6 +218,14 @@ async fn create(State(o): App, q: RawQuery, bytes: Bytes) -> OntapResult<Respons
         }
         if thick {
             check_space(inv, &volume, size)?;
+        }
+        if let Some(os) = str_at(&b, "os_type")
+            && !LUN_OS_TYPES.contains(&os)
+        {
+            return Err(OntapError::invalid(
+                "os_type",
+                format!("Invalid value \"{os}\" for \"os_type\"."),
+            ));
         }
         let lun = Lun {
             uuid: uuid::Uuid::new_v4().to_string(),

@@ -514,12 +514,10 @@ impl Inventory {
 
     /// Render a LUN.
     pub fn lun_json(&self, l: &Lun) -> Value {
-        let vol = self
-            .volumes
-            .iter()
-            .find(|v| v.uuid == l.volume)
-            .map(|v| v.name.clone())
-            .unwrap_or_default();
+        let volume = self.volumes.iter().find(|v| v.uuid == l.volume);
+        let vol = volume.map(|v| v.name.clone()).unwrap_or_default();
+        // A reservation is honoured only in a space-reserved (thick) volume.
+        let reserved = l.thick && volume.is_some_and(|v| v.guarantee == "volume");
         let maps: Vec<Value> = self
             .lun_maps
             .iter()
@@ -534,7 +532,7 @@ impl Inventory {
                "os_type": l.os_type, "serial_number": l.serial_number, "enabled": l.enabled,
                "class": "regular", "comment": l.comment, "create_time": l.create_time,
                "space": {"size": l.size, "used": if l.thick { l.size } else { 0 },
-                         "guarantee": {"requested": l.thick, "reserved": l.thick}},
+                         "guarantee": {"requested": l.thick, "reserved": reserved}},
                "status": {"state": if l.enabled { "online" } else { "offline" }, "mapped": !maps.is_empty(),
                           "read_only": false, "container_state": "online"},
                "lun_maps": maps,
@@ -661,6 +659,28 @@ pub fn export_rule_json(policy: u64, r: &ExportRule) -> Value {
            "allow_suid": r.allow_suid,
            "_links": links(format!("/api/protocols/nfs/export-policies/{policy}/rules/{}", r.index))})
 }
+
+/// `os_type` values of a LUN (netapp_ontap `Lun.os_type`).
+pub const LUN_OS_TYPES: &[&str] = &[
+    "aix",
+    "hpux",
+    "hyper_v",
+    "linux",
+    "netware",
+    "openvms",
+    "solaris",
+    "solaris_efi",
+    "vmware",
+    "windows",
+    "windows_2008",
+    "windows_gpt",
+    "xen",
+];
+
+/// `os_type` values of an igroup (netapp_ontap `Igroup.os_type`).
+pub const IGROUP_OS_TYPES: &[&str] = &[
+    "aix", "hpux", "hyper_v", "linux", "netware", "openvms", "solaris", "vmware", "windows", "xen",
+];
 
 /// The ONTAP release the simulator claims (*chosen*: 9.13.1).
 pub fn version_json() -> Value {

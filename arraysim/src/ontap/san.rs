@@ -13,7 +13,7 @@ use axum::routing::get;
 use serde_json::{Value, json};
 
 use super::error::{self, OntapError, OntapResult};
-use super::model::{Igroup, Initiator, Inventory, LunMap, links};
+use super::model::{IGROUP_OS_TYPES, Igroup, Initiator, Inventory, LunMap, links};
 use super::{App, Ontap, RawQuery, at, body, created, ok_empty, query, str_at, svm_of};
 
 pub fn routes() -> Router<Arc<Ontap>> {
@@ -155,6 +155,20 @@ async fn igroup_create(State(o): App, q: RawQuery, bytes: Bytes) -> OntapResult<
                 "An igroup with name \"{name}\" already exists."
             ))
             .target("name"));
+        }
+        if name.is_empty() || name.len() > 96 {
+            return Err(OntapError::invalid(
+                "name",
+                "An igroup name is 1 to 96 characters.",
+            ));
+        }
+        if let Some(os) = str_at(&b, "os_type")
+            && !IGROUP_OS_TYPES.contains(&os)
+        {
+            return Err(OntapError::invalid(
+                "os_type",
+                format!("Invalid value \"{os}\" for \"os_type\"."),
+            ));
         }
         let protocol = str_at(&b, "protocol").unwrap_or("mixed");
         if !matches!(protocol, "iscsi" | "fcp" | "mixed") {
