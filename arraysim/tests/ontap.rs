@@ -695,3 +695,53 @@ fn snapshot_restore_and_lun_clone() {
         0
     );
 }
+
+#[test]
+fn slow_jobs_progress_and_lun_rename_by_query() {
+    let (_d, dir) = state();
+    let sim = Sim::start(&dir, &["--job-ms", "300"]);
+    let r = sim.post(
+        "/api/storage/volumes?return_timeout=0",
+        json!({"name": "slow", "svm": {"name": "vs0"}, "size": GIB}),
+    );
+    assert_eq!(r.status(), StatusCode::ACCEPTED);
+    let body: Value = r.json().unwrap();
+    let href = body["job"]["_links"]["self"]["href"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let early = sim.json(&href);
+    assert!(
+        matches!(early["state"].as_str(), Some("queued" | "running")),
+        "{early}"
+    );
+    assert_eq!(sim.json("/api/storage/volumes?name=slow")["num_records"], 0);
+    // return_timeout shorter than the job: still 202.
+    let r = sim.post(
+        "/api/storage/volumes?return_timeout=0",
+        json!({"name": "slow2", "svm": {"name": "vs0"}, "size": GIB}),
+    );
+    assert_eq!(r.status(), StatusCode::ACCEPTED);
+    let done = sim.wait_job(sim.post(
+        "/api/storage/volumes",
+        json!({"name": "slow3", "svm": {"name": "vs0"}, "size": GIB}),
+    ));
+    assert_eq!(done["state"], "success");
+    assert!(done["start_time"].is_string() && done["end_time"].is_string());
+    assert_eq!(sim.json(&href)["state"], "success");
+
+    assert_eq!(
+        lun(&sim, "/vol/vol1/old", GIB, false).status(),
+        StatusCode::CREATED
+    );
+    let r = sim.send(
+        reqwest::Method::PATCH,
+        "/api/storage/luns?svm.name=vs0&name=/vol/vol1/old",
+        Some(json!({"name": "/vol/vol1/new"})),
+    );
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(
+        sim.json("/api/storage/luns?name=/vol/vol1/new")["num_records"],
+        1
+    );
+}

@@ -23,7 +23,10 @@ pub fn routes() -> Router<Arc<Ontap>> {
     Router::new()
         .route(
             "/api/storage/luns",
-            get(list).post(create).delete(delete_matching),
+            get(list)
+                .post(create)
+                .patch(modify_matching)
+                .delete(delete_matching),
         )
         .route(
             "/api/storage/luns/{uuid}",
@@ -377,6 +380,32 @@ async fn delete_matching(State(o): App, q: RawQuery) -> OntapResult<Response> {
             .collect();
         for u in &uuids {
             delete_lun(inv, u, &q)?;
+        }
+        Ok(uuids.len())
+    })?;
+    Ok(axum::Json(serde_json::json!({"num_records": n})).into_response())
+}
+
+/// `PATCH /api/storage/luns?svm.name=...&name=...`: every match (Cinder's
+/// rename idiom).
+async fn modify_matching(State(o): App, q: RawQuery, bytes: Bytes) -> OntapResult<Response> {
+    let q = query(q)?;
+    let b = body(&bytes)?;
+    if q.filters.is_empty() {
+        return Err(OntapError::invalid(
+            "name",
+            "A PATCH on the collection needs a filter.",
+        ));
+    }
+    let n = o.shared.mutate(|inv| -> OntapResult<usize> {
+        let uuids: Vec<String> = inv
+            .luns
+            .iter()
+            .filter(|l| q.matches(&inv.lun_json(l)))
+            .map(|l| l.uuid.clone())
+            .collect();
+        for u in &uuids {
+            modify_lun(inv, u, &b)?;
         }
         Ok(uuids.len())
     })?;
