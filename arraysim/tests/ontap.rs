@@ -745,3 +745,29 @@ fn slow_jobs_progress_and_lun_rename_by_query() {
         1
     );
 }
+
+#[test]
+fn a_foreign_state_file_is_refused() {
+    let (_d, dir) = state();
+    std::fs::write(dir.join("ontap.json"), b"{\"not\": \"ours\"}").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_lsm-arraysim"))
+        .args([
+            "--vendor",
+            "ontap",
+            "--listen",
+            "127.0.0.1:0",
+            "--self-signed",
+            "--state",
+        ])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(out.stdout.is_empty(), "never said it was listening");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("ontap.json"));
+    // The file is left as it was.
+    assert_eq!(
+        std::fs::read(dir.join("ontap.json")).unwrap(),
+        b"{\"not\": \"ours\"}"
+    );
+}

@@ -21,6 +21,18 @@ pub enum StoreError {
         /// The cause.
         source: std::io::Error,
     },
+    /// The document was written by another schema version.
+    #[error(
+        "state file {path}: schema version {found}, expected {expected}; move it away to start afresh"
+    )]
+    Version {
+        /// The file.
+        path: PathBuf,
+        /// Its version.
+        found: u32,
+        /// Ours.
+        expected: u32,
+    },
     /// The file is not a state document of this version.
     #[error("state file {path}: {source}")]
     Format {

@@ -55,7 +55,14 @@ pub fn service(state_dir: &Path, job_step: Duration) -> Result<VendorService, St
     let store = Store::new(state_dir, "ontap.json")?;
     let mut inventory = match store.load::<Inventory>()? {
         Some(inv) if inv.version == STATE_VERSION => inv,
-        _ => inventory::default_inventory(),
+        Some(inv) => {
+            return Err(StoreError::Version {
+                path: store.path().to_path_buf(),
+                found: inv.version,
+                expected: STATE_VERSION,
+            });
+        }
+        None => inventory::default_inventory(),
     };
     jobs::fail_interrupted(&mut inventory);
     let shared = Arc::new(Shared::new(inventory, store));
