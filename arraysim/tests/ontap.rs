@@ -240,6 +240,9 @@ fn envelope_paging_fields_and_filters() {
     assert!(r.get("records").is_none());
     let r = sim.json("/api/storage/luns?name=!/vol/vol1/lun_0*");
     assert_eq!(r["num_records"], 15);
+    let desc = sim.json("/api/storage/luns?order_by=name%20desc&max_records=2");
+    assert_eq!(desc["records"][0]["name"], "/vol/vol1/lun_24");
+    assert_eq!(desc["records"][1]["name"], "/vol/vol1/lun_23");
     let all = sim.json("/api/storage/luns?fields=*&max_records=1");
     assert!(all["records"][0]["location"]["volume"]["name"] == "vol1");
     let lifs = sim.json("/api/network/ip/interfaces?services=data_iscsi&fields=ip.address");

@@ -41,6 +41,8 @@ pub struct OntapQuery {
     pub filters: Vec<(String, String)>,
     /// The original pairs, for building `next` links.
     pub raw: Vec<(String, String)>,
+    /// `order_by=field [asc|desc],...`.
+    pub order_by: Vec<(String, bool)>,
 }
 
 fn parse_bool(name: &str, v: &str) -> OntapResult<bool> {
@@ -67,6 +69,7 @@ impl OntapQuery {
             start_offset: None,
             filters: Vec::new(),
             raw: pairs.clone(),
+            order_by: Vec::new(),
         };
         for (k, v) in pairs {
             match k.as_str() {
@@ -102,7 +105,22 @@ impl OntapQuery {
                 "allow_delete_while_mapped" => q.allow_delete_while_mapped = parse_bool(&k, &v)?,
                 "start.uuid" => q.start_uuid = Some(v),
                 "start.offset" => q.start_offset = v.parse().ok(),
-                "order_by" => {}
+                "order_by" => {
+                    for key in v.split(',').map(str::trim).filter(|k| !k.is_empty()) {
+                        let (field, dir) = key.split_once(' ').unwrap_or((key, "asc"));
+                        let descending = match dir.trim() {
+                            "asc" => false,
+                            "desc" => true,
+                            other => {
+                                return Err(OntapError::invalid(
+                                    "order_by",
+                                    format!("invalid order \"{other}\""),
+                                ));
+                            }
+                        };
+                        q.order_by.push((field.to_string(), descending));
+                    }
+                }
                 _ => q.filters.push((k, v)),
             }
         }
@@ -133,7 +151,22 @@ impl OntapQuery {
 
     /// The collection reply for `records` (all of them, unfiltered) at `path`.
     pub fn collection(&self, path: &str, records: Vec<Value>, keys: &[&str]) -> Response {
-        let matched: Vec<Value> = records.into_iter().filter(|r| self.matches(r)).collect();
+        let mut matched: Vec<Value> = records.into_iter().filter(|r| self.matches(r)).collect();
+        if !self.order_by.is_empty() {
+            matched.sort_by(|a, b| {
+                self.order_by
+                    .iter()
+                    .map(|(field, descending)| {
+                        let o = compare(
+                            lookup(a, field).first().copied(),
+                            lookup(b, field).first().copied(),
+                        );
+                        if *descending { o.reverse() } else { o }
+                    })
+                    .find(|o| o.is_ne())
+                    .unwrap_or(std::cmp::Ordering::Equal)
+            });
+        }
         let start = match (&self.start_uuid, self.start_offset) {
             (Some(uuid), _) => matched
                 .iter()
@@ -298,6 +331,21 @@ impl OntapQuery {
             Fields::List(_) => self.shape(record, keys),
             _ => record.clone(),
         }
+    }
+}
+
+/// Order two optional values: missing first, numbers numerically, text
+/// lexically.
+fn compare(a: Option<&Value>, b: Option<&Value>) -> std::cmp::Ordering {
+    match (a, b) {
+        (Some(Value::Number(x)), Some(Value::Number(y))) => x
+            .as_f64()
+            .unwrap_or(0.0)
+            .total_cmp(&y.as_f64().unwrap_or(0.0)),
+        (Some(x), Some(y)) => as_text(x).cmp(&as_text(y)),
+        (None, Some(_)) => std::cmp::Ordering::Less,
+        (Some(_), None) => std::cmp::Ordering::Greater,
+        (None, None) => std::cmp::Ordering::Equal,
     }
 }
 
