@@ -774,3 +774,65 @@ fn a_foreign_state_file_is_refused() {
         b"{\"not\": \"ours\"}"
     );
 }
+
+#[test]
+fn certificate_from_pem_files() {
+    // A first run makes a self-signed pair; a second serves it from files.
+    let (_d1, made) = state();
+    drop(Sim::start(&made, &[]));
+    let (_d2, dir) = state();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_lsm-arraysim"))
+        .args([
+            "--vendor",
+            "ontap",
+            "--listen",
+            "127.0.0.1:0",
+            "--user",
+            "u1",
+            "--password",
+            "p1",
+            "--state",
+        ])
+        .arg(&dir)
+        .arg("--tls-cert")
+        .arg(made.join("cert.pem"))
+        .arg("--tls-key")
+        .arg(made.join("key.pem"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let base = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap()
+        .to_string();
+    let pem = std::fs::read(made.join("cert.pem")).unwrap();
+    let client = Client::builder()
+        .tls_built_in_root_certs(false)
+        .add_root_certificate(reqwest::Certificate::from_pem(&pem).unwrap())
+        .build()
+        .unwrap();
+    let sim = Sim {
+        child: Some(child),
+        base,
+        client,
+    };
+    assert!(!dir.join("cert.pem").exists());
+    let r = sim
+        .client
+        .get(sim.url("/api/cluster"))
+        .basic_auth("u1", Some("p1"))
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(
+        sim.get("/api/cluster").status(),
+        StatusCode::UNAUTHORIZED,
+        "the default account is replaced"
+    );
+}
