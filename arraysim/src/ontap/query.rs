@@ -175,35 +175,32 @@ impl OntapQuery {
             (None, Some(offset)) => offset,
             (None, None) => 0,
         };
-        let next_uuid = |idx: usize| {
-            matched
-                .get(idx)
-                .and_then(|r| r.get("uuid"))
-                .and_then(Value::as_str)
-                .map(str::to_string)
+        if !self.return_records {
+            // Only the count: of every match, not of one page.
+            let links = json!({"self": {"href": self.href(path, None)}});
+            return Json(json!({"num_records": matched.len(), "_links": links})).into_response();
+        }
+        // The next page starts at the uuid of its first record (or its offset).
+        let cursor = |idx: usize, records: &[Value]| match records
+            .get(idx)
+            .and_then(|r| r.get("uuid"))
+            .and_then(Value::as_str)
+        {
+            Some(uuid) => ("start.uuid".to_string(), uuid.to_string()),
+            None => ("start.offset".to_string(), idx.to_string()),
         };
-        let (cursor_uuid, page_end) = match self.max_records {
-            Some(max) if start + max < matched.len() => (next_uuid(start + max), Some(start + max)),
-            _ => (None, None),
+        let next_cursor = match self.max_records {
+            Some(max) if start + max < matched.len() => Some(cursor(start + max, &matched)),
+            _ => None,
         };
-        let (page_records, next) = page(matched, start, self.max_records);
-        debug_assert_eq!(next, page_end);
+        let (page_records, _) = page(matched, start, self.max_records);
         let mut links = json!({"self": {"href": self.href(path, None)}});
-        if let Some(idx) = next {
-            // The cursor: the uuid of the next page's first record, or its offset.
-            let cursor = match cursor_uuid {
-                Some(uuid) => ("start.uuid".to_string(), uuid),
-                None => ("start.offset".to_string(), idx.to_string()),
-            };
-            links["next"] = json!({"href": self.href(path, Some(cursor))});
+        if let Some(c) = next_cursor {
+            links["next"] = json!({"href": self.href(path, Some(c))});
         }
-        let num_records = page_records.len();
-        let mut body = json!({"num_records": num_records, "_links": links});
-        if self.return_records {
-            body["records"] =
-                Value::Array(page_records.iter().map(|r| self.shape(r, keys)).collect());
-        }
-        Json(body).into_response()
+        let records: Vec<Value> = page_records.iter().map(|r| self.shape(r, keys)).collect();
+        Json(json!({"records": records, "num_records": records.len(), "_links": links}))
+            .into_response()
     }
 
     fn href(&self, path: &str, cursor: Option<(String, String)>) -> String {
