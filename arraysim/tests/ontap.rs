@@ -247,6 +247,24 @@ fn envelope_paging_fields_and_filters() {
     assert!(all["records"][0]["location"]["volume"]["name"] == "vol1");
     let lifs = sim.json("/api/network/ip/interfaces?services=data_iscsi&fields=ip.address");
     assert_eq!(lifs["num_records"], 2);
+    let ports = sim.json("/api/network/ethernet/ports?node.name=cl1-01&fields=mac_address");
+    assert_eq!(ports["num_records"], 3);
+    let port = ports["records"][0]["uuid"].as_str().unwrap().to_string();
+    assert_eq!(
+        sim.json(&format!("/api/network/ethernet/ports/{port}"))["name"],
+        "e0M"
+    );
+    let fc = sim.json("/api/network/fc/interfaces?fields=wwpn");
+    assert!(
+        fc["records"][0]["wwpn"]
+            .as_str()
+            .unwrap()
+            .starts_with("20:")
+    );
+    assert_eq!(
+        sim.json("/api/storage/disks?container_type=spare")["num_records"],
+        2
+    );
     let iscsi = sim.json("/api/protocols/san/iscsi/services?fields=target.name");
     assert!(
         iscsi["records"][0]["target"]["name"]

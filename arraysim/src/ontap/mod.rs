@@ -5,7 +5,7 @@
 //! and one file per resource family: `cluster` (cluster, nodes, jobs,
 //! SVMs), `storage` (aggregates, disks), `volumes` (FlexVols, snapshots),
 //! `luns`, `san` (igroups, initiators, LUN maps, iSCSI services),
-//! `network` (IP and FC interfaces), `nfs` (export policies and rules).
+//! `network` (IP and FC interfaces, ethernet ports), `nfs` (export policies and rules).
 
 mod cluster;
 pub mod error;
