@@ -41,8 +41,8 @@ struct Args {
     /// Account name.
     #[arg(long, default_value = "admin")]
     user: String,
-    /// Account password.
-    #[arg(long, default_value = DEFAULT_PASSWORD)]
+    /// Account password (or $LSM_ARRAYSIM_PASSWORD, which keeps it out of argv).
+    #[arg(long, env = "LSM_ARRAYSIM_PASSWORD", hide_env_values = true, default_value = DEFAULT_PASSWORD)]
     password: String,
     /// Fault to inject: PATH_GLOB[:status=N][:count=N][:latency=MS][:reset][:job=failure][:method=M]
     #[arg(long = "fault", value_name = "SPEC")]
