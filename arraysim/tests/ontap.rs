@@ -22,6 +22,7 @@ struct Sim {
 impl Sim {
     fn start(state: &Path, extra: &[&str]) -> Sim {
         let mut child = Command::new(env!("CARGO_BIN_EXE_lsm-arraysim"))
+            .env_remove("LSM_ARRAYSIM_PASSWORD")
             .args([
                 "--vendor",
                 "ontap",
@@ -772,6 +773,7 @@ fn a_foreign_state_file_is_refused() {
     let (_d, dir) = state();
     std::fs::write(dir.join("ontap.json"), b"{\"not\": \"ours\"}").unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_lsm-arraysim"))
+        .env_remove("LSM_ARRAYSIM_PASSWORD")
         .args([
             "--vendor",
             "ontap",
@@ -800,6 +802,7 @@ fn certificate_from_pem_files() {
     drop(Sim::start(&made, &[]));
     let (_d2, dir) = state();
     let mut child = Command::new(env!("CARGO_BIN_EXE_lsm-arraysim"))
+        .env_remove("LSM_ARRAYSIM_PASSWORD")
         .args([
             "--vendor",
             "ontap",
