@@ -857,3 +857,39 @@ fn certificate_from_pem_files() {
         "the default account is replaced"
     );
 }
+
+#[test]
+fn svm_tunnelling_header() {
+    let (_d, dir) = state();
+    let sim = Sim::start(&dir, &[]);
+    let r = sim
+        .client
+        .post(sim.url("/api/storage/luns"))
+        .basic_auth(USER, Some(PASSWORD))
+        .header("X-Dot-SVM-Name", "vs0")
+        .json(&json!({"name": "/vol/vol1/t", "os_type": "linux", "space": {"size": GIB}}))
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let r: Value = sim
+        .client
+        .get(sim.url("/api/network/ip/interfaces"))
+        .basic_auth(USER, Some(PASSWORD))
+        .header("X-Dot-SVM-Name", "vs0")
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(
+        r["num_records"], 3,
+        "the cluster management LIF is not in vs0"
+    );
+    let r = sim
+        .client
+        .get(sim.url("/api/storage/luns"))
+        .basic_auth(USER, Some(PASSWORD))
+        .header("X-Dot-SVM-Name", "nope")
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+}

@@ -5,7 +5,7 @@
 //! and one file per resource family: `cluster` (cluster, nodes, jobs,
 //! SVMs), `storage` (aggregates, disks), `volumes` (FlexVols, snapshots),
 //! `luns`, `san` (igroups, initiators, LUN maps, iSCSI services),
-//! `network` (IP and FC interfaces, ethernet ports), `nfs` (export policies and rules).
+//! `network` (IP and FC interfaces, ethernet ports), `nfs` (export policies and rules), `svm_scope` (the `X-Dot-SVM-*` headers).
 
 mod cluster;
 pub mod error;
@@ -17,6 +17,7 @@ mod nfs;
 pub mod query;
 mod san;
 mod storage;
+mod svm_scope;
 mod volumes;
 
 use std::path::Path;
@@ -80,6 +81,10 @@ pub fn service(state_dir: &Path, job_step: Duration) -> Result<VendorService, St
             OntapError::new(StatusCode::NOT_FOUND, error::API_NOT_FOUND, "API not found")
                 .into_response()
         })
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&ontap),
+            svm_scope::scope,
+        ))
         .with_state(ontap);
     Ok(VendorService {
         router,
