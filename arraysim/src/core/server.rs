@@ -1,0 +1,250 @@
+//! The HTTPS server: accepts TLS connections, counts each request, applies
+//! faults, checks Basic auth, and hands the request to the vendor's router.
+//! `/_arraysim/...` is the simulator's own admin API (no auth, no faults):
+//! `GET stats`, `GET|POST|DELETE faults`. SIGTERM or SIGINT stop it cleanly.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Method, Request, Response, StatusCode, header};
+use http_body_util::BodyExt as _;
+use hyper::body::Incoming;
+use hyper_util::rt::TokioIo;
+use serde_json::{Value, json};
+use tokio::net::TcpListener;
+use tokio::signal::unix::{SignalKind, signal};
+use tokio_rustls::TlsAcceptor;
+use tower::ServiceExt as _;
+
+use super::auth::Credentials;
+use super::faults::{Fault, Faults};
+use super::stats::Stats;
+
+/// Marks a request whose job must fail (`job=failure` fault); vendor
+/// handlers look for it in the request extensions.
+#[derive(Debug, Clone, Copy)]
+pub struct InjectedJobFailure;
+
+/// What a vendor module gives the server.
+pub struct VendorService {
+    /// Routes under the vendor's own paths.
+    pub router: Router,
+    /// The vendor's error body for an injected status.
+    pub error_response: fn(StatusCode, &str) -> Response<Body>,
+}
+
+/// Server settings.
+pub struct ServerConfig {
+    /// `HOST:PORT` to bind (port 0: any free one).
+    pub listen: String,
+    /// TLS configuration.
+    pub tls: Arc<rustls::ServerConfig>,
+    /// The account.
+    pub credentials: Credentials,
+    /// Faults active from the start.
+    pub faults: Vec<Fault>,
+}
+
+/// Why the server stopped with an error.
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    /// Binding or accepting.
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// The service's answer to a `reset` fault: hyper closes the connection
+/// without writing a response.
+#[derive(Debug, thiserror::Error)]
+#[error("connection reset by an injected fault")]
+struct ResetConnection;
+
+struct Context {
+    vendor: VendorService,
+    credentials: Credentials,
+    faults: Faults,
+    stats: Stats,
+}
+
+/// Serve until SIGTERM/SIGINT. Prints `listening on https://HOST:PORT` as
+/// the first line of stdout once the socket accepts connections.
+pub async fn serve(config: ServerConfig, vendor: VendorService) -> Result<(), ServerError> {
+    let listener = TcpListener::bind(&config.listen).await?;
+    let addr = listener.local_addr()?;
+    let host = config
+        .listen
+        .rsplit_once(':')
+        .map(|(h, _)| h.to_string())
+        .unwrap_or_else(|| addr.ip().to_string());
+    {
+        use std::io::Write as _;
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "listening on https://{host}:{}", addr.port())?;
+        out.flush()?;
+    }
+    let acceptor = TlsAcceptor::from(config.tls);
+    let ctx = Arc::new(Context {
+        vendor,
+        credentials: config.credentials,
+        faults: Faults::new(config.faults),
+        stats: Stats::default(),
+    });
+    let mut term = signal(SignalKind::terminate())?;
+    let mut int = signal(SignalKind::interrupt())?;
+    loop {
+        let (tcp, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(a) => a,
+                Err(e) => {
+                    tracing::warn!("accept: {e}");
+                    continue;
+                }
+            },
+            _ = term.recv() => break,
+            _ = int.recv() => break,
+        };
+        let acceptor = acceptor.clone();
+        let ctx = Arc::clone(&ctx);
+        tokio::spawn(async move {
+            let tls =
+                match tokio::time::timeout(Duration::from_secs(10), acceptor.accept(tcp)).await {
+                    Ok(Ok(tls)) => tls,
+                    Ok(Err(e)) => {
+                        tracing::debug!("TLS handshake with {peer}: {e}");
+                        return;
+                    }
+                    Err(_) => return,
+                };
+            let service = hyper::service::service_fn(move |req| handle(Arc::clone(&ctx), req));
+            if let Err(e) = hyper::server::conn::http1::Builder::new()
+                .serve_connection(TokioIo::new(tls), service)
+                .await
+            {
+                tracing::debug!("connection from {peer}: {e}");
+            }
+        });
+    }
+    tracing::info!("stopping on signal");
+    Ok(())
+}
+
+async fn handle(
+    ctx: Arc<Context>,
+    mut req: Request<Incoming>,
+) -> Result<Response<Body>, ResetConnection> {
+    let method = req.method().as_str().to_string();
+    let path = req.uri().path().to_string();
+    if let Some(admin) = path.strip_prefix("/_arraysim/") {
+        let admin = admin.to_string();
+        return Ok(admin_request(&ctx, req, &admin).await);
+    }
+    tracing::debug!("{method} {}", req.uri());
+    ctx.stats.count(&method, &path);
+    let action = ctx.faults.take(&method, &path);
+    if !action.latency.is_zero() {
+        tokio::time::sleep(action.latency).await;
+    }
+    if action.reset {
+        return Err(ResetConnection);
+    }
+    if let Some(status) = action.status {
+        let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        return Ok((ctx.vendor.error_response)(status, "injected fault"));
+    }
+    if !ctx.credentials.accepts(req.headers()) {
+        return Ok(unauthorized());
+    }
+    if action.job_failure {
+        req.extensions_mut().insert(InjectedJobFailure);
+    }
+    let resp = ctx.vendor.router.clone().oneshot(req.map(Body::new)).await;
+    Ok(match resp {
+        Ok(r) => r,
+        Err(never) => match never {},
+    })
+}
+
+fn unauthorized() -> Response<Body> {
+    let mut resp = Response::new(Body::empty());
+    *resp.status_mut() = StatusCode::UNAUTHORIZED;
+    resp.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        header::HeaderValue::from_static("Basic realm=\"lsm-arraysim\""),
+    );
+    resp
+}
+
+fn json_response(status: StatusCode, body: &Value) -> Response<Body> {
+    let mut resp = Response::new(Body::from(body.to_string()));
+    *resp.status_mut() = status;
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static("application/json"),
+    );
+    resp
+}
+
+async fn admin_request(ctx: &Context, req: Request<Incoming>, what: &str) -> Response<Body> {
+    let method = req.method().clone();
+    match (what, method) {
+        ("stats", Method::GET) => json_response(StatusCode::OK, &ctx.stats.to_json()),
+        ("faults", Method::GET) => {
+            json_response(StatusCode::OK, &json!({"faults": ctx.faults.list()}))
+        }
+        ("faults", Method::DELETE) => {
+            let removed = ctx.faults.list().len();
+            ctx.faults.clear();
+            json_response(StatusCode::OK, &json!({"removed": removed}))
+        }
+        ("faults", Method::POST) => match add_faults(ctx, req).await {
+            Ok(()) => json_response(StatusCode::CREATED, &json!({"faults": ctx.faults.list()})),
+            Err(message) => json_response(StatusCode::BAD_REQUEST, &json!({"error": message})),
+        },
+        ("stats" | "faults", _) => json_response(
+            StatusCode::METHOD_NOT_ALLOWED,
+            &json!({"error": "method not allowed"}),
+        ),
+        _ => json_response(
+            StatusCode::NOT_FOUND,
+            &json!({"error": "no such admin endpoint"}),
+        ),
+    }
+}
+
+/// Body: `{"spec": "GLOB:..."}`, `{"specs": [...]}` or a JSON string.
+async fn add_faults(ctx: &Context, req: Request<Incoming>) -> Result<(), String> {
+    let bytes = req
+        .into_body()
+        .collect()
+        .await
+        .map_err(|e| e.to_string())?
+        .to_bytes();
+    let body: Value =
+        serde_json::from_slice(&bytes).map_err(|e| format!("body is not JSON: {e}"))?;
+    let specs: Vec<String> = match &body {
+        Value::String(s) => vec![s.clone()],
+        Value::Object(map) => match (map.get("spec"), map.get("specs")) {
+            (Some(Value::String(s)), _) => vec![s.clone()],
+            (_, Some(Value::Array(items))) => items
+                .iter()
+                .map(|v| {
+                    v.as_str()
+                        .map(str::to_string)
+                        .ok_or("specs must be strings")
+                })
+                .collect::<Result<_, _>>()?,
+            _ => return Err("expected {\"spec\": \"GLOB:...\"}".into()),
+        },
+        _ => return Err("expected {\"spec\": \"GLOB:...\"}".into()),
+    };
+    let faults = specs
+        .iter()
+        .map(|s| s.parse::<Fault>().map_err(|e| e.to_string()))
+        .collect::<Result<Vec<_>, _>>()?;
+    for fault in faults {
+        ctx.faults.add(fault);
+    }
+    Ok(())
+}

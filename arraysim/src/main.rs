@@ -1,0 +1,87 @@
+//! `lsm-arraysim`: the command line; everything else is in the library.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Parser, ValueEnum};
+use lsm_arraysim::core::faults::Fault;
+use lsm_arraysim::{Certificate, DEFAULT_PASSWORD, Options, Vendor};
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum VendorArg {
+    /// NetApp ONTAP 9 REST API.
+    Ontap,
+}
+
+/// A REST simulator of a storage array, for tests and demos.
+#[derive(Debug, Parser)]
+#[command(name = "lsm-arraysim", version)]
+struct Args {
+    /// The array to simulate.
+    #[arg(long, value_enum)]
+    vendor: VendorArg,
+    /// Address to listen on (port 0: any free port; the first line of
+    /// stdout says which).
+    #[arg(long, default_value = "127.0.0.1:0")]
+    listen: String,
+    /// State directory (persists across restarts; default: a temporary one).
+    #[arg(long)]
+    state: Option<PathBuf>,
+    /// PEM certificate chain.
+    #[arg(long, requires = "tls_key", conflicts_with = "self_signed")]
+    tls_cert: Option<PathBuf>,
+    /// PEM private key.
+    #[arg(long, requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// Make a self-signed certificate, written to STATE/cert.pem (the
+    /// default when no --tls-cert is given).
+    #[arg(long)]
+    self_signed: bool,
+    /// Account name.
+    #[arg(long, default_value = "admin")]
+    user: String,
+    /// Account password (or $LSM_ARRAYSIM_PASSWORD, which keeps it out of argv).
+    #[arg(long, env = "LSM_ARRAYSIM_PASSWORD", hide_env_values = true, default_value = DEFAULT_PASSWORD)]
+    password: String,
+    /// Fault to inject: PATH_GLOB[:status=N][:count=N][:latency=MS][:reset][:job=failure][:method=M]
+    #[arg(long = "fault", value_name = "SPEC")]
+    faults: Vec<Fault>,
+    /// Milliseconds each job step (queued→running→finished) takes.
+    #[arg(long, default_value_t = 0)]
+    job_ms: u64,
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("LSM_ARRAYSIM_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let args = Args::parse();
+    let certificate = match (args.tls_cert, args.tls_key) {
+        (Some(cert), Some(key)) => Certificate::Files { cert, key },
+        _ => Certificate::SelfSigned,
+    };
+    let options = Options {
+        vendor: match args.vendor {
+            VendorArg::Ontap => Vendor::Ontap,
+        },
+        listen: args.listen,
+        state: args.state,
+        certificate,
+        user: args.user,
+        password: args.password,
+        faults: args.faults,
+        job_step: Duration::from_millis(args.job_ms),
+    };
+    match lsm_arraysim::run(options) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("lsm-arraysim: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

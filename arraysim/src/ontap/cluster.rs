@@ -1,0 +1,102 @@
+//! `/api/cluster`, `/api/cluster/nodes`, `/api/cluster/jobs`, `/api/svm/svms`.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde_json::json;
+
+use super::error::{OntapError, OntapResult};
+use super::model::{links, version_json};
+use super::{App, Ontap, RawQuery, query};
+
+pub fn routes() -> Router<Arc<Ontap>> {
+    Router::new()
+        .route("/api/cluster", get(cluster))
+        .route("/api/cluster/nodes", get(nodes))
+        .route("/api/cluster/nodes/{uuid}", get(node))
+        .route("/api/cluster/jobs", get(jobs))
+        .route("/api/cluster/jobs/{uuid}", get(job))
+        .route("/api/svm/svms", get(svms))
+        .route("/api/svm/svms/{uuid}", get(svm))
+}
+
+const NODE_KEYS: &[&str] = &["uuid", "name"];
+const JOB_KEYS: &[&str] = &["uuid"];
+const SVM_KEYS: &[&str] = &["uuid", "name"];
+
+/// The cluster object is not a collection: every field by default (*chosen*).
+async fn cluster(State(o): App) -> Response {
+    o.shared
+        .read(|inv| {
+            let mgmt: Vec<_> = inv
+                .ip_interfaces
+                .iter()
+                .filter(|i| i.svm.is_none())
+                .map(|i| json!({"name": i.name, "uuid": i.uuid, "ip": {"address": i.address}}))
+                .collect();
+            axum::Json(json!({"name": inv.cluster_name, "uuid": inv.cluster_uuid, "version": version_json(),
+                              "location": "lsm-arraysim", "contact": "", "management_interfaces": mgmt,
+                              "_links": links("/api/cluster".into())}))
+        })
+        .into_response()
+}
+
+async fn nodes(State(o): App, q: RawQuery) -> OntapResult<Response> {
+    let q = query(q)?;
+    let records = o
+        .shared
+        .read(|inv| inv.nodes.iter().map(|n| inv.node_json(n)).collect());
+    Ok(q.collection("/api/cluster/nodes", records, NODE_KEYS))
+}
+
+async fn node(State(o): App, Path(uuid): Path<String>, q: RawQuery) -> OntapResult<Response> {
+    let q = query(q)?;
+    let r = o.shared.read(|inv| {
+        inv.nodes
+            .iter()
+            .find(|n| n.uuid == uuid)
+            .map(|n| inv.node_json(n))
+    });
+    let r = r.ok_or_else(|| OntapError::not_found("uuid"))?;
+    Ok(axum::Json(q.shape_one(&r, NODE_KEYS)).into_response())
+}
+
+async fn jobs(State(o): App, q: RawQuery) -> OntapResult<Response> {
+    let q = query(q)?;
+    let records = o
+        .shared
+        .read(|inv| inv.jobs.iter().map(|j| inv.job_json(j)).collect());
+    Ok(q.collection("/api/cluster/jobs", records, JOB_KEYS))
+}
+
+/// A single job shows every field by default (*chosen*: clients poll it
+/// without `fields=` and read `state`, `message`, `code`).
+async fn job(State(o): App, Path(uuid): Path<String>) -> OntapResult<Response> {
+    let r = o.shared.read(|inv| {
+        inv.jobs
+            .iter()
+            .find(|j| j.uuid == uuid)
+            .map(|j| inv.job_json(j))
+    });
+    Ok(axum::Json(r.ok_or_else(|| OntapError::not_found("uuid"))?).into_response())
+}
+
+async fn svms(State(o): App, q: RawQuery) -> OntapResult<Response> {
+    let q = query(q)?;
+    let records = o
+        .shared
+        .read(|inv| inv.svms.iter().map(|s| inv.svm_json(s)).collect());
+    Ok(q.collection("/api/svm/svms", records, SVM_KEYS))
+}
+
+async fn svm(State(o): App, Path(uuid): Path<String>, q: RawQuery) -> OntapResult<Response> {
+    let q = query(q)?;
+    let r = o.shared.read(|inv| inv.svm(&uuid).map(|s| inv.svm_json(s)));
+    Ok(
+        axum::Json(q.shape_one(&r.ok_or_else(|| OntapError::not_found("uuid"))?, SVM_KEYS))
+            .into_response(),
+    )
+}

@@ -1,0 +1,244 @@
+//! NetApp ONTAP 9 REST (`/api/...`), reproducing `vendor-apis.md` §1.6.
+//!
+//! Layout: `model` (objects and their records), `inventory` (the default
+//! cluster), `query` (fields, filters, paging), `error` (the error body),
+//! and one file per resource family: `cluster` (cluster, nodes, jobs,
+//! SVMs), `storage` (aggregates, disks), `volumes` (FlexVols, snapshots),
+//! `luns`, `san` (igroups, initiators, LUN maps, iSCSI services),
+//! `network` (IP and FC interfaces, ethernet ports), `nfs` (export policies and rules), `svm_scope` (the `X-Dot-SVM-*` headers).
+
+mod cluster;
+pub mod error;
+pub mod inventory;
+mod luns;
+pub mod model;
+mod network;
+mod nfs;
+pub mod query;
+mod san;
+mod storage;
+mod svm_scope;
+mod volumes;
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::Query;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+use self::error::{OntapError, OntapResult};
+use self::model::{Inventory, STATE_VERSION};
+use self::query::OntapQuery;
+use crate::core::jobs::{self, JobFailure, JobState};
+use crate::core::server::VendorService;
+use crate::core::state::{Shared, Store, StoreError};
+
+/// The ONTAP simulator's shared state.
+pub struct Ontap {
+    /// The cluster.
+    pub shared: Arc<Shared<Inventory>>,
+    /// Job step duration.
+    pub job_step: Duration,
+}
+
+/// Handler state.
+pub type App = axum::extract::State<Arc<Ontap>>;
+/// Raw query pairs.
+pub type RawQuery = Query<Vec<(String, String)>>;
+
+/// Load (or create) `DIR/ontap.json` and build the routes.
+pub fn service(state_dir: &Path, job_step: Duration) -> Result<VendorService, StoreError> {
+    let store = Store::new(state_dir, "ontap.json")?;
+    let mut inventory = match store.load::<Inventory>()? {
+        Some(inv) if inv.version == STATE_VERSION => inv,
+        Some(inv) => {
+            return Err(StoreError::Version {
+                path: store.path().to_path_buf(),
+                found: inv.version,
+                expected: STATE_VERSION,
+            });
+        }
+        None => inventory::default_inventory(),
+    };
+    jobs::fail_interrupted(&mut inventory);
+    let shared = Arc::new(Shared::new(inventory, store));
+    shared.persist()?;
+    let ontap = Arc::new(Ontap { shared, job_step });
+    let router = Router::new()
+        .merge(cluster::routes())
+        .merge(storage::routes())
+        .merge(volumes::routes())
+        .merge(luns::routes())
+        .merge(san::routes())
+        .merge(network::routes())
+        .merge(nfs::routes())
+        .fallback(|| async {
+            OntapError::new(StatusCode::NOT_FOUND, error::API_NOT_FOUND, "API not found")
+                .into_response()
+        })
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&ontap),
+            svm_scope::scope,
+        ))
+        .with_state(ontap);
+    Ok(VendorService {
+        router,
+        error_response: error::injected,
+    })
+}
+
+/// Parse the query string.
+pub fn query(Query(pairs): RawQuery) -> OntapResult<OntapQuery> {
+    OntapQuery::parse(pairs)
+}
+
+/// Parse a JSON body (empty = `{}`).
+pub fn body(bytes: &Bytes) -> OntapResult<Value> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(json!({}));
+    }
+    let v: Value = serde_json::from_slice(bytes).map_err(|e| {
+        OntapError::new(
+            StatusCode::BAD_REQUEST,
+            error::INVALID,
+            format!("invalid JSON body: {e}"),
+        )
+    })?;
+    if !v.is_object() {
+        return Err(OntapError::new(
+            StatusCode::BAD_REQUEST,
+            error::INVALID,
+            "body must be a JSON object",
+        ));
+    }
+    Ok(v)
+}
+
+/// The string at dotted `path` in a body.
+pub fn str_at<'a>(body: &'a Value, path: &str) -> Option<&'a str> {
+    at(body, path).and_then(Value::as_str)
+}
+
+/// The value at dotted `path` in a body.
+pub fn at<'a>(body: &'a Value, path: &str) -> Option<&'a Value> {
+    path.split('.').try_fold(body, |v, k| v.get(k))
+}
+
+/// A byte count at `path`: a non-negative integer.
+pub fn size_at(body: &Value, path: &str) -> OntapResult<Option<u64>> {
+    match at(body, path) {
+        None | Some(Value::Null) => Ok(None),
+        Some(v) => v.as_u64().map(Some).ok_or_else(|| {
+            OntapError::invalid(
+                path,
+                format!("\"{path}\" must be an integer number of bytes"),
+            )
+        }),
+    }
+}
+
+/// The SVM a create names (`svm.name` or `svm.uuid`).
+pub fn svm_of(inv: &Inventory, body: &Value) -> OntapResult<String> {
+    let by_uuid = str_at(body, "svm.uuid");
+    let by_name = str_at(body, "svm.name");
+    if by_uuid.is_none() && by_name.is_none() {
+        return Err(OntapError::required("svm.name"));
+    }
+    inv.svms
+        .iter()
+        .find(|s| by_uuid.is_none_or(|u| u == s.uuid) && by_name.is_none_or(|n| n == s.name))
+        .map(|s| s.uuid.clone())
+        .ok_or_else(|| {
+            OntapError::new(
+                StatusCode::NOT_FOUND,
+                error::SVM_NOT_FOUND,
+                format!(
+                    "SVM \"{}\" does not exist",
+                    by_name.or(by_uuid).unwrap_or_default()
+                ),
+            )
+            .target("svm.name")
+        })
+}
+
+/// A 201 reply with a `Location` header (and the record when asked).
+pub fn created(location: String, record: Option<Value>) -> Response {
+    let body = match record {
+        Some(r) => json!({"num_records": 1, "records": [r]}),
+        None => json!({}),
+    };
+    let mut resp = (StatusCode::CREATED, axum::Json(body)).into_response();
+    if let Ok(v) = header::HeaderValue::from_str(&location) {
+        resp.headers_mut().insert(header::LOCATION, v);
+    }
+    resp
+}
+
+/// An empty 200 reply (sync PATCH/DELETE).
+pub fn ok_empty() -> Response {
+    (StatusCode::OK, axum::Json(json!({}))).into_response()
+}
+
+/// Start a job; reply 202 with it, or wait `return_timeout` and reply the
+/// final 201/200 (or the job's error).
+pub async fn job_reply<W>(
+    ontap: &Ontap,
+    description: String,
+    svm: Option<&str>,
+    q: &OntapQuery,
+    injected_failure: bool,
+    success_status: StatusCode,
+    work: W,
+) -> OntapResult<Response>
+where
+    W: FnOnce(&mut Inventory) -> Result<(), JobFailure> + Send + 'static,
+{
+    let owner = svm.map(|s| ontap.shared.read(|inv| inv.svm_ref(s)));
+    let job = jobs::submit(
+        &ontap.shared,
+        description,
+        owner,
+        ontap.job_step,
+        injected_failure,
+        work,
+    )?;
+    let job_body = json!({"job": {"uuid": job.uuid, "_links": model::links(format!("/api/cluster/jobs/{}", job.uuid))}});
+    if q.return_timeout > 0
+        && let Some(done) = jobs::wait(
+            &ontap.shared,
+            &job.uuid,
+            Duration::from_secs(q.return_timeout),
+        )
+        .await
+    {
+        {
+            match done.state {
+                JobState::Success => {
+                    return Ok((success_status, axum::Json(job_body)).into_response());
+                }
+                JobState::Failure => {
+                    return Err(OntapError::new(
+                        StatusCode::BAD_REQUEST,
+                        &done.code.to_string(),
+                        done.message,
+                    ));
+                }
+                _ => {}
+            }
+        }
+    }
+    Ok((StatusCode::ACCEPTED, axum::Json(job_body)).into_response())
+}
+
+/// A job failure with an ONTAP code.
+pub fn job_failure(code: u64, message: impl Into<String>) -> JobFailure {
+    JobFailure {
+        code,
+        message: message.into(),
+    }
+}

@@ -1,0 +1,677 @@
+//! `/api/storage/volumes` (FlexVols and FlexClones) and
+//! `/api/storage/volumes/{uuid}/snapshots`. Every change is a job (202):
+//! input that cannot be parsed is refused at once (400); what depends on
+//! the cluster (duplicates, space) fails inside the job.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde_json::Value;
+
+use super::error::{self, OntapError, OntapResult};
+use super::model::{CloneOrigin, Inventory, Lun, Snapshot, Volume};
+use super::{
+    App, Ontap, RawQuery, at, body, job_failure, job_reply, query, size_at, str_at, svm_of,
+};
+use crate::core::jobs::JobFailure;
+use crate::core::server::InjectedJobFailure;
+use crate::core::time::now_iso8601;
+
+pub fn routes() -> Router<Arc<Ontap>> {
+    Router::new()
+        .route("/api/storage/volumes", get(list).post(create))
+        .route(
+            "/api/storage/volumes/{uuid}",
+            get(one).patch(modify).delete(remove),
+        )
+        .route(
+            "/api/storage/volumes/{uuid}/snapshots",
+            get(snapshots).post(snapshot_create),
+        )
+        .route(
+            "/api/storage/volumes/{uuid}/snapshots/{snap}",
+            get(snapshot).delete(snapshot_delete),
+        )
+}
+
+const KEYS: &[&str] = &["uuid", "name", "svm"];
+const SNAP_KEYS: &[&str] = &["uuid", "name"];
+/// ONTAP's minimum FlexVol size (its "Minimum size is 20MB" error, code 917534).
+const MIN_SIZE: u64 = 20 * 1024 * 1024;
+
+type Injected = Option<axum::Extension<InjectedJobFailure>>;
+
+async fn list(State(o): App, q: RawQuery) -> OntapResult<Response> {
+    let q = query(q)?;
+    let records = o
+        .shared
+        .read(|inv| inv.volumes.iter().map(|v| inv.volume_json(v)).collect());
+    Ok(q.collection("/api/storage/volumes", records, KEYS))
+}
+
+async fn one(State(o): App, Path(uuid): Path<String>, q: RawQuery) -> OntapResult<Response> {
+    let q = query(q)?;
+    let r = o.shared.read(|inv| {
+        inv.volumes
+            .iter()
+            .find(|v| v.uuid == uuid)
+            .map(|v| inv.volume_json(v))
+    });
+    Ok(
+        axum::Json(q.shape_one(&r.ok_or_else(|| OntapError::not_found("uuid"))?, KEYS))
+            .into_response(),
+    )
+}
+
+fn check_size(size: u64) -> OntapResult<()> {
+    if size < MIN_SIZE {
+        return Err(OntapError::new(
+            StatusCode::BAD_REQUEST,
+            "917534",
+            format!("Size \"{size}B\" is too small. Minimum size is \"20MB\" (\"20971520B\")."),
+        )
+        .target("size"));
+    }
+    Ok(())
+}
+
+fn check_guarantee(b: &Value) -> OntapResult<Option<String>> {
+    match str_at(b, "guarantee.type") {
+        None => Ok(None),
+        Some(g @ ("none" | "volume")) => Ok(Some(g.to_string())),
+        Some(g) => Err(OntapError::invalid(
+            "guarantee.type",
+            format!("Invalid value \"{g}\" for \"guarantee.type\"."),
+        )),
+    }
+}
+
+fn no_space(inv: &Inventory, vol: &str, aggr_uuid: &str, need: u64) -> JobFailure {
+    let (name, avail) = inv
+        .aggregates
+        .iter()
+        .find(|a| a.uuid == aggr_uuid)
+        .map(|a| (a.name.clone(), inv.aggregate_available(a)))
+        .unwrap_or_default();
+    job_failure(
+        error::AGGR_NO_SPACE,
+        format!(
+            "Request to provision volume \"{vol}\" failed because there is not enough space in aggregate \"{name}\". \
+             Either create {}B of free space in the aggregate or select a size of at most {avail}B.",
+            need.saturating_sub(avail)
+        ),
+    )
+}
+
+fn policy_id(inv: &Inventory, svm: &str, b: &Value) -> Result<Option<u64>, JobFailure> {
+    if let Some(id) = at(b, "nas.export_policy.id").and_then(Value::as_u64) {
+        return inv
+            .export_policies
+            .iter()
+            .find(|p| p.id == id && p.svm == svm)
+            .map(|p| Some(p.id))
+            .ok_or_else(|| job_failure(4, format!("Export policy {id} does not exist.")));
+    }
+    match str_at(b, "nas.export_policy.name") {
+        None => Ok(None),
+        Some(name) => inv
+            .export_policies
+            .iter()
+            .find(|p| p.name == name && p.svm == svm)
+            .map(|p| Some(p.id))
+            .ok_or_else(|| {
+                job_failure(
+                    4,
+                    format!("Export policy \"{name}\" does not exist in the SVM."),
+                )
+            }),
+    }
+}
+
+fn new_snapshot(inv: &Inventory, volume: &str, name: &str, comment: &str) -> Snapshot {
+    Snapshot {
+        uuid: uuid::Uuid::new_v4().to_string(),
+        name: name.to_string(),
+        volume: volume.to_string(),
+        create_time: now_iso8601(),
+        comment: comment.to_string(),
+        luns: inv
+            .luns
+            .iter()
+            .filter(|l| l.volume == volume)
+            .cloned()
+            .collect(),
+    }
+}
+
+fn serial(inv: &Inventory) -> String {
+    use rand::Rng as _;
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let mut rng = rand::rng();
+    loop {
+        let s: String = (0..12)
+            .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
+            .collect();
+        if !inv.luns.iter().any(|l| l.serial_number == s) {
+            return s;
+        }
+    }
+}
+
+async fn create(
+    State(o): App,
+    injected: Injected,
+    q: RawQuery,
+    bytes: Bytes,
+) -> OntapResult<Response> {
+    let q = query(q)?;
+    let b = body(&bytes)?;
+    let (svm, name) = o.shared.read(|inv| -> OntapResult<(String, String)> {
+        Ok((
+            svm_of(inv, &b)?,
+            str_at(&b, "name")
+                .ok_or_else(|| OntapError::required("name"))?
+                .to_string(),
+        ))
+    })?;
+    let is_clone = at(&b, "clone.is_flexclone")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    let size = size_at(&b, "size")?;
+    if let Some(s) = size {
+        check_size(s)?;
+    }
+    if !is_clone && size.is_none() {
+        return Err(OntapError::required("size"));
+    }
+    let guarantee = check_guarantee(&b)?;
+    let svm_for_job = svm.clone();
+    let work = move |inv: &mut Inventory| -> Result<(), JobFailure> {
+        if inv.volumes.iter().any(|v| v.svm == svm && v.name == name) {
+            return Err(
+                job_failure(17_235_996, format!("Duplicate volume name \"{name}\".")).with_dup(),
+            );
+        }
+        let policy = policy_id(inv, &svm, &b)?;
+        let default_policy = inv
+            .export_policies
+            .iter()
+            .find(|p| p.svm == svm && p.name == "default")
+            .map(|p| p.id)
+            .unwrap_or(0);
+        let nas_path = str_at(&b, "nas.path")
+            .filter(|p| !p.is_empty())
+            .map(str::to_string);
+        let uuid = uuid::Uuid::new_v4().to_string();
+        if is_clone {
+            let pv = str_at(&b, "clone.parent_volume.name");
+            let pu = str_at(&b, "clone.parent_volume.uuid");
+            let parent = inv
+                .volumes
+                .iter()
+                .find(|v| {
+                    v.svm == svm && (pu == Some(v.uuid.as_str()) || pv == Some(v.name.as_str()))
+                })
+                .cloned()
+                .ok_or_else(|| job_failure(4, "Parent volume does not exist."))?;
+            let sn = str_at(&b, "clone.parent_snapshot.name");
+            let su = str_at(&b, "clone.parent_snapshot.uuid");
+            let snap = if sn.is_none() && su.is_none() {
+                let s = new_snapshot(inv, &parent.uuid, &format!("clone_{name}.0"), "");
+                inv.snapshots.push(s.clone());
+                s
+            } else {
+                inv.snapshots
+                    .iter()
+                    .find(|s| {
+                        s.volume == parent.uuid
+                            && (su == Some(s.uuid.as_str()) || sn == Some(s.name.as_str()))
+                    })
+                    .cloned()
+                    .ok_or_else(|| job_failure(4, "Parent snapshot does not exist."))?
+            };
+            let guarantee = guarantee.unwrap_or_else(|| parent.guarantee.clone());
+            let aggr = inv
+                .aggregates
+                .iter()
+                .find(|a| a.uuid == parent.aggregate)
+                .cloned()
+                .ok_or_else(|| job_failure(4, "aggregate missing"))?;
+            if guarantee == "volume" && parent.size > inv.aggregate_available(&aggr) {
+                return Err(no_space(inv, &name, &aggr.uuid, parent.size));
+            }
+            for l in &snap.luns {
+                let lun = Lun {
+                    uuid: uuid::Uuid::new_v4().to_string(),
+                    volume: uuid.clone(),
+                    serial_number: serial(inv),
+                    clone_source: None,
+                    ..l.clone()
+                };
+                inv.luns.push(lun);
+            }
+            inv.volumes.push(Volume {
+                uuid,
+                name,
+                svm: svm.clone(),
+                aggregate: parent.aggregate.clone(),
+                size: size.unwrap_or(parent.size),
+                guarantee,
+                state: "online".into(),
+                nas_path,
+                export_policy: policy.unwrap_or(default_policy),
+                clone: Some(CloneOrigin {
+                    parent_volume: parent.uuid.clone(),
+                    parent_snapshot: snap.uuid.clone(),
+                }),
+                create_time: now_iso8601(),
+                security_style: parent.security_style.clone(),
+            });
+            return Ok(());
+        }
+        let size = size.unwrap_or(MIN_SIZE);
+        let an = at(&b, "aggregates")
+            .and_then(|a| a.get(0))
+            .and_then(|a| a.get("name"))
+            .and_then(Value::as_str);
+        let au = at(&b, "aggregates")
+            .and_then(|a| a.get(0))
+            .and_then(|a| a.get("uuid"))
+            .and_then(Value::as_str);
+        let aggr = if an.is_none() && au.is_none() {
+            // No aggregate named: the SVM's aggregate with the most free space (*chosen*).
+            let svm_aggrs = inv
+                .svm(&svm)
+                .map(|s| s.aggregates.clone())
+                .unwrap_or_default();
+            inv.aggregates
+                .iter()
+                .filter(|a| svm_aggrs.contains(&a.uuid))
+                .max_by_key(|a| inv.aggregate_available(a))
+                .cloned()
+        } else {
+            inv.aggregates
+                .iter()
+                .find(|a| au == Some(a.uuid.as_str()) || an == Some(a.name.as_str()))
+                .cloned()
+        }
+        .ok_or_else(|| {
+            job_failure(
+                4,
+                format!("Aggregate \"{}\" does not exist.", an.or(au).unwrap_or("")),
+            )
+        })?;
+        let guarantee = guarantee.unwrap_or_else(|| "volume".into());
+        if guarantee == "volume" && size > inv.aggregate_available(&aggr) {
+            return Err(no_space(inv, &name, &aggr.uuid, size));
+        }
+        inv.volumes.push(Volume {
+            uuid,
+            name,
+            svm: svm.clone(),
+            aggregate: aggr.uuid,
+            size,
+            guarantee,
+            state: "online".into(),
+            nas_path,
+            export_policy: policy.unwrap_or(default_policy),
+            clone: None,
+            create_time: now_iso8601(),
+            security_style: str_at(&b, "nas.security_style")
+                .unwrap_or("unix")
+                .to_string(),
+        });
+        Ok(())
+    };
+    job_reply(
+        &o,
+        "POST /api/storage/volumes".into(),
+        Some(&svm_for_job),
+        &q,
+        injected.is_some(),
+        StatusCode::CREATED,
+        work,
+    )
+    .await
+}
+
+/// Duplicate names fail with ONTAP's "duplicate entry" code inside the job.
+trait WithDup {
+    fn with_dup(self) -> Self;
+}
+
+impl WithDup for JobFailure {
+    fn with_dup(mut self) -> Self {
+        self.code = 1;
+        self
+    }
+}
+
+fn modify_volume(inv: &mut Inventory, uuid: &str, b: &Value) -> Result<(), JobFailure> {
+    let idx = inv
+        .volumes
+        .iter()
+        .position(|v| v.uuid == uuid)
+        .ok_or_else(|| job_failure(4, "entry doesn't exist"))?;
+    if let Some(snap) = at(b, "restore_to.snapshot") {
+        let (sn, su) = (
+            snap.get("name").and_then(Value::as_str),
+            snap.get("uuid").and_then(Value::as_str),
+        );
+        let s = inv
+            .snapshots
+            .iter()
+            .find(|s| {
+                s.volume == uuid && (su == Some(s.uuid.as_str()) || sn == Some(s.name.as_str()))
+            })
+            .cloned()
+            .ok_or_else(|| job_failure(4, "Snapshot does not exist."))?;
+        inv.luns.retain(|l| l.volume != uuid);
+        inv.luns.extend(s.luns.iter().cloned());
+        let live: Vec<String> = inv.luns.iter().map(|l| l.uuid.clone()).collect();
+        inv.lun_maps.retain(|m| live.contains(&m.lun));
+        // Snapshots newer than the restored one are destroyed.
+        let newer: Vec<String> = inv
+            .snapshots
+            .iter()
+            .filter(|o| o.volume == uuid && o.create_time > s.create_time)
+            .map(|o| o.uuid.clone())
+            .collect();
+        inv.snapshots.retain(|o| !newer.contains(&o.uuid));
+    }
+    if let Some(name) = str_at(b, "name") {
+        let svm = inv.volumes[idx].svm.clone();
+        if inv
+            .volumes
+            .iter()
+            .any(|v| v.uuid != uuid && v.svm == svm && v.name == name)
+        {
+            return Err(job_failure(1, format!("Duplicate volume name \"{name}\".")));
+        }
+        inv.volumes[idx].name = name.to_string();
+    }
+    if let Some(g) = str_at(b, "guarantee.type") {
+        inv.volumes[idx].guarantee = g.to_string();
+        let v = inv.volumes[idx].clone();
+        let aggr = inv
+            .aggregates
+            .iter()
+            .find(|a| a.uuid == v.aggregate)
+            .cloned();
+        if let Some(a) = aggr
+            && inv.aggregate_used(&a) > a.size
+        {
+            return Err(no_space(inv, &v.name, &a.uuid, v.size));
+        }
+    }
+    if let Some(size) = at(b, "size").and_then(Value::as_u64) {
+        let v = inv.volumes[idx].clone();
+        let used = inv.volume_used(&v);
+        if size < used {
+            return Err(job_failure(
+                917_534,
+                format!(
+                    "Cannot shrink volume \"{}\" below its used size ({used}B).",
+                    v.name
+                ),
+            ));
+        }
+        if v.guarantee == "volume" && size > v.size {
+            let a = inv
+                .aggregates
+                .iter()
+                .find(|a| a.uuid == v.aggregate)
+                .cloned()
+                .ok_or_else(|| job_failure(4, "aggregate missing"))?;
+            if size - v.size > inv.aggregate_available(&a) {
+                return Err(no_space(inv, &v.name, &a.uuid, size - v.size));
+            }
+        }
+        inv.volumes[idx].size = size;
+    }
+    if let Some(state) = str_at(b, "state") {
+        inv.volumes[idx].state = state.to_string();
+    }
+    if let Some(path) = at(b, "nas.path").and_then(Value::as_str) {
+        inv.volumes[idx].nas_path = (!path.is_empty()).then(|| path.to_string());
+    }
+    let svm = inv.volumes[idx].svm.clone();
+    if let Some(id) = policy_id(inv, &svm, b)? {
+        inv.volumes[idx].export_policy = id;
+    }
+    if at(b, "clone.split_initiated").and_then(Value::as_bool) == Some(true) {
+        if inv.volumes[idx].clone.is_none() {
+            return Err(job_failure(2, "The volume is not a FlexClone volume."));
+        }
+        inv.volumes[idx].clone = None;
+    }
+    Ok(())
+}
+
+async fn modify(
+    State(o): App,
+    Path(uuid): Path<String>,
+    injected: Injected,
+    q: RawQuery,
+    bytes: Bytes,
+) -> OntapResult<Response> {
+    let q = query(q)?;
+    let b = body(&bytes)?;
+    let svm = o.shared.read(|inv| {
+        inv.volumes
+            .iter()
+            .find(|v| v.uuid == uuid)
+            .map(|v| v.svm.clone())
+    });
+    let svm = svm.ok_or_else(|| OntapError::not_found("uuid"))?;
+    if let Some(s) = size_at(&b, "size")? {
+        check_size(s)?;
+    }
+    check_guarantee(&b)?;
+    if let Some(s) = str_at(&b, "state")
+        && !matches!(s, "online" | "offline" | "restricted")
+    {
+        return Err(OntapError::invalid(
+            "state",
+            format!("Invalid value \"{s}\" for \"state\"."),
+        ));
+    }
+    let desc = format!("PATCH /api/storage/volumes/{uuid}");
+    job_reply(
+        &o,
+        desc,
+        Some(&svm),
+        &q,
+        injected.is_some(),
+        StatusCode::OK,
+        move |inv| modify_volume(inv, &uuid, &b),
+    )
+    .await
+}
+
+async fn remove(
+    State(o): App,
+    Path(uuid): Path<String>,
+    injected: Injected,
+    q: RawQuery,
+) -> OntapResult<Response> {
+    let q = query(q)?;
+    let svm = o.shared.read(|inv| {
+        inv.volumes
+            .iter()
+            .find(|v| v.uuid == uuid)
+            .map(|v| v.svm.clone())
+    });
+    let svm = svm.ok_or_else(|| OntapError::not_found("uuid"))?;
+    let desc = format!("DELETE /api/storage/volumes/{uuid}");
+    job_reply(
+        &o,
+        desc,
+        Some(&svm),
+        &q,
+        injected.is_some(),
+        StatusCode::OK,
+        move |inv| {
+            if inv
+                .volumes
+                .iter()
+                .any(|v| v.clone.as_ref().is_some_and(|c| c.parent_volume == uuid))
+            {
+                return Err(job_failure(
+                    13_107_406,
+                    "The volume has FlexClone children; split or delete them first.",
+                ));
+            }
+            let luns: Vec<String> = inv
+                .luns
+                .iter()
+                .filter(|l| l.volume == uuid)
+                .map(|l| l.uuid.clone())
+                .collect();
+            inv.lun_maps.retain(|m| !luns.contains(&m.lun));
+            inv.luns.retain(|l| l.volume != uuid);
+            inv.snapshots.retain(|s| s.volume != uuid);
+            inv.volumes.retain(|v| v.uuid != uuid);
+            Ok(())
+        },
+    )
+    .await
+}
+
+async fn snapshots(State(o): App, Path(uuid): Path<String>, q: RawQuery) -> OntapResult<Response> {
+    let q = query(q)?;
+    let records = o.shared.read(|inv| {
+        inv.volumes.iter().any(|v| v.uuid == uuid).then(|| {
+            inv.snapshots
+                .iter()
+                .filter(|s| s.volume == uuid)
+                .map(|s| inv.snapshot_json(s))
+                .collect::<Vec<_>>()
+        })
+    });
+    let records = records.ok_or_else(|| OntapError::not_found("volume.uuid"))?;
+    Ok(q.collection(
+        &format!("/api/storage/volumes/{uuid}/snapshots"),
+        records,
+        SNAP_KEYS,
+    ))
+}
+
+async fn snapshot(
+    State(o): App,
+    Path((uuid, snap)): Path<(String, String)>,
+    q: RawQuery,
+) -> OntapResult<Response> {
+    let q = query(q)?;
+    let r = o.shared.read(|inv| {
+        inv.snapshots
+            .iter()
+            .find(|s| s.volume == uuid && s.uuid == snap)
+            .map(|s| inv.snapshot_json(s))
+    });
+    Ok(
+        axum::Json(q.shape_one(&r.ok_or_else(|| OntapError::not_found("uuid"))?, SNAP_KEYS))
+            .into_response(),
+    )
+}
+
+async fn snapshot_create(
+    State(o): App,
+    Path(uuid): Path<String>,
+    injected: Injected,
+    q: RawQuery,
+    bytes: Bytes,
+) -> OntapResult<Response> {
+    let q = query(q)?;
+    let b = body(&bytes)?;
+    let svm = o.shared.read(|inv| {
+        inv.volumes
+            .iter()
+            .find(|v| v.uuid == uuid)
+            .map(|v| v.svm.clone())
+    });
+    let svm = svm.ok_or_else(|| OntapError::not_found("volume.uuid"))?;
+    let name = str_at(&b, "name")
+        .ok_or_else(|| OntapError::required("name"))?
+        .to_string();
+    let comment = str_at(&b, "comment").unwrap_or_default().to_string();
+    let desc = format!("POST /api/storage/volumes/{uuid}/snapshots");
+    job_reply(
+        &o,
+        desc,
+        Some(&svm),
+        &q,
+        injected.is_some(),
+        StatusCode::CREATED,
+        move |inv| {
+            if !inv.volumes.iter().any(|v| v.uuid == uuid) {
+                return Err(job_failure(4, "entry doesn't exist"));
+            }
+            if inv
+                .snapshots
+                .iter()
+                .any(|s| s.volume == uuid && s.name == name)
+            {
+                return Err(job_failure(
+                    1,
+                    format!("Snapshot copy \"{name}\" already exists."),
+                ));
+            }
+            let s = new_snapshot(inv, &uuid, &name, &comment);
+            inv.snapshots.push(s);
+            Ok(())
+        },
+    )
+    .await
+}
+
+async fn snapshot_delete(
+    State(o): App,
+    Path((uuid, snap)): Path<(String, String)>,
+    injected: Injected,
+    q: RawQuery,
+) -> OntapResult<Response> {
+    let q = query(q)?;
+    let svm = o.shared.read(|inv| {
+        inv.snapshots
+            .iter()
+            .any(|s| s.volume == uuid && s.uuid == snap)
+            .then(|| {
+                inv.volumes
+                    .iter()
+                    .find(|v| v.uuid == uuid)
+                    .map(|v| v.svm.clone())
+            })
+            .flatten()
+    });
+    let svm = svm.ok_or_else(|| OntapError::not_found("uuid"))?;
+    let desc = format!("DELETE /api/storage/volumes/{uuid}/snapshots/{snap}");
+    job_reply(
+        &o,
+        desc,
+        Some(&svm),
+        &q,
+        injected.is_some(),
+        StatusCode::OK,
+        move |inv| {
+            if inv
+                .volumes
+                .iter()
+                .any(|v| v.clone.as_ref().is_some_and(|c| c.parent_snapshot == snap))
+            {
+                return Err(job_failure(
+                    1_638_555,
+                    "The Snapshot copy is in use by a FlexClone volume.",
+                ));
+            }
+            inv.snapshots.retain(|s| s.uuid != snap);
+            Ok(())
+        },
+    )
+    .await
+}

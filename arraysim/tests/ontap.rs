@@ -1,0 +1,895 @@
+//! The real `lsm-arraysim` binary, spoken to over HTTPS as a plugin would.
+
+use std::io::{BufRead as _, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use reqwest::StatusCode;
+use reqwest::blocking::{Client, Response};
+use serde_json::{Value, json};
+
+const USER: &str = "admin";
+const PASSWORD: &str = "netapp1!";
+
+/// A running simulator, stopped (SIGTERM, then SIGKILL) when dropped.
+struct Sim {
+    child: Option<Child>,
+    base: String,
+    client: Client,
+}
+
+impl Sim {
+    fn start(state: &Path, extra: &[&str]) -> Sim {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_lsm-arraysim"))
+            .env_remove("LSM_ARRAYSIM_PASSWORD")
+            .args([
+                "--vendor",
+                "ontap",
+                "--listen",
+                "127.0.0.1:0",
+                "--self-signed",
+                "--state",
+            ])
+            .arg(state)
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn lsm-arraysim");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let base = line
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("first line: {line:?}"))
+            .to_string();
+        let pem = std::fs::read(state.join("cert.pem")).unwrap();
+        let client = Client::builder()
+            .tls_built_in_root_certs(false)
+            .add_root_certificate(reqwest::Certificate::from_pem(&pem).unwrap())
+            .timeout(Duration::from_secs(20))
+            .build()
+            .unwrap();
+        Sim {
+            child: Some(child),
+            base,
+            client,
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    fn get(&self, path: &str) -> Response {
+        self.client
+            .get(self.url(path))
+            .basic_auth(USER, Some(PASSWORD))
+            .send()
+            .unwrap()
+    }
+
+    fn json(&self, path: &str) -> Value {
+        let r = self.get(path);
+        assert_eq!(r.status(), StatusCode::OK, "GET {path}");
+        r.json().unwrap()
+    }
+
+    fn send(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Response {
+        let mut req = self
+            .client
+            .request(method, self.url(path))
+            .basic_auth(USER, Some(PASSWORD));
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        req.send().unwrap()
+    }
+
+    fn post(&self, path: &str, body: Value) -> Response {
+        self.send(reqwest::Method::POST, path, Some(body))
+    }
+
+    fn delete(&self, path: &str) -> Response {
+        self.send(reqwest::Method::DELETE, path, None)
+    }
+
+    /// Poll a job until it finishes.
+    fn wait_job(&self, reply: Response) -> Value {
+        assert_eq!(reply.status(), StatusCode::ACCEPTED);
+        let body: Value = reply.json().unwrap();
+        let href = body["job"]["_links"]["self"]["href"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let job = self.json(&href);
+            if matches!(job["state"].as_str(), Some("success" | "failure")) {
+                return job;
+            }
+            assert!(Instant::now() < deadline, "job never finished: {job}");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    /// SIGTERM and wait; the exit status.
+    fn stop(&mut self) -> std::process::ExitStatus {
+        let mut child = self.child.take().unwrap();
+        nix::sys::signal::kill(
+            nix::unistd::Pid::from_raw(child.id() as i32),
+            nix::sys::signal::Signal::SIGTERM,
+        )
+        .unwrap();
+        child.wait().unwrap()
+    }
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = nix::sys::signal::kill(
+                nix::unistd::Pid::from_raw(child.id() as i32),
+                nix::sys::signal::Signal::SIGTERM,
+            );
+            let deadline = Instant::now() + Duration::from_secs(3);
+            while Instant::now() < deadline {
+                if let Ok(Some(_)) = child.try_wait() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+fn state() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().to_path_buf();
+    (dir, path)
+}
+
+fn lun(sim: &Sim, path: &str, size: u64, thick: bool) -> Response {
+    sim.post(
+        "/api/storage/luns",
+        json!({"name": path, "svm": {"name": "vs0"}, "os_type": "linux",
+               "space": {"size": size, "guarantee": {"requested": thick}}}),
+    )
+}
+
+const GIB: u64 = 1 << 30;
+
+#[test]
+fn auth_is_required() {
+    let (_d, dir) = state();
+    let sim = Sim::start(&dir, &[]);
+    let r = sim.client.get(sim.url("/api/cluster")).send().unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let r = sim
+        .client
+        .get(sim.url("/api/cluster"))
+        .basic_auth(USER, Some("wrong"))
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let c = sim.json("/api/cluster");
+    assert_eq!(c["name"], "cl1");
+    assert_eq!(c["version"]["generation"], 9);
+    let nodes = sim.json("/api/cluster/nodes?fields=state");
+    assert_eq!(nodes["num_records"], 2);
+    assert!(
+        nodes["records"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|n| n["state"] == "up")
+    );
+}
+
+#[test]
+fn envelope_paging_fields_and_filters() {
+    let (_d, dir) = state();
+    let sim = Sim::start(&dir, &[]);
+    for i in 0..25 {
+        let r = lun(&sim, &format!("/vol/vol1/lun_{i:02}"), GIB, false);
+        assert_eq!(r.status(), StatusCode::CREATED);
+        assert!(
+            r.headers()["location"]
+                .to_str()
+                .unwrap()
+                .starts_with("/api/storage/luns/")
+        );
+    }
+    let mut href = "/api/storage/luns?max_records=10".to_string();
+    let mut pages = 0;
+    let mut seen = std::collections::BTreeSet::new();
+    loop {
+        let page = sim.json(&href);
+        pages += 1;
+        let records = page["records"].as_array().unwrap();
+        assert_eq!(
+            page["num_records"].as_u64().unwrap() as usize,
+            records.len()
+        );
+        for r in records {
+            // Key fields only by default.
+            let mut keys: Vec<&String> = r.as_object().unwrap().keys().collect();
+            keys.sort();
+            assert_eq!(keys, ["_links", "name", "svm", "uuid"], "{r}");
+            seen.insert(r["uuid"].as_str().unwrap().to_string());
+        }
+        match page["_links"]["next"]["href"].as_str() {
+            Some(next) => href = next.to_string(),
+            None => break,
+        }
+    }
+    assert_eq!((pages, seen.len()), (3, 25));
+
+    let r = sim.json("/api/storage/luns?name=/vol/vol1/lun_1*&fields=space.size,serial_number");
+    assert_eq!(r["num_records"], 10);
+    let first = &r["records"][0];
+    assert_eq!(first["space"], json!({"size": GIB}));
+    assert_eq!(first["serial_number"].as_str().unwrap().len(), 12);
+    assert!(first.get("os_type").is_none());
+    let r = sim.json("/api/storage/luns?name=/vol/vol1/lun_01|/vol/vol1/lun_02&svm.name=vs0&return_records=false");
+    assert_eq!(r["num_records"], 2);
+    assert!(r.get("records").is_none());
+    let r = sim.json("/api/storage/luns?name=!/vol/vol1/lun_0*");
+    assert_eq!(r["num_records"], 15);
+    let desc = sim.json("/api/storage/luns?order_by=name%20desc&max_records=2");
+    assert_eq!(desc["records"][0]["name"], "/vol/vol1/lun_24");
+    assert_eq!(desc["records"][1]["name"], "/vol/vol1/lun_23");
+    let all = sim.json("/api/storage/luns?fields=*&max_records=1");
+    assert!(all["records"][0]["location"]["volume"]["name"] == "vol1");
+    let lifs = sim.json("/api/network/ip/interfaces?services=data_iscsi&fields=ip.address");
+    assert_eq!(lifs["num_records"], 2);
+    let ports = sim.json("/api/network/ethernet/ports?node.name=cl1-01&fields=mac_address");
+    assert_eq!(ports["num_records"], 3);
+    let port = ports["records"][0]["uuid"].as_str().unwrap().to_string();
+    assert_eq!(
+        sim.json(&format!("/api/network/ethernet/ports/{port}"))["name"],
+        "e0M"
+    );
+    let fc = sim.json("/api/network/fc/interfaces?fields=wwpn");
+    assert!(
+        fc["records"][0]["wwpn"]
+            .as_str()
+            .unwrap()
+            .starts_with("20:")
+    );
+    assert_eq!(
+        sim.json("/api/storage/disks?container_type=spare")["num_records"],
+        2
+    );
+    let iscsi = sim.json("/api/protocols/san/iscsi/services?fields=target.name");
+    assert!(
+        iscsi["records"][0]["target"]["name"]
+            .as_str()
+            .unwrap()
+            .starts_with("iqn.1992-08.com.netapp:sn.")
+    );
+    let aggr = sim.json("/api/storage/aggregates?name=aggr1&fields=space,block_storage");
+    assert_eq!(
+        aggr["records"][0]["block_storage"]["primary"]["raid_type"],
+        "raid_dp"
+    );
+}
+
+#[test]
+fn errors_not_found_duplicate_method() {
+    let (_d, dir) = state();
+    let sim = Sim::start(&dir, &[]);
+    let r = sim.get("/api/storage/luns/00000000-0000-0000-0000-000000000000");
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let e: Value = r.json().unwrap();
+    assert_eq!(e["error"]["code"], "4");
+    assert_eq!(
+        lun(&sim, "/vol/vol1/a", GIB, false).status(),
+        StatusCode::CREATED
+    );
+    let r = lun(&sim, "/vol/vol1/a", GIB, false);
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    let e: Value = r.json().unwrap();
+    assert_eq!(e["error"]["code"], "1");
+    assert_eq!(
+        lun(&sim, "/vol/nope/a", GIB, false).status(),
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        lun(&sim, "lun_without_path", GIB, false).status(),
+        StatusCode::BAD_REQUEST
+    );
+    // vol2 is 50 GiB thick: a 60 GiB thick LUN does not fit.
+    let r = lun(&sim, "/vol/vol2/big", 60 * GIB, true);
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let r = sim.send(reqwest::Method::PUT, "/api/storage/luns", Some(json!({})));
+    assert_eq!(r.status(), StatusCode::METHOD_NOT_ALLOWED);
+}
+
+#[test]
+fn volume_jobs_and_space() {
+    let (_d, dir) = state();
+    let sim = Sim::start(&dir, &[]);
+    let body = json!({"name": "fs1", "svm": {"name": "vs0"}, "aggregates": [{"name": "aggr1"}],
+                      "size": 10 * GIB, "guarantee": {"type": "volume"}, "nas": {"path": "/fs1"}});
+    let job = sim.wait_job(sim.post("/api/storage/volumes", body.clone()));
+    assert_eq!(job["state"], "success", "{job}");
+    let v = sim.json("/api/storage/volumes?name=fs1&fields=size,guarantee,nas,space");
+    assert_eq!(v["num_records"], 1);
+    assert_eq!(v["records"][0]["size"], 10 * GIB);
+    assert_eq!(v["records"][0]["nas"]["path"], "/fs1");
+    // The same name again fails inside the job.
+    let job = sim.wait_job(sim.post("/api/storage/volumes", body));
+    assert_eq!(job["state"], "failure");
+    assert_eq!(job["code"], 1);
+    // A thick volume larger than the aggregate's free space fails.
+    let job = sim.wait_job(sim.post(
+        "/api/storage/volumes",
+        json!({"name": "huge", "svm": {"name": "vs0"}, "aggregates": [{"name": "aggr1"}], "size": 2 * 1024 * GIB}),
+    ));
+    assert_eq!(job["state"], "failure");
+    assert!(
+        job["message"]
+            .as_str()
+            .unwrap()
+            .contains("not enough space"),
+        "{job}"
+    );
+    // return_timeout short-circuits to 201.
+    let r = sim.post(
+        "/api/storage/volumes?return_timeout=10",
+        json!({"name": "fs2", "svm": {"name": "vs0"}, "size": GIB, "guarantee": {"type": "none"}}),
+    );
+    assert_eq!(r.status(), StatusCode::CREATED);
+    // Thick volume accounting moves the aggregate's available space.
+    let before = sim.json("/api/storage/aggregates?name=aggr1&fields=space")["records"][0]["space"]
+        ["block_storage"]["available"]
+        .as_u64()
+        .unwrap();
+    let uuid = v["records"][0]["uuid"].as_str().unwrap().to_string();
+    let job = sim.wait_job(sim.send(
+        reqwest::Method::PATCH,
+        &format!("/api/storage/volumes/{uuid}"),
+        Some(json!({"size": 20 * GIB})),
+    ));
+    assert_eq!(job["state"], "success");
+    let after = sim.json("/api/storage/aggregates?name=aggr1&fields=space")["records"][0]["space"]
+        ["block_storage"]["available"]
+        .as_u64()
+        .unwrap();
+    assert_eq!(before - after, 10 * GIB);
+    // Snapshot, clone, delete.
+    let job = sim.wait_job(sim.post(
+        &format!("/api/storage/volumes/{uuid}/snapshots"),
+        json!({"name": "s1"}),
+    ));
+    assert_eq!(job["state"], "success");
+    let snaps = sim.json(&format!(
+        "/api/storage/volumes/{uuid}/snapshots?fields=create_time"
+    ));
+    assert_eq!(snaps["records"][0]["name"], "s1");
+    let job = sim.wait_job(sim.post(
+        "/api/storage/volumes",
+        json!({"name": "fs1_clone", "svm": {"name": "vs0"},
+               "clone": {"is_flexclone": true, "parent_volume": {"name": "fs1"}, "parent_snapshot": {"name": "s1"}}}),
+    ));
+    assert_eq!(job["state"], "success", "{job}");
+    let c = sim.json("/api/storage/volumes?name=fs1_clone&fields=clone");
+    assert_eq!(c["records"][0]["clone"]["parent_volume"]["name"], "fs1");
+    let r = sim.delete(&format!("/api/storage/volumes/{uuid}"));
+    assert_eq!(sim.wait_job(r)["state"], "failure", "parent of a clone");
+    assert_eq!(
+        sim.get("/api/storage/volumes/not-a-uuid").status(),
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[test]
+fn lun_maps_and_mapped_deletes() {
+    let (_d, dir) = state();
+    let sim = Sim::start(&dir, &[]);
+    let r = sim.post(
+        "/api/protocols/san/igroups",
+        json!({"name": "ig1", "svm": {"name": "vs0"}, "protocol": "iscsi", "os_type": "linux",
+               "initiators": [{"name": "iqn.1994-05.com.redhat:host1"}]}),
+    );
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let ig = r.headers()["location"]
+        .to_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_string();
+    let r = sim.post(
+        &format!("/api/protocols/san/igroups/{ig}/initiators"),
+        json!({"name": "iqn.1994-05.com.redhat:host2"}),
+    );
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let g = sim.json(&format!("/api/protocols/san/igroups/{ig}"));
+    assert_eq!(g["initiators"].as_array().unwrap().len(), 2);
+    let r = sim.post(
+        &format!("/api/protocols/san/igroups/{ig}/initiators"),
+        json!({"name": "20:00:00:25:b5:00:00:01"}),
+    );
+    assert_eq!(
+        r.status(),
+        StatusCode::BAD_REQUEST,
+        "a WWPN in an iSCSI igroup"
+    );
+
+    let mut luns = Vec::new();
+    for i in 0..3 {
+        let r = lun(&sim, &format!("/vol/vol1/m{i}"), GIB, false);
+        luns.push(
+            r.headers()["location"]
+                .to_str()
+                .unwrap()
+                .rsplit('/')
+                .next()
+                .unwrap()
+                .to_string(),
+        );
+        let r = sim.post(
+            "/api/protocols/san/lun-maps",
+            json!({"svm": {"name": "vs0"}, "lun": {"name": format!("/vol/vol1/m{i}")}, "igroup": {"name": "ig1"}}),
+        );
+        assert_eq!(r.status(), StatusCode::CREATED);
+    }
+    let maps = sim.json("/api/protocols/san/lun-maps?igroup.name=ig1&fields=logical_unit_number");
+    let ids: Vec<u64> = maps["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["logical_unit_number"].as_u64().unwrap())
+        .collect();
+    assert_eq!(ids, [0, 1, 2]);
+    assert_eq!(
+        sim.delete(&format!("/api/protocols/san/lun-maps/{}/{ig}", luns[1]))
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        sim.delete(&format!("/api/protocols/san/lun-maps/{}/{ig}", luns[1]))
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    let r = sim.post(
+        "/api/protocols/san/lun-maps",
+        json!({"svm": {"name": "vs0"}, "lun": {"uuid": luns[1]}, "igroup": {"uuid": ig}}),
+    );
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let m = sim.json(&format!("/api/protocols/san/lun-maps/{}/{ig}", luns[1]));
+    assert_eq!(m["logical_unit_number"], 1);
+    let l = sim.json(&format!(
+        "/api/storage/luns/{}?fields=status,lun_maps",
+        luns[0]
+    ));
+    assert_eq!(l["status"]["mapped"], true);
+
+    assert_eq!(
+        sim.delete(&format!("/api/storage/luns/{}", luns[0]))
+            .status(),
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        sim.delete(&format!("/api/protocols/san/igroups/{ig}"))
+            .status(),
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        sim.delete(&format!(
+            "/api/storage/luns/{}?allow_delete_while_mapped=true",
+            luns[0]
+        ))
+        .status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        sim.get(&format!("/api/storage/luns/{}", luns[0])).status(),
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[test]
+fn export_policies() {
+    let (_d, dir) = state();
+    let sim = Sim::start(&dir, &[]);
+    let r = sim.post(
+        "/api/protocols/nfs/export-policies",
+        json!({"name": "lsm_exp1", "svm": {"name": "vs0"},
+               "rules": [{"clients": [{"match": "10.0.0.0/24"}], "protocols": ["nfs3"], "ro_rule": ["sys"],
+                          "rw_rule": ["sys"], "superuser": ["none"], "anonymous_user": "65534"}]}),
+    );
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let p = sim.json("/api/protocols/nfs/export-policies?name=lsm_exp1&fields=rules");
+    let id = p["records"][0]["id"].as_u64().expect("integer id");
+    assert_eq!(p["records"][0]["rules"][0]["index"], 1);
+    let r = sim.post(
+        &format!("/api/protocols/nfs/export-policies/{id}/rules"),
+        json!({"clients": [{"match": "host1"}]}),
+    );
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let rules = sim.json(&format!("/api/protocols/nfs/export-policies/{id}/rules"));
+    assert_eq!(rules["num_records"], 2);
+    let vol = sim.json("/api/storage/volumes?name=vol1")["records"][0]["uuid"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let job = sim.wait_job(sim.send(
+        reqwest::Method::PATCH,
+        &format!("/api/storage/volumes/{vol}"),
+        Some(json!({"nas": {"export_policy": {"name": "lsm_exp1"}}})),
+    ));
+    assert_eq!(job["state"], "success");
+    let v = sim.json(&format!("/api/storage/volumes/{vol}?fields=nas"));
+    assert_eq!(v["nas"]["export_policy"]["name"], "lsm_exp1");
+    assert_eq!(
+        sim.delete(&format!("/api/protocols/nfs/export-policies/{id}"))
+            .status(),
+        StatusCode::BAD_REQUEST
+    );
+}
+
+#[test]
+fn state_survives_restart() {
+    let (_d, dir) = state();
+    let mut sim = Sim::start(&dir, &[]);
+    assert_eq!(
+        lun(&sim, "/vol/vol1/keep", GIB, true).status(),
+        StatusCode::CREATED
+    );
+    let cluster = sim.json("/api/cluster")["uuid"].clone();
+    let status = sim.stop();
+    assert!(status.success(), "SIGTERM exit: {status:?}");
+    let sim = Sim::start(&dir, &[]);
+    assert_eq!(sim.json("/api/cluster")["uuid"], cluster);
+    let r = sim.json("/api/storage/luns?name=/vol/vol1/keep&fields=space.guarantee");
+    assert_eq!(r["num_records"], 1);
+    assert_eq!(r["records"][0]["space"]["guarantee"]["requested"], true);
+}
+
+#[test]
+fn faults_and_stats() {
+    let (_d, dir) = state();
+    let sim = Sim::start(
+        &dir,
+        &["--fault", "/api/storage/aggregates:status=500:count=1"],
+    );
+    let r = sim.get("/api/storage/aggregates");
+    assert_eq!(r.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let e: Value = r.json().unwrap();
+    assert!(e["error"]["message"].is_string());
+    assert_eq!(sim.get("/api/storage/aggregates").status(), StatusCode::OK);
+
+    let add = |spec: &str| {
+        let r = sim
+            .client
+            .post(sim.url("/_arraysim/faults"))
+            .json(&json!({"spec": spec}))
+            .send()
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::CREATED, "{spec}");
+    };
+    add("/api/storage/disks:reset:count=1");
+    assert!(
+        sim.client
+            .get(sim.url("/api/storage/disks"))
+            .basic_auth(USER, Some(PASSWORD))
+            .send()
+            .is_err()
+    );
+    assert_eq!(sim.get("/api/storage/disks").status(), StatusCode::OK);
+
+    add("/api/svm/*:latency=300");
+    let t = Instant::now();
+    assert_eq!(sim.get("/api/svm/svms").status(), StatusCode::OK);
+    assert!(t.elapsed() >= Duration::from_millis(300));
+    let r = sim
+        .client
+        .delete(sim.url("/_arraysim/faults"))
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let t = Instant::now();
+    sim.get("/api/svm/svms");
+    assert!(t.elapsed() < Duration::from_millis(300));
+
+    add("/api/storage/volumes:job=failure:count=1");
+    let job = sim.wait_job(sim.post(
+        "/api/storage/volumes",
+        json!({"name": "jf", "svm": {"name": "vs0"}, "size": GIB}),
+    ));
+    assert_eq!(job["state"], "failure");
+    let bad = sim
+        .client
+        .post(sim.url("/_arraysim/faults"))
+        .json(&json!({"spec": "/x:frobnicate"}))
+        .send()
+        .unwrap();
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+
+    let stats: Value = sim
+        .client
+        .get(sim.url("/_arraysim/stats"))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(stats["requests"]["GET /api/storage/aggregates"], 2);
+    assert_eq!(stats["requests"]["GET /api/storage/disks"], 2);
+    assert_eq!(stats["requests"]["POST /api/storage/volumes"], 1);
+    assert!(stats["by_method"]["GET"].as_u64().unwrap() >= 6);
+}
+
+#[test]
+fn thick_allocations_bounded_by_the_aggregate() {
+    let (_d, dir) = state();
+    let sim = Sim::start(&dir, &[]);
+    let avail = |sim: &Sim| {
+        sim.json("/api/storage/aggregates?name=aggr1&fields=space")["records"][0]["space"]["block_storage"]["available"].as_u64().unwrap()
+    };
+    let free = avail(&sim);
+    let job = sim.wait_job(sim.post(
+        "/api/storage/volumes",
+        json!({"name": "filler", "svm": {"name": "vs0"}, "aggregates": [{"name": "aggr1"}],
+               "size": free - 3 * GIB, "guarantee": {"type": "volume"}}),
+    ));
+    assert_eq!(job["state"], "success", "{job}");
+    assert_eq!(avail(&sim), 3 * GIB);
+    // vol1 is thin on aggr1: a thick LUN needs aggregate space.
+    let r = lun(&sim, "/vol/vol1/thick", 10 * GIB, true);
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let e: Value = r.json().unwrap();
+    assert_eq!(e["error"]["target"], "space.size");
+    assert_eq!(
+        lun(&sim, "/vol/vol1/thin", 10 * GIB, false).status(),
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        lun(&sim, "/vol/vol1/small", 2 * GIB, true).status(),
+        StatusCode::CREATED
+    );
+    assert_eq!(avail(&sim), GIB);
+    let v = sim.json("/api/storage/volumes?name=vol1&fields=space");
+    assert_eq!(v["records"][0]["space"]["available"], GIB);
+}
+
+#[test]
+fn snapshot_restore_and_lun_clone() {
+    let (_d, dir) = state();
+    let sim = Sim::start(&dir, &[]);
+    let vol = sim.json("/api/storage/volumes?name=vol1")["records"][0]["uuid"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        lun(&sim, "/vol/vol1/a", GIB, false).status(),
+        StatusCode::CREATED
+    );
+    let job = sim.wait_job(sim.post(
+        &format!("/api/storage/volumes/{vol}/snapshots"),
+        json!({"name": "s1"}),
+    ));
+    assert_eq!(job["state"], "success");
+    assert_eq!(
+        lun(&sim, "/vol/vol1/b", GIB, false).status(),
+        StatusCode::CREATED
+    );
+    // A LUN clone from the snapshot and from the live LUN.
+    let r = sim.post(
+        "/api/storage/luns",
+        json!({"name": "/vol/vol1/from_snap", "svm": {"name": "vs0"}, "clone": {"source": {"name": "/vol/vol1/.snapshot/s1/a"}}}),
+    );
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let c = sim.json("/api/storage/luns?name=/vol/vol1/from_snap&fields=clone,space.size");
+    assert_eq!(
+        c["records"][0]["clone"]["source"]["name"],
+        "/vol/vol1/.snapshot/s1/a"
+    );
+    assert_eq!(c["records"][0]["space"]["size"], GIB);
+    let job = sim.wait_job(sim.send(
+        reqwest::Method::PATCH,
+        &format!("/api/storage/volumes/{vol}"),
+        Some(json!({"restore_to": {"snapshot": {"name": "s1"}}})),
+    ));
+    assert_eq!(job["state"], "success", "{job}");
+    let names: Vec<String> = sim.json("/api/storage/luns?location.volume.name=vol1")["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(names, ["/vol/vol1/a"]);
+    let snap = sim.json(&format!("/api/storage/volumes/{vol}/snapshots"))["records"][0]["uuid"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let job = sim.wait_job(sim.delete(&format!("/api/storage/volumes/{vol}/snapshots/{snap}")));
+    assert_eq!(job["state"], "success");
+    assert_eq!(
+        sim.json(&format!("/api/storage/volumes/{vol}/snapshots"))["num_records"],
+        0
+    );
+}
+
+#[test]
+fn slow_jobs_progress_and_lun_rename_by_query() {
+    let (_d, dir) = state();
+    let sim = Sim::start(&dir, &["--job-ms", "300"]);
+    let r = sim.post(
+        "/api/storage/volumes?return_timeout=0",
+        json!({"name": "slow", "svm": {"name": "vs0"}, "size": GIB}),
+    );
+    assert_eq!(r.status(), StatusCode::ACCEPTED);
+    let body: Value = r.json().unwrap();
+    let href = body["job"]["_links"]["self"]["href"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let early = sim.json(&href);
+    assert!(
+        matches!(early["state"].as_str(), Some("queued" | "running")),
+        "{early}"
+    );
+    assert_eq!(sim.json("/api/storage/volumes?name=slow")["num_records"], 0);
+    // return_timeout shorter than the job: still 202.
+    let r = sim.post(
+        "/api/storage/volumes?return_timeout=0",
+        json!({"name": "slow2", "svm": {"name": "vs0"}, "size": GIB}),
+    );
+    assert_eq!(r.status(), StatusCode::ACCEPTED);
+    let done = sim.wait_job(sim.post(
+        "/api/storage/volumes",
+        json!({"name": "slow3", "svm": {"name": "vs0"}, "size": GIB}),
+    ));
+    assert_eq!(done["state"], "success");
+    assert!(done["start_time"].is_string() && done["end_time"].is_string());
+    assert_eq!(sim.json(&href)["state"], "success");
+
+    assert_eq!(
+        lun(&sim, "/vol/vol1/old", GIB, false).status(),
+        StatusCode::CREATED
+    );
+    let r = sim.send(
+        reqwest::Method::PATCH,
+        "/api/storage/luns?svm.name=vs0&name=/vol/vol1/old",
+        Some(json!({"name": "/vol/vol1/new"})),
+    );
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(
+        sim.json("/api/storage/luns?name=/vol/vol1/new")["num_records"],
+        1
+    );
+}
+
+#[test]
+fn a_foreign_state_file_is_refused() {
+    let (_d, dir) = state();
+    std::fs::write(dir.join("ontap.json"), b"{\"not\": \"ours\"}").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_lsm-arraysim"))
+        .env_remove("LSM_ARRAYSIM_PASSWORD")
+        .args([
+            "--vendor",
+            "ontap",
+            "--listen",
+            "127.0.0.1:0",
+            "--self-signed",
+            "--state",
+        ])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(out.stdout.is_empty(), "never said it was listening");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("ontap.json"));
+    // The file is left as it was.
+    assert_eq!(
+        std::fs::read(dir.join("ontap.json")).unwrap(),
+        b"{\"not\": \"ours\"}"
+    );
+}
+
+#[test]
+fn certificate_from_pem_files() {
+    // A first run makes a self-signed pair; a second serves it from files.
+    let (_d1, made) = state();
+    drop(Sim::start(&made, &[]));
+    let (_d2, dir) = state();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_lsm-arraysim"))
+        .env_remove("LSM_ARRAYSIM_PASSWORD")
+        .args([
+            "--vendor",
+            "ontap",
+            "--listen",
+            "127.0.0.1:0",
+            "--user",
+            "u1",
+            "--password",
+            "p1",
+            "--state",
+        ])
+        .arg(&dir)
+        .arg("--tls-cert")
+        .arg(made.join("cert.pem"))
+        .arg("--tls-key")
+        .arg(made.join("key.pem"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let base = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap()
+        .to_string();
+    let pem = std::fs::read(made.join("cert.pem")).unwrap();
+    let client = Client::builder()
+        .tls_built_in_root_certs(false)
+        .add_root_certificate(reqwest::Certificate::from_pem(&pem).unwrap())
+        .build()
+        .unwrap();
+    let sim = Sim {
+        child: Some(child),
+        base,
+        client,
+    };
+    assert!(!dir.join("cert.pem").exists());
+    let r = sim
+        .client
+        .get(sim.url("/api/cluster"))
+        .basic_auth("u1", Some("p1"))
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(
+        sim.get("/api/cluster").status(),
+        StatusCode::UNAUTHORIZED,
+        "the default account is replaced"
+    );
+}
+
+#[test]
+fn svm_tunnelling_header() {
+    let (_d, dir) = state();
+    let sim = Sim::start(&dir, &[]);
+    let r = sim
+        .client
+        .post(sim.url("/api/storage/luns"))
+        .basic_auth(USER, Some(PASSWORD))
+        .header("X-Dot-SVM-Name", "vs0")
+        .json(&json!({"name": "/vol/vol1/t", "os_type": "linux", "space": {"size": GIB}}))
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let r: Value = sim
+        .client
+        .get(sim.url("/api/network/ip/interfaces"))
+        .basic_auth(USER, Some(PASSWORD))
+        .header("X-Dot-SVM-Name", "vs0")
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(
+        r["num_records"], 3,
+        "the cluster management LIF is not in vs0"
+    );
+    let r = sim
+        .client
+        .get(sim.url("/api/storage/luns"))
+        .basic_auth(USER, Some(PASSWORD))
+        .header("X-Dot-SVM-Name", "nope")
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+}
