@@ -1,0 +1,212 @@
+//! `ontap_lsmplugin` against a real `lsm-arraysim --vendor ontap` process over TLS: the
+//! conformance suite with the simulator's certificate as `ca_cert` (no `no_ssl_verify`),
+//! TLS trust and authentication errors, and statelessness (a LUN made or removed behind the
+//! plugin's back is seen on the next call).
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use lsm_core::{BlockingClient, ErrorNumber};
+use lsm_rest::{Auth, Request, RestClient, RestConfig, Secret, TlsOptions};
+
+const USER: &str = "admin";
+const PASSWORD: &str = "s3cret-Passw0rd";
+const TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A running simulator, stopped (SIGTERM, then reaped) when dropped.
+struct Simulator {
+    child: Child,
+    _state: tempfile::TempDir,
+    port: u16,
+    cert: PathBuf,
+}
+
+impl Simulator {
+    fn start() -> Simulator {
+        let state = tempfile::tempdir().unwrap();
+        let exe = lsm_test_support::workspace_binary("lsm-arraysim", "lsm-arraysim");
+        let mut child = Command::new(exe)
+            .args([
+                "--vendor",
+                "ontap",
+                "--listen",
+                "127.0.0.1:0",
+                "--self-signed",
+            ])
+            .arg("--state")
+            .arg(state.path())
+            .args(["--user", USER, "--password", PASSWORD])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        let address = first
+            .trim()
+            .strip_prefix("listening on https://")
+            .unwrap_or_else(|| panic!("unexpected first line from lsm-arraysim: {first:?}"));
+        let port = address.rsplit(':').next().unwrap().parse().unwrap();
+        let cert = state.path().join("cert.pem");
+        assert!(cert.is_file(), "--self-signed wrote no {}", cert.display());
+        Simulator {
+            child,
+            _state: state,
+            port,
+            cert,
+        }
+    }
+
+    fn uri(&self) -> String {
+        format!(
+            "ontap://{USER}@127.0.0.1:{}?ca_cert={}",
+            self.port,
+            self.cert.display()
+        )
+    }
+
+    fn connect(&self) -> BlockingClient {
+        BlockingClient::connect(&self.uri(), Some(PASSWORD), TIMEOUT).unwrap()
+    }
+
+    /// A REST client of our own, to change the array behind the plugin's back.
+    fn rest(&self) -> RestClient {
+        let config = RestConfig {
+            base_url: format!("https://127.0.0.1:{}/", self.port).parse().unwrap(),
+            tls: TlsOptions {
+                extra_roots: lsm_rest::read_ca_cert(&self.cert).unwrap(),
+                ..TlsOptions::default()
+            },
+            auth: Auth::Basic {
+                user: USER.into(),
+                password: Secret::new(PASSWORD),
+            },
+            timeout: TIMEOUT,
+            headers: Vec::new(),
+        };
+        RestClient::new(config).unwrap()
+    }
+}
+
+impl Drop for Simulator {
+    fn drop(&mut self) {
+        // SAFETY: kill(2) on our own child, not yet reaped.
+        unsafe { libc::kill(self.child.id() as libc::pid_t, libc::SIGTERM) };
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn the_conformance_suite_passes_against_the_simulator() {
+    let simulator = Simulator::start();
+    let report = lsm_tests::run_suite(&simulator.uri(), Some(PASSWORD), &[]);
+    for outcome in &report.outcomes {
+        eprintln!("{}", outcome.line());
+    }
+    eprintln!("{}", report.summary_line());
+    let failures: Vec<String> = report.failures().map(|o| o.line()).collect();
+    assert!(
+        failures.is_empty(),
+        "failed checks:\n{}",
+        failures.join("\n")
+    );
+    assert!(
+        report.passed() >= 10,
+        "only {} checks ran: {}",
+        report.passed(),
+        report.summary_line()
+    );
+}
+
+#[test]
+fn every_listing_reads_the_simulated_cluster() {
+    let simulator = Simulator::start();
+    let mut client = simulator.connect();
+    let systems = client.systems().unwrap();
+    assert_eq!(systems.len(), 1);
+    assert!(!systems[0].fw_version.is_empty());
+    let pools = client.pools(None).unwrap();
+    assert!(pools.len() >= 2, "{pools:?}");
+    assert!(pools.iter().all(|p| p.total_space >= p.free_space));
+    assert!(!client.disks(None).unwrap().is_empty());
+    let ports = client.target_ports(None).unwrap();
+    assert!(
+        ports.iter().any(|p| p.service_address.starts_with("iqn.")),
+        "no iSCSI target port: {ports:?}"
+    );
+    for fs in client.fs(None).unwrap() {
+        client.fs_snapshots(&fs).unwrap();
+    }
+    client.close().unwrap();
+}
+
+#[test]
+fn an_untrusted_certificate_is_refused_with_the_options_that_help() {
+    let simulator = Simulator::start();
+    let uri = format!("ontap://{USER}@127.0.0.1:{}", simulator.port);
+    let Err(error) = BlockingClient::connect(&uri, Some(PASSWORD), TIMEOUT) else {
+        panic!("an untrusted certificate was accepted");
+    };
+    assert_eq!(error.code, ErrorNumber::NETWORK_ERROR, "{error}");
+    assert!(error.message.contains("ca_cert"), "{error}");
+    assert!(error.message.contains("no_ssl_verify"), "{error}");
+    let insecure = format!("{uri}?no_ssl_verify=yes");
+    let mut client = BlockingClient::connect(&insecure, Some(PASSWORD), TIMEOUT).unwrap();
+    client.systems().unwrap();
+    client.close().unwrap();
+}
+
+#[test]
+fn a_wrong_password_is_an_auth_failure_that_never_shows_the_password() {
+    let simulator = Simulator::start();
+    let Err(error) = BlockingClient::connect(&simulator.uri(), Some("not-the-password"), TIMEOUT)
+    else {
+        panic!("a wrong password was accepted");
+    };
+    assert_eq!(error.code, ErrorNumber::PLUGIN_AUTH_FAILED, "{error}");
+    assert!(!error.to_string().contains("not-the-password"), "{error}");
+}
+
+#[test]
+fn a_lun_made_or_removed_behind_the_plugins_back_is_seen_at_once() {
+    let simulator = Simulator::start();
+    let mut client = simulator.connect();
+    let before = client.volumes(None).unwrap();
+    let rest = simulator.rest();
+    let volumes: serde_json::Value = rest
+        .send_json(&Request::get("/api/storage/volumes").query("fields", "name,svm"))
+        .unwrap();
+    let container = volumes["records"][0]["name"]
+        .as_str()
+        .expect("the default inventory has a FlexVol")
+        .to_string();
+    let made = rest
+        .send(
+            &Request::post("/api/storage/luns").json(&serde_json::json!({
+                "name": format!("/vol/{container}/behind_its_back"),
+                "svm": {"name": volumes["records"][0]["svm"]["name"]},
+                "os_type": "linux",
+                "space": {"size": 16 << 20, "guarantee": {"requested": false}},
+            })),
+        )
+        .unwrap();
+    assert_eq!(made.status(), 201);
+    let after = client.volumes(None).unwrap();
+    assert_eq!(after.len(), before.len() + 1);
+    let lun = after
+        .iter()
+        .find(|v| v.name == "behind_its_back")
+        .expect("the new LUN is listed");
+    assert_eq!(lun.size_bytes(), 16 << 20);
+    assert!(lsm_core::validate::vpd83_is_valid(&lun.vpd83) && !lun.vpd83.is_empty());
+
+    rest.send(&Request::delete(format!("/api/storage/luns/{}", lun.id)))
+        .unwrap();
+    let gone = client.volumes(None).unwrap();
+    assert_eq!(gone.len(), before.len());
+    client.close().unwrap();
+}
