@@ -3,106 +3,21 @@
 //! TLS trust and authentication errors, and statelessness (a LUN made or removed behind the
 //! plugin's back is seen on the next call).
 
-use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use lsm_core::{BlockingClient, ErrorNumber};
-use lsm_rest::{Auth, Request, RestClient, RestConfig, Secret, TlsOptions};
+use lsm_rest::Request;
+use lsm_test_support::{ARRAYSIM_PASSWORD as PASSWORD, ARRAYSIM_USER as USER, ArraySim};
 
-const USER: &str = "admin";
-const PASSWORD: &str = "s3cret-Passw0rd";
 const TIMEOUT: Duration = Duration::from_secs(30);
 
-/// A running simulator, stopped (SIGTERM, then reaped) when dropped.
-struct Simulator {
-    child: Child,
-    _state: tempfile::TempDir,
-    port: u16,
-    cert: PathBuf,
-}
-
-impl Simulator {
-    fn start() -> Simulator {
-        let state = tempfile::tempdir().unwrap();
-        let exe = lsm_test_support::workspace_binary("lsm-arraysim", "lsm-arraysim");
-        let mut child = Command::new(exe)
-            .args([
-                "--vendor",
-                "ontap",
-                "--listen",
-                "127.0.0.1:0",
-                "--self-signed",
-            ])
-            .arg("--state")
-            .arg(state.path())
-            .args(["--user", USER, "--password", PASSWORD])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap();
-        let mut first = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut first)
-            .unwrap();
-        let address = first
-            .trim()
-            .strip_prefix("listening on https://")
-            .unwrap_or_else(|| panic!("unexpected first line from lsm-arraysim: {first:?}"));
-        let port = address.rsplit(':').next().unwrap().parse().unwrap();
-        let cert = state.path().join("cert.pem");
-        assert!(cert.is_file(), "--self-signed wrote no {}", cert.display());
-        Simulator {
-            child,
-            _state: state,
-            port,
-            cert,
-        }
-    }
-
-    fn uri(&self) -> String {
-        format!(
-            "ontap://{USER}@127.0.0.1:{}?ca_cert={}",
-            self.port,
-            self.cert.display()
-        )
-    }
-
-    fn connect(&self) -> BlockingClient {
-        BlockingClient::connect(&self.uri(), Some(PASSWORD), TIMEOUT).unwrap()
-    }
-
-    /// A REST client of our own, to change the array behind the plugin's back.
-    fn rest(&self) -> RestClient {
-        let config = RestConfig {
-            base_url: format!("https://127.0.0.1:{}/", self.port).parse().unwrap(),
-            tls: TlsOptions {
-                extra_roots: lsm_rest::read_ca_cert(&self.cert).unwrap(),
-                ..TlsOptions::default()
-            },
-            auth: Auth::Basic {
-                user: USER.into(),
-                password: Secret::new(PASSWORD),
-            },
-            timeout: TIMEOUT,
-            headers: Vec::new(),
-        };
-        RestClient::new(config).unwrap()
-    }
-}
-
-impl Drop for Simulator {
-    fn drop(&mut self) {
-        // SAFETY: kill(2) on our own child, not yet reaped.
-        unsafe { libc::kill(self.child.id() as libc::pid_t, libc::SIGTERM) };
-        let _ = self.child.wait();
-    }
+fn connect(simulator: &ArraySim) -> BlockingClient {
+    BlockingClient::connect(&simulator.uri(), Some(PASSWORD), TIMEOUT).unwrap()
 }
 
 #[test]
 fn the_conformance_suite_passes_against_the_simulator() {
-    let simulator = Simulator::start();
+    let simulator = ArraySim::ontap();
     let report = lsm_tests::run_suite(&simulator.uri(), Some(PASSWORD), &[]);
     for outcome in &report.outcomes {
         eprintln!("{}", outcome.line());
@@ -124,8 +39,8 @@ fn the_conformance_suite_passes_against_the_simulator() {
 
 #[test]
 fn every_listing_reads_the_simulated_cluster() {
-    let simulator = Simulator::start();
-    let mut client = simulator.connect();
+    let simulator = ArraySim::ontap();
+    let mut client = connect(&simulator);
     let systems = client.systems().unwrap();
     assert_eq!(systems.len(), 1);
     assert!(!systems[0].fw_version.is_empty());
@@ -146,7 +61,7 @@ fn every_listing_reads_the_simulated_cluster() {
 
 #[test]
 fn an_untrusted_certificate_is_refused_with_the_options_that_help() {
-    let simulator = Simulator::start();
+    let simulator = ArraySim::ontap();
     let uri = format!("ontap://{USER}@127.0.0.1:{}", simulator.port);
     let Err(error) = BlockingClient::connect(&uri, Some(PASSWORD), TIMEOUT) else {
         panic!("an untrusted certificate was accepted");
@@ -162,7 +77,7 @@ fn an_untrusted_certificate_is_refused_with_the_options_that_help() {
 
 #[test]
 fn a_wrong_password_is_an_auth_failure_that_never_shows_the_password() {
-    let simulator = Simulator::start();
+    let simulator = ArraySim::ontap();
     let Err(error) = BlockingClient::connect(&simulator.uri(), Some("not-the-password"), TIMEOUT)
     else {
         panic!("a wrong password was accepted");
@@ -173,8 +88,8 @@ fn a_wrong_password_is_an_auth_failure_that_never_shows_the_password() {
 
 #[test]
 fn a_lun_made_or_removed_behind_the_plugins_back_is_seen_at_once() {
-    let simulator = Simulator::start();
-    let mut client = simulator.connect();
+    let simulator = ArraySim::ontap();
+    let mut client = connect(&simulator);
     let before = client.volumes(None).unwrap();
     let rest = simulator.rest();
     let volumes: serde_json::Value = rest

@@ -4,6 +4,8 @@
 //! saying what to do rather than return errors.
 //!
 //! # Layout
+//! - [`arraysim`]: [`ArraySim`], a real `lsm-arraysim` over TLS, stopped on
+//!   drop, with its plugin URI, a REST client and the admin counters.
 //! - [`bins`]: finding the workspace's binaries (`target/<profile>`) from a
 //!   test or bench executable.
 //! - [`lsmd`]: [`LsmdDirs`] (temporary plugin, socket and conf dirs) and
@@ -20,6 +22,7 @@
 //!   without it.
 //! - [`wait`]: [`wait_until`], polling with a deadline.
 
+pub mod arraysim;
 pub mod bins;
 pub mod child_client;
 pub mod loop_device;
@@ -28,6 +31,7 @@ pub mod process;
 pub mod root;
 pub mod wait;
 
+pub use arraysim::{ARRAYSIM_PASSWORD, ARRAYSIM_USER, ArraySim};
 pub use bins::{bin_dir, workspace_binary};
 pub use child_client::{ChildClient, ChildClientOutcome};
 pub use loop_device::LoopDevice;
