@@ -23,6 +23,23 @@ pub mod code {
     pub const VOLUME_BUSY: &str = "13107406";
     /// The volume is offline.
     pub const VOLUME_OFFLINE: &str = "917533";
+    /// A volume size below ONTAP's minimum (20 MB) or below what it holds.
+    pub const VOLUME_TOO_SMALL: &str = "917534";
+    /// Not enough space in the aggregate for a volume (lsm-arraysim's choice, documented in
+    /// its README: the public sources give no code).
+    pub const AGGREGATE_NO_SPACE: &str = "917927";
+    /// Not enough space in the volume for a space-reserved LUN (lsm-arraysim's choice).
+    pub const VOLUME_NO_SPACE: &str = "5374860";
+    /// The LUN is mapped (lsm-arraysim's choice).
+    pub const LUN_MAPPED: &str = "5374875";
+    /// The igroup is mapped (lsm-arraysim's choice).
+    pub const IGROUP_MAPPED: &str = "5374852";
+    /// The export policy is in use (lsm-arraysim's choice).
+    pub const POLICY_IN_USE: &str = "1703952";
+    /// The volume has FlexClone children (lsm-arraysim's choice).
+    pub const VOLUME_HAS_CLONES: &str = "917536";
+    /// The snapshot backs a FlexClone (lsm-arraysim's choice).
+    pub const SNAPSHOT_IN_USE: &str = "1638555";
 }
 
 /// What a request was about, to pick the right `NOT_FOUND_*` code.
@@ -108,6 +125,16 @@ impl OntapError {
         }
     }
 
+    /// The error of a job whose state is `failure`: `error.code`/`error.message`, else the
+    /// job's own `code` and `message`.
+    pub fn from_failed_job(job: &crate::client::models::Job) -> Self {
+        let error = job.error.clone().unwrap_or_default();
+        OntapError::from_job(
+            error.code.or_else(|| job.code.map(|code| code.to_string())),
+            error.message.or_else(|| job.message.clone()),
+        )
+    }
+
     /// True when the request may succeed if sent again (ONTAP is busy with the object).
     pub fn is_retryable(&self) -> bool {
         self.code.as_deref() == Some(code::VOLUME_BUSY) || self.status == 503
@@ -119,9 +146,17 @@ impl OntapError {
             (401, _) => ErrorNumber::PLUGIN_AUTH_FAILED,
             (403, _) | (_, Some(code::NOT_AUTHORIZED)) => ErrorNumber::PERMISSION_DENIED,
             (_, Some(code::SVM_NOT_FOUND)) => ErrorNumber::NOT_FOUND_SYSTEM,
-            (404, _) | (_, Some(code::NOT_FOUND)) => not_found(kind),
+            (404, _) | (_, Some(code::NOT_FOUND)) => not_found_code(kind),
             (_, Some(code::DUPLICATE)) | (409, None) => ErrorNumber::NAME_CONFLICT,
             (_, Some(code::VOLUME_BUSY)) => ErrorNumber::TIMEOUT,
+            (_, Some(code::AGGREGATE_NO_SPACE | code::VOLUME_NO_SPACE)) => {
+                ErrorNumber::NOT_ENOUGH_SPACE
+            }
+            (_, Some(code::LUN_MAPPED | code::IGROUP_MAPPED)) => ErrorNumber::IS_MASKED,
+            (_, Some(code::VOLUME_HAS_CLONES | code::SNAPSHOT_IN_USE | code::POLICY_IN_USE)) => {
+                ErrorNumber::HAS_CHILD_DEPENDENCY
+            }
+            (_, Some(code::VOLUME_TOO_SMALL)) => ErrorNumber::INVALID_ARGUMENT,
             (400, _) => ErrorNumber::INVALID_ARGUMENT,
             _ => ErrorNumber::PLUGIN_BUG,
         }
@@ -134,7 +169,8 @@ impl OntapError {
     }
 }
 
-fn not_found(kind: ObjectKind) -> ErrorNumber {
+/// The `NOT_FOUND_*` code for a missing object of `kind`.
+pub fn not_found_code(kind: ObjectKind) -> ErrorNumber {
     match kind {
         ObjectKind::System => ErrorNumber::NOT_FOUND_SYSTEM,
         ObjectKind::Pool => ErrorNumber::NOT_FOUND_POOL,

@@ -182,12 +182,25 @@ pub fn lun_to_volume(lun: &models::Lun, system_id: &str, pool_id: &str) -> Volum
     }
 }
 
-/// An igroup as an LSM access group: `iscsi` holds IQNs, `fcp` WWPNs, `mixed` both.
+/// An igroup as an LSM access group: `iscsi` holds IQNs, `fcp` WWPNs; a `mixed` one (as
+/// the plugin makes them) is of the type of its initiators, `ISCSI_WWPN_MIXED` when it
+/// holds both kinds (or none).
 pub fn igroup_to_access_group(igroup: &models::Igroup, system_id: &str) -> AccessGroup {
+    let names = || igroup.initiators.iter().filter_map(|i| i.name.as_deref());
     let init_type = match igroup.protocol.as_deref() {
         Some("iscsi") => InitiatorType::ISCSI_IQN,
         Some("fcp") => InitiatorType::WWPN,
-        Some("mixed") => InitiatorType::ISCSI_WWPN_MIXED,
+        Some("mixed") => {
+            let wwpns = names()
+                .filter(|name| lsm_core::validate::wwpn_normalize(name).is_some())
+                .count();
+            match (wwpns, names().count()) {
+                (0, 0) => InitiatorType::ISCSI_WWPN_MIXED,
+                (0, _) => InitiatorType::ISCSI_IQN,
+                (w, all) if w == all => InitiatorType::WWPN,
+                _ => InitiatorType::ISCSI_WWPN_MIXED,
+            }
+        }
         _ => InitiatorType::UNKNOWN,
     };
     AccessGroup {
@@ -415,13 +428,14 @@ pub fn iso8601_to_epoch(time: &str) -> Option<i64> {
 
 /// A FlexVol's export (its junction path under its export policy) as an LSM NFS export.
 ///
-/// Each rule's clients go to `rw` (rw rule not `never`) or `ro`, and to `root` as well when
-/// the rule's superuser flavour is `sys` or `any`; `anonuid` is the rules' anonymous user
+/// Its id is the FlexVol's uuid (a volume has one junction and one policy). Each rule's
+/// clients go to `rw` (rw rule not `never`) or `ro`, and to `root` as well when the rule's
+/// superuser flavours grant one (anything but `none` and `never`); `anonuid` is the rules' anonymous user
 /// when it is numeric (ONTAP has no anonymous gid: -1); `auth` is the read-only flavour of
 /// the first rule.
 pub fn export_to_nfs_export(volume: &models::FlexVol, policy: &models::ExportPolicy) -> NfsExport {
     let mut export = NfsExport {
-        id: policy.id.map(|id| id.to_string()).unwrap_or_default(),
+        id: text(&volume.uuid),
         fs_id: text(&volume.uuid),
         export_path: volume
             .nas
@@ -446,7 +460,7 @@ pub fn export_to_nfs_export(volume: &models::FlexVol, policy: &models::ExportPol
         let root = rule
             .superuser
             .iter()
-            .any(|flavour| flavour == "sys" || flavour == "any");
+            .any(|flavour| flavour != "none" && flavour != "never");
         for client in rule.clients.iter().filter_map(|c| c.client_match.clone()) {
             if root {
                 export.root.push(client.clone());
@@ -669,6 +683,24 @@ mod tests {
         assert_eq!(group.init_type, InitiatorType::WWPN);
         assert_eq!(group.init_ids, ["20:00:00:25:b5:00:00:01"]);
         assert_eq!(igroup_protocol(InitiatorType::WWPN).unwrap(), "fcp");
+        let mixed = |initiators: &str| -> models::Igroup {
+            parse(&format!(
+                r#"{{"name": "m", "uuid": "u", "protocol": "mixed", "initiators": {initiators}}}"#
+            ))
+        };
+        let type_of = |initiators: &str| igroup_to_access_group(&mixed(initiators), "s").init_type;
+        assert_eq!(
+            type_of(r#"[{"name": "iqn.1998-01.com.corp:a"}]"#),
+            InitiatorType::ISCSI_IQN
+        );
+        assert_eq!(
+            type_of(r#"[{"name": "20:00:00:25:b5:00:00:01"}]"#),
+            InitiatorType::WWPN
+        );
+        assert_eq!(
+            type_of(r#"[{"name": "iqn.1998-01.com.corp:a"}, {"name": "20:00:00:25:b5:00:00:01"}]"#),
+            InitiatorType::ISCSI_WWPN_MIXED
+        );
         assert_eq!(
             igroup_protocol(InitiatorType::OTHER).unwrap_err().code,
             ErrorNumber::INVALID_ARGUMENT
@@ -751,7 +783,10 @@ mod tests {
                   "rw_rule": ["never"], "superuser": ["none"]}]}"#,
         );
         let export = export_to_nfs_export(&volume, &policy);
-        assert_eq!(export.id, "8589934594");
+        assert_eq!(
+            export.id, "028baa66-41bd-11e9-81d5-00a0986138f7",
+            "an export is its volume"
+        );
         assert_eq!(export.fs_id, "028baa66-41bd-11e9-81d5-00a0986138f7");
         assert_eq!(export.export_path, "/vol1");
         assert_eq!(export.rw, ["10.0.0.0/24"]);

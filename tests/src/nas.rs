@@ -538,10 +538,36 @@ fn export_read_only(ctx: &mut Ctx) -> CheckResult {
     spec.ro = vec!["192.0.2.11".to_string(), "192.0.2.12".to_string()];
     spec.anon_uid = 65534;
     spec.anon_gid = 65533;
-    let export = ctx.export(&spec)?;
+    let asked = ctx.client.export_fs(
+        &spec.fs_id,
+        spec.export_path.as_deref(),
+        &spec.root,
+        &spec.rw,
+        &spec.ro,
+        spec.anon_uid,
+        spec.anon_gid,
+        spec.auth_type.as_deref(),
+        spec.options.as_deref(),
+    );
+    let export = match asked {
+        Ok(export) => {
+            ctx.push_undo(crate::cleanup::Undo::Export(export.clone()));
+            export
+        }
+        // Some arrays squash to a user only (ONTAP's export rules have no anonymous group):
+        // such a plugin refuses the gid with NO_SUPPORT, and must still take the uid.
+        Err(refusal) if refusal.code == ErrorNumber::NO_SUPPORT => {
+            ctx.note(format!(
+                "anonymous gid refused ({refusal}): the uid checked alone"
+            ));
+            spec.anon_gid = -1;
+            ctx.export(&spec)?
+        }
+        Err(refusal) => fail!("export_fs: {refusal}"),
+    };
     check_new_export(ctx, &export, &spec)?;
     ensure!(
-        export.anonuid == spec.anon_uid && export.anongid == spec.anon_gid,
+        export.anonuid == spec.anon_uid && (spec.anon_gid == -1 || export.anongid == spec.anon_gid),
         "export {} has anonuid {} anongid {}, asked {} {}",
         export.id,
         export.anonuid,

@@ -27,6 +27,9 @@ pub const VOL_NO_SPACE: &str = "5374860";
 pub const LUN_MAPPED: &str = "5374875";
 /// igroup is mapped (*chosen*).
 pub const IGROUP_MAPPED: &str = "5374852";
+/// A volume with FlexClone children cannot be deleted (*chosen*; not ONTAP's
+/// "another volume operation is in progress", 13107406, which clients retry).
+pub const VOL_HAS_CLONES: u64 = 917_536;
 /// Export policy in use (*chosen*).
 pub const POLICY_IN_USE: &str = "1703952";
 /// API path unknown (*chosen*).

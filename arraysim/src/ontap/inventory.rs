@@ -94,6 +94,7 @@ pub fn default_inventory() -> Inventory {
             clone: None,
             create_time: now.clone(),
             security_style: "unix".into(),
+            comment: String::new(),
         };
     let volumes = vec![
         vol("vs0_root", &aggregates[2], GIB, "volume", Some("/")),

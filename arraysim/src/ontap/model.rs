@@ -146,6 +146,9 @@ pub struct Volume {
     pub create_time: String,
     /// Security style.
     pub security_style: String,
+    /// Free text (`comment`), empty when none.
+    #[serde(default)]
+    pub comment: String,
 }
 
 /// A volume snapshot.
@@ -493,7 +496,7 @@ impl Inventory {
                "space": {"size": v.size, "available": self.volume_available(v), "used": used,
                          "snapshot": {"reserve_percent": 0, "used": 0}},
                "nas": nas, "clone": clone,
-               "snapshot_policy": {"name": "none"},
+               "snapshot_policy": {"name": "none"}, "comment": v.comment,
                "_links": links(format!("/api/storage/volumes/{}", v.uuid))})
     }
 

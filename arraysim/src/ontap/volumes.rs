@@ -271,6 +271,7 @@ async fn create(
                 }),
                 create_time: now_iso8601(),
                 security_style: parent.security_style.clone(),
+                comment: str_at(&b, "comment").unwrap_or_default().to_string(),
             });
             return Ok(());
         }
@@ -325,6 +326,7 @@ async fn create(
             security_style: str_at(&b, "nas.security_style")
                 .unwrap_or("unix")
                 .to_string(),
+            comment: str_at(&b, "comment").unwrap_or_default().to_string(),
         });
         Ok(())
     };
@@ -437,6 +439,9 @@ fn modify_volume(inv: &mut Inventory, uuid: &str, b: &Value) -> Result<(), JobFa
     if let Some(state) = str_at(b, "state") {
         inv.volumes[idx].state = state.to_string();
     }
+    if let Some(comment) = str_at(b, "comment") {
+        inv.volumes[idx].comment = comment.to_string();
+    }
     if let Some(path) = at(b, "nas.path").and_then(Value::as_str) {
         inv.volumes[idx].nas_path = (!path.is_empty()).then(|| path.to_string());
     }
@@ -523,7 +528,7 @@ async fn remove(
                 .any(|v| v.clone.as_ref().is_some_and(|c| c.parent_volume == uuid))
             {
                 return Err(job_failure(
-                    13_107_406,
+                    error::VOL_HAS_CLONES,
                     "The volume has FlexClone children; split or delete them first.",
                 ));
             }

@@ -6,9 +6,13 @@
 //! another operation on the object is running is retried with backoff within the call's
 //! deadline.
 
-use lsm_core::LsmError;
+use std::time::Duration;
+
 use lsm_core::plugin::Registration;
-use lsm_rest::{Method, NextPage, Page, Request, Response, RestClient, RestConfig, RestError};
+use lsm_core::{ErrorNumber, LsmError};
+use lsm_rest::{
+    Deadline, Method, NextPage, Page, Request, Response, RestClient, RestConfig, RestError,
+};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -147,6 +151,62 @@ impl OntapClient {
         Ok(Outcome::Done(
             response.header("Location").map(str::to_string),
         ))
+    }
+
+    /// The deadline of a call starting now (the call timeout from now).
+    pub fn deadline(&self) -> Deadline {
+        self.rest.deadline()
+    }
+
+    /// [`OntapClient::change`], then, when ONTAP answered with a job, wait for it to end
+    /// (until `deadline`): `Ok` once the change is done, the job's failure as an LSM error
+    /// about `kind` otherwise. The `Location` of a 201, when ONTAP gave one.
+    pub fn change_and_wait<B: Serialize + ?Sized>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&B>,
+        kind: ObjectKind,
+        deadline: Deadline,
+    ) -> Result<Option<String>, LsmError> {
+        match self.change(method, path, &[], body, kind)? {
+            Outcome::Done(location) => Ok(location),
+            Outcome::Job(uuid) => self.wait_job(&uuid, kind, deadline).map(|()| None),
+        }
+    }
+
+    /// Poll an ONTAP job until it ends or `deadline` passes (`TIMEOUT`, naming the job, which
+    /// ONTAP goes on running); its failure as an LSM error about `kind`.
+    pub fn wait_job(
+        &self,
+        uuid: &str,
+        kind: ObjectKind,
+        deadline: Deadline,
+    ) -> Result<(), LsmError> {
+        let mut pause = Duration::from_millis(5);
+        loop {
+            let job = self.job(uuid)?;
+            match job.state.as_deref() {
+                Some("success") => return Ok(()),
+                Some("failure") => return Err(OntapError::from_failed_job(&job).to_lsm(kind)),
+                _ => {}
+            }
+            match deadline.remaining() {
+                Some(left) if left > pause => std::thread::sleep(pause),
+                _ => {
+                    return Err(LsmError::new(
+                        ErrorNumber::TIMEOUT,
+                        format!(
+                            "ONTAP job {uuid} ({}) was still {} when the call's timeout ran out; \
+                             it goes on running on the cluster",
+                            job.description.as_deref().unwrap_or("no description"),
+                            job.state.as_deref().unwrap_or("queued")
+                        ),
+                    ));
+                }
+            }
+            pause = (pause * 2).min(Duration::from_millis(250));
+        }
     }
 
     /// An ONTAP job.

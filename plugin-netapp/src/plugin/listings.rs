@@ -143,17 +143,25 @@ impl Session {
     }
 
     /// The SVM's FlexVols, but those made to hold a LUN.
-    pub(super) fn file_systems(&self) -> Result<Vec<FileSystem>> {
+    pub(super) fn file_system_flexvols(&self) -> Result<Vec<models::FlexVol>> {
         Ok(self
             .client
             .flexvols(&self.svm)?
-            .iter()
+            .into_iter()
             .filter(|volume| volume.comment.as_deref() != Some(LUN_CONTAINER_COMMENT))
+            .collect())
+    }
+
+    pub(super) fn file_systems(&self) -> Result<Vec<FileSystem>> {
+        Ok(self
+            .file_system_flexvols()?
+            .iter()
             .map(|volume| mapping::flexvol_to_fs(volume, &self.system_id))
             .collect())
     }
 
     pub(super) fn fs_snapshots(&self, fs: &FileSystem) -> Result<Vec<FsSnapshot>> {
+        self.file_system_volume(&fs.id)?;
         let snapshots: Vec<models::Snapshot> = self.client.list(
             &format!("/api/storage/volumes/{}/snapshots", fs.id),
             &[("fields", "name,uuid,create_time")],

@@ -3,19 +3,28 @@
 //! Stateless: every call asks the cluster; a session holds only the HTTPS client, the SVM
 //! it works in and the cluster's uuid (the LSM system id).
 //!
-//! What works so far is every listing (systems, pools, volumes, disks, access groups, target
-//! ports, file systems, file system snapshots) and the masking queries; the capabilities say
-//! exactly that. Creating, changing and deleting come next.
+//! The capabilities ([`CAPABILITIES`]) say exactly what works; everything else is
+//! `NO_SUPPORT` (the SDK's default).
 //!
-//! - `session`: registration (URI, SVM choice) and the session's lookups.
+//! - `session`: registration (URI, SVM choice).
+//! - `lookups`: the ONTAP object behind an LSM object, or the right `NOT_FOUND_*`.
 //! - `listings`: the read-only calls.
+//! - `san`: LUNs (each in a container FlexVol of its own), igroups, LUN maps.
+//! - `nas`: FlexVols, FlexClones, snapshots, NFS exports.
+//! - `jobs`: LSM jobs over ONTAP jobs, with no state in the plugin.
 
+mod jobs;
 mod listings;
+mod lookups;
+mod nas;
+mod san;
 mod session;
 
 use std::time::Duration;
 
-use lsm_core::plugin::{Management, Nas, PluginInfo, Registration, San, Search};
+use lsm_core::plugin::{
+    Completion, ExportRequest, JobReport, Management, Nas, PluginInfo, Registration, San, Search,
+};
 use lsm_core::types::*;
 use lsm_core::{Capabilities, Capability as C, ErrorNumber, LsmError, Result};
 
@@ -27,18 +36,48 @@ pub struct OntapPlugin {
     session: Option<Session>,
 }
 
-/// What this plugin does today.
-const CAPABILITIES: &[C] = &[
+/// What this plugin does.
+pub const CAPABILITIES: &[C] = &[
     C::SYS_FW_VERSION_GET,
     C::VOLUMES,
+    C::VOLUME_CREATE,
+    C::VOLUME_RESIZE,
+    C::VOLUME_REPLICATE,
+    C::VOLUME_REPLICATE_CLONE,
+    C::VOLUME_DELETE,
+    C::VOLUME_ENABLE,
+    C::VOLUME_DISABLE,
+    C::VOLUME_THIN,
+    C::VOLUME_MASK,
+    C::VOLUME_UNMASK,
     C::ACCESS_GROUPS,
+    C::ACCESS_GROUP_CREATE_ISCSI_IQN,
+    C::ACCESS_GROUP_CREATE_WWPN,
+    C::ACCESS_GROUP_DELETE,
+    C::ACCESS_GROUP_INITIATOR_ADD_ISCSI_IQN,
+    C::ACCESS_GROUP_INITIATOR_ADD_WWPN,
+    C::ACCESS_GROUP_INITIATOR_DELETE,
     C::VOLUMES_ACCESSIBLE_BY_ACCESS_GROUP,
     C::ACCESS_GROUPS_GRANTED_TO_VOLUME,
     C::TARGET_PORTS,
     C::DISKS,
     C::DISK_RPM,
     C::FS,
+    C::FS_CREATE,
+    C::FS_DELETE,
+    C::FS_RESIZE,
+    C::FS_CLONE,
+    C::FS_CHILD_DEPENDENCY,
+    C::FS_CHILD_DEPENDENCY_RM,
     C::FS_SNAPSHOTS,
+    C::FS_SNAPSHOT_CREATE,
+    C::FS_SNAPSHOT_DELETE,
+    C::FS_SNAPSHOT_RESTORE,
+    C::EXPORT_AUTH,
+    C::EXPORTS,
+    C::EXPORT_FS,
+    C::EXPORT_REMOVE,
+    C::EXPORT_CUSTOM_PATH,
 ];
 
 impl OntapPlugin {
@@ -88,6 +127,14 @@ impl Management for OntapPlugin {
     fn pools(&mut self, _search: Option<&Search>) -> Result<Vec<Pool>> {
         self.session()?.pools()
     }
+
+    fn job_status(&mut self, job_id: &str) -> Result<JobReport> {
+        self.session()?.job_status(job_id)
+    }
+
+    fn job_free(&mut self, job_id: &str) -> Result<()> {
+        self.session()?.job_free(job_id)
+    }
 }
 
 impl San for OntapPlugin {
@@ -117,6 +164,91 @@ impl San for OntapPlugin {
     fn target_ports(&mut self, _search: Option<&Search>) -> Result<Vec<TargetPort>> {
         self.session()?.target_ports()
     }
+
+    fn volume_create(
+        &mut self,
+        pool: &Pool,
+        volume_name: &str,
+        size_bytes: i64,
+        provisioning: Provisioning,
+    ) -> Result<Completion<Volume>> {
+        self.session()?
+            .volume_create(pool, volume_name, size_bytes, provisioning)
+    }
+
+    fn volume_resize(
+        &mut self,
+        volume: &Volume,
+        new_size_bytes: i64,
+    ) -> Result<Completion<Volume>> {
+        self.session()?.volume_resize(volume, new_size_bytes)
+    }
+
+    fn volume_replicate(
+        &mut self,
+        pool: Option<&Pool>,
+        rep_type: ReplicationType,
+        volume_src: &Volume,
+        name: &str,
+    ) -> Result<Completion<Volume>> {
+        self.session()?
+            .volume_replicate(pool, rep_type, volume_src, name)
+    }
+
+    fn volume_delete(&mut self, volume: &Volume) -> Result<Completion<()>> {
+        self.session()?.volume_delete(volume)
+    }
+
+    fn volume_enable(&mut self, volume: &Volume) -> Result<()> {
+        self.session()?.volume_set_enabled(volume, true)
+    }
+
+    fn volume_disable(&mut self, volume: &Volume) -> Result<()> {
+        self.session()?.volume_set_enabled(volume, false)
+    }
+
+    fn access_group_create(
+        &mut self,
+        name: &str,
+        init_id: &str,
+        init_type: InitiatorType,
+        system: &System,
+    ) -> Result<AccessGroup> {
+        self.session()?
+            .access_group_create(name, init_id, init_type, system)
+    }
+
+    fn access_group_delete(&mut self, access_group: &AccessGroup) -> Result<()> {
+        self.session()?.access_group_delete(access_group)
+    }
+
+    fn access_group_initiator_add(
+        &mut self,
+        access_group: &AccessGroup,
+        init_id: &str,
+        init_type: InitiatorType,
+    ) -> Result<AccessGroup> {
+        self.session()?
+            .access_group_initiator_add(access_group, init_id, init_type)
+    }
+
+    fn access_group_initiator_delete(
+        &mut self,
+        access_group: &AccessGroup,
+        init_id: &str,
+        _init_type: InitiatorType,
+    ) -> Result<AccessGroup> {
+        self.session()?
+            .access_group_initiator_delete(access_group, init_id)
+    }
+
+    fn volume_mask(&mut self, access_group: &AccessGroup, volume: &Volume) -> Result<()> {
+        self.session()?.volume_mask(access_group, volume)
+    }
+
+    fn volume_unmask(&mut self, access_group: &AccessGroup, volume: &Volume) -> Result<()> {
+        self.session()?.volume_unmask(access_group, volume)
+    }
 }
 
 impl Nas for OntapPlugin {
@@ -126,5 +258,95 @@ impl Nas for OntapPlugin {
 
     fn fs_snapshots(&mut self, fs: &FileSystem) -> Result<Vec<FsSnapshot>> {
         self.session()?.fs_snapshots(fs)
+    }
+
+    fn fs_create(
+        &mut self,
+        pool: &Pool,
+        name: &str,
+        size_bytes: i64,
+    ) -> Result<Completion<FileSystem>> {
+        self.session()?.fs_create(pool, name, size_bytes)
+    }
+
+    fn fs_delete(&mut self, fs: &FileSystem) -> Result<Completion<()>> {
+        self.session()?.fs_delete(fs)
+    }
+
+    fn fs_resize(
+        &mut self,
+        fs: &FileSystem,
+        new_size_bytes: i64,
+    ) -> Result<Completion<FileSystem>> {
+        self.session()?.fs_resize(fs, new_size_bytes)
+    }
+
+    fn fs_clone(
+        &mut self,
+        src_fs: &FileSystem,
+        dest_fs_name: &str,
+        snapshot: Option<&FsSnapshot>,
+    ) -> Result<Completion<FileSystem>> {
+        self.session()?.fs_clone(src_fs, dest_fs_name, snapshot)
+    }
+
+    fn fs_child_dependency(&mut self, fs: &FileSystem, _files: Option<&[String]>) -> Result<bool> {
+        self.session()?.fs_child_dependency(fs)
+    }
+
+    fn fs_child_dependency_rm(
+        &mut self,
+        fs: &FileSystem,
+        _files: Option<&[String]>,
+    ) -> Result<Completion<()>> {
+        self.session()?.fs_child_dependency_rm(fs)
+    }
+
+    fn fs_snapshot_create(
+        &mut self,
+        fs: &FileSystem,
+        snapshot_name: &str,
+    ) -> Result<Completion<FsSnapshot>> {
+        self.session()?.fs_snapshot_create(fs, snapshot_name)
+    }
+
+    fn fs_snapshot_delete(
+        &mut self,
+        fs: &FileSystem,
+        snapshot: &FsSnapshot,
+    ) -> Result<Completion<()>> {
+        self.session()?.fs_snapshot_delete(fs, snapshot)
+    }
+
+    fn fs_snapshot_restore(
+        &mut self,
+        fs: &FileSystem,
+        snapshot: &FsSnapshot,
+        files: Option<&[String]>,
+        _restore_files: Option<&[String]>,
+        all_files: bool,
+    ) -> Result<Completion<()>> {
+        self.session()?
+            .fs_snapshot_restore(fs, snapshot, files.unwrap_or(&[]), all_files)
+    }
+
+    fn export_auth(&mut self) -> Result<Vec<String>> {
+        self.session()?;
+        Ok(nas::AUTH_TYPES
+            .iter()
+            .map(|auth| auth.to_string())
+            .collect())
+    }
+
+    fn exports(&mut self, _search: Option<&Search>) -> Result<Vec<NfsExport>> {
+        self.session()?.exports()
+    }
+
+    fn export_fs(&mut self, request: &ExportRequest) -> Result<NfsExport> {
+        self.session()?.export_fs(request)
+    }
+
+    fn export_remove(&mut self, export: &NfsExport) -> Result<()> {
+        self.session()?.export_remove(export)
     }
 }

@@ -16,6 +16,9 @@ pub(super) struct Session {
     pub(super) client: OntapClient,
     pub(super) svm: String,
     pub(super) system_id: String,
+    /// The LSM job ids this session's client has freed: ONTAP keeps its job records (they
+    /// cannot be deleted), so a freed id is refused here, for this client only.
+    pub(super) freed_jobs: std::collections::HashSet<String>,
 }
 
 impl Session {
@@ -37,6 +40,7 @@ impl Session {
             client,
             svm,
             system_id,
+            freed_jobs: Default::default(),
         })
     }
 
