@@ -606,6 +606,7 @@ fn faults_and_stats() {
         json!({"name": "jf", "svm": {"name": "vs0"}, "size": GIB}),
     ));
     assert_eq!(job["state"], "failure");
+    assert_eq!(job["code"], 65_536, "{job}");
     let bad = sim
         .client
         .post(sim.url("/_arraysim/faults"))

@@ -89,6 +89,10 @@ pub fn fail_interrupted<S: HasJobs>(state: &mut S) {
     }
 }
 
+/// The code of a job failed by `--fault job=failure` (*chosen*: no vendor's, so a client
+/// treats it as the unexpected failure it is).
+pub const INJECTED_FAILURE_CODE: u64 = 65_536;
+
 /// Record a new job and run `work` in the background. `injected_failure`
 /// (from a `job=failure` fault) fails it without running the work.
 pub fn submit<S, W>(
@@ -149,7 +153,7 @@ where
         let finished = shared.mutate(|s: &mut S| -> Result<(), StoreError> {
             let outcome = if injected_failure {
                 Err(JobFailure {
-                    code: 1,
+                    code: INJECTED_FAILURE_CODE,
                     message: "job failed: injected by --fault job=failure".into(),
                 })
             } else {
