@@ -492,6 +492,14 @@ pub enum JobResult {
     FileSystem(String),
     /// The snapshot of this name of the FlexVol with this uuid.
     Snapshot { volume_uuid: String, name: String },
+    /// A LUN to make once its container FlexVol (the job's work) is there: a volume create
+    /// whose container took longer than the plugin waits.
+    Lun {
+        container: String,
+        name: String,
+        size: i64,
+        thick: bool,
+    },
 }
 
 /// The LSM job id of an ONTAP job: `ONTAP_JOB:<job uuid>:<what to fetch>`. It carries all a
@@ -531,6 +539,17 @@ impl JobToken {
             JobResult::Snapshot { volume_uuid, name } => {
                 format!("snap:{}:{}", hex(volume_uuid), hex(name))
             }
+            JobResult::Lun {
+                container,
+                name,
+                size,
+                thick,
+            } => format!(
+                "lun:{}:{}:{size}:{}",
+                hex(container),
+                hex(name),
+                u8::from(*thick)
+            ),
         };
         format!("{JOB_PREFIX}:{}:{what}", self.ontap_job)
     }
@@ -551,14 +570,27 @@ impl JobToken {
             !uuid.is_empty() && uuid.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-')
         });
         let ontap_job = ontap_job.ok_or_else(not_found)?.to_string();
-        let result = match (parts.next(), parts.next(), parts.next(), parts.next()) {
-            (Some("none"), None, None, None) => JobResult::Nothing,
-            (Some("fs"), Some(name), None, None) => {
-                JobResult::FileSystem(unhex(name).ok_or_else(not_found)?)
-            }
-            (Some("snap"), Some(volume), Some(name), None) => JobResult::Snapshot {
+        let rest: Vec<&str> = parts.collect();
+        let result = match rest.as_slice() {
+            ["none"] => JobResult::Nothing,
+            ["fs", name] => JobResult::FileSystem(unhex(name).ok_or_else(not_found)?),
+            ["snap", volume, name] => JobResult::Snapshot {
                 volume_uuid: unhex(volume).ok_or_else(not_found)?,
                 name: unhex(name).ok_or_else(not_found)?,
+            },
+            ["lun", container, name, size, thick] => JobResult::Lun {
+                container: unhex(container).ok_or_else(not_found)?,
+                name: unhex(name).ok_or_else(not_found)?,
+                size: size
+                    .parse()
+                    .ok()
+                    .filter(|size| *size > 0)
+                    .ok_or_else(not_found)?,
+                thick: match *thick {
+                    "1" => true,
+                    "0" => false,
+                    _ => return Err(not_found()),
+                },
             },
             _ => return Err(not_found()),
         };
@@ -833,6 +865,15 @@ mod tests {
                     name: "snap 1".into(),
                 },
             },
+            JobToken {
+                ontap_job: "abc-def".into(),
+                result: JobResult::Lun {
+                    container: "lsm_db_1".into(),
+                    name: "db-1".into(),
+                    size: 1 << 30,
+                    thick: true,
+                },
+            },
         ];
         for token in tokens {
             let id = token.encode();
@@ -847,6 +888,9 @@ mod tests {
             "ONTAP_JOB:x y:none",
             "ONTAP_JOB:ab:fs:zz",
             "ONTAP_JOB:ab:none:extra",
+            "ONTAP_JOB:ab:lun:61:62:0:1",
+            "ONTAP_JOB:ab:lun:61:62:-5:1",
+            "ONTAP_JOB:ab:lun:61:62:512:2",
         ] {
             assert_eq!(
                 JobToken::decode(foreign).unwrap_err().code,

@@ -1,6 +1,6 @@
 //! Creates, changes and deletes through `ontap_lsmplugin` against a real `lsm-arraysim` over
 //! TLS, when the cluster fails them: a failed ONTAP job, a refused request half-way through a
-//! create, a job slower than the call's timeout. Each gives the right LSM error within the
+//! create, a cluster slower than the call's timeout. Each gives the right LSM error within the
 //! timeout, leaves nothing half-made on the cluster (checked with a REST client of the
 //! test's own), and the next call works. And an LSM job started by one `lsmcli -b` process
 //! is followed to its end by another.
@@ -227,23 +227,51 @@ fn a_refused_lun_create_removes_the_container_it_made() {
 }
 
 #[test]
-fn a_job_slower_than_the_timeout_is_a_timeout_and_the_session_goes_on() {
+fn a_container_slower_than_the_timeout_becomes_a_job_that_makes_the_lun() {
     let sim = ArraySim::ontap();
     let timeout = Duration::from_secs(2);
     let mut client = connect(&sim, timeout);
     let pool = data_pool(&mut client);
-    // The container's job never reports an end within the call: every poll is slow.
+    // The container's job cannot be followed within the call: every poll is slow.
     add_fault(&sim, "/api/cluster/jobs/*:latency=3000");
     let started = Instant::now();
-    let error = client
-        .volume_create(&pool, "lun_slow", GIB, Provisioning::THIN)
-        .map(|_| ())
-        .unwrap_err();
+    let answer = client.volume_create(&pool, "lun_slow", GIB, Provisioning::THIN);
     let took = started.elapsed();
+    assert!(took < timeout + MARGIN, "volume_create took {took:?}");
+    let job = match answer {
+        Ok(lsm_core::Completion::Job(job)) => job.id,
+        other => panic!("a slow container is followed by an LSM job, got {other:?}"),
+    };
+    let started = Instant::now();
+    let error = client.job_status(&job).unwrap_err();
     assert_eq!(error.code, ErrorNumber::TIMEOUT, "{error}");
-    assert!(took < timeout + MARGIN, "took {took:?}");
+    assert!(
+        started.elapsed() < timeout + MARGIN,
+        "job_status took {:?}",
+        started.elapsed()
+    );
+    assert!(
+        !lun_names(&sim)
+            .iter()
+            .any(|name| name.ends_with("/lun_slow")),
+        "no LUN before its job has ended"
+    );
+
     clear_faults(&sim);
     assert!(!client.systems().unwrap().is_empty(), "the next call works");
+    let volume = match finish_job(&mut client, &job).unwrap() {
+        Some(lsm_core::LsmObject::Volume(volume)) => volume,
+        other => panic!("volume_create's job gave {other:?}"),
+    };
+    assert_eq!(volume.name, "lun_slow");
+    assert_eq!(volume.pool_id, pool.id);
+    assert_eq!(
+        lun_names(&sim)
+            .iter()
+            .filter(|name| name.ends_with("/lun_slow"))
+            .count(),
+        1
+    );
     client.close().unwrap();
 }
 

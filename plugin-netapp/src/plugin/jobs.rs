@@ -40,6 +40,7 @@ impl Session {
                 let kind = match token.result {
                     JobResult::FileSystem(_) => ObjectKind::FileSystem,
                     JobResult::Snapshot { .. } => ObjectKind::Snapshot,
+                    JobResult::Lun { .. } => ObjectKind::Pool,
                     JobResult::Nothing => ObjectKind::Other,
                 };
                 return Err(OntapError::from_failed_job(&job).to_lsm(kind));
@@ -53,6 +54,14 @@ impl Session {
             }
             JobResult::Snapshot { volume_uuid, name } => Some(LsmObject::FsSnapshot(
                 self.snapshot_named(volume_uuid, name)?,
+            )),
+            JobResult::Lun {
+                container,
+                name,
+                size,
+                thick,
+            } => Some(LsmObject::Volume(
+                self.make_lun_in(container, name, *size, *thick)?,
             )),
         };
         Ok(JobReport::complete(item))

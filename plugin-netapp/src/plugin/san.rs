@@ -14,14 +14,18 @@
 use lsm_core::plugin::Completion;
 use lsm_core::types::*;
 use lsm_core::{ErrorNumber, LsmError, Result};
-use lsm_rest::Method;
+use lsm_rest::{Deadline, Method};
 use serde_json::{Value, json};
 
 use super::lookups::{is_uuid, not_found};
 use super::session::{LUN_CONTAINER_COMMENT, Session};
-use crate::client::models;
+use crate::client::{Outcome, models};
 use crate::error::ObjectKind;
 use crate::mapping::{self, JobResult, JobToken};
+
+/// How long `volume_create` waits for its container FlexVol before it answers with an LSM
+/// job instead.
+const CONTAINER_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// The size of a container FlexVol holding LUNs of `lun_bytes` in all: 5% and 64 MiB more
 /// (room for WAFL's metadata, so a space-reserved LUN fits on a real cluster), in whole
@@ -228,9 +232,11 @@ impl Session {
         let thick = provisioning == Provisioning::FULL;
         let size = lun_bytes(size_bytes);
         let container = self.free_flexvol_name(&container_base(name))?;
-        self.client.change_and_wait(
+        let deadline = self.client.deadline();
+        let outcome = self.client.change(
             Method::POST,
             "/api/storage/volumes",
+            &[],
             Some(&json!({
                 "name": container,
                 "svm": {"name": self.svm},
@@ -242,9 +248,58 @@ impl Session {
                 "space": {"snapshot": {"reserve_percent": 0}},
             })),
             ObjectKind::Pool,
-            self.client.deadline(),
         )?;
+        if let Outcome::Job(job) = outcome {
+            // A container is usually there in a moment; when it is not, the LSM job follows
+            // ONTAP's and makes the LUN once the container is there.
+            let brief =
+                Deadline::after(CONTAINER_WAIT.min(deadline.remaining().unwrap_or_default()));
+            match self.client.wait_job(&job, ObjectKind::Pool, brief) {
+                Ok(()) => {}
+                Err(error) if error.code == ErrorNumber::TIMEOUT => {
+                    return Ok(Completion::job(
+                        JobToken {
+                            ontap_job: job,
+                            result: JobResult::Lun {
+                                container,
+                                name: name.to_string(),
+                                size,
+                                thick,
+                            },
+                        }
+                        .encode(),
+                    ));
+                }
+                Err(error) => return Err(error),
+            }
+        }
+        self.make_lun_in(&container, name, size, thick)
+            .map(Completion::Done)
+    }
+
+    /// The LUN `name` in the container FlexVol `container`, made now unless it is there
+    /// already (a job's last step may be asked twice); a refused LUN takes its container
+    /// with it.
+    pub(super) fn make_lun_in(
+        &self,
+        container: &str,
+        name: &str,
+        size: i64,
+        thick: bool,
+    ) -> Result<Volume> {
         let path = format!("/vol/{container}/{name}");
+        let pool = self
+            .flexvols_where(&[("name", container)])?
+            .first()
+            .map(volume_pool)
+            .ok_or_else(|| {
+                LsmError::plugin_bug(format!(
+                    "the container FlexVol {container} of LUN {name} is gone"
+                ))
+            })?;
+        if let Some(lun) = self.luns_where(&[("name", &path)])?.first() {
+            return Ok(mapping::lun_to_volume(lun, &self.system_id, &pool));
+        }
         let made = self.client.change(
             Method::POST,
             "/api/storage/luns",
@@ -258,21 +313,18 @@ impl Session {
             ObjectKind::Volume,
         );
         let location = match made {
-            Ok(outcome) => match outcome {
-                crate::client::Outcome::Done(location) => location,
-                crate::client::Outcome::Job(job) => {
-                    self.client
-                        .wait_job(&job, ObjectKind::Volume, self.client.deadline())?;
-                    None
-                }
-            },
+            Ok(Outcome::Done(location)) => location,
+            Ok(Outcome::Job(job)) => {
+                self.client
+                    .wait_job(&job, ObjectKind::Volume, self.client.deadline())?;
+                None
+            }
             Err(error) => {
-                self.remove_container_named(&container);
+                self.remove_container_named(container);
                 return Err(error);
             }
         };
-        self.created_lun(location, &path, &pool.id)
-            .map(Completion::Done)
+        self.created_lun(location, &path, &pool)
     }
 
     /// Undo a create: delete the (empty) container FlexVol `name`; a failure is logged, the
@@ -385,8 +437,8 @@ impl Session {
             })),
             ObjectKind::Volume,
         )? {
-            crate::client::Outcome::Done(location) => location,
-            crate::client::Outcome::Job(job) => {
+            Outcome::Done(location) => location,
+            Outcome::Job(job) => {
                 self.client
                     .wait_job(&job, ObjectKind::Volume, self.client.deadline())?;
                 None
@@ -436,8 +488,8 @@ impl Session {
             None,
             ObjectKind::Volume,
         )? {
-            crate::client::Outcome::Done(_) => Ok(Completion::Done(())),
-            crate::client::Outcome::Job(job) => Ok(Completion::job(
+            Outcome::Done(_) => Ok(Completion::Done(())),
+            Outcome::Job(job) => Ok(Completion::job(
                 JobToken {
                     ontap_job: job,
                     result: JobResult::Nothing,
@@ -537,8 +589,8 @@ impl Session {
             })),
             ObjectKind::AccessGroup,
         )? {
-            crate::client::Outcome::Done(location) => location,
-            crate::client::Outcome::Job(job) => {
+            Outcome::Done(location) => location,
+            Outcome::Job(job) => {
                 self.client
                     .wait_job(&job, ObjectKind::AccessGroup, self.client.deadline())?;
                 None
