@@ -178,11 +178,11 @@ fn every_supported_lsmcli_command_works_against_ontap() {
     cli.ok(&["volume-mask", "--vol", &volume, "--ag", &group]);
     assert_eq!(
         cli.ids(&["access-group-volumes", "--ag", &group]),
-        [volume.clone()]
+        std::slice::from_ref(&volume)
     );
     assert_eq!(
         cli.ids(&["volume-access-group", "--vol", &volume]),
-        [group.clone()]
+        std::slice::from_ref(&group)
     );
     let refused = cli.run(&["volume-delete", "--vol", &volume, "-f"]);
     assert_ne!(refused.code, Some(0), "a masked volume was deleted");
@@ -235,7 +235,7 @@ fn every_supported_lsmcli_command_works_against_ontap() {
     let snap = cli.create(&["fs-snap-create", "--name", "cli_snap", "--fs", &fs]);
     assert_eq!(
         cli.ids(&["list", "--type", "SNAPSHOTS", "--fs", &fs]),
-        [snap.clone()]
+        std::slice::from_ref(&snap)
     );
     cli.ok(&["fs-snap-restore", "--fs", &fs, "--snap", &snap, "-f"]);
     let fs_clone = cli.create(&[
