@@ -37,6 +37,16 @@ pub enum Outcome {
 /// A session with one ONTAP cluster.
 pub struct OntapClient {
     rest: RestClient,
+    /// The deadline of the LSM call being answered ([`OntapClient::begin_call`]): every
+    /// request, page, retry and job poll of the call fits before it.
+    call: std::cell::Cell<Deadline>,
+}
+
+/// How long before the client's own timer the plugin answers: the call timeout's tenth,
+/// between 50 ms and 1 s, so a timed-out call is the plugin's `TIMEOUT`, not the client
+/// giving up on the session.
+fn answer_margin(timeout: Duration) -> Duration {
+    (timeout / 10).clamp(Duration::from_millis(50), Duration::from_secs(1))
 }
 
 impl std::fmt::Debug for OntapClient {
@@ -69,9 +79,9 @@ impl OntapClient {
         let config = RestConfig::from_registration(registration, DEFAULT_PORT)
             .map_err(LsmError::from)?
             .with_header("Accept", "application/json");
-        Ok(OntapClient {
-            rest: RestClient::new(config).map_err(LsmError::from)?,
-        })
+        let rest = RestClient::new(config).map_err(LsmError::from)?;
+        let call = std::cell::Cell::new(rest.deadline());
+        Ok(OntapClient { rest, call })
     }
 
     /// The per-request timeout.
@@ -79,9 +89,20 @@ impl OntapClient {
         self.rest.set_timeout(timeout);
     }
 
+    /// An LSM call starts: its deadline is the call timeout from now, less the margin that
+    /// lets the answer reach the client first.
+    pub fn begin_call(&self) {
+        let timeout = self.rest.timeout();
+        self.call.set(Deadline::after(
+            timeout.saturating_sub(answer_margin(timeout)),
+        ));
+    }
+
     /// Send `request`, retrying while ONTAP says the object is busy, within the deadline.
     fn send(&self, request: &Request, kind: ObjectKind) -> Result<Response, LsmError> {
-        lsm_rest::retry(self.rest.deadline(), is_busy, || self.rest.send(request))
+        let deadline = self.deadline();
+        let request = request.clone().deadline(deadline);
+        lsm_rest::retry(deadline, is_busy, || self.rest.send(&request))
             .map_err(|error| lsm_error(error, kind))
     }
 
@@ -92,12 +113,15 @@ impl OntapClient {
         query: &[(&str, &str)],
         kind: ObjectKind,
     ) -> Result<Vec<T>, LsmError> {
-        let mut first = Request::get(path).query("max_records", PAGE_SIZE);
+        let deadline = self.deadline();
+        let mut first = Request::get(path)
+            .query("max_records", PAGE_SIZE)
+            .deadline(deadline);
         for (key, value) in query {
             first = first.query(key, value);
         }
         self.rest
-            .collect_pages(first, self.rest.deadline(), |response: &Response| {
+            .collect_pages(first, deadline, |response: &Response| {
                 let page: Collection<T> = response.json()?;
                 let next = match page.next_href() {
                     Some(href) => NextPage::Href(href.to_string()),
@@ -153,9 +177,9 @@ impl OntapClient {
         ))
     }
 
-    /// The deadline of a call starting now (the call timeout from now).
+    /// The deadline of the LSM call being answered.
     pub fn deadline(&self) -> Deadline {
-        self.rest.deadline()
+        self.call.get()
     }
 
     /// [`OntapClient::change`], then, when ONTAP answered with a job, wait for it to end

@@ -81,10 +81,13 @@ pub const CAPABILITIES: &[C] = &[
 ];
 
 impl OntapPlugin {
+    /// The session, for a call starting now (its deadline set).
     fn session(&mut self) -> Result<&mut Session> {
-        self.session.as_mut().ok_or_else(|| {
+        let session = self.session.as_mut().ok_or_else(|| {
             LsmError::new(ErrorNumber::PLUGIN_BUG, "no session: plugin_register first")
-        })
+        })?;
+        session.client.begin_call();
+        Ok(session)
     }
 }
 

@@ -300,10 +300,9 @@ impl Session {
         if let Some(lun) = self.luns_where(&[("name", &path)])?.first() {
             return Ok(mapping::lun_to_volume(lun, &self.system_id, &pool));
         }
-        let made = self.client.change(
+        let made = self.client.change_and_wait(
             Method::POST,
             "/api/storage/luns",
-            &[],
             Some(&json!({
                 "name": path,
                 "svm": {"name": self.svm},
@@ -311,14 +310,10 @@ impl Session {
                 "space": {"size": size, "guarantee": {"requested": thick}},
             })),
             ObjectKind::Volume,
+            self.client.deadline(),
         );
         let location = match made {
-            Ok(Outcome::Done(location)) => location,
-            Ok(Outcome::Job(job)) => {
-                self.client
-                    .wait_job(&job, ObjectKind::Volume, self.client.deadline())?;
-                None
-            }
+            Ok(location) => location,
             Err(error) => {
                 self.remove_container_named(container);
                 return Err(error);
@@ -425,10 +420,9 @@ impl Session {
         self.grow_container(&container, total)?;
         let container_name = container.name.clone().unwrap_or_default();
         let path = format!("/vol/{container_name}/{name}");
-        let location = match self.client.change(
+        let location = self.client.change_and_wait(
             Method::POST,
             "/api/storage/luns",
-            &[],
             Some(&json!({
                 "name": path,
                 "svm": {"name": self.svm},
@@ -436,14 +430,8 @@ impl Session {
                 "space": {"guarantee": {"requested": lun_is_thick(&lun)}},
             })),
             ObjectKind::Volume,
-        )? {
-            Outcome::Done(location) => location,
-            Outcome::Job(job) => {
-                self.client
-                    .wait_job(&job, ObjectKind::Volume, self.client.deadline())?;
-                None
-            }
-        };
+            self.client.deadline(),
+        )?;
         self.created_lun(location, &path, &pool_id)
             .map(Completion::Done)
     }
@@ -576,10 +564,9 @@ impl Session {
             ));
         }
         self.check_initiator_unused(init_id, None)?;
-        let location = match self.client.change(
+        let location = self.client.change_and_wait(
             Method::POST,
             "/api/protocols/san/igroups",
-            &[],
             Some(&json!({
                 "name": name,
                 "svm": {"name": self.svm},
@@ -588,14 +575,8 @@ impl Session {
                 "initiators": [{"name": init_id}],
             })),
             ObjectKind::AccessGroup,
-        )? {
-            Outcome::Done(location) => location,
-            Outcome::Job(job) => {
-                self.client
-                    .wait_job(&job, ObjectKind::AccessGroup, self.client.deadline())?;
-                None
-            }
-        };
+            self.client.deadline(),
+        )?;
         let uuid = location
             .as_deref()
             .and_then(|location| location.rsplit('/').next())
