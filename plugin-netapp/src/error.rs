@@ -158,6 +158,8 @@ impl OntapError {
             }
             (_, Some(code::VOLUME_TOO_SMALL)) => ErrorNumber::INVALID_ARGUMENT,
             (400, _) => ErrorNumber::INVALID_ARGUMENT,
+            (408 | 504, _) => ErrorNumber::TIMEOUT,
+            (429 | 502 | 503, _) => ErrorNumber::NETWORK_ERROR,
             _ => ErrorNumber::PLUGIN_BUG,
         }
     }
@@ -236,6 +238,9 @@ mod tests {
                 ErrorNumber::NOT_FOUND_SYSTEM,
             ),
             (500, "<html>oops</html>", ErrorNumber::PLUGIN_BUG),
+            (503, "", ErrorNumber::NETWORK_ERROR),
+            (502, "", ErrorNumber::NETWORK_ERROR),
+            (504, "", ErrorNumber::TIMEOUT),
         ];
         for (status, body, expected) in cases {
             let error = OntapError::from_reply(status, body.as_bytes());

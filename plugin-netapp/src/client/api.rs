@@ -120,19 +120,23 @@ impl OntapClient {
         for (key, value) in query {
             first = first.query(key, value);
         }
-        self.rest
-            .collect_pages(first, deadline, |response: &Response| {
-                let page: Collection<T> = response.json()?;
-                let next = match page.next_href() {
-                    Some(href) => NextPage::Href(href.to_string()),
-                    None => NextPage::Done,
-                };
-                Ok(Page {
-                    records: page.records,
-                    next,
+        // A busy cluster is asked again for the whole listing (pages are not resumable
+        // across a refused one), within the call's deadline.
+        lsm_rest::retry(deadline, is_busy, || {
+            self.rest
+                .collect_pages(first.clone(), deadline, |response: &Response| {
+                    let page: Collection<T> = response.json()?;
+                    let next = match page.next_href() {
+                        Some(href) => NextPage::Href(href.to_string()),
+                        None => NextPage::Done,
+                    };
+                    Ok(Page {
+                        records: page.records,
+                        next,
+                    })
                 })
-            })
-            .map_err(|error| lsm_error(error, kind))
+        })
+        .map_err(|error| lsm_error(error, kind))
     }
 
     /// One object (`/api/<collection>/{uuid}`).
