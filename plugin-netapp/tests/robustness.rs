@@ -5,7 +5,8 @@
 //!   admin counters), each LUN once;
 //! - faults: a 500, a dropped connection, a reply slower than the call's timeout and
 //!   credentials refused mid-session each give their LSM error within the timeout, and the
-//!   next call on the same connection works; a 503 ("busy, try again") on a listing is
+//!   next call on the same connection works, also when a call's requests are each within
+//!   the timeout but not all together; a 503 ("busy, try again") on a listing is
 //!   retried within the call, as it is on a single GET;
 //! - secrets: through a real lsmd with the plugin logging at `trace`, a session that works
 //!   (listings, a LUN made and removed) and sessions that fail (a 500, a reset, a timeout, a
@@ -277,6 +278,42 @@ fn a_reply_slower_than_the_timeout_is_timeout_in_time_and_the_next_call_works() 
         started.elapsed() < SHORT_TIMEOUT,
         "within the short timeout"
     );
+    client.close().unwrap();
+}
+
+#[test]
+fn a_call_of_several_slow_requests_answers_within_its_timeout_and_the_next_call_works() {
+    let sim = ArraySim::ontap();
+    let mut client = connect(&sim, TIMEOUT);
+    client.time_out_set(SHORT_TIMEOUT).unwrap();
+    // systems() asks for the cluster, then for its nodes: each request is slower than half
+    // the call's timeout but within it, so the two together are not.
+    let each = SHORT_TIMEOUT * 6 / 10;
+    for path in ["/api/cluster", "/api/cluster/nodes"] {
+        add_fault(
+            &sim,
+            &format!("{path}:latency={}:count=1", each.as_millis()),
+        );
+    }
+    let started = Instant::now();
+    let outcome = client.systems();
+    let took = started.elapsed();
+    let error = match outcome {
+        Ok(systems) => panic!("systems() in {took:?} with {each:?} twice: {systems:?}"),
+        Err(error) => error,
+    };
+    assert_eq!(error.code, ErrorNumber::TIMEOUT, "{error}");
+    assert!(
+        took < SHORT_TIMEOUT + MARGIN,
+        "TIMEOUT came {took:?} after the call"
+    );
+    // The plugin's own TIMEOUT, in time: had the client given up waiting for it, the
+    // session would be unusable.
+    assert!(
+        !error.message.starts_with("plugin did not answer"),
+        "the plugin answered after the call's timeout ({took:?}): {error}"
+    );
+    assert_eq!(client.systems().unwrap().len(), 1, "the next call works");
     client.close().unwrap();
 }
 
