@@ -45,7 +45,10 @@ impl ArraySim {
             ])
             .arg("--state")
             .arg(state.path())
-            .args(["--user", ARRAYSIM_USER, "--password", ARRAYSIM_PASSWORD])
+            .args(["--user", ARRAYSIM_USER])
+            // Through its environment, not argv: tests assert no process they start shows
+            // the password in /proc/<pid>/cmdline.
+            .env("LSM_ARRAYSIM_PASSWORD", ARRAYSIM_PASSWORD)
             .args(extra)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())

@@ -1,0 +1,570 @@
+//! `ontap_lsmplugin` against a real `lsm-arraysim` over TLS when the cluster is big or
+//! misbehaves:
+//!
+//! - paging: 2,500 LUNs at 1,000 a page are listed in exactly 3 requests (the simulator's
+//!   admin counters), each LUN once;
+//! - faults: a 500, a dropped connection, a reply slower than the call's timeout and
+//!   credentials refused mid-session each give their LSM error within the timeout, and the
+//!   next call on the same connection works, also when a call's requests are each within
+//!   the timeout but not all together; a 503 ("busy, try again") on a listing is
+//!   retried within the call, as it is on a single GET;
+//! - secrets: through a real lsmd with the plugin logging at `trace`, a session that works
+//!   (listings, a LUN made and removed) and sessions that fail (a 500, a reset, a timeout, a
+//!   wrong password) leave the password (and its Basic `Authorization` value) in no log
+//!   line, no error message, and no argv or environment of a plugin process (under lsmd
+//!   and spawned by the client).
+//!
+//! Statelessness and TLS trust are tested in `against_arraysim.rs`; failed jobs and
+//! half-made creates in `changes.rs`.
+
+use std::collections::BTreeSet;
+use std::time::{Duration, Instant};
+
+use lsm_core::types::{JobStatus, Provisioning};
+use lsm_core::{BlockingClient, Completion, ErrorNumber, LsmError};
+use lsm_rest::Request;
+use lsm_test_support::process::children_of;
+use lsm_test_support::{
+    ARRAYSIM_PASSWORD as PASSWORD, ARRAYSIM_USER as USER, ArraySim, LsmdDirs, wait_until,
+    workspace_binary,
+};
+use plugin_netapp::client::api::PAGE_SIZE;
+use serde_json::json;
+
+/// The timeout of sessions whose calls are not meant to time out.
+const TIMEOUT: Duration = Duration::from_secs(20);
+/// The timeout of sessions that meet a fault: an answer must come within it.
+const FAULT_TIMEOUT: Duration = Duration::from_secs(5);
+/// The timeout of sessions that meet a reply slower than it.
+const SHORT_TIMEOUT: Duration = Duration::from_secs(2);
+/// What an answer may take beyond its call's timeout (this machine is shared with builds).
+const MARGIN: Duration = Duration::from_secs(3);
+/// The FlexVol of the default inventory the test's LUNs go in.
+const CONTAINER: &str = "vol1";
+
+fn connect(sim: &ArraySim, timeout: Duration) -> BlockingClient {
+    BlockingClient::connect(&sim.uri(), Some(PASSWORD), timeout)
+        .unwrap_or_else(|error| panic!("connect to {}: {error}", sim.uri()))
+}
+
+fn add_fault(sim: &ArraySim, spec: &str) {
+    let reply = sim
+        .rest()
+        .send(&Request::post("/_arraysim/faults").json(&json!({ "spec": spec })))
+        .unwrap_or_else(|error| panic!("fault {spec}: {error}"));
+    assert_eq!(reply.status(), 201, "fault {spec}");
+}
+
+fn clear_faults(sim: &ArraySim) {
+    sim.rest()
+        .send(&Request::delete("/_arraysim/faults"))
+        .unwrap();
+}
+
+/// How many `request`s (`"GET /api/storage/luns"`: method and path, no query) the
+/// simulator has been sent.
+fn requests(sim: &ArraySim, request: &str) -> u64 {
+    sim.stats()["requests"][request].as_u64().unwrap_or(0)
+}
+
+/// Makes thin 16 MiB LUNs `/vol/vol1/<name>` through the REST API, from a few threads.
+fn create_luns(sim: &ArraySim, names: &[String]) {
+    const THREADS: usize = 4;
+    std::thread::scope(|scope| {
+        for share in names.chunks(names.len().div_ceil(THREADS).max(1)) {
+            scope.spawn(move || {
+                let rest = sim.rest();
+                for name in share {
+                    let body = json!({
+                        "name": format!("/vol/{CONTAINER}/{name}"),
+                        "svm": {"name": "vs0"},
+                        "os_type": "linux",
+                        "space": {"size": 16 << 20, "guarantee": {"requested": false}},
+                    });
+                    let made = rest
+                        .send(&Request::post("/api/storage/luns").json(&body))
+                        .unwrap_or_else(|error| panic!("create LUN {name}: {error}"));
+                    assert_eq!(made.status(), 201, "create LUN {name}");
+                }
+            });
+        }
+    });
+}
+
+/// The names of the LSM volumes the plugin lists.
+fn volume_names(client: &mut BlockingClient) -> Vec<String> {
+    let mut names: Vec<String> = client
+        .volumes(None)
+        .unwrap_or_else(|error| panic!("volumes: {error}"))
+        .into_iter()
+        .map(|volume| volume.name)
+        .collect();
+    names.sort();
+    names
+}
+
+/// `volumes()` with `fault` active: the error, how long it took, and how many LUN listing
+/// requests reached the simulator meanwhile.
+fn volumes_with_fault(
+    sim: &ArraySim,
+    client: &mut BlockingClient,
+    fault: &str,
+) -> (LsmError, Duration, u64) {
+    add_fault(sim, fault);
+    let before = requests(sim, "GET /api/storage/luns");
+    let started = Instant::now();
+    let outcome = client.volumes(None);
+    let took = started.elapsed();
+    let sent = requests(sim, "GET /api/storage/luns") - before;
+    match outcome {
+        Ok(volumes) => panic!("volumes() succeeded despite {fault}: {volumes:?}"),
+        Err(error) => (error, took, sent),
+    }
+}
+
+// ------------------------------------------------------------------------------ paging
+
+#[test]
+fn a_listing_of_2500_luns_takes_3_pages_and_returns_each_lun_once() {
+    // Two full pages and a partial one: 2,500 LUNs at the plugin's 1,000 a page.
+    let count = 2 * PAGE_SIZE + PAGE_SIZE / 2;
+    let sim = ArraySim::ontap();
+    let names: Vec<String> = (0..count).map(|i| format!("lun_{i:04}")).collect();
+    create_luns(&sim, &names);
+    let mut client = connect(&sim, TIMEOUT);
+
+    let before = requests(&sim, "GET /api/storage/luns");
+    let volumes = client.volumes(None).unwrap();
+    let pages = requests(&sim, "GET /api/storage/luns") - before;
+
+    assert_eq!(pages, 3, "{count} LUNs at {PAGE_SIZE} a page");
+    assert_eq!(volumes.len(), count, "one volume per LUN, none twice");
+    let listed: BTreeSet<&str> = volumes.iter().map(|v| v.name.as_str()).collect();
+    let made: BTreeSet<&str> = names.iter().map(String::as_str).collect();
+    assert_eq!(listed, made, "every LUN made is listed by its name");
+    let ids: BTreeSet<&str> = volumes.iter().map(|v| v.id.as_str()).collect();
+    assert_eq!(ids.len(), count, "no two volumes share an id");
+    client.close().unwrap();
+}
+
+// ------------------------------------------------------------------------------ faults
+
+/// A session with one LUN (`lun_a`) listed once, so the kept-alive connection is open.
+fn session_with_one_lun(sim: &ArraySim, timeout: Duration) -> BlockingClient {
+    create_luns(sim, &["lun_a".to_string()]);
+    let mut client = connect(sim, timeout);
+    assert_eq!(volume_names(&mut client), ["lun_a"]);
+    client
+}
+
+#[test]
+fn a_500_on_a_listing_is_plugin_bug_at_once_and_the_next_call_works() {
+    let sim = ArraySim::ontap();
+    let mut client = session_with_one_lun(&sim, FAULT_TIMEOUT);
+
+    let (error, took, sent) =
+        volumes_with_fault(&sim, &mut client, "/api/storage/luns:status=500:count=1");
+    // A 500 is neither "busy" (ONTAP code 13107406) nor a 503, the only replies the plugin
+    // sends again; LSM has no "the array failed" code, so it is PLUGIN_BUG with ONTAP's
+    // status and text.
+    assert_eq!(error.code, ErrorNumber::PLUGIN_BUG, "{error}");
+    assert!(error.message.contains("ONTAP error 500"), "{error}");
+    assert!(error.message.contains("injected fault"), "{error}");
+    assert_eq!(sent, 1, "a 500 is not sent again");
+    assert!(took < FAULT_TIMEOUT, "the 500 took {took:?}");
+
+    assert_eq!(volume_names(&mut client), ["lun_a"], "the next call works");
+    client.close().unwrap();
+}
+
+#[test]
+fn a_503_on_a_listing_is_retried_within_the_call_as_on_a_single_get() {
+    let sim = ArraySim::ontap();
+    let mut client = session_with_one_lun(&sim, FAULT_TIMEOUT);
+
+    // A single GET (the cluster, in systems()) meets a 503 once: sent again, and it works.
+    add_fault(&sim, "/api/cluster:status=503:count=1");
+    let before = requests(&sim, "GET /api/cluster");
+    assert_eq!(
+        client.systems().unwrap().len(),
+        1,
+        "a 503 on GET /api/cluster"
+    );
+    assert_eq!(
+        requests(&sim, "GET /api/cluster") - before,
+        2,
+        "sent again once"
+    );
+
+    // A listing meets the same 503 once: the plugin treats it the same way.
+    add_fault(&sim, "/api/storage/luns:status=503:count=1");
+    let before = requests(&sim, "GET /api/storage/luns");
+    let started = Instant::now();
+    let listed = client.volumes(None);
+    let took = started.elapsed();
+    let sent = requests(&sim, "GET /api/storage/luns") - before;
+    match listed {
+        Ok(volumes) => {
+            let names: Vec<&str> = volumes.iter().map(|v| v.name.as_str()).collect();
+            assert_eq!(names, ["lun_a"]);
+            assert_eq!(sent, 2, "the page that met the 503 was sent again, once");
+        }
+        Err(error) => panic!(
+            "a 503 on a listing ({sent} request(s), {took:?}) is {:?}, not retried as on \
+             GET /api/cluster: {error}",
+            error.code
+        ),
+    }
+    assert!(took < FAULT_TIMEOUT, "the retried listing took {took:?}");
+    client.close().unwrap();
+}
+
+#[test]
+fn a_dropped_connection_is_network_error_at_once_and_the_next_call_reconnects() {
+    let sim = ArraySim::ontap();
+    // The session's kept-alive connection is the one the simulator drops.
+    let mut client = session_with_one_lun(&sim, FAULT_TIMEOUT);
+
+    let (error, took, sent) =
+        volumes_with_fault(&sim, &mut client, "/api/storage/luns:reset:count=1");
+    assert_eq!(error.code, ErrorNumber::NETWORK_ERROR, "{error}");
+    assert!(
+        error.message.contains(&format!(
+            "GET https://127.0.0.1:{}/api/storage/luns",
+            sim.port
+        )),
+        "the message names the request: {error}"
+    );
+    // The request was written before the connection went: resending it is the plugin's
+    // choice, and it does not make it.
+    assert_eq!(sent, 1, "the plugin does not resend the listing");
+    assert!(took < FAULT_TIMEOUT, "the reset took {took:?}");
+
+    assert_eq!(volume_names(&mut client), ["lun_a"], "the next call works");
+    client.close().unwrap();
+}
+
+#[test]
+fn a_reply_slower_than_the_timeout_is_timeout_in_time_and_the_next_call_works() {
+    let sim = ArraySim::ontap();
+    let mut client = session_with_one_lun(&sim, TIMEOUT);
+    // The timeout the plugin is told after registration is the one it keeps to.
+    client.time_out_set(SHORT_TIMEOUT).unwrap();
+    assert_eq!(client.time_out_get().unwrap(), SHORT_TIMEOUT);
+
+    // Every LUN listing is slow until the fault is removed.
+    let latency = SHORT_TIMEOUT + Duration::from_millis(1500);
+    let fault = format!("/api/storage/luns:latency={}", latency.as_millis());
+    let (error, took, sent) = volumes_with_fault(&sim, &mut client, &fault);
+    assert_eq!(error.code, ErrorNumber::TIMEOUT, "{error}");
+    // The plugin's own answer (its REST request timed out), not the client giving up on a
+    // plugin that did not answer, which would leave the connection unusable.
+    assert!(error.message.contains("/api/storage/luns"), "{error}");
+    assert!(error.message.contains("no answer within"), "{error}");
+    assert!(
+        took >= SHORT_TIMEOUT,
+        "it gave up before the timeout: {took:?}"
+    );
+    assert!(
+        took < SHORT_TIMEOUT + MARGIN,
+        "TIMEOUT came {took:?} after the call"
+    );
+    assert_eq!(sent, 1);
+
+    clear_faults(&sim);
+    let started = Instant::now();
+    assert_eq!(volume_names(&mut client), ["lun_a"], "the next call works");
+    assert!(
+        started.elapsed() < SHORT_TIMEOUT,
+        "within the short timeout"
+    );
+    client.close().unwrap();
+}
+
+#[test]
+fn a_call_of_several_slow_requests_answers_within_its_timeout_and_the_next_call_works() {
+    let sim = ArraySim::ontap();
+    let mut client = connect(&sim, TIMEOUT);
+    client.time_out_set(SHORT_TIMEOUT).unwrap();
+    // systems() asks for the cluster, then for its nodes: each request is slower than half
+    // the call's timeout but within it, so the two together are not.
+    let each = SHORT_TIMEOUT * 6 / 10;
+    for path in ["/api/cluster", "/api/cluster/nodes"] {
+        add_fault(
+            &sim,
+            &format!("{path}:latency={}:count=1", each.as_millis()),
+        );
+    }
+    let started = Instant::now();
+    let outcome = client.systems();
+    let took = started.elapsed();
+    let error = match outcome {
+        Ok(systems) => panic!("systems() in {took:?} with {each:?} twice: {systems:?}"),
+        Err(error) => error,
+    };
+    assert_eq!(error.code, ErrorNumber::TIMEOUT, "{error}");
+    assert!(
+        took < SHORT_TIMEOUT + MARGIN,
+        "TIMEOUT came {took:?} after the call"
+    );
+    // The plugin's own TIMEOUT, in time: had the client given up waiting for it, the
+    // session would be unusable.
+    assert!(
+        !error.message.starts_with("plugin did not answer"),
+        "the plugin answered after the call's timeout ({took:?}): {error}"
+    );
+    assert_eq!(client.systems().unwrap().len(), 1, "the next call works");
+    client.close().unwrap();
+}
+
+#[test]
+fn credentials_refused_mid_session_are_auth_failed_and_the_next_call_works() {
+    let sim = ArraySim::ontap();
+    let mut client = session_with_one_lun(&sim, FAULT_TIMEOUT);
+
+    // As when the account is locked for a moment on the cluster.
+    let (error, took, sent) =
+        volumes_with_fault(&sim, &mut client, "/api/storage/luns:status=401:count=1");
+    assert_eq!(error.code, ErrorNumber::PLUGIN_AUTH_FAILED, "{error}");
+    assert!(error.message.contains("401"), "{error}");
+    assert_eq!(sent, 1, "refused credentials are not sent again");
+    assert!(took < FAULT_TIMEOUT, "the 401 took {took:?}");
+
+    assert_eq!(volume_names(&mut client), ["lun_a"], "the next call works");
+    client.close().unwrap();
+}
+
+// ----------------------------------------------------------------------------- secrets
+
+/// Standard base64 (RFC 4648, with padding), as in a Basic `Authorization` header.
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut text = String::new();
+    for chunk in bytes.chunks(3) {
+        let word = chunk.iter().enumerate().fold(0u32, |word, (i, byte)| {
+            word | u32::from(*byte) << (16 - 8 * i)
+        });
+        for sextet in 0..4 {
+            if sextet <= chunk.len() {
+                let index = (word >> (18 - 6 * sextet)) & 63;
+                text.push(char::from(ALPHABET[index as usize]));
+            } else {
+                text.push('=');
+            }
+        }
+    }
+    text
+}
+
+/// Every process below `pid`.
+fn descendants(pid: u32) -> Vec<u32> {
+    let mut found = Vec::new();
+    let mut next = vec![pid];
+    while let Some(parent) = next.pop() {
+        for (child, _) in children_of(parent) {
+            found.push(child);
+            next.push(child);
+        }
+    }
+    found
+}
+
+/// `/proc/<pid>/<file>` (NUL-separated argv or environment) as text, empty once the
+/// process is gone.
+fn proc_text(pid: u32, file: &str) -> String {
+    let bytes = std::fs::read(format!("/proc/{pid}/{file}")).unwrap_or_default();
+    String::from_utf8_lossy(&bytes).replace('\0', " ")
+}
+
+/// The ontap plugin processes lsmd (`lsmd_pid`) runs.
+fn ontap_plugins(lsmd_pid: u32) -> Vec<u32> {
+    children_of(lsmd_pid)
+        .into_iter()
+        .map(|(pid, _)| pid)
+        .filter(|pid| proc_text(*pid, "cmdline").contains("ontap_lsmplugin"))
+        .collect()
+}
+
+/// Fails the test when `text` (what `what` is) holds any of `secrets`.
+fn assert_no_secret(secrets: &[String], what: &str, text: &str) {
+    for (index, secret) in secrets.iter().enumerate() {
+        assert!(
+            !text.contains(secret.as_str()),
+            "{what} holds secret #{index} (the password or its Basic value)"
+        );
+    }
+}
+
+/// Fails the test when the argv or environment of process `pid` holds a secret (or cannot
+/// be read: the process must be running).
+fn assert_no_secret_in_process(secrets: &[String], pid: u32) {
+    for file in ["cmdline", "environ"] {
+        let text = proc_text(pid, file);
+        assert!(
+            !text.is_empty(),
+            "/proc/{pid}/{file} is empty: is it running?"
+        );
+        assert_no_secret(secrets, &format!("/proc/{pid}/{file}"), &text);
+    }
+}
+
+#[test]
+fn the_password_is_in_no_log_no_error_message_and_no_argv() {
+    assert_eq!(
+        base64(b"Aladdin:open sesame"),
+        "QWxhZGRpbjpvcGVuIHNlc2FtZQ==",
+        "the encoder the needles are made with (RFC 7617's example)"
+    );
+    let wrong_password = "Wr0ng-pa55word";
+    let secrets = [
+        PASSWORD.to_string(),
+        base64(format!("{USER}:{PASSWORD}").as_bytes()),
+        wrong_password.to_string(),
+        base64(format!("{USER}:{wrong_password}").as_bytes()),
+    ];
+    let sim = ArraySim::ontap();
+    create_luns(&sim, &["lun_a".to_string()]);
+
+    let dirs = LsmdDirs::new("lsmrs-ontap-secrets");
+    dirs.link_plugin(
+        "ontap_lsmplugin",
+        &workspace_binary("ontap_lsmplugin", "plugin-netapp"),
+    );
+    let mut command = dirs.command(&workspace_binary("lsmd", "lsmd"));
+    // lsmd at debug; the plugins it runs inherit its environment, so LSM_PLUGIN_LOG, and
+    // its stderr, the log file.
+    command.arg("-v").env("LSM_PLUGIN_LOG", "trace");
+    let lsmd = dirs.start(command);
+    let lsmd_pid = lsmd.pid().as_raw() as u32;
+    let connect = |password: &str, timeout: Duration| {
+        BlockingClient::connect_daemon(&dirs.socket_dir, &sim.uri(), Some(password), timeout)
+    };
+    let mut messages: Vec<String> = Vec::new();
+
+    // A session that works: every listing the task names, a LUN made and removed.
+    let mut client = connect(PASSWORD, TIMEOUT).unwrap();
+    assert_eq!(client.systems().unwrap().len(), 1);
+    let pool = client
+        .pools(None)
+        .unwrap()
+        .into_iter()
+        .find(|pool| pool.name == "aggr1")
+        .expect("the default inventory has aggr1");
+    assert_eq!(volume_names(&mut client), ["lun_a"]);
+    let made = match client
+        .volume_create(&pool, "lun_secret", 64 << 20, Provisioning::THIN)
+        .unwrap()
+    {
+        Completion::Done(volume) => volume,
+        Completion::Job(job) => panic!("volume_create gave job {} with no slow cluster", job.id),
+    };
+    assert_eq!(volume_names(&mut client), ["lun_a", "lun_secret"]);
+    // The LUN goes at once; its container FlexVol through an ONTAP job, an LSM job here.
+    if let Completion::Job(job) = client.volume_delete(&made).unwrap() {
+        wait_until("volume_delete's job to complete", || {
+            client.job_status(&job.id).unwrap().status == JobStatus::COMPLETE
+        });
+        client.job_free(&job.id).unwrap();
+    }
+    assert_eq!(volume_names(&mut client), ["lun_a"]);
+
+    // The plugin process serving it, while it runs.
+    let plugins = ontap_plugins(lsmd_pid);
+    assert_eq!(
+        plugins.len(),
+        1,
+        "one ontap_lsmplugin under lsmd: {plugins:?}"
+    );
+    assert_no_secret_in_process(&secrets, plugins[0]);
+    // No process this test started has the password in its argv: lsmd, the plugin, and the
+    // simulator (which gets it through its environment).
+    let started = descendants(std::process::id());
+    assert!(started.contains(&sim.pid()) && started.contains(&lsmd_pid));
+    for pid in started {
+        assert_no_secret(
+            &secrets,
+            &format!("/proc/{pid}/cmdline"),
+            &proc_text(pid, "cmdline"),
+        );
+    }
+
+    // The same session meets a 500, a dropped connection and a reply past its timeout.
+    let faults = [
+        (
+            "/api/storage/luns:status=500:count=1",
+            ErrorNumber::PLUGIN_BUG,
+        ),
+        (
+            "/api/storage/luns:reset:count=1",
+            ErrorNumber::NETWORK_ERROR,
+        ),
+        (
+            "/api/storage/luns:latency=2500:count=1",
+            ErrorNumber::TIMEOUT,
+        ),
+    ];
+    for (fault, code) in faults {
+        add_fault(&sim, fault);
+        if code == ErrorNumber::TIMEOUT {
+            client.time_out_set(Duration::from_secs(1)).unwrap();
+        }
+        let error = client.volumes(None).unwrap_err();
+        assert_eq!(error.code, code, "{fault}: {error}");
+        messages.push(format!("{error} {error:?}"));
+        client.time_out_set(TIMEOUT).unwrap();
+    }
+    assert_eq!(volume_names(&mut client), ["lun_a"]);
+    client.close().unwrap();
+
+    // A wrong password, through lsmd.
+    let Err(refused) = connect(wrong_password, TIMEOUT) else {
+        panic!("a wrong password was accepted");
+    };
+    assert_eq!(refused.code, ErrorNumber::PLUGIN_AUTH_FAILED, "{refused}");
+    messages.push(format!("{refused} {refused:?}"));
+
+    // The plugin spawned by the client itself (embedded mode), while it runs; and its
+    // wrong password's message.
+    let embedded = BlockingClient::connect(&sim.uri(), Some(PASSWORD), TIMEOUT).unwrap();
+    let embedded_pid = embedded.plugin_pid().expect("an embedded plugin process");
+    assert_no_secret_in_process(&secrets, embedded_pid);
+    embedded.close().unwrap();
+    let Err(refused) = BlockingClient::connect(&sim.uri(), Some(wrong_password), TIMEOUT) else {
+        panic!("a wrong password was accepted");
+    };
+    assert_eq!(refused.code, ErrorNumber::PLUGIN_AUTH_FAILED, "{refused}");
+    messages.push(format!("{refused} {refused:?}"));
+
+    // Every plugin has written all it will write once it has exited.
+    wait_until("the plugins under lsmd to exit", || {
+        ontap_plugins(lsmd_pid).is_empty()
+    });
+    let log = lsmd.log();
+    // The log is the plugins' trace, so a clean grep means something.
+    for expected in [
+        "GET https://127.0.0.1",
+        "/api/storage/luns",
+        "POST https://127.0.0.1",
+        "DELETE https://127.0.0.1",
+        "request body",
+        "response body",
+        "error reply",
+        "injected fault",
+        "no answer within",
+        "401",
+    ] {
+        assert!(
+            log.contains(expected),
+            "the log has no {expected:?}: is LSM_PLUGIN_LOG=trace honoured?\n{log}"
+        );
+    }
+    assert!(
+        log.contains("TRACE") && log.contains("DEBUG"),
+        "the log has no trace and debug lines"
+    );
+    assert_no_secret(&secrets, "lsmd's log (lsmd and its plugins)", &log);
+    assert_eq!(messages.len(), 5);
+    for message in &messages {
+        assert_no_secret(&secrets, &format!("the error message {message:?}"), message);
+    }
+}
