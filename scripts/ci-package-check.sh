@@ -8,15 +8,24 @@
 #      (LSM_UDS_PATH = that dir, so only the daemon can answer; the state file
 #      then belongs to libstoragemgmt, proof that lsmd started the plugin
 #      under the package's account);
-#   4. SIGTERM: lsmd exits 0 and removes its sockets;
-#   5. dpkg --purge, then nothing may remain: none of the package's files
+#   4. the INSTALLED /usr/bin/lsm-arraysim simulates an ONTAP cluster (HTTPS,
+#      self-signed certificate, a non-default password) and the installed
+#      lsmcli lists its aggregates aggr1 and aggr2 through lsmd's ontap
+#      socket (ca_cert= the simulator's certificate, password from
+#      LSMCLI_PASSWORD); the aggregates answer slowly (an injected latency) so
+#      that the ontap_lsmplugin process lsmd started can be seen meanwhile:
+#      its real, effective, saved and file-system uid and gid must be
+#      libstoragemgmt's (pluginconf.d/ontap.conf: no root). SIGTERM: the
+#      simulator exits 0;
+#   5. SIGTERM: lsmd exits 0 and removes its sockets;
+#   6. dpkg --purge, then nothing may remain: none of the package's files
 #      (dpkg -L, taken before the purge) or of the directories it created,
 #      no /etc/lsm, no socket in /var/run/lsm/ipc (it would switch every later
 #      client into daemon mode), no libstoragemgmt account it created.
 #
 # Quiet on success (one line); on failure it names the step and prints the
-# log. It cleans up (stops lsmd, purges the package, removes its temp dir)
-# whichever step fails.
+# log. It cleans up (stops lsmcli, the array simulator and lsmd, purges the
+# package, removes its temp dir) whichever step fails.
 set -euo pipefail
 
 package=lsm-rs
@@ -52,29 +61,43 @@ log=$work/log
 : >"$log"
 step="setting up"
 lsmd_pid=
+arraysim_pid=
+lsmcli_pid=
 purge_on_exit=false
 
-stop_lsmd() { # SIGTERM, then SIGKILL after 5 s; sets lsmd_status
-    lsmd_status=
-    [ -n "$lsmd_pid" ] || return 0
-    kill -TERM "$lsmd_pid" 2>/dev/null || true
+stop_child() { # NAME PID: SIGTERM, then SIGKILL after 5 s; sets child_status
+    local name=$1 pid=$2
+    child_status=
+    [ -n "$pid" ] || return 0
+    kill -TERM "$pid" 2>/dev/null || true
     for _ in $(seq 100); do
-        kill -0 "$lsmd_pid" 2>/dev/null || break
+        kill -0 "$pid" 2>/dev/null || break
         sleep 0.05
     done
-    if kill -0 "$lsmd_pid" 2>/dev/null; then
-        echo "lsmd (pid $lsmd_pid) ignored SIGTERM for 5 s: SIGKILL" >>"$log"
-        kill -KILL "$lsmd_pid" 2>/dev/null || true
+    if kill -0 "$pid" 2>/dev/null; then
+        echo "$name (pid $pid) ignored SIGTERM for 5 s: SIGKILL" >>"$log"
+        kill -KILL "$pid" 2>/dev/null || true
     fi
-    lsmd_status=0
-    wait "$lsmd_pid" 2>/dev/null || lsmd_status=$?
+    child_status=0
+    wait "$pid" 2>/dev/null || child_status=$?
+}
+stop_lsmd() { # sets lsmd_status
+    stop_child lsmd "$lsmd_pid"
+    lsmd_status=$child_status
     lsmd_pid=
+}
+stop_arraysim() { # sets arraysim_status
+    stop_child lsm-arraysim "$arraysim_pid"
+    arraysim_status=$child_status
+    arraysim_pid=
 }
 
 cleanup() {
     local rc=$?
     trap - EXIT INT TERM
     set +e
+    stop_child lsmcli "$lsmcli_pid"
+    stop_arraysim
     stop_lsmd
     if $purge_on_exit && [ "$(package_status)" != not-installed ]; then
         echo "\$ dpkg --purge $package (cleanup)" >>"$log"
@@ -89,6 +112,10 @@ cleanup() {
             if [ -s "$work/lsmd.log" ]; then
                 echo "---- lsmd's output ----"
                 tail -n 50 "$work/lsmd.log"
+            fi
+            if [ -s "$work/arraysim.err" ]; then
+                echo "---- lsm-arraysim's standard error ----"
+                tail -n 50 "$work/arraysim.err"
             fi
             echo "----"
         } >&2
@@ -132,7 +159,8 @@ purge_on_exit=true
 run dpkg -i "$deb"
 [ "$(package_status)" = installed ] || fail "dpkg -i left $package '$(package_status)'"
 dpkg -L "$package" >"$work/package-files" || fail "dpkg -L $package failed"
-for path in /usr/bin/lsmd /usr/bin/lsmcli /usr/bin/sim_lsmplugin /etc/lsm/lsmd.conf \
+for path in /usr/bin/lsmd /usr/bin/lsmcli /usr/bin/sim_lsmplugin /usr/bin/ontap_lsmplugin \
+    /usr/bin/lsm-arraysim /etc/lsm/lsmd.conf /etc/lsm/pluginconf.d/ontap.conf \
     /lib/systemd/system/lsmd.service; do
     [ -e "$path" ] || fail "the installed package lacks $path"
 done
@@ -149,11 +177,12 @@ chown "$account:$account" "$state_dir"
 env -u NOTIFY_SOCKET /usr/bin/lsmd -d --socketdir "$socket_dir" >"$work/lsmd.log" 2>&1 &
 lsmd_pid=$!
 for _ in $(seq 200); do
-    [ -S "$socket_dir/sim" ] && break
+    [ -S "$socket_dir/sim" ] && [ -S "$socket_dir/ontap" ] && break
     kill -0 "$lsmd_pid" 2>/dev/null || fail "lsmd exited before listening"
     sleep 0.05
 done
 [ -S "$socket_dir/sim" ] || fail "no socket $socket_dir/sim after 10 s"
+[ -S "$socket_dir/ontap" ] || fail "no socket $socket_dir/ontap after 10 s"
 
 step="listing the pools through lsmd with the installed lsmcli"
 echo "\$ LSM_UDS_PATH=$socket_dir /usr/bin/lsmcli -u sim://?statefile=$state_dir/sim.db list --type pools -t," >>"$log"
@@ -167,6 +196,80 @@ pool_ids=$(printf '%s\n' "$pools" | cut -d, -f1 | sed 's/ *$//' | sort | tr '\n'
 owner=$(stat -c %U "$state_dir/sim.db" 2>/dev/null) || fail "lsmd's sim plugin wrote no $state_dir/sim.db"
 [ "$owner" = "$account" ] || fail "the sim state file belongs to '$owner', not $account:" \
     "the plugin did not run under lsmd with the package's configuration"
+
+step="starting the installed lsm-arraysim (--vendor ontap)"
+# The plugin runs as libstoragemgmt: it must be able to read the certificate.
+ontap_dir=$work/ontap
+mkdir -p "$ontap_dir"
+chmod 0755 "$ontap_dir"
+ontap_password='package-check-pw'
+# Each aggregates request waits 2 s: long enough to find the plugin process.
+echo "\$ /usr/bin/lsm-arraysim --vendor ontap --listen 127.0.0.1:0 --self-signed --state $ontap_dir" \
+    "--user admin --fault /api/storage/aggregates:latency=2000 (password from LSM_ARRAYSIM_PASSWORD)" >>"$log"
+LSM_ARRAYSIM_PASSWORD=$ontap_password /usr/bin/lsm-arraysim --vendor ontap --listen 127.0.0.1:0 \
+    --self-signed --state "$ontap_dir" --user admin --fault '/api/storage/aggregates:latency=2000' \
+    >"$work/arraysim.out" 2>"$work/arraysim.err" &
+arraysim_pid=$!
+address=
+for _ in $(seq 200); do
+    address=$(sed -n '1s|^listening on https://\([^/ ]*\)$|\1|p' "$work/arraysim.out")
+    [ -n "$address" ] && break
+    kill -0 "$arraysim_pid" 2>/dev/null || fail "lsm-arraysim exited before listening"
+    sleep 0.05
+done
+[ -n "$address" ] || fail "lsm-arraysim printed no 'listening on https://HOST:PORT' in 10 s" \
+    "(stdout: $(head -c 200 "$work/arraysim.out"))"
+ontap_port=${address##*:}
+[[ "$ontap_port" =~ ^[0-9]+$ ]] || fail "lsm-arraysim listens on '$address': no port"
+[ -s "$ontap_dir/cert.pem" ] || fail "lsm-arraysim wrote no $ontap_dir/cert.pem"
+
+step="listing the ONTAP aggregates through lsmd with the installed lsmcli"
+ontap_uri="ontap://admin@127.0.0.1:$ontap_port?ca_cert=$ontap_dir/cert.pem"
+echo "\$ LSM_UDS_PATH=$socket_dir LSMCLI_PASSWORD=... /usr/bin/lsmcli -u '$ontap_uri' list --type pools -t," >>"$log"
+env -u LSMCLI_URI HOME="$work/home" LSM_UDS_PATH="$socket_dir" LSMCLI_PASSWORD="$ontap_password" \
+    /usr/bin/lsmcli -u "$ontap_uri" list --type pools -t, >"$work/ontap-pools" 2>>"$log" &
+lsmcli_pid=$!
+# The plugin process lsmd started for this connection: its child running
+# /usr/bin/ontap_lsmplugin, alive while lsmcli waits for the slow aggregates.
+plugin_ids=
+while [ -z "$plugin_ids" ] && kill -0 "$lsmcli_pid" 2>/dev/null; do
+    for proc in /proc/[0-9]*; do
+        # comm first (a builtin read, no process per entry): set at exec, so
+        # a match has dropped its privileges already.
+        { read -r comm <"$proc/comm"; } 2>/dev/null || continue
+        [ "$comm" = ontap_lsmplugin ] || continue
+        [ "$(readlink "$proc/exe" 2>/dev/null)" = /usr/bin/ontap_lsmplugin ] || continue
+        parent=$(awk '$1 == "PPid:" { print $2 }' "$proc/status" 2>/dev/null) || continue
+        [ "$parent" = "$lsmd_pid" ] || continue
+        plugin_ids=$(awk '$1 == "Uid:" || $1 == "Gid:" { print $1, $2, $3, $4, $5 }' \
+            "$proc/status" 2>/dev/null) || plugin_ids=
+        [ -n "$plugin_ids" ] && break
+    done
+    sleep 0.02
+done
+lsmcli_status=0
+wait "$lsmcli_pid" || lsmcli_status=$?
+lsmcli_pid=
+cat "$work/ontap-pools" >>"$log"
+[ "$lsmcli_status" = 0 ] || fail "lsmcli list --type pools on ontap:// failed (exit $lsmcli_status)"
+pool_names=$(cut -d, -f2 "$work/ontap-pools" | sed 's/^ *//; s/ *$//')
+for aggregate in aggr1 aggr2; do
+    grep -qxF "$aggregate" <<<"$pool_names" \
+        || fail "expected the simulator's aggregates aggr1 and aggr2 among the pools, got: $(cat "$work/ontap-pools")"
+done
+[ -n "$plugin_ids" ] || fail "no ontap_lsmplugin child of lsmd (pid $lsmd_pid) was seen during the listing"
+echo "ontap_lsmplugin under lsmd: $(printf '%s' "$plugin_ids" | paste -sd' ' -)" >>"$log"
+account_uid=$(id -u "$account")
+account_gid=$(id -g "$account")
+expected_ids="Uid: $account_uid $account_uid $account_uid $account_uid
+Gid: $account_gid $account_gid $account_gid $account_gid"
+[ "$plugin_ids" = "$expected_ids" ] || fail "lsmd ran ontap_lsmplugin with ids" \
+    "'$(printf '%s' "$plugin_ids" | paste -sd' ' -)', not $account's ($account_uid/$account_gid):" \
+    "pluginconf.d/ontap.conf must not give it root"
+
+step="stopping lsm-arraysim (SIGTERM)"
+stop_arraysim
+[ "$arraysim_status" = 0 ] || fail "lsm-arraysim exited with status $arraysim_status on SIGTERM"
 
 step="stopping lsmd (SIGTERM)"
 stop_lsmd
@@ -208,4 +311,5 @@ finished_ns=$(date +%s%N)
 seconds() { awk -v ns="$1" 'BEGIN { printf "%.1f", ns / 1e9 }'; }
 echo "== package check: ok in $(seconds $((finished_ns - started_ns))) s" \
     "(release build + .deb $(seconds $((built_ns - started_ns))) s;" \
-    "install, 4 pools through the installed lsmd, purge, nothing left $(seconds $((finished_ns - built_ns))) s)"
+    "install, 4 sim pools and the ONTAP simulator's aggregates through the installed lsmd," \
+    "purge, nothing left $(seconds $((finished_ns - built_ns))) s)"

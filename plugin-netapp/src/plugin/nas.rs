@@ -180,12 +180,7 @@ impl Session {
         name: &str,
         size: i64,
     ) -> Result<Completion<FileSystem>> {
-        let aggregate = self
-            .client
-            .aggregates()?
-            .into_iter()
-            .find(|aggregate| aggregate.uuid.as_deref() == Some(pool.id.as_str()))
-            .ok_or_else(|| not_found(ErrorNumber::NOT_FOUND_POOL, "Pool", &pool.id))?;
+        let aggregate = self.data_aggregate(pool)?;
         self.check_fs_name_free(name)?;
         let outcome = self.client.change(
             Method::POST,

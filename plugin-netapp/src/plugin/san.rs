@@ -152,7 +152,7 @@ impl Session {
     }
 
     /// The aggregate behind an LSM pool, which must hold data volumes.
-    fn data_aggregate(&self, pool: &Pool) -> Result<models::Aggregate> {
+    pub(super) fn data_aggregate(&self, pool: &Pool) -> Result<models::Aggregate> {
         let aggregate = self
             .client
             .aggregates()?
