@@ -4,34 +4,34 @@
 //!
 //! Starts the `lsm-arraysim` cargo built for this bench (`--vendor ontap
 //! --self-signed`, a temporary state directory), opens `--clients` kept-alive
-//! HTTPS connections (default: runs with 4 and with 16), then for
-//! `--seconds` (default 3) each connection sends one request after another
+//! HTTPS connections (default 8), one thread each, then for `--seconds`
+//! (default 3) each thread sends one request after another on its connection
 //! and reads the answer: `GET /api/cluster`, then (a second run)
 //! `GET /api/storage/aggregates?max_records=1`, with Basic auth. The client
-//! is as thin as it gets, so that the figure is the server's: rustls over
-//! tokio on one thread (`--client-threads` to change), the request bytes
-//! written once, the answer read by `Content-Length` (its status checked,
-//! the first body of each connection parsed as JSON).
+//! is as thin as it gets, so that the figure is the server's: blocking rustls
+//! (the server's TLS library, ring provider) over a `TcpStream` with
+//! `TCP_NODELAY`, the request bytes written once, the answer read by
+//! `Content-Length` (its status checked, the first body of each connection
+//! parsed as JSON).
 //!
 //! Prints, per run: requests per second, errors, p50/p99 latency, and the CPU
 //! time the server and the client each used per 1,000 requests (so that a
 //! figure bound by the client, which shares the machine, shows as such).
 //! Exits non-zero when a request failed; the times are never asserted.
 //!
-//! Usage: `cargo bench -p lsm-arraysim --bench arraysim_bench -- [--clients
-//! N]... [--seconds N] [--client-threads N]`.
+//! Usage: `cargo build --release -p lsm-arraysim`, then `cargo bench -p
+//! lsm-arraysim --bench arraysim_bench -- [--clients N]... [--seconds N]`
+//! (several `--clients`: one run per count).
 
-use std::io::{BufRead as _, BufReader};
+use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::net::TcpStream;
 use std::process::{Child, Command, ExitCode, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use rustls::pki_types::ServerName;
-use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
-use tokio::net::TcpStream;
-use tokio_rustls::TlsConnector;
-use tokio_rustls::client::TlsStream;
+use rustls::{ClientConfig, ClientConnection, StreamOwned};
 
 /// The simulator's built-in account (arraysim's README).
 const USER: &str = "admin";
@@ -46,7 +46,6 @@ const MAX_HEAD: usize = 16 * 1024;
 struct Options {
     clients: Vec<usize>,
     seconds: u64,
-    client_threads: usize,
 }
 
 impl Options {
@@ -55,7 +54,6 @@ impl Options {
         let mut options = Options {
             clients: Vec::new(),
             seconds: 3,
-            client_threads: 1,
         };
         let mut args = args.peekable();
         while let Some(arg) = args.next() {
@@ -71,16 +69,15 @@ impl Options {
             match arg.as_str() {
                 "--clients" => options.clients.push(number),
                 "--seconds" => options.seconds = number as u64,
-                "--client-threads" => options.client_threads = number,
                 other => {
                     return Err(format!(
-                        "unknown argument {other:?} (use --clients N, --seconds N, --client-threads N)"
+                        "unknown argument {other:?} (use --clients N, --seconds N)"
                     ));
                 }
             }
         }
         if options.clients.is_empty() {
-            options.clients = vec![4, 16];
+            options.clients = vec![8];
         }
         Ok(options)
     }
@@ -169,38 +166,34 @@ fn own_cpu_time() -> Duration {
 
 /// One kept-alive HTTPS connection sending the same request again and again.
 struct Connection {
-    tls: TlsStream<TcpStream>,
+    tls: StreamOwned<ClientConnection, TcpStream>,
     request: Arc<Vec<u8>>,
     buffer: Vec<u8>,
 }
 
 impl Connection {
-    async fn open(
-        connector: &TlsConnector,
+    fn open(
+        config: &Arc<ClientConfig>,
         port: u16,
         request: Arc<Vec<u8>>,
     ) -> Result<Connection, String> {
-        let tcp = TcpStream::connect(("127.0.0.1", port))
-            .await
-            .map_err(|e| format!("connect: {e}"))?;
+        let tcp = TcpStream::connect(("127.0.0.1", port)).map_err(|e| format!("connect: {e}"))?;
         tcp.set_nodelay(true).map_err(|e| format!("nodelay: {e}"))?;
         let name = ServerName::try_from("127.0.0.1").map_err(|e| format!("name: {e}"))?;
-        let tls = connector
-            .connect(name, tcp)
-            .await
-            .map_err(|e| format!("TLS handshake: {e}"))?;
+        let session = ClientConnection::new(Arc::clone(config), name)
+            .map_err(|e| format!("TLS session: {e}"))?;
         Ok(Connection {
-            tls,
+            tls: StreamOwned::new(session, tcp),
             request,
             buffer: Vec::with_capacity(8192),
         })
     }
 
     /// Sends the request and reads the whole answer; returns its body.
-    async fn round_trip(&mut self) -> Result<Vec<u8>, String> {
+    fn round_trip(&mut self) -> Result<Vec<u8>, String> {
         self.tls
             .write_all(&self.request)
-            .await
+            .and_then(|()| self.tls.flush())
             .map_err(|e| format!("write: {e}"))?;
         let head_end = loop {
             if let Some(at) = find(&self.buffer, b"\r\n\r\n") {
@@ -209,7 +202,7 @@ impl Connection {
             if self.buffer.len() > MAX_HEAD {
                 return Err("answer head too long".into());
             }
-            self.fill().await?;
+            self.fill()?;
         };
         let head = std::str::from_utf8(&self.buffer[..head_end])
             .map_err(|_| "answer head is not text".to_string())?;
@@ -227,19 +220,18 @@ impl Connection {
             .and_then(|(_, value)| value.trim().parse().ok())
             .ok_or("answer without Content-Length")?;
         while self.buffer.len() < head_end + length {
-            self.fill().await?;
+            self.fill()?;
         }
         let body = self.buffer[head_end..head_end + length].to_vec();
         self.buffer.drain(..head_end + length);
         Ok(body)
     }
 
-    async fn fill(&mut self) -> Result<(), String> {
+    fn fill(&mut self) -> Result<(), String> {
         let mut chunk = [0u8; 8192];
         let read = self
             .tls
             .read(&mut chunk)
-            .await
             .map_err(|e| format!("read: {e}"))?;
         if read == 0 {
             return Err("connection closed by the server".into());
@@ -263,12 +255,12 @@ struct ConnectionReport {
 }
 
 /// One connection's load: requests until `until`.
-async fn load(mut connection: Connection, until: Instant) -> ConnectionReport {
+fn load(mut connection: Connection, until: Instant) -> ConnectionReport {
     let mut report = ConnectionReport::default();
     let mut first = true;
     while Instant::now() < until {
         let started = Instant::now();
-        match connection.round_trip().await {
+        match connection.round_trip() {
             Ok(body) => {
                 report.latencies.push(started.elapsed());
                 if first && serde_json::from_slice::<serde_json::Value>(&body).is_err() {
@@ -298,9 +290,9 @@ fn us(duration: Duration) -> f64 {
 }
 
 /// One run: `clients` connections on `path` for `seconds`; false when a request failed.
-async fn run_load(
+fn run_load(
     simulator: &Simulator,
-    connector: &TlsConnector,
+    config: &Arc<ClientConfig>,
     path: &str,
     clients: usize,
     seconds: u64,
@@ -317,23 +309,24 @@ async fn run_load(
     );
     let mut connections = Vec::with_capacity(clients);
     for _ in 0..clients {
-        let mut connection =
-            Connection::open(connector, simulator.port, Arc::clone(&request)).await?;
+        let mut connection = Connection::open(config, simulator.port, Arc::clone(&request))?;
         // Warm: one answer on each connection before the clock starts.
-        connection.round_trip().await?;
+        connection.round_trip()?;
         connections.push(connection);
     }
     let (server_before, client_before) = (simulator.cpu_time(), own_cpu_time());
     let started = Instant::now();
     let until = started + Duration::from_secs(seconds);
-    let tasks: Vec<_> = connections
+    let threads: Vec<_> = connections
         .into_iter()
-        .map(|connection| tokio::spawn(load(connection, until)))
+        .map(|connection| std::thread::spawn(move || load(connection, until)))
         .collect();
     let mut latencies = Vec::new();
     let mut errors = Vec::new();
-    for task in tasks {
-        let report = task.await.map_err(|e| format!("client task: {e}"))?;
+    for thread in threads {
+        let report = thread
+            .join()
+            .map_err(|_| "a client thread panicked".to_string())?;
         latencies.extend(report.latencies);
         errors.extend(report.errors);
     }
@@ -370,24 +363,18 @@ fn run() -> Result<bool, String> {
             .add(cert)
             .map_err(|e| format!("{}: {e}", simulator.cert.display()))?;
     }
-    let config = rustls::ClientConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .map_err(|e| format!("TLS: {e}"))?
-    .with_root_certificates(roots)
-    .with_no_client_auth();
-    let connector = TlsConnector::from(Arc::new(config));
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(options.client_threads)
-        .enable_all()
-        .build()
-        .map_err(|e| format!("runtime: {e}"))?;
+    let config = Arc::new(
+        ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+            .with_safe_default_protocol_versions()
+            .map_err(|e| format!("TLS: {e}"))?
+            .with_root_certificates(roots)
+            .with_no_client_auth(),
+    );
     println!(
-        "lsm-arraysim --vendor ontap on 127.0.0.1:{}, {} s per run, client on {} thread(s), {} CPUs",
+        "lsm-arraysim --vendor ontap on 127.0.0.1:{}, {} s per run, one client thread per \
+         connection, {} CPUs",
         simulator.port,
         options.seconds,
-        options.client_threads,
         std::thread::available_parallelism().map_or(0, usize::from)
     );
     println!(
@@ -403,14 +390,11 @@ fn run() -> Result<bool, String> {
         "client ms/1k"
     );
     let mut clean = true;
-    runtime.block_on(async {
-        for path in PATHS {
-            for clients in &options.clients {
-                clean &= run_load(&simulator, &connector, path, *clients, options.seconds).await?;
-            }
+    for path in PATHS {
+        for clients in &options.clients {
+            clean &= run_load(&simulator, &config, path, *clients, options.seconds)?;
         }
-        Ok::<(), String>(())
-    })?;
+    }
     println!("target: at least 5,000 requests/s");
     Ok(clean)
 }

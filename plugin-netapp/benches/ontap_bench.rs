@@ -8,17 +8,20 @@
 //!    of thin LUNs in `vol1` of `vs0`): wall time per call (median over
 //!    `--rounds`), the requests it made (from `GET /_arraysim/stats`: it must
 //!    be `ceil(N / PAGE_SIZE)` pages of `/api/storage/luns`; the plugin also
-//!    lists the SVM's FlexVols once, to name each LUN's pool), peak memory
-//!    (VmHWM, reset through `/proc/PID/clear_refs` before each call, after
-//!    `malloc_trim` here) of the plugin and of this client, and the CPU time
-//!    of the plugin, the client and the simulator per call. Baseline: a bare reqwest blocking client
-//!    (the HTTP and TLS stack under `lsm-rest`, without it) fetching the same
-//!    pages (same path, `max_records`, `svm.name=` and `fields=` as the
-//!    plugin's `luns()`, following `_links.next.href`) and parsing each page
-//!    into a `serde_json::Value`. Prints the ratio (target within 1.5x).
+//!    lists the SVM's FlexVols, to name each LUN's pool: counted and printed
+//!    too), peak memory (VmHWM, reset through `/proc/PID/clear_refs` before
+//!    each call, after `malloc_trim` here) of the plugin (the child of this
+//!    process that is not the simulator) and of this client, and the CPU time
+//!    of the plugin, the client and the simulator per call. Baseline: a bare
+//!    `lsm_rest::RestClient` of the bench's own (the same reqwest + rustls
+//!    stack as the plugin's, so the ratio is what the plugin adds) fetching
+//!    the same pages (same path, `max_records`, `svm.name=` and `fields=` as
+//!    the plugin's `luns()`, following `_links.next.href`) and parsing each
+//!    page into a `serde_json::Value`. Prints the ratio (target within 1.5x).
 //! 2. `cli`: cold `lsmcli -u ontap://... list --type pools` (password in
-//!    `LSMCLI_PASSWORD`; embedded mode: lsmcli spawns the `ontap_lsmplugin`
-//!    beside it, `LSM_PLUGIN_PATH` names this profile's target dir), spawn to
+//!    `LSMCLI_PASSWORD`, `LSM_UDS_PATH` and `LSMCLI_URI` removed; embedded
+//!    mode: lsmcli spawns the `ontap_lsmplugin` beside it, `LSM_PLUGIN_PATH`
+//!    names this profile's target dir), spawn to
 //!    exit, median and p90 over `--cli-runs` (default 30; target median under
 //!    30 ms), taking turns with the baseline `lsmcli -u sim://... list --type
 //!    pools` (a temporary state file) and a spawn of `true`.
@@ -45,8 +48,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use lsm_core::BlockingClient;
-use lsm_rest::Request;
-use lsm_test_support::{ARRAYSIM_PASSWORD, ARRAYSIM_USER, ArraySim, bin_dir, workspace_binary};
+use lsm_rest::{Request, RestClient};
+use lsm_test_support::process::children_of;
+use lsm_test_support::{ARRAYSIM_PASSWORD, ArraySim, bin_dir, workspace_binary};
 use plugin_netapp::client::api::PAGE_SIZE;
 use serde_json::{Value, json};
 
@@ -63,8 +67,10 @@ const CLUSTER_FIELDS: &str = "name,uuid,version";
 const NODE_FIELDS: &str = "name,uuid,state,model,serial_number";
 /// The stats key of the LUN listing.
 const LUN_LIST: &str = "GET /api/storage/luns";
+/// The stats key of the FlexVol listing.
+const VOLUME_LIST: &str = "GET /api/storage/volumes";
 /// Concurrent clients making the LUNs in setup.
-const SETUP_CLIENTS: usize = 16;
+const SETUP_CLIENTS: usize = 4;
 /// Calls of each kind in a row before the next kind takes its turn.
 const BLOCK: usize = 100;
 
@@ -209,7 +215,8 @@ fn requests_between(
         .iter()
         .filter_map(|(key, n)| {
             let made = n - before.get(key).copied().unwrap_or(0);
-            (made > 0).then(|| (key.clone(), made))
+            // The snapshots' own GET /_arraysim/stats are not the listing's.
+            (made > 0 && !key.contains(" /_arraysim/")).then(|| (key.clone(), made))
         })
         .collect()
 }
@@ -224,51 +231,29 @@ fn show_requests(requests: &BTreeMap<String, u64>) -> String {
 
 // -------------------------------------------------------------- bare client
 
-/// The baseline: reqwest's blocking client over rustls (what `lsm-rest` is built
-/// on), one kept-alive connection, Basic auth, the body parsed as JSON.
+/// The baseline: `lsm-rest`'s `RestClient` as the bench's own (the same
+/// reqwest + rustls stack the plugin talks through, so the comparison is of
+/// what the plugin adds, not of TLS stacks), one kept-alive connection, Basic
+/// auth, each body parsed into a `serde_json::Value`.
 struct BareClient {
-    http: reqwest::blocking::Client,
-    base: reqwest::Url,
+    rest: RestClient,
 }
 
 impl BareClient {
-    fn new(sim: &ArraySim) -> Result<BareClient, String> {
-        let pem = std::fs::read(&sim.cert).map_err(|e| format!("{}: {e}", sim.cert.display()))?;
-        let cert = reqwest::Certificate::from_pem(&pem).map_err(|e| format!("certificate: {e}"))?;
-        let http = reqwest::blocking::Client::builder()
-            .use_rustls_tls()
-            .add_root_certificate(cert)
-            .timeout(CALL_TIMEOUT)
-            .build()
-            .map_err(|e| format!("bare client: {e}"))?;
-        let base = format!("https://127.0.0.1:{}/", sim.port)
-            .parse()
-            .map_err(|e| format!("base URL: {e}"))?;
-        Ok(BareClient { http, base })
+    fn new(sim: &ArraySim) -> BareClient {
+        BareClient { rest: sim.rest() }
     }
 
     /// GET `path_and_query` (relative to the array) with `query` added, parsed.
     fn get(&self, path_and_query: &str, query: &[(&str, &str)]) -> Result<Value, String> {
-        let url = self
-            .base
-            .join(path_and_query)
-            .map_err(|e| format!("{path_and_query}: {e}"))?;
-        let response = self
-            .http
-            .get(url)
-            .query(query)
-            .basic_auth(ARRAYSIM_USER, Some(ARRAYSIM_PASSWORD))
-            .header(reqwest::header::ACCEPT, "application/json")
-            .send()
-            .map_err(|e| format!("GET {path_and_query}: {e}"))?;
-        let status = response.status();
-        let body = response
-            .bytes()
-            .map_err(|e| format!("GET {path_and_query}: {e}"))?;
-        if !status.is_success() {
-            return Err(format!("GET {path_and_query}: {status}"));
-        }
-        serde_json::from_slice(&body).map_err(|e| format!("GET {path_and_query}: {e}"))
+        let request = query
+            .iter()
+            .fold(Request::get(path_and_query), |request, (key, value)| {
+                request.query(key, value)
+            });
+        self.rest
+            .send_json(&request)
+            .map_err(|e| format!("GET {path_and_query}: {e}"))
     }
 
     /// Every record of a collection, page after page, as the plugin's `list()` asks.
@@ -297,6 +282,22 @@ impl BareClient {
     }
 }
 
+/// The pid of the plugin process: the one child of this bench process that
+/// is not the simulator.
+fn plugin_child(me: u32, sim: &ArraySim) -> Result<u32, String> {
+    let children: Vec<u32> = children_of(me)
+        .into_iter()
+        .map(|(pid, _)| pid)
+        .filter(|pid| *pid != sim.pid())
+        .collect();
+    match children[..] {
+        [pid] => Ok(pid),
+        _ => Err(format!(
+            "want one plugin child of the bench process {me}, found {children:?}"
+        )),
+    }
+}
+
 /// A session with the plugin (embedded: this profile's `ontap_lsmplugin`).
 fn connect_plugin(sim: &ArraySim) -> Result<BlockingClient, String> {
     let plugin = workspace_binary("ontap_lsmplugin", "plugin-netapp");
@@ -306,7 +307,7 @@ fn connect_plugin(sim: &ArraySim) -> Result<BlockingClient, String> {
 
 // ------------------------------------------------------------------ volumes
 
-/// Makes `count` thin LUNs `/vol/vol1/bench_lun_N` with concurrent POSTs.
+/// Makes `count` thin LUNs `/vol/vol1/lun_N` with concurrent POSTs.
 fn populate_luns(sim: &ArraySim, count: usize) -> Result<(), String> {
     let next = AtomicUsize::new(0);
     std::thread::scope(|scope| {
@@ -320,7 +321,7 @@ fn populate_luns(sim: &ArraySim, count: usize) -> Result<(), String> {
                             return Ok(());
                         }
                         let body = json!({
-                            "name": format!("/vol/{FLEXVOL}/bench_lun_{index}"),
+                            "name": format!("/vol/{FLEXVOL}/lun_{index}"),
                             "svm": {"name": SVM},
                             "os_type": "linux",
                             "space": {"size": 16 << 20, "guarantee": {"requested": false}},
@@ -401,11 +402,15 @@ fn bench_volumes(sim: &ArraySim, options: &Options) -> Result<bool, String> {
     );
     let mut clean = true;
     let mut client = connect_plugin(sim)?;
-    let plugin_pid = client
-        .plugin_pid()
-        .ok_or("the embedded plugin has no pid")?;
     let me = std::process::id();
-    let bare = BareClient::new(sim)?;
+    let plugin_pid = plugin_child(me, sim)?;
+    if client.plugin_pid() != Some(plugin_pid) {
+        return Err(format!(
+            "the plugin child {plugin_pid} is not the session's plugin {:?}",
+            client.plugin_pid()
+        ));
+    }
+    let bare = BareClient::new(sim);
     if !reset_peak(me) {
         println!("note: /proc/PID/clear_refs refused; peaks are since each process started");
     }
@@ -440,8 +445,16 @@ fn bench_volumes(sim: &ArraySim, options: &Options) -> Result<bool, String> {
             clean = false;
         }
     }
+    println!(
+        "list requests of one plugin volumes(): {} x {LUN_LIST} (want ceil({luns} / {PAGE_SIZE}) \
+         = {pages}), {} x {VOLUME_LIST} (the FlexVols, to name each LUN's pool); bare: {} x {LUN_LIST}",
+        plugin_requests.get(LUN_LIST).copied().unwrap_or(0),
+        plugin_requests.get(VOLUME_LIST).copied().unwrap_or(0),
+        bare_requests.get(LUN_LIST).copied().unwrap_or(0),
+    );
     drop((volumes, records));
 
+    let timed_before = request_counts(sim);
     let mut plugin_rounds = Vec::new();
     let mut bare_rounds = Vec::new();
     for _ in 0..options.rounds {
@@ -455,6 +468,19 @@ fn bench_volumes(sim: &ArraySim, options: &Options) -> Result<bool, String> {
         clean &= records.len() == luns;
         drop(records);
         bare_rounds.push(round);
+    }
+    let timed = requests_between(&timed_before, &request_counts(sim));
+    let rounds = options.rounds as u64;
+    // Each timed round is one plugin volumes() and one bare listing.
+    let want_luns = rounds * 2 * pages;
+    let timed_luns = timed.get(LUN_LIST).copied().unwrap_or(0);
+    println!(
+        "timed rounds: {} (want {want_luns} x {LUN_LIST}: {rounds} rounds x 2 listings x {pages})",
+        show_requests(&timed)
+    );
+    if timed_luns != want_luns {
+        println!("    FAIL: {timed_luns} x {LUN_LIST} in the timed rounds, want {want_luns}");
+        clean = false;
     }
     client.close().map_err(|e| format!("close: {e}"))?;
 
@@ -556,6 +582,7 @@ fn bench_cli(sim: &ArraySim, options: &Options) -> Result<bool, String> {
             .env("LSM_PLUGIN_PATH", bin_dir())
             .env_remove("LSMCLI_PASSWORD")
             .env_remove("LSM_UDS_PATH")
+            .env_remove("LSMCLI_URI")
             .env_remove("LSMCLI_DEBUG_FD");
         command
     };
@@ -603,7 +630,7 @@ fn bench_systems(sim: &ArraySim, options: &Options) -> Result<bool, String> {
         options.calls
     );
     let mut client = connect_plugin(sim)?;
-    let bare = BareClient::new(sim)?;
+    let bare = BareClient::new(sim);
     let page_size = PAGE_SIZE.to_string();
     let bare_cluster = || bare.get("/api/cluster", &[("fields", CLUSTER_FIELDS)]);
     let bare_nodes = || {
