@@ -105,6 +105,12 @@ pub async fn serve(config: ServerConfig, vendor: VendorService) -> Result<(), Se
             _ = term.recv() => break,
             _ = int.recv() => break,
         };
+        // Answers go out as soon as they are written: without this, the
+        // second TLS record of an answer (or of the handshake) could wait
+        // for the client's delayed ACK (Nagle), up to 40 ms.
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!("TCP_NODELAY for {peer}: {e}");
+        }
         let acceptor = acceptor.clone();
         let ctx = Arc::clone(&ctx);
         tokio::spawn(async move {
