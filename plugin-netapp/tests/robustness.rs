@@ -288,20 +288,21 @@ fn a_call_of_several_slow_requests_answers_within_its_timeout_and_the_next_call_
     let sim = ArraySim::ontap();
     let mut client = connect(&sim, TIMEOUT);
     client.time_out_set(SHORT_TIMEOUT).unwrap();
-    // systems() asks for the cluster, then for its nodes: each request is slower than half
-    // the call's timeout but within it, so the two together are not.
+    create_luns(&sim, &["lun_a".to_string()]);
+    // volumes() lists the LUNs, then the FlexVols holding them: each request is slower
+    // than half the call's timeout but within it, so the two together are not.
     let each = SHORT_TIMEOUT * 6 / 10;
-    for path in ["/api/cluster", "/api/cluster/nodes"] {
+    for path in ["/api/storage/luns", "/api/storage/volumes"] {
         add_fault(
             &sim,
             &format!("{path}:latency={}:count=1", each.as_millis()),
         );
     }
     let started = Instant::now();
-    let outcome = client.systems();
+    let outcome = client.volumes(None);
     let took = started.elapsed();
     let error = match outcome {
-        Ok(systems) => panic!("systems() in {took:?} with {each:?} twice: {systems:?}"),
+        Ok(volumes) => panic!("volumes() in {took:?} with {each:?} twice: {volumes:?}"),
         Err(error) => error,
     };
     assert_eq!(error.code, ErrorNumber::TIMEOUT, "{error}");
@@ -315,6 +316,7 @@ fn a_call_of_several_slow_requests_answers_within_its_timeout_and_the_next_call_
         !error.message.starts_with("plugin did not answer"),
         "the plugin answered after the call's timeout ({took:?}): {error}"
     );
+    assert_eq!(volume_names(&mut client), ["lun_a"], "the next call works");
     assert_eq!(client.systems().unwrap().len(), 1, "the next call works");
     client.close().unwrap();
 }
@@ -569,4 +571,29 @@ fn the_password_is_in_no_log_no_error_message_and_no_argv() {
     for message in &messages {
         assert_no_secret(&secrets, &format!("the error message {message:?}"), message);
     }
+}
+
+#[test]
+fn systems_sends_its_two_requests_at_once() {
+    let sim = ArraySim::ontap();
+    let mut client = connect(&sim, TIMEOUT);
+    client.time_out_set(SHORT_TIMEOUT).unwrap();
+    // The cluster and its nodes are asked at the same time: each slower than half the
+    // call's timeout, the call still answers (one after the other, it would time out).
+    let each = SHORT_TIMEOUT * 6 / 10;
+    for path in ["/api/cluster", "/api/cluster/nodes"] {
+        add_fault(
+            &sim,
+            &format!("{path}:latency={}:count=1", each.as_millis()),
+        );
+    }
+    let started = Instant::now();
+    let systems = client
+        .systems()
+        .unwrap_or_else(|error| panic!("systems() with {each:?} on each request: {error}"));
+    let took = started.elapsed();
+    assert_eq!(systems.len(), 1);
+    assert!(took >= each, "the latency was not applied: {took:?}");
+    assert!(took < SHORT_TIMEOUT, "{took:?}");
+    client.close().unwrap();
 }
