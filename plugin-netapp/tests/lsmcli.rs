@@ -284,16 +284,61 @@ fn every_supported_lsmcli_command_works_against_ontap() {
     let left = cli.ids(&["list", "--type", "FS"]);
     assert!(!left.contains(&fs) && !left.contains(&fs_clone), "{left:?}");
 
-    // What ONTAP does not do is refused plainly.
-    let chap = cli.run(&[
+    // CHAP: the initiator's iSCSI credentials on the cluster, passwords never returned.
+    let iqn = "iqn.1994-05.com.redhat:cli-host-1";
+    cli.ok(&[
         "iscsi-chap",
         "--init",
-        "iqn.1994-05.com.redhat:cli-host-1",
+        iqn,
         "--in-user",
-        "u",
+        "cli_in",
         "--in-pass",
-        "p",
+        "cli-in-secret",
+        "--out-user",
+        "cli_out",
+        "--out-pass",
+        "cli-out-secret",
     ]);
-    assert_ne!(chap.code, Some(0));
-    assert!(chap.err.contains("NO_SUPPORT"), "{}", chap.err);
+    let entry = sim
+        .rest()
+        .send_json::<serde_json::Value>(
+            &lsm_rest::Request::get("/api/protocols/san/iscsi/credentials")
+                .query("initiator", iqn)
+                .query("fields", "*"),
+        )
+        .unwrap();
+    assert_eq!(entry["num_records"], 1, "{entry}");
+    assert_eq!(
+        entry["records"][0]["authentication_type"], "chap",
+        "{entry}"
+    );
+    assert_eq!(
+        entry["records"][0]["chap"]["outbound"]["user"], "cli_out",
+        "{entry}"
+    );
+    cli.ok(&["iscsi-chap", "--init", iqn]);
+    let entry = sim
+        .rest()
+        .send_json::<serde_json::Value>(
+            &lsm_rest::Request::get("/api/protocols/san/iscsi/credentials")
+                .query("initiator", iqn)
+                .query("fields", "*"),
+        )
+        .unwrap();
+    assert_eq!(
+        entry["records"][0]["authentication_type"], "none",
+        "{entry}"
+    );
+
+    // What ONTAP does not do is refused plainly.
+    let system = cli.ids(&["list", "--type", "SYSTEMS"]).remove(0);
+    let cache = cli.run(&[
+        "system-read-cache-pct-update",
+        "--sys",
+        &system,
+        "--read-pct",
+        "50",
+    ]);
+    assert_ne!(cache.code, Some(0));
+    assert!(cache.err.contains("NO_SUPPORT"), "{}", cache.err);
 }

@@ -412,7 +412,11 @@ fn assert_no_secret_in_process(secrets: &[String], pid: u32) {
     }
 }
 
+const CHAP_IN_SECRET: &str = "In-chap-S3cret";
+const CHAP_OUT_SECRET: &str = "Out-chap-S3cret";
+
 #[test]
+
 fn the_password_is_in_no_log_no_error_message_and_no_argv() {
     assert_eq!(
         base64(b"Aladdin:open sesame"),
@@ -425,6 +429,8 @@ fn the_password_is_in_no_log_no_error_message_and_no_argv() {
         base64(format!("{USER}:{PASSWORD}").as_bytes()),
         wrong_password.to_string(),
         base64(format!("{USER}:{wrong_password}").as_bytes()),
+        CHAP_IN_SECRET.to_string(),
+        CHAP_OUT_SECRET.to_string(),
     ];
     let sim = ArraySim::ontap();
     create_luns(&sim, &["lun_a".to_string()]);
@@ -471,6 +477,16 @@ fn the_password_is_in_no_log_no_error_message_and_no_argv() {
         client.job_free(&job.id).unwrap();
     }
     assert_eq!(volume_names(&mut client), ["lun_a"]);
+    // CHAP secrets go to the cluster in a request body, which the trace log shows redacted.
+    client
+        .iscsi_chap_auth(
+            "iqn.1994-05.com.redhat:secret-host",
+            Some("chap_in"),
+            Some(CHAP_IN_SECRET),
+            Some("chap_out"),
+            Some(CHAP_OUT_SECRET),
+        )
+        .unwrap();
 
     // The plugin process serving it, while it runs.
     let plugins = ontap_plugins(lsmd_pid);
@@ -548,6 +564,7 @@ fn the_password_is_in_no_log_no_error_message_and_no_argv() {
     for expected in [
         "GET https://127.0.0.1",
         "/api/storage/luns",
+        "/api/protocols/san/iscsi/credentials",
         "POST https://127.0.0.1",
         "DELETE https://127.0.0.1",
         "request body",

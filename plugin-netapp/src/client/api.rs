@@ -331,6 +331,29 @@ impl OntapClient {
         )
     }
 
+    /// The iSCSI credentials entry of `initiator` in an SVM, if it has one of its own.
+    pub fn iscsi_credentials(
+        &self,
+        svm: &str,
+        initiator: &str,
+    ) -> Result<Option<models::IscsiCredentials>, LsmError> {
+        let entries: Vec<models::IscsiCredentials> = self.list(
+            "/api/protocols/san/iscsi/credentials",
+            &[
+                ("svm.name", svm),
+                ("initiator", initiator),
+                ("fields", "svm,initiator,authentication_type"),
+            ],
+            ObjectKind::Other,
+        )?;
+        Ok(entries.into_iter().find(|entry| {
+            entry
+                .initiator
+                .as_deref()
+                .is_some_and(|name| name.eq_ignore_ascii_case(initiator))
+        }))
+    }
+
     /// The LUN maps of an SVM.
     pub fn lun_maps(&self, svm: &str) -> Result<Vec<models::LunMap>, LsmError> {
         self.list(
