@@ -10,9 +10,13 @@
 //!   (`stats`), collection helpers (`paging`), Basic auth (`auth`).
 //! - [`ontap`]: NetApp ONTAP's REST API (`/api/...`), one file per
 //!   resource family.
+//! - [`nexenta`]: NexentaStor 5's REST API ("NEF": `/auth/login`,
+//!   `/storage/...`, `/san/...`, `/nas/nfs`, ...), one file per resource
+//!   family.
 //! - `main.rs`: the command line, which calls [`run`].
 
 pub mod core;
+pub mod nexenta;
 pub mod ontap;
 
 use std::path::PathBuf;
@@ -28,11 +32,25 @@ use crate::core::tls::{TlsError, TlsSource, self_signed_cert_path, server_config
 /// crate README).
 pub const DEFAULT_PASSWORD: &str = "netapp1!";
 
+/// The default password of the NexentaStor `admin` account (NexentaStor 5's
+/// factory default, `Nexenta@1`).
+pub const NEXENTA_DEFAULT_PASSWORD: &str = "Nexenta@1";
+
+/// The default password of `vendor`'s `admin` account.
+pub fn default_password(vendor: Vendor) -> &'static str {
+    match vendor {
+        Vendor::Ontap => DEFAULT_PASSWORD,
+        Vendor::Nexenta => NEXENTA_DEFAULT_PASSWORD,
+    }
+}
+
 /// Which array to be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Vendor {
     /// NetApp ONTAP 9 REST.
     Ontap,
+    /// NexentaStor 5 REST ("NEF").
+    Nexenta,
 }
 
 /// Where the certificate comes from.
@@ -68,6 +86,10 @@ pub struct Options {
     pub faults: Vec<Fault>,
     /// How long each job step (queued→running→done) takes.
     pub job_step: Duration,
+    /// How long a login token lives (NexentaStor).
+    pub token_ttl: Duration,
+    /// How long a new LUN mapping stays invisible (NexentaStor).
+    pub mapping_delay: Duration,
 }
 
 /// Why the simulator could not run.
@@ -139,6 +161,18 @@ pub fn run(options: Options) -> Result<(), Error> {
     runtime.block_on(async {
         let vendor = match options.vendor {
             Vendor::Ontap => ontap::service(&state_dir, options.job_step)?,
+            Vendor::Nexenta => nexenta::service(
+                &state_dir,
+                nexenta::Settings {
+                    job_step: options.job_step,
+                    token_ttl: options.token_ttl,
+                    mapping_delay: options.mapping_delay,
+                    credentials: Credentials {
+                        user: options.user.clone(),
+                        password: options.password.clone(),
+                    },
+                },
+            )?,
         };
         let config = ServerConfig {
             listen: options.listen.clone(),

@@ -6,12 +6,14 @@ use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
 use lsm_arraysim::core::faults::Fault;
-use lsm_arraysim::{Certificate, DEFAULT_PASSWORD, Options, Vendor};
+use lsm_arraysim::{Certificate, Options, Vendor, default_password};
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum VendorArg {
     /// NetApp ONTAP 9 REST API.
     Ontap,
+    /// NexentaStor 5 REST API ("NEF").
+    Nexenta,
 }
 
 /// A REST simulator of a storage array, for tests and demos.
@@ -41,15 +43,23 @@ struct Args {
     /// Account name.
     #[arg(long, default_value = "admin")]
     user: String,
-    /// Account password (or $LSM_ARRAYSIM_PASSWORD, which keeps it out of argv).
-    #[arg(long, env = "LSM_ARRAYSIM_PASSWORD", hide_env_values = true, default_value = DEFAULT_PASSWORD)]
-    password: String,
+    /// Account password (or $LSM_ARRAYSIM_PASSWORD, which keeps it out of
+    /// argv; default: the vendor's, `netapp1!` for ontap, `Nexenta@1` for
+    /// nexenta).
+    #[arg(long, env = "LSM_ARRAYSIM_PASSWORD", hide_env_values = true)]
+    password: Option<String>,
     /// Fault to inject: PATH_GLOB[:status=N][:count=N][:latency=MS][:reset][:job=failure][:method=M]
     #[arg(long = "fault", value_name = "SPEC")]
     faults: Vec<Fault>,
     /// Milliseconds each job step (queued→running→finished) takes.
     #[arg(long, default_value_t = 0)]
     job_ms: u64,
+    /// nexenta: milliseconds a login token lives (then 401 EAUTH).
+    #[arg(long, default_value_t = 3_600_000)]
+    token_ttl_ms: u64,
+    /// nexenta: milliseconds before a new LUN mapping shows in listings.
+    #[arg(long, default_value_t = 100)]
+    mapping_delay_ms: u64,
 }
 
 fn main() -> ExitCode {
@@ -65,17 +75,23 @@ fn main() -> ExitCode {
         (Some(cert), Some(key)) => Certificate::Files { cert, key },
         _ => Certificate::SelfSigned,
     };
+    let vendor = match args.vendor {
+        VendorArg::Ontap => Vendor::Ontap,
+        VendorArg::Nexenta => Vendor::Nexenta,
+    };
     let options = Options {
-        vendor: match args.vendor {
-            VendorArg::Ontap => Vendor::Ontap,
-        },
+        vendor,
         listen: args.listen,
         state: args.state,
         certificate,
         user: args.user,
-        password: args.password,
+        password: args
+            .password
+            .unwrap_or_else(|| default_password(vendor).to_string()),
         faults: args.faults,
         job_step: Duration::from_millis(args.job_ms),
+        token_ttl: Duration::from_millis(args.token_ttl_ms),
+        mapping_delay: Duration::from_millis(args.mapping_delay_ms),
     };
     match lsm_arraysim::run(options) {
         Ok(()) => ExitCode::SUCCESS,
