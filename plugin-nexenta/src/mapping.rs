@@ -124,10 +124,7 @@ pub fn zvol_to_volume(zvol: &models::Volume, guid: Option<&str>, system_id: &str
     let path = text(&zvol.path);
     let size = zvol.volume_size.unwrap_or(0).max(0);
     Volume {
-        name: zvol
-            .name
-            .clone()
-            .unwrap_or_else(|| leaf(&path).to_string()),
+        name: zvol.name.clone().unwrap_or_else(|| leaf(&path).to_string()),
         vpd83: guid.map(lu_vpd83).unwrap_or_default(),
         block_size: BLOCK_SIZE,
         num_of_blocks: size / BLOCK_SIZE,
@@ -248,14 +245,12 @@ fn host_text(entry: &models::HostEntry) -> String {
 /// An LSM host (`name`, `10.0.0.0/24`, `10.0.0.5`) as a NEF host entry.
 pub fn host_entry(host: &str) -> models::HostEntry {
     match host.split_once('/') {
-        Some((address, mask)) if mask.parse::<u8>().is_ok_and(|m| m <= 128) => {
-            models::HostEntry {
-                etype: Some("network".into()),
-                entity: Some(address.to_string()),
-                mask: mask.parse().ok(),
-                allow: Some(true),
-            }
-        }
+        Some((address, mask)) if mask.parse::<u8>().is_ok_and(|m| m <= 128) => models::HostEntry {
+            etype: Some("network".into()),
+            entity: Some(address.to_string()),
+            mask: mask.parse().ok(),
+            allow: Some(true),
+        },
         _ => models::HostEntry {
             etype: Some("fqdn".into()),
             entity: Some(host.to_string()),
@@ -428,7 +423,10 @@ mod tests {
         let pool: models::Pool = json(r#"{"poolName": "pool1", "health": "ONLINE"}"#);
         let root: models::Space = json(r#"{"bytesAvailable": 700, "bytesUsed": 300}"#);
         let lsm = pool_to_pool(&pool, Some(&root), "sys");
-        assert_eq!((lsm.id.as_str(), lsm.total_space, lsm.free_space), ("pool1", 1000, 700));
+        assert_eq!(
+            (lsm.id.as_str(), lsm.total_space, lsm.free_space),
+            ("pool1", 1000, 700)
+        );
         assert_eq!(lsm.status, PoolStatus::OK);
         let degraded: models::Pool = json(r#"{"poolName": "p", "health": "DEGRADED"}"#);
         let lsm = pool_to_pool(&degraded, None, "sys");
@@ -454,7 +452,10 @@ mod tests {
         let group: models::HostGroup =
             json(r#"{"name": "hg1", "members": ["iqn.1994-05.com.redhat:a"]}"#);
         let ag = host_group_to_access_group(&group, "sys");
-        assert_eq!((ag.id.as_str(), ag.init_type), ("hg1", InitiatorType::ISCSI_IQN));
+        assert_eq!(
+            (ag.id.as_str(), ag.init_type),
+            ("hg1", InitiatorType::ISCSI_IQN)
+        );
         let target: models::Target = json(
             r#"{"name": "iqn.2005-07.com.nexenta:01:t", "portals": [{"address": "10.0.0.5", "port": 3260}, {"address": "10.0.1.5", "port": 3260}]}"#,
         );
@@ -466,7 +467,10 @@ mod tests {
             r#"{"path": "pool1/nfs/fs1", "bytesUsed": 100, "bytesAvailable": 924, "referencedQuotaSize": 1024}"#,
         );
         let lsm = filesystem_to_fs(&fs, "sys");
-        assert_eq!((lsm.name.as_str(), lsm.total_space, lsm.free_space), ("fs1", 1024, 924));
+        assert_eq!(
+            (lsm.name.as_str(), lsm.total_space, lsm.free_space),
+            ("fs1", 1024, 924)
+        );
     }
 
     #[test]

@@ -314,9 +314,7 @@ impl NefClient {
     ) -> Result<(), LsmError> {
         match self.change(method, path, query, body, kind, context)? {
             Outcome::Done(_) => Ok(()),
-            Outcome::Job(monitor) => {
-                self.wait_job(&monitor, kind, context, self.deadline())
-            }
+            Outcome::Job(monitor) => self.wait_job(&monitor, kind, context, self.deadline()),
         }
     }
 
@@ -398,6 +396,9 @@ mod tests {
     fn dataset_paths_are_one_segment() {
         assert_eq!(segment("pool1/vg1/v1"), "pool1%2Fvg1%2Fv1");
         assert_eq!(segment("pool1/fs@snap-1"), "pool1%2Ffs%40snap-1");
-        assert_eq!(segment("iqn.2005-07.com.nexenta:01"), "iqn.2005-07.com.nexenta%3A01");
+        assert_eq!(
+            segment("iqn.2005-07.com.nexenta:01"),
+            "iqn.2005-07.com.nexenta%3A01"
+        );
     }
 }

@@ -50,7 +50,11 @@ impl Session {
         let kind = kind_of(&result);
         let call = self.client.deadline();
         let wait = Deadline::after(JOB_WAIT);
-        let until = if wait.instant() < call.instant() { wait } else { call };
+        let until = if wait.instant() < call.instant() {
+            wait
+        } else {
+            call
+        };
         match self.client.wait_job(&monitor, kind, context, until) {
             Ok(()) => Ok(None),
             Err(error) if error.code == ErrorNumber::TIMEOUT => {
@@ -114,6 +118,5 @@ impl Session {
 }
 
 fn is_unknown_job(error: &LsmError, kind: ObjectKind) -> bool {
-    error.code == crate::error::not_found_code(kind)
-        || error.code == ErrorNumber::NOT_FOUND_GENERIC
+    error.code == crate::error::not_found_code(kind) || error.code == ErrorNumber::NOT_FOUND_GENERIC
 }

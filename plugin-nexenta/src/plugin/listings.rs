@@ -189,7 +189,10 @@ impl Session {
     pub(super) fn exports(&self) -> Result<Vec<NfsExport>> {
         let shares: Vec<models::NfsShare> = self.client.list(
             "/nas/nfs",
-            &[("fields", "filesystem,mountPoint,securityContexts,anon,shareState")],
+            &[(
+                "fields",
+                "filesystem,mountPoint,securityContexts,anon,shareState",
+            )],
             ObjectKind::NfsExport,
         )?;
         let mounts: HashMap<String, String> = self

@@ -8,7 +8,8 @@ use crate::client::api::segment;
 use crate::client::models;
 use crate::error::ObjectKind;
 
-pub(super) const VOLUME_FIELDS: &str = "path,name,parent,volumeSize,sparseVolume,volumeBlockSize,bytesUsed,originalSnapshot";
+pub(super) const VOLUME_FIELDS: &str =
+    "path,name,parent,volumeSize,sparseVolume,volumeBlockSize,bytesUsed,originalSnapshot";
 pub(super) const FS_FIELDS: &str = "path,name,parent,mountPoint,bytesAvailable,bytesUsed,referencedQuotaSize,referencedReservationSize,sharedOverNfs,originalSnapshot";
 pub(super) const SNAPSHOT_FIELDS: &str = "path,name,parent,creationTime,creationTxg,clones";
 
@@ -100,12 +101,19 @@ impl Session {
             .client
             .list::<models::LunMapping>(
                 "/san/lunMappings",
-                &[(key, value), ("fields", "id,volume,hostGroup,targetGroup,lun")],
+                &[
+                    (key, value),
+                    ("fields", "id,volume,hostGroup,targetGroup,lun"),
+                ],
                 ObjectKind::Volume,
             )?
             .into_iter()
             .filter(|m| {
-                let field = if key == "volume" { &m.volume } else { &m.host_group };
+                let field = if key == "volume" {
+                    &m.volume
+                } else {
+                    &m.host_group
+                };
                 field.as_deref() == Some(value)
             })
             .collect())

@@ -69,7 +69,9 @@ impl Session {
     ) -> Result<Completion<FileSystem>> {
         check_dataset_name("file system", name)?;
         if size <= 0 {
-            return Err(LsmError::invalid_argument("a file system size must be positive"));
+            return Err(LsmError::invalid_argument(
+                "a file system size must be positive",
+            ));
         }
         let parent = self.fs_parent_for(pool)?;
         self.check_fs_name_free(name)?;
@@ -97,7 +99,9 @@ impl Session {
     pub(super) fn fs_resize(&self, fs: &FileSystem, size: i64) -> Result<Completion<FileSystem>> {
         let current = self.filesystem(&fs.id)?;
         if size <= 0 {
-            return Err(LsmError::invalid_argument("a file system size must be positive"));
+            return Err(LsmError::invalid_argument(
+                "a file system size must be positive",
+            ));
         }
         if current.referenced_quota_size == Some(size) {
             return Err(LsmError::new(
@@ -176,7 +180,10 @@ impl Session {
                 {
                     return Err(LsmError::new(
                         ErrorNumber::NOT_FOUND_FS_SS,
-                        format!("snapshot {} is not of file system {}", snapshot.id, source.id),
+                        format!(
+                            "snapshot {} is not of file system {}",
+                            snapshot.id, source.id
+                        ),
                     ));
                 }
                 None
@@ -362,7 +369,10 @@ impl Session {
 
     pub(super) fn export_fs(&self, request: &ExportRequest) -> Result<NfsExport> {
         let fs = self.filesystem(&request.fs_id)?;
-        let mount = fs.mount_point.clone().unwrap_or_else(|| format!("/{}", request.fs_id));
+        let mount = fs
+            .mount_point
+            .clone()
+            .unwrap_or_else(|| format!("/{}", request.fs_id));
         if let Some(path) = request.export_path.as_deref()
             && path != mount
         {
@@ -412,7 +422,9 @@ impl Session {
             65534 => body["anon"] = json!("nobody"),
             uid if uid > 0 => body["anon"] = json!(uid.to_string()),
             uid => {
-                return Err(LsmError::invalid_argument(format!("anon_uid {uid} is not valid")));
+                return Err(LsmError::invalid_argument(format!(
+                    "anon_uid {uid} is not valid"
+                )));
             }
         }
         let shared = self

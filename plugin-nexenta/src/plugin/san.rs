@@ -22,6 +22,9 @@ use crate::mapping::{self, JobResult, leaf, pool_of};
 /// The block size zvol sizes are rounded up to when the volume group does not say.
 const DEFAULT_VOLUME_BLOCK: i64 = 32 << 10;
 
+/// The volume group made for new zvols in a pool that has none (OpenStack's default).
+const DEFAULT_VOLUME_GROUP: &str = "iscsi";
+
 /// The target group of a mapping when the URI names none: every target.
 const ALL_TARGETS: &str = "All";
 
@@ -49,7 +52,9 @@ fn round_up(size: i64, block: i64) -> i64 {
 }
 
 fn same_initiator(a: &str, b: &str) -> bool {
-    let normal = |id: &str| lsm_core::validate::wwpn_normalize(id).unwrap_or_else(|| id.to_ascii_lowercase());
+    let normal = |id: &str| {
+        lsm_core::validate::wwpn_normalize(id).unwrap_or_else(|| id.to_ascii_lowercase())
+    };
     normal(a) == normal(b)
 }
 
@@ -70,8 +75,10 @@ impl Session {
             .ok_or_else(|| not_found(ErrorNumber::NOT_FOUND_POOL, "Pool", &pool.id))
     }
 
-    /// The volume group new zvols of `pool` go in: `?volume_group=` (which must exist in the
-    /// pool), else the pool's only one; none or several is `INVALID_ARGUMENT` naming them.
+    /// The volume group new zvols of `pool` go in: `?volume_group=NAME`, else the pool's only
+    /// one, else (none yet) [`DEFAULT_VOLUME_GROUP`]; several and none named is
+    /// `INVALID_ARGUMENT` naming them. A named or default group the pool lacks is made, as
+    /// OpenStack's NexentaStor driver does.
     fn volume_group_for(&self, pool: &Pool) -> Result<models::VolumeGroup> {
         self.check_pool(pool)?;
         let groups: Vec<models::VolumeGroup> = self
@@ -83,42 +90,48 @@ impl Session {
             )?
             .into_iter()
             .filter(|g: &models::VolumeGroup| {
-                g.path.as_deref().is_some_and(|p| pool_of(p) == pool.id && p.contains('/'))
+                g.path
+                    .as_deref()
+                    .is_some_and(|p| pool_of(p) == pool.id && p.contains('/'))
             })
             .collect();
-        let names = || {
-            groups
-                .iter()
-                .filter_map(|g| g.path.as_deref())
-                .map(leaf)
-                .collect::<Vec<_>>()
-                .join(", ")
+        let wanted = match (&self.placement.volume_group, groups.as_slice()) {
+            (Some(wanted), _) => wanted.clone(),
+            (None, [only]) => return Ok(only.clone()),
+            (None, []) => DEFAULT_VOLUME_GROUP.to_string(),
+            (None, _) => {
+                let names: Vec<&str> = groups
+                    .iter()
+                    .filter_map(|g| g.path.as_deref())
+                    .map(leaf)
+                    .collect();
+                return Err(LsmError::invalid_argument(format!(
+                    "pool {} has several volume groups: add ?volume_group=NAME to the URI, \
+                     one of {}",
+                    pool.id,
+                    names.join(", ")
+                )));
+            }
         };
-        match (&self.placement.volume_group, groups.as_slice()) {
-            (Some(wanted), _) => groups
-                .iter()
-                .find(|g| g.path.as_deref() == Some(&format!("{}/{wanted}", pool.id)))
-                .cloned()
-                .ok_or_else(|| {
-                    LsmError::invalid_argument(format!(
-                        "pool {} has no volume group {wanted:?} (the URI's volume_group); its \
-                         volume groups: {}",
-                        pool.id,
-                        if groups.is_empty() { "none".into() } else { names() }
-                    ))
-                }),
-            (None, [only]) => Ok(only.clone()),
-            (None, []) => Err(LsmError::invalid_argument(format!(
-                "pool {} has no volume group to create volumes in: make one on the appliance \
-                 and name it with ?volume_group=NAME",
-                pool.id
-            ))),
-            (None, _) => Err(LsmError::invalid_argument(format!(
-                "pool {} has several volume groups: add ?volume_group=NAME to the URI, one of {}",
-                pool.id,
-                names()
-            ))),
+        let path = format!("{}/{wanted}", pool.id);
+        if let Some(group) = groups
+            .iter()
+            .find(|g| g.path.as_deref() == Some(path.as_str()))
+        {
+            return Ok(group.clone());
         }
+        self.client.change_and_wait(
+            Method::POST,
+            "/storage/volumeGroups",
+            &[],
+            Some(&json!({"path": path, "volumeBlockSize": DEFAULT_VOLUME_BLOCK})),
+            ObjectKind::Pool,
+            Context::Create,
+        )?;
+        Ok(models::VolumeGroup {
+            path: Some(path),
+            volume_block_size: Some(DEFAULT_VOLUME_BLOCK),
+        })
     }
 
     /// `NAME_CONFLICT` if a zvol already has this name (LSM volume names are unique).
@@ -128,9 +141,10 @@ impl Session {
             &[("fields", "path,name")],
             ObjectKind::Volume,
         )?;
-        if zvols.iter().any(|z| {
-            z.name.as_deref().or(z.path.as_deref().map(leaf)) == Some(name)
-        }) {
+        if zvols
+            .iter()
+            .any(|z| z.name.as_deref().or(z.path.as_deref().map(leaf)) == Some(name))
+        {
             return Err(LsmError::new(
                 ErrorNumber::NAME_CONFLICT,
                 format!("a volume named {name} already exists"),
@@ -167,9 +181,12 @@ impl Session {
             ObjectKind::Pool,
             Context::Create,
         )?;
-        self.finish(outcome, Context::Create, JobResult::Volume(path.clone()), |s| {
-            s.volume_of(&path)
-        })
+        self.finish(
+            outcome,
+            Context::Create,
+            JobResult::Volume(path.clone()),
+            |s| s.volume_of(&path),
+        )
     }
 
     pub(super) fn volume_resize(&self, volume: &Volume, size: i64) -> Result<Completion<Volume>> {
@@ -197,9 +214,12 @@ impl Session {
             Context::Change,
         )?;
         let path = volume.id.clone();
-        self.finish(outcome, Context::Change, JobResult::Volume(path.clone()), |s| {
-            s.volume_of(&path)
-        })
+        self.finish(
+            outcome,
+            Context::Change,
+            JobResult::Volume(path.clone()),
+            |s| s.volume_of(&path),
+        )
     }
 
     /// A clone: a snapshot of the source (`<name>` after the clone's name) and a clone of it
@@ -236,10 +256,13 @@ impl Session {
             ));
         }
         self.check_volume_name_free(name)?;
-        let parent = zvol
-            .parent
-            .clone()
-            .unwrap_or_else(|| source.id.rsplit_once('/').map(|(p, _)| p.to_string()).unwrap_or_default());
+        let parent = zvol.parent.clone().unwrap_or_else(|| {
+            source
+                .id
+                .rsplit_once('/')
+                .map(|(p, _)| p.to_string())
+                .unwrap_or_default()
+        });
         let target = format!("{parent}/{name}");
         let snapshot = format!("{}@lsm_clone_{name}", source.id);
         self.client.change_and_wait(
@@ -273,9 +296,12 @@ impl Session {
                 return Err(error);
             }
         };
-        self.finish(outcome, Context::Create, JobResult::Volume(target.clone()), |s| {
-            s.volume_of(&target)
-        })
+        self.finish(
+            outcome,
+            Context::Create,
+            JobResult::Volume(target.clone()),
+            |s| s.volume_of(&target),
+        )
     }
 
     /// Delete a zvol and its snapshots; refused while it is mapped (`IS_MASKED`) or clones
@@ -354,7 +380,11 @@ impl Session {
                 "\"All\" is NexentaStor's name for every initiator: choose another",
             ));
         }
-        if self.host_groups()?.iter().any(|g| g.name.as_deref() == Some(name)) {
+        if self
+            .host_groups()?
+            .iter()
+            .any(|g| g.name.as_deref() == Some(name))
+        {
             return Err(LsmError::new(
                 ErrorNumber::NAME_CONFLICT,
                 format!("an access group named {name} already exists"),
@@ -416,8 +446,15 @@ impl Session {
         init_type: InitiatorType,
     ) -> Result<AccessGroup> {
         let host_group = self.host_group(&group.id)?;
-        if host_group.members.iter().any(|m| same_initiator(m, init_id)) {
-            return Ok(mapping::host_group_to_access_group(&host_group, &self.system_id));
+        if host_group
+            .members
+            .iter()
+            .any(|m| same_initiator(m, init_id))
+        {
+            return Ok(mapping::host_group_to_access_group(
+                &host_group,
+                &self.system_id,
+            ));
         }
         if init_type != InitiatorType::ISCSI_IQN {
             return Err(LsmError::new(
@@ -437,7 +474,11 @@ impl Session {
         init_id: &str,
     ) -> Result<AccessGroup> {
         let host_group = self.host_group(&group.id)?;
-        if !host_group.members.iter().any(|m| same_initiator(m, init_id)) {
+        if !host_group
+            .members
+            .iter()
+            .any(|m| same_initiator(m, init_id))
+        {
             return Err(no_state_change(format!(
                 "Initiator {init_id} is not in access group {}",
                 group.id
@@ -547,9 +588,42 @@ impl Session {
 
     // ------------------------------------------------------------ CHAP
 
+    /// The targets whose CHAP is the outbound CHAP of the URI's target group.
+    fn chap_targets(&self) -> Result<Vec<String>> {
+        match &self.placement.target_group {
+            Some(group) => {
+                let groups: Vec<models::TargetGroup> = self.client.list(
+                    "/san/targetgroups",
+                    &[("name", group), ("fields", "name,members")],
+                    ObjectKind::Other,
+                )?;
+                groups
+                    .into_iter()
+                    .find(|g| g.name.as_deref() == Some(group.as_str()))
+                    .map(|g| g.members)
+                    .ok_or_else(|| {
+                        LsmError::invalid_argument(format!(
+                            "the URI's target_group={group} is not a target group of the appliance"
+                        ))
+                    })
+            }
+            None => Ok(self
+                .client
+                .list::<models::Target>(
+                    "/san/iscsi/targets",
+                    &[("fields", "name")],
+                    ObjectKind::Other,
+                )?
+                .into_iter()
+                .filter_map(|t| t.name)
+                .collect()),
+        }
+    }
+
     /// CHAP of an initiator: its remote-initiator entry (`chapUser`/`chapSecret`), made,
-    /// changed or (no user) removed. Outbound (mutual) CHAP is the target's own secret on
-    /// NexentaStor, one per target for every initiator: not set per initiator here.
+    /// changed or (no user) removed. Outbound (mutual) CHAP is a target's own CHAP user and
+    /// secret on NexentaStor (COMSTAR), one per target for all its initiators: an outbound
+    /// pair is set on the targets of the URI's `target_group` (every target without one).
     pub(super) fn iscsi_chap_auth(
         &self,
         init_id: &str,
@@ -558,16 +632,22 @@ impl Session {
         out_user: Option<&str>,
         out_password: Option<&str>,
     ) -> Result<()> {
-        if out_user.is_some() || out_password.is_some() {
-            return Err(LsmError::new(
-                ErrorNumber::NO_SUPPORT,
-                "NexentaStor keeps outbound (mutual) CHAP per target, not per initiator: \
-                 only inbound CHAP is set here",
-            ));
+        if let (Some(user), Some(secret)) = (out_user, out_password) {
+            for target in self.chap_targets()? {
+                self.client.change_and_wait(
+                    Method::PUT,
+                    &format!("/san/iscsi/targets/{}", segment(&target)),
+                    &[],
+                    Some(&json!({"chapUser": user, "chapSecret": secret})),
+                    ObjectKind::Other,
+                    Context::Change,
+                )?;
+            }
         }
         let path = format!("/san/iscsi/remoteInitiators/{}", segment(init_id));
         let existing: Option<models::RemoteInitiator> =
-            self.client.find(&path, &[("fields", "name,chapUser")], ObjectKind::Other)?;
+            self.client
+                .find(&path, &[("fields", "name,chapUser")], ObjectKind::Other)?;
         let outcome = match (in_user, in_password, existing) {
             (None, _, None) => return Ok(()),
             (None, _, Some(_)) => self.client.change::<Value>(
@@ -601,8 +681,12 @@ impl Session {
             }
         };
         if let Outcome::Job(monitor) = outcome {
-            self.client
-                .wait_job(&monitor, ObjectKind::Other, Context::Change, self.client.deadline())?;
+            self.client.wait_job(
+                &monitor,
+                ObjectKind::Other,
+                Context::Change,
+                self.client.deadline(),
+            )?;
         }
         Ok(())
     }
