@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 use lsm_core::types::{JobStatus, Provisioning};
 use lsm_core::{BlockingClient, Completion, ErrorNumber, LsmError};
 use lsm_rest::Request;
-use lsm_test_support::process::children_of;
+use lsm_test_support::process::{children_of, descendants};
 use lsm_test_support::{
     ARRAYSIM_PASSWORD as PASSWORD, ARRAYSIM_USER as USER, ArraySim, LsmdDirs, wait_until,
     workspace_binary,
@@ -358,19 +358,6 @@ fn base64(bytes: &[u8]) -> String {
         }
     }
     text
-}
-
-/// Every process below `pid`.
-fn descendants(pid: u32) -> Vec<u32> {
-    let mut found = Vec::new();
-    let mut next = vec![pid];
-    while let Some(parent) = next.pop() {
-        for (child, _) in children_of(parent) {
-            found.push(child);
-            next.push(child);
-        }
-    }
-    found
 }
 
 /// `/proc/<pid>/<file>` (NUL-separated argv or environment) as text, empty once the
