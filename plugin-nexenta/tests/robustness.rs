@@ -247,7 +247,10 @@ fn a_reset_a_slow_reply_and_a_failed_job_give_their_errors_and_leave_nothing() {
     // An error LSM has no code for is PLUGIN_BUG (as for the ONTAP plugin), with the
     // appliance's own code and text.
     assert_eq!(error.code, ErrorNumber::PLUGIN_BUG, "{error}");
-    assert!(error.message.contains("EIO") && error.message.contains("job"), "{error}");
+    assert!(
+        error.message.contains("EIO") && error.message.contains("job"),
+        "{error}"
+    );
     assert!(
         !client
             .fs(None)
