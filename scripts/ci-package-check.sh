@@ -17,6 +17,9 @@
 #      its real, effective, saved and file-system uid and gid must be
 #      libstoragemgmt's (pluginconf.d/ontap.conf: no root). SIGTERM: the
 #      simulator exits 0;
+#   4b. the installed lsm-arraysim simulates a NexentaStor appliance and the
+#      installed lsmcli lists its pools pool1 and pool2 through lsmd's nstor
+#      socket (token login, ca_cert=); SIGTERM: the simulator exits 0;
 #   5. SIGTERM: lsmd exits 0 and removes its sockets;
 #   6. dpkg --purge, then nothing may remain: none of the package's files
 #      (dpkg -L, taken before the purge) or of the directories it created,
@@ -160,7 +163,8 @@ run dpkg -i "$deb"
 [ "$(package_status)" = installed ] || fail "dpkg -i left $package '$(package_status)'"
 dpkg -L "$package" >"$work/package-files" || fail "dpkg -L $package failed"
 for path in /usr/bin/lsmd /usr/bin/lsmcli /usr/bin/sim_lsmplugin /usr/bin/ontap_lsmplugin \
-    /usr/bin/lsm-arraysim /etc/lsm/lsmd.conf /etc/lsm/pluginconf.d/ontap.conf \
+    /usr/bin/nstor_lsmplugin /usr/bin/lsm-arraysim /etc/lsm/lsmd.conf \
+    /etc/lsm/pluginconf.d/ontap.conf /etc/lsm/pluginconf.d/nstor.conf \
     /lib/systemd/system/lsmd.service; do
     [ -e "$path" ] || fail "the installed package lacks $path"
 done
@@ -177,12 +181,13 @@ chown "$account:$account" "$state_dir"
 env -u NOTIFY_SOCKET /usr/bin/lsmd -d --socketdir "$socket_dir" >"$work/lsmd.log" 2>&1 &
 lsmd_pid=$!
 for _ in $(seq 200); do
-    [ -S "$socket_dir/sim" ] && [ -S "$socket_dir/ontap" ] && break
+    [ -S "$socket_dir/sim" ] && [ -S "$socket_dir/ontap" ] && [ -S "$socket_dir/nstor" ] && break
     kill -0 "$lsmd_pid" 2>/dev/null || fail "lsmd exited before listening"
     sleep 0.05
 done
 [ -S "$socket_dir/sim" ] || fail "no socket $socket_dir/sim after 10 s"
 [ -S "$socket_dir/ontap" ] || fail "no socket $socket_dir/ontap after 10 s"
+[ -S "$socket_dir/nstor" ] || fail "no socket $socket_dir/nstor after 10 s"
 
 step="listing the pools through lsmd with the installed lsmcli"
 echo "\$ LSM_UDS_PATH=$socket_dir /usr/bin/lsmcli -u sim://?statefile=$state_dir/sim.db list --type pools -t," >>"$log"
@@ -270,6 +275,42 @@ Gid: $account_gid $account_gid $account_gid $account_gid"
 step="stopping lsm-arraysim (SIGTERM)"
 stop_arraysim
 [ "$arraysim_status" = 0 ] || fail "lsm-arraysim exited with status $arraysim_status on SIGTERM"
+
+step="starting the installed lsm-arraysim (--vendor nexenta)"
+nstor_dir=$work/nexenta
+mkdir -p "$nstor_dir"
+chmod 0755 "$nstor_dir"
+echo "\$ /usr/bin/lsm-arraysim --vendor nexenta --listen 127.0.0.1:0 --self-signed --state $nstor_dir" \
+    "--user admin (password from LSM_ARRAYSIM_PASSWORD)" >>"$log"
+LSM_ARRAYSIM_PASSWORD=$ontap_password /usr/bin/lsm-arraysim --vendor nexenta --listen 127.0.0.1:0 \
+    --self-signed --state "$nstor_dir" --user admin \
+    >"$work/arraysim.out" 2>"$work/arraysim.err" &
+arraysim_pid=$!
+address=
+for _ in $(seq 200); do
+    address=$(sed -n '1s|^listening on https://\([^/ ]*\)$|\1|p' "$work/arraysim.out")
+    [ -n "$address" ] && break
+    kill -0 "$arraysim_pid" 2>/dev/null || fail "lsm-arraysim --vendor nexenta exited before listening"
+    sleep 0.05
+done
+[ -n "$address" ] || fail "lsm-arraysim --vendor nexenta printed no 'listening on' line in 10 s"
+nstor_port=${address##*:}
+[ -s "$nstor_dir/cert.pem" ] || fail "lsm-arraysim wrote no $nstor_dir/cert.pem"
+
+step="listing the NexentaStor pools through lsmd with the installed lsmcli"
+nstor_uri="nstor://admin@127.0.0.1:$nstor_port?ca_cert=$nstor_dir/cert.pem"
+echo "\$ LSM_UDS_PATH=$socket_dir LSMCLI_PASSWORD=... /usr/bin/lsmcli -u '$nstor_uri' list --type pools -t," >>"$log"
+env -u LSMCLI_URI HOME="$work/home" LSM_UDS_PATH="$socket_dir" LSMCLI_PASSWORD="$ontap_password" \
+    /usr/bin/lsmcli -u "$nstor_uri" list --type pools -t, >"$work/nstor-pools" 2>>"$log" \
+    || fail "lsmcli list --type pools on nstor:// failed (exit $?)"
+cat "$work/nstor-pools" >>"$log"
+nstor_pools=$(cut -d, -f1 "$work/nstor-pools" | sed 's/^ *//; s/ *$//' | sort | tr '\n' ' ')
+[ "$nstor_pools" = "pool1 pool2 " ] \
+    || fail "expected the NexentaStor simulator's pools pool1 and pool2, got: $(cat "$work/nstor-pools")"
+
+step="stopping lsm-arraysim --vendor nexenta (SIGTERM)"
+stop_arraysim
+[ "$arraysim_status" = 0 ] || fail "lsm-arraysim --vendor nexenta exited with status $arraysim_status on SIGTERM"
 
 step="stopping lsmd (SIGTERM)"
 stop_lsmd
