@@ -579,6 +579,11 @@ async fn promote(
         if let Some(d) = a.dataset_mut(&path) {
             d.origin = source_origin;
         }
+        // The former origin now depends on the promoted clone.
+        let snapshot_name = origin.split_once('@').map(|(_, n)| n).unwrap_or_default();
+        if let Some(d) = a.dataset_mut(&source) {
+            d.origin = format!("{path}@{snapshot_name}");
+        }
         Ok(())
     })
 }
