@@ -808,6 +808,28 @@ fn host_groups_targets_and_delayed_mappings() {
         1
     );
     assert_eq!(sim.all("/san/lunMappings?targetGroup=tg1").len(), 2);
+    // The special group of every initiator: any case in, `all` out (cinder
+    // compares with `all`); its view overlaps hg1's, so the next LUN is 2.
+    assert_eq!(
+        sim.post(
+            "/san/lunMappings",
+            json!({"volume": "pool1/iscsi/v2", "hostGroup": "All", "targetGroup": "tg1"})
+        )
+        .status(),
+        StatusCode::CREATED
+    );
+    std::thread::sleep(Duration::from_millis(450));
+    let all = sim.all("/san/lunMappings?hostGroup=all");
+    assert_eq!(all.len(), 1);
+    assert_eq!(all[0]["lun"], 2);
+    assert_eq!(
+        sim.delete(&format!(
+            "/san/lunMappings/{}",
+            all[0]["id"].as_str().unwrap()
+        ))
+        .status(),
+        StatusCode::OK
+    );
     assert_error(
         sim.post(
             "/san/lunMappings",
@@ -1093,4 +1115,23 @@ fn faults_on_nexenta_paths() {
         .unwrap();
     assert_eq!(stats["requests"]["GET /storage/pools"], 3);
     assert_eq!(stats["requests"]["POST /auth/login"], 2);
+}
+
+#[test]
+fn a_foreign_state_file_is_refused_and_kept() {
+    let (_d, dir) = state();
+    let file = dir.join("nexenta.json");
+    std::fs::write(&file, b"{\"version\": 1, \"something\": \"else\"}").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_lsm-arraysim"))
+        .args(["--vendor", "nexenta", "--listen", "127.0.0.1:0", "--state"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nexenta.json"));
+    assert_eq!(
+        std::fs::read(&file).unwrap(),
+        b"{\"version\": 1, \"something\": \"else\"}"
+    );
 }

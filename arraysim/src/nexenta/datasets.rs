@@ -28,7 +28,14 @@ const COMPRESSION: &[&str] = &[
     "off", "on", "lz4", "lzjb", "zle", "gzip", "gzip-1", "gzip-2", "gzip-3", "gzip-4", "gzip-5",
     "gzip-6", "gzip-7", "gzip-8", "gzip-9",
 ];
-const DEDUP: &[&str] = &["off", "on", "verify", "sha256", "sha256,verify"];
+const DEDUP: &[&str] = &[
+    "off",
+    "on",
+    "verify",
+    "sha256",
+    "sha256,verify",
+    "sha256, verify",
+];
 
 fn root(kind: Kind) -> &'static str {
     match kind {

@@ -310,9 +310,9 @@ pub struct Mapping {
     pub id: String,
     /// zvol path.
     pub volume: String,
-    /// Host group (or `All`).
+    /// Host group (or `all`).
     pub host_group: String,
-    /// Target group (or `All`).
+    /// Target group (or `all`).
     pub target_group: String,
     /// LUN.
     pub lun: u32,
