@@ -894,3 +894,87 @@ fn svm_tunnelling_header() {
         .unwrap();
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
 }
+
+#[test]
+fn iscsi_credentials() {
+    let (_d, dir) = state();
+    let sim = Sim::start(&dir, &[]);
+    let path = "/api/protocols/san/iscsi/credentials";
+    let svm = sim.json("/api/svm/svms?name=vs0")["records"][0]["uuid"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // Each SVM has its default, no authentication.
+    let list = sim.json(&format!("{path}?svm.name=vs0&fields=*"));
+    assert_eq!(list["num_records"], 1, "{list}");
+    assert_eq!(list["records"][0]["initiator"], "default");
+    assert_eq!(list["records"][0]["authentication_type"], "none");
+
+    let iqn = "iqn.1994-05.com.redhat:chap1";
+    let r = sim.post(
+        path,
+        json!({"svm": {"name": "vs0"}, "initiator": iqn, "authentication_type": "chap",
+               "chap": {"inbound": {"user": "in1", "password": "in-secret-123"},
+                        "outbound": {"user": "out1", "password": "out-secret-123"}}}),
+    );
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let location = r.headers()["location"].to_str().unwrap().to_string();
+    assert_eq!(location, format!("{path}/{svm}/{iqn}"));
+    let one = sim.json(&format!("{location}?fields=*"));
+    assert_eq!(one["authentication_type"], "chap");
+    assert_eq!(one["chap"]["inbound"]["user"], "in1");
+    assert_eq!(one["chap"]["outbound"]["user"], "out1");
+    // Passwords are write-only.
+    assert!(!one.to_string().contains("secret"), "{one}");
+    let listed = sim.get(&format!("{path}?fields=*")).text().unwrap();
+    assert!(!listed.contains("secret"), "{listed}");
+
+    // A second entry for the initiator is a duplicate.
+    let again = sim.post(
+        path,
+        json!({"svm": {"name": "vs0"}, "initiator": iqn, "authentication_type": "none"}),
+    );
+    assert_eq!(again.status(), StatusCode::CONFLICT);
+    // Outbound without inbound, chap without a password, an unknown type: refused.
+    for body in [
+        json!({"svm": {"name": "vs0"}, "initiator": "iqn.2000-01.x:a", "authentication_type": "chap",
+               "chap": {"outbound": {"user": "o", "password": "p"}}}),
+        json!({"svm": {"name": "vs0"}, "initiator": "iqn.2000-01.x:a", "authentication_type": "chap",
+               "chap": {"inbound": {"user": "o"}}}),
+        json!({"svm": {"name": "vs0"}, "initiator": "iqn.2000-01.x:a", "authentication_type": "kerberos"}),
+        json!({"svm": {"name": "vs0"}, "initiator": "not an iqn", "authentication_type": "none"}),
+    ] {
+        let r = sim.post(path, body.clone());
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{body}");
+        let error: Value = r.json().unwrap();
+        assert_eq!(error["error"]["code"], "2", "{error}");
+    }
+    assert_eq!(
+        sim.json(&format!("{path}?initiator=iqn.2000-01.x:a"))["num_records"],
+        0
+    );
+
+    // Outbound cleared with an empty user; then no authentication at all.
+    let patch = |body: Value| sim.send(reqwest::Method::PATCH, &location, Some(body));
+    assert_eq!(
+        patch(json!({"chap": {"outbound": {"user": ""}}})).status(),
+        StatusCode::OK
+    );
+    let one = sim.json(&format!("{location}?fields=*"));
+    assert_eq!(one["chap"]["inbound"]["user"], "in1");
+    assert!(one["chap"].get("outbound").is_none(), "{one}");
+    assert_eq!(
+        patch(json!({"authentication_type": "none"})).status(),
+        StatusCode::OK
+    );
+    let one = sim.json(&format!("{location}?fields=*"));
+    assert_eq!(one["authentication_type"], "none");
+    assert!(one.get("chap").is_none(), "{one}");
+
+    // The default cannot be deleted; an initiator's entry can, once.
+    let default = format!("{path}/{svm}/default");
+    assert_eq!(sim.delete(&default).status(), StatusCode::BAD_REQUEST);
+    assert_eq!(sim.delete(&location).status(), StatusCode::OK);
+    assert_eq!(sim.delete(&location).status(), StatusCode::NOT_FOUND);
+    assert_eq!(sim.get(&location).status(), StatusCode::NOT_FOUND);
+}

@@ -48,7 +48,8 @@
 //! - `deadline.rs`: [`Deadline`], the instant a call must be answered by;
 //! - `paging.rs`: [`RestClient::pages`] / [`RestClient::collect_pages`], [`Page`], [`NextPage`];
 //! - `retry.rs`: [`retry`] / [`retry_with`] with [`Backoff`];
-//! - `redact.rs`: what is hidden from logs and messages, and how.
+//! - `redact.rs`: what is hidden from logs and messages, and how;
+//! - `time.rs`: the ISO 8601 timestamps arrays give, as epoch seconds.
 
 mod client;
 mod config;
@@ -58,6 +59,7 @@ mod error;
 mod paging;
 pub mod redact;
 mod retry;
+mod time;
 
 pub use client::{Method, Request, Response, RestClient};
 pub use config::{Auth, RestConfig, Secret, TlsOptions, read_ca_cert};
@@ -65,3 +67,4 @@ pub use deadline::Deadline;
 pub use error::{HttpError, RestError, Result};
 pub use paging::{NextPage, Page, Pages};
 pub use retry::{Backoff, retry, retry_with};
+pub use time::iso8601_to_epoch;

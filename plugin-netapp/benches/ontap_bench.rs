@@ -28,9 +28,12 @@
 //! 3. `systems`: `systems()` on a live session vs a bare kept-alive
 //!    `GET /api/cluster?fields=name,uuid,version` (and vs the pair of bare
 //!    requests the plugin's `systems()` makes: that one and
-//!    `GET /api/cluster/nodes`), taking turns in blocks of 100, p50/p99 over
-//!    `--calls` (default 2,000) each. The figure is the ratio to ONE
-//!    bare request (target within 2x); the ratio to the pair is printed too.
+//!    `GET /api/cluster/nodes`, one after the other and at the same time),
+//!    taking turns in blocks of 100, p50/p99 over `--calls` (default 2,000)
+//!    each; then again (at most 300 calls each) with the array 2 ms away (a
+//!    latency fault on `/api/cluster*`). The figure is the ratio to
+//!    ONE bare request (target within 2x); the ratios to the pair are printed
+//!    too.
 //!
 //! Usage: `cargo build --release -p plugin-netapp -p lsm-arraysim -p lsmcli
 //! -p plugin-sim` (the binaries of the bench's profile), then
@@ -659,52 +662,105 @@ fn bench_systems(sim: &ArraySim, options: &Options) -> Result<bool, String> {
     let per_call = requests_between(&before, &request_counts(sim));
     println!("one systems() makes {}", show_requests(&per_call));
 
-    let (mut plugin, mut one, mut pair) = (Vec::new(), Vec::new(), Vec::new());
-    let blocks = options.calls.div_ceil(BLOCK);
-    for _ in 0..blocks {
-        for _ in 0..BLOCK {
-            let started = Instant::now();
-            plugin_systems(&mut client)?;
-            plugin.push(started.elapsed());
-        }
-        for _ in 0..BLOCK {
-            let started = Instant::now();
+    // The two requests at the same time, on two kept-alive connections, as the plugin
+    // sends them.
+    let bare_both = || {
+        std::thread::scope(|scope| {
+            let nodes = scope.spawn(bare_nodes);
             bare_cluster()?;
-            one.push(started.elapsed());
-        }
-        for _ in 0..BLOCK {
-            let started = Instant::now();
-            bare_cluster()?;
-            bare_nodes()?;
-            pair.push(started.elapsed());
-        }
+            nodes
+                .join()
+                .map_err(|_| "bare nodes panicked".to_string())?
+        })
+    };
+    for _ in 0..50 {
+        bare_both()?;
     }
-    client.close().map_err(|e| format!("close: {e}"))?;
-    let (plugin, one, pair) = (sorted(plugin), sorted(one), sorted(pair));
-    let line = |label: &str, times: &[Duration]| {
+    // On loopback, then with the array 2 ms away (a latency fault on both paths): how
+    // far the call is from one request where the network, not the CPU, is the cost.
+    for (latency_ms, calls) in [(0u64, options.calls), (2, options.calls.min(300))] {
+        if latency_ms > 0 {
+            add_latency(sim, "/api/cluster*", latency_ms)?;
+            println!("-- with the array {latency_ms} ms away ({calls} calls each)");
+        } else {
+            println!("-- on loopback ({calls} calls each)");
+        }
+        let mut series = [Vec::new(), Vec::new(), Vec::new(), Vec::new()];
+        for _ in 0..calls.div_ceil(BLOCK) {
+            for (index, times) in series.iter_mut().enumerate() {
+                for _ in 0..BLOCK {
+                    let started = Instant::now();
+                    match index {
+                        0 => plugin_systems(&mut client)?,
+                        1 => {
+                            bare_cluster()?;
+                        }
+                        2 => {
+                            bare_cluster()?;
+                            bare_nodes()?;
+                        }
+                        _ => {
+                            bare_both()?;
+                        }
+                    }
+                    times.push(started.elapsed());
+                }
+            }
+        }
+        let [plugin, one, pair, both] = series.map(sorted);
+        let line = |label: &str, times: &[Duration]| {
+            println!(
+                "{label:46} p50 {:8.1} us  p99 {:8.1} us",
+                us(percentile(times, 0.5)),
+                us(percentile(times, 0.99))
+            );
+        };
+        line("plugin systems() (BlockingClient)", &plugin);
+        line("bare GET /api/cluster", &one);
+        line("bare GET /api/cluster, then GET /api/cluster/nodes", &pair);
+        line("bare both GETs at the same time", &both);
+        let ratio = |a: &[Duration], b: &[Duration], fraction: f64| {
+            percentile(a, fraction).as_secs_f64() / percentile(b, fraction).as_secs_f64()
+        };
         println!(
-            "{label:44} p50 {:7.1} us  p99 {:7.1} us",
-            us(percentile(times, 0.5)),
-            us(percentile(times, 0.99))
+            "ratio to ONE bare request (the issue's figure, target within 2x): p50 {:.2}x, p99 {:.2}x",
+            ratio(&plugin, &one, 0.5),
+            ratio(&plugin, &one, 0.99)
         );
-    };
-    line("plugin systems() (BlockingClient)", &plugin);
-    line("bare GET /api/cluster", &one);
-    line("bare GET /api/cluster + GET /api/cluster/nodes", &pair);
-    let ratio = |a: &[Duration], b: &[Duration], fraction: f64| {
-        percentile(a, fraction).as_secs_f64() / percentile(b, fraction).as_secs_f64()
-    };
-    println!(
-        "ratio to ONE bare request (the issue's figure, target within 2x): p50 {:.2}x, p99 {:.2}x",
-        ratio(&plugin, &one, 0.5),
-        ratio(&plugin, &one, 0.99)
-    );
-    println!(
-        "ratio to the two bare requests systems() makes: p50 {:.2}x, p99 {:.2}x",
-        ratio(&plugin, &pair, 0.5),
-        ratio(&plugin, &pair, 0.99)
-    );
+        println!(
+            "ratio to the two bare requests one after the other: p50 {:.2}x, p99 {:.2}x",
+            ratio(&plugin, &pair, 0.5),
+            ratio(&plugin, &pair, 0.99)
+        );
+        println!(
+            "ratio to the two bare requests at the same time: p50 {:.2}x, p99 {:.2}x",
+            ratio(&plugin, &both, 0.5),
+            ratio(&plugin, &both, 0.99)
+        );
+    }
+    clear_faults(sim)?;
+    client.close().map_err(|e| format!("close: {e}"))?;
     Ok(true)
+}
+
+/// Every request matching `glob` waits `ms` before it is answered (the admin endpoint).
+fn add_latency(sim: &ArraySim, glob: &str, ms: u64) -> Result<(), String> {
+    let spec = format!("{glob}:latency={ms}");
+    let reply = sim
+        .rest()
+        .send(&Request::post("/_arraysim/faults").json(&json!({ "spec": spec })))
+        .map_err(|e| format!("fault {spec}: {e}"))?;
+    if reply.status() != 201 {
+        return Err(format!("fault {spec}: status {}", reply.status()));
+    }
+    Ok(())
+}
+
+fn clear_faults(sim: &ArraySim) -> Result<(), String> {
+    sim.rest()
+        .send(&Request::delete("/_arraysim/faults"))
+        .map(drop)
+        .map_err(|e| format!("clear faults: {e}"))
 }
 
 fn run() -> Result<bool, String> {

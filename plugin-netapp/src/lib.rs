@@ -1,9 +1,11 @@
 //! `ontap_lsmplugin` (`ontap://user@host`): NetApp ONTAP clusters through the ONTAP REST API
 //! (9.6+), laid out like every lsm-rs plugin (ARCHITECTURE.md, "How a plugin is laid out").
 //!
-//! Work in progress: the plugin lists everything (systems, pools, volumes, disks, access
-//! groups and masking, target ports, file systems, snapshots) from a live cluster; creating,
-//! changing and deleting come next, and its capabilities say exactly what works.
+//! It lists everything (systems, pools, volumes, disks, access groups and masking, target
+//! ports, file systems, snapshots, NFS exports) from a live cluster and makes every change
+//! ONTAP does (LUNs, LUN clones, igroups, LUN maps, iSCSI CHAP, FlexVols, FlexClones,
+//! snapshots, export policies); the rest is `NO_SUPPORT`, and its capabilities say exactly
+//! what works.
 //!
 //! # Design
 //! - URI `ontap://user@host[:port]` (HTTPS, default port 443; `ontap+ssl` accepted),

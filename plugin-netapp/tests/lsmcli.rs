@@ -3,87 +3,13 @@
 //! snapshot, clone, export, undo), each step checked by what it prints and what the next
 //! listing shows.
 
-use std::process::Command;
-
+use lsm_test_support::cli::Cli;
 use lsm_test_support::{ARRAYSIM_PASSWORD, ArraySim};
-
-/// One lsmcli run: exit code, stdout, stderr.
-struct Run {
-    code: Option<i32>,
-    out: String,
-    err: String,
-}
-
-struct Cli<'a> {
-    sim: &'a ArraySim,
-}
-
-impl Cli<'_> {
-    fn run(&self, args: &[&str]) -> Run {
-        let output = Command::new(lsm_test_support::workspace_binary("lsmcli", "lsmcli"))
-            .arg("-u")
-            .arg(self.sim.uri())
-            .args(args)
-            .env("LSMCLI_PASSWORD", ARRAYSIM_PASSWORD)
-            .env("LSM_PLUGIN_PATH", lsm_test_support::bin_dir())
-            .env_remove("LSM_UDS_PATH")
-            .env_remove("LSMCLI_URI")
-            .output()
-            .unwrap();
-        Run {
-            code: output.status.code(),
-            out: String::from_utf8_lossy(&output.stdout).to_string(),
-            err: String::from_utf8_lossy(&output.stderr).to_string(),
-        }
-    }
-
-    /// Runs and requires exit 0; the stdout.
-    fn ok(&self, args: &[&str]) -> String {
-        let run = self.run(args);
-        assert_eq!(
-            run.code,
-            Some(0),
-            "lsmcli {args:?} failed:\n{}{}",
-            run.out,
-            run.err
-        );
-        run.out
-    }
-
-    /// The `-t,` rows of a command's output, split into cells.
-    fn rows(&self, args: &[&str]) -> Vec<Vec<String>> {
-        let mut full = vec!["-t", ","];
-        full.extend_from_slice(args);
-        self.ok(&full)
-            .lines()
-            .map(|line| line.split(',').map(|c| c.trim().to_string()).collect())
-            .collect()
-    }
-
-    /// The id (first cell) of the row a create command prints.
-    fn create(&self, args: &[&str]) -> String {
-        let rows = self.rows(args);
-        let id = rows
-            .first()
-            .and_then(|row| row.first())
-            .filter(|id| !id.is_empty())
-            .unwrap_or_else(|| panic!("lsmcli {args:?} printed no object: {rows:?}"));
-        id.clone()
-    }
-
-    fn ids(&self, args: &[&str]) -> Vec<String> {
-        self.rows(args)
-            .into_iter()
-            .filter_map(|row| row.into_iter().next())
-            .filter(|id| !id.is_empty())
-            .collect()
-    }
-}
 
 #[test]
 fn every_supported_lsmcli_command_works_against_ontap() {
     let sim = ArraySim::ontap();
-    let cli = Cli { sim: &sim };
+    let cli = Cli::new(&sim.uri(), ARRAYSIM_PASSWORD);
 
     let systems = cli.ids(&["list", "--type", "SYSTEMS"]);
     assert_eq!(systems.len(), 1, "{systems:?}");
@@ -284,16 +210,61 @@ fn every_supported_lsmcli_command_works_against_ontap() {
     let left = cli.ids(&["list", "--type", "FS"]);
     assert!(!left.contains(&fs) && !left.contains(&fs_clone), "{left:?}");
 
-    // What ONTAP does not do is refused plainly.
-    let chap = cli.run(&[
+    // CHAP: the initiator's iSCSI credentials on the cluster, passwords never returned.
+    let iqn = "iqn.1994-05.com.redhat:cli-host-1";
+    cli.ok(&[
         "iscsi-chap",
         "--init",
-        "iqn.1994-05.com.redhat:cli-host-1",
+        iqn,
         "--in-user",
-        "u",
+        "cli_in",
         "--in-pass",
-        "p",
+        "cli-in-secret",
+        "--out-user",
+        "cli_out",
+        "--out-pass",
+        "cli-out-secret",
     ]);
-    assert_ne!(chap.code, Some(0));
-    assert!(chap.err.contains("NO_SUPPORT"), "{}", chap.err);
+    let entry = sim
+        .rest()
+        .send_json::<serde_json::Value>(
+            &lsm_rest::Request::get("/api/protocols/san/iscsi/credentials")
+                .query("initiator", iqn)
+                .query("fields", "*"),
+        )
+        .unwrap();
+    assert_eq!(entry["num_records"], 1, "{entry}");
+    assert_eq!(
+        entry["records"][0]["authentication_type"], "chap",
+        "{entry}"
+    );
+    assert_eq!(
+        entry["records"][0]["chap"]["outbound"]["user"], "cli_out",
+        "{entry}"
+    );
+    cli.ok(&["iscsi-chap", "--init", iqn]);
+    let entry = sim
+        .rest()
+        .send_json::<serde_json::Value>(
+            &lsm_rest::Request::get("/api/protocols/san/iscsi/credentials")
+                .query("initiator", iqn)
+                .query("fields", "*"),
+        )
+        .unwrap();
+    assert_eq!(
+        entry["records"][0]["authentication_type"], "none",
+        "{entry}"
+    );
+
+    // What ONTAP does not do is refused plainly.
+    let system = cli.ids(&["list", "--type", "SYSTEMS"]).remove(0);
+    let cache = cli.run(&[
+        "system-read-cache-pct-update",
+        "--sys",
+        &system,
+        "--read-pct",
+        "50",
+    ]);
+    assert_ne!(cache.code, Some(0));
+    assert!(cache.err.contains("NO_SUPPORT"), "{}", cache.err);
 }

@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 use lsm_core::types::{JobStatus, Provisioning};
 use lsm_core::{BlockingClient, Completion, ErrorNumber, LsmError};
 use lsm_rest::Request;
-use lsm_test_support::process::children_of;
+use lsm_test_support::process::{children_of, descendants};
 use lsm_test_support::{
     ARRAYSIM_PASSWORD as PASSWORD, ARRAYSIM_USER as USER, ArraySim, LsmdDirs, wait_until,
     workspace_binary,
@@ -288,20 +288,21 @@ fn a_call_of_several_slow_requests_answers_within_its_timeout_and_the_next_call_
     let sim = ArraySim::ontap();
     let mut client = connect(&sim, TIMEOUT);
     client.time_out_set(SHORT_TIMEOUT).unwrap();
-    // systems() asks for the cluster, then for its nodes: each request is slower than half
-    // the call's timeout but within it, so the two together are not.
+    create_luns(&sim, &["lun_a".to_string()]);
+    // volumes() lists the LUNs, then the FlexVols holding them: each request is slower
+    // than half the call's timeout but within it, so the two together are not.
     let each = SHORT_TIMEOUT * 6 / 10;
-    for path in ["/api/cluster", "/api/cluster/nodes"] {
+    for path in ["/api/storage/luns", "/api/storage/volumes"] {
         add_fault(
             &sim,
             &format!("{path}:latency={}:count=1", each.as_millis()),
         );
     }
     let started = Instant::now();
-    let outcome = client.systems();
+    let outcome = client.volumes(None);
     let took = started.elapsed();
     let error = match outcome {
-        Ok(systems) => panic!("systems() in {took:?} with {each:?} twice: {systems:?}"),
+        Ok(volumes) => panic!("volumes() in {took:?} with {each:?} twice: {volumes:?}"),
         Err(error) => error,
     };
     assert_eq!(error.code, ErrorNumber::TIMEOUT, "{error}");
@@ -315,6 +316,7 @@ fn a_call_of_several_slow_requests_answers_within_its_timeout_and_the_next_call_
         !error.message.starts_with("plugin did not answer"),
         "the plugin answered after the call's timeout ({took:?}): {error}"
     );
+    assert_eq!(volume_names(&mut client), ["lun_a"], "the next call works");
     assert_eq!(client.systems().unwrap().len(), 1, "the next call works");
     client.close().unwrap();
 }
@@ -358,19 +360,6 @@ fn base64(bytes: &[u8]) -> String {
     text
 }
 
-/// Every process below `pid`.
-fn descendants(pid: u32) -> Vec<u32> {
-    let mut found = Vec::new();
-    let mut next = vec![pid];
-    while let Some(parent) = next.pop() {
-        for (child, _) in children_of(parent) {
-            found.push(child);
-            next.push(child);
-        }
-    }
-    found
-}
-
 /// `/proc/<pid>/<file>` (NUL-separated argv or environment) as text, empty once the
 /// process is gone.
 fn proc_text(pid: u32, file: &str) -> String {
@@ -410,7 +399,11 @@ fn assert_no_secret_in_process(secrets: &[String], pid: u32) {
     }
 }
 
+const CHAP_IN_SECRET: &str = "In-chap-S3cret";
+const CHAP_OUT_SECRET: &str = "Out-chap-S3cret";
+
 #[test]
+
 fn the_password_is_in_no_log_no_error_message_and_no_argv() {
     assert_eq!(
         base64(b"Aladdin:open sesame"),
@@ -423,6 +416,8 @@ fn the_password_is_in_no_log_no_error_message_and_no_argv() {
         base64(format!("{USER}:{PASSWORD}").as_bytes()),
         wrong_password.to_string(),
         base64(format!("{USER}:{wrong_password}").as_bytes()),
+        CHAP_IN_SECRET.to_string(),
+        CHAP_OUT_SECRET.to_string(),
     ];
     let sim = ArraySim::ontap();
     create_luns(&sim, &["lun_a".to_string()]);
@@ -469,6 +464,16 @@ fn the_password_is_in_no_log_no_error_message_and_no_argv() {
         client.job_free(&job.id).unwrap();
     }
     assert_eq!(volume_names(&mut client), ["lun_a"]);
+    // CHAP secrets go to the cluster in a request body, which the trace log shows redacted.
+    client
+        .iscsi_chap_auth(
+            "iqn.1994-05.com.redhat:secret-host",
+            Some("chap_in"),
+            Some(CHAP_IN_SECRET),
+            Some("chap_out"),
+            Some(CHAP_OUT_SECRET),
+        )
+        .unwrap();
 
     // The plugin process serving it, while it runs.
     let plugins = ontap_plugins(lsmd_pid);
@@ -546,6 +551,7 @@ fn the_password_is_in_no_log_no_error_message_and_no_argv() {
     for expected in [
         "GET https://127.0.0.1",
         "/api/storage/luns",
+        "/api/protocols/san/iscsi/credentials",
         "POST https://127.0.0.1",
         "DELETE https://127.0.0.1",
         "request body",
@@ -569,4 +575,29 @@ fn the_password_is_in_no_log_no_error_message_and_no_argv() {
     for message in &messages {
         assert_no_secret(&secrets, &format!("the error message {message:?}"), message);
     }
+}
+
+#[test]
+fn systems_sends_its_two_requests_at_once() {
+    let sim = ArraySim::ontap();
+    let mut client = connect(&sim, TIMEOUT);
+    client.time_out_set(SHORT_TIMEOUT).unwrap();
+    // The cluster and its nodes are asked at the same time: each slower than half the
+    // call's timeout, the call still answers (one after the other, it would time out).
+    let each = SHORT_TIMEOUT * 6 / 10;
+    for path in ["/api/cluster", "/api/cluster/nodes"] {
+        add_fault(
+            &sim,
+            &format!("{path}:latency={}:count=1", each.as_millis()),
+        );
+    }
+    let started = Instant::now();
+    let systems = client
+        .systems()
+        .unwrap_or_else(|error| panic!("systems() with {each:?} on each request: {error}"));
+    let took = started.elapsed();
+    assert_eq!(systems.len(), 1);
+    assert!(took >= each, "the latency was not applied: {took:?}");
+    assert!(took < SHORT_TIMEOUT, "{took:?}");
+    client.close().unwrap();
 }

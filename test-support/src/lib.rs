@@ -25,6 +25,7 @@
 pub mod arraysim;
 pub mod bins;
 pub mod child_client;
+pub mod cli;
 pub mod loop_device;
 pub mod lsmd;
 pub mod process;

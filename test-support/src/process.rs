@@ -42,3 +42,16 @@ pub fn process_uid(pid: u32) -> u32 {
         .and_then(|uid| uid.parse().ok())
         .unwrap_or_else(|| panic!("no Uid line in /proc/{pid}/status:\n{status}"))
 }
+
+/// Every process below `pid` (children, their children, ...).
+pub fn descendants(pid: u32) -> Vec<u32> {
+    let mut found = Vec::new();
+    let mut next = vec![pid];
+    while let Some(parent) = next.pop() {
+        for (child, _) in children_of(parent) {
+            found.push(child);
+            next.push(child);
+        }
+    }
+    found
+}

@@ -2,8 +2,10 @@
 //! (`filesystem`, `mountPoint`, `shareState`, `anon`, `readOnly`,
 //! `nohide`, `securityContexts`); the filesystem's `sharedOverNfs`
 //! follows. `securityContexts` are `[{"securityModes": ["sys"|"krb5"|...],
-//! "readWriteList"|"readOnlyList"|"rootList"|"noneList": [{"etype":
+//! "readWriteList"|"readOnlyList"|"root"|"none": [{"etype":
 //! "network"|"fqdn"|"domain"|"netgroup", "entity", "mask", "allow"}]}]`.
+//! The list names are manila's (`nexenta_nas.py`: `readWriteList`, `readOnlyList`,
+//! `root`, `none`).
 
 use std::sync::Arc;
 
@@ -26,7 +28,7 @@ pub fn routes() -> Router<Arc<Nexenta>> {
 }
 
 const MODES: &[&str] = &["sys", "none", "krb5", "krb5i", "krb5p", "dh"];
-const LISTS: &[&str] = &["readWriteList", "readOnlyList", "rootList", "noneList"];
+const LISTS: &[&str] = &["readWriteList", "readOnlyList", "root", "none"];
 const ETYPES: &[&str] = &["network", "fqdn", "domain", "netgroup"];
 
 fn bad(message: impl Into<String>) -> NefError {

@@ -193,6 +193,7 @@ pub fn default_inventory() -> Inventory {
         luns: Vec::new(),
         igroups: Vec::new(),
         lun_maps: Vec::new(),
+        iscsi_credentials: Vec::new(),
         export_policies: vec![default_policy],
         next_policy_id: 12_884_901_890,
         ip_interfaces,

@@ -4,9 +4,11 @@
 //! cluster), `query` (fields, filters, paging), `error` (the error body),
 //! and one file per resource family: `cluster` (cluster, nodes, jobs,
 //! SVMs), `storage` (aggregates, disks), `volumes` (FlexVols, snapshots),
-//! `luns`, `san` (igroups, initiators, LUN maps, iSCSI services),
+//! `luns`, `san` (igroups, initiators, LUN maps, iSCSI services), `chap` (iSCSI
+//! credentials),
 //! `network` (IP and FC interfaces, ethernet ports), `nfs` (export policies and rules), `svm_scope` (the `X-Dot-SVM-*` headers).
 
+mod chap;
 mod cluster;
 pub mod error;
 pub mod inventory;
@@ -75,6 +77,7 @@ pub fn service(state_dir: &Path, job_step: Duration) -> Result<VendorService, St
         .merge(volumes::routes())
         .merge(luns::routes())
         .merge(san::routes())
+        .merge(chap::routes())
         .merge(network::routes())
         .merge(nfs::routes())
         .fallback(|| async {

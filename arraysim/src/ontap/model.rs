@@ -38,6 +38,9 @@ pub struct Inventory {
     pub igroups: Vec<Igroup>,
     /// LUN maps.
     pub lun_maps: Vec<LunMap>,
+    /// iSCSI credentials of initiators (and SVM `default`s once changed).
+    #[serde(default)]
+    pub iscsi_credentials: Vec<IscsiCredential>,
     /// Export policies.
     pub export_policies: Vec<ExportPolicy>,
     /// Next export policy id.
@@ -223,6 +226,40 @@ pub struct Igroup {
     pub initiators: Vec<Initiator>,
     /// Comment.
     pub comment: String,
+}
+
+/// How an iSCSI initiator authenticates to an SVM.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct IscsiCredential {
+    /// SVM uuid.
+    pub svm: String,
+    /// Initiator name, or `default`.
+    pub initiator: String,
+    /// `none`, `deny` or `chap`.
+    pub authentication_type: String,
+    /// Inbound CHAP user (empty unless `chap`).
+    pub inbound_user: String,
+    /// Inbound CHAP password (write-only over the API).
+    pub inbound_password: String,
+    /// Outbound CHAP user.
+    pub outbound_user: Option<String>,
+    /// Outbound CHAP password.
+    pub outbound_password: Option<String>,
+}
+
+impl IscsiCredential {
+    /// An SVM's `default` entry as ONTAP makes it: no authentication.
+    pub fn default_for(svm: &str) -> IscsiCredential {
+        IscsiCredential {
+            svm: svm.to_string(),
+            initiator: "default".to_string(),
+            authentication_type: "none".to_string(),
+            inbound_user: String::new(),
+            inbound_password: String::new(),
+            outbound_user: None,
+            outbound_password: None,
+        }
+    }
 }
 
 /// A LUN map.

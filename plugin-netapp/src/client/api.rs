@@ -39,7 +39,7 @@ pub struct OntapClient {
     rest: RestClient,
     /// The deadline of the LSM call being answered ([`OntapClient::begin_call`]): every
     /// request, page, retry and job poll of the call fits before it.
-    call: std::cell::Cell<Deadline>,
+    call: std::sync::Mutex<Deadline>,
 }
 
 /// How long before the client's own timer the plugin answers: the call timeout's tenth,
@@ -80,7 +80,7 @@ impl OntapClient {
             .map_err(LsmError::from)?
             .with_header("Accept", "application/json");
         let rest = RestClient::new(config).map_err(LsmError::from)?;
-        let call = std::cell::Cell::new(rest.deadline());
+        let call = std::sync::Mutex::new(rest.deadline());
         Ok(OntapClient { rest, call })
     }
 
@@ -93,9 +93,11 @@ impl OntapClient {
     /// lets the answer reach the client first.
     pub fn begin_call(&self) {
         let timeout = self.rest.timeout();
-        self.call.set(Deadline::after(
-            timeout.saturating_sub(answer_margin(timeout)),
-        ));
+        let deadline = Deadline::after(timeout.saturating_sub(answer_margin(timeout)));
+        *self
+            .call
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = deadline;
     }
 
     /// Send `request`, retrying while ONTAP says the object is busy, within the deadline.
@@ -183,7 +185,10 @@ impl OntapClient {
 
     /// The deadline of the LSM call being answered.
     pub fn deadline(&self) -> Deadline {
-        self.call.get()
+        *self
+            .call
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// [`OntapClient::change`], then, when ONTAP answered with a job, wait for it to end
@@ -324,6 +329,29 @@ impl OntapClient {
             ],
             ObjectKind::AccessGroup,
         )
+    }
+
+    /// The iSCSI credentials entry of `initiator` in an SVM, if it has one of its own.
+    pub fn iscsi_credentials(
+        &self,
+        svm: &str,
+        initiator: &str,
+    ) -> Result<Option<models::IscsiCredentials>, LsmError> {
+        let entries: Vec<models::IscsiCredentials> = self.list(
+            "/api/protocols/san/iscsi/credentials",
+            &[
+                ("svm.name", svm),
+                ("initiator", initiator),
+                ("fields", "svm,initiator,authentication_type"),
+            ],
+            ObjectKind::Other,
+        )?;
+        Ok(entries.into_iter().find(|entry| {
+            entry
+                .initiator
+                .as_deref()
+                .is_some_and(|name| name.eq_ignore_ascii_case(initiator))
+        }))
     }
 
     /// The LUN maps of an SVM.

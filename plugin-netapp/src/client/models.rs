@@ -277,6 +277,17 @@ pub struct IgroupInitiator {
     pub comment: Option<String>,
 }
 
+/// `GET /api/protocols/san/iscsi/credentials`: how an initiator authenticates to an SVM
+/// (passwords are write-only: never in a reply).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct IscsiCredentials {
+    pub svm: Option<NamedRef>,
+    /// An initiator name, or `default` (the SVM's default for the others).
+    pub initiator: Option<String>,
+    /// `chap`, `none`, `deny`.
+    pub authentication_type: Option<String>,
+}
+
 /// `GET /api/protocols/san/lun-maps`.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct LunMap {

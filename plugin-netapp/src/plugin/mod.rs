@@ -10,9 +10,11 @@
 //! - `lookups`: the ONTAP object behind an LSM object, or the right `NOT_FOUND_*`.
 //! - `listings`: the read-only calls.
 //! - `san`: LUNs (each in a container FlexVol of its own), igroups, LUN maps.
+//! - `chap`: iSCSI CHAP per initiator (ONTAP's iSCSI credentials).
 //! - `nas`: FlexVols, FlexClones, snapshots, NFS exports.
 //! - `jobs`: LSM jobs over ONTAP jobs, with no state in the plugin.
 
+mod chap;
 mod jobs;
 mod listings;
 mod lookups;
@@ -57,6 +59,7 @@ pub const CAPABILITIES: &[C] = &[
     C::ACCESS_GROUP_INITIATOR_ADD_ISCSI_IQN,
     C::ACCESS_GROUP_INITIATOR_ADD_WWPN,
     C::ACCESS_GROUP_INITIATOR_DELETE,
+    C::VOLUME_ISCSI_CHAP_AUTHENTICATION,
     C::VOLUMES_ACCESSIBLE_BY_ACCESS_GROUP,
     C::ACCESS_GROUPS_GRANTED_TO_VOLUME,
     C::TARGET_PORTS,
@@ -243,6 +246,18 @@ impl San for OntapPlugin {
     ) -> Result<AccessGroup> {
         self.session()?
             .access_group_initiator_delete(access_group, init_id)
+    }
+
+    fn iscsi_chap_auth(
+        &mut self,
+        init_id: &str,
+        in_user: Option<&str>,
+        in_password: Option<&str>,
+        out_user: Option<&str>,
+        out_password: Option<&str>,
+    ) -> Result<()> {
+        self.session()?
+            .iscsi_chap_auth(init_id, in_user, in_password, out_user, out_password)
     }
 
     fn volume_mask(&mut self, access_group: &AccessGroup, volume: &Volume) -> Result<()> {

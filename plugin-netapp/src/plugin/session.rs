@@ -56,11 +56,19 @@ impl Session {
         }
     }
 
-    /// The cluster as the LSM system.
+    /// The cluster as the LSM system. Its name and version (`/api/cluster`) and its nodes'
+    /// states (`/api/cluster/nodes`) are two requests, sent at the same time on two
+    /// kept-alive connections, so the call takes about as long as the slower one.
     pub(super) fn system(&self) -> Result<System> {
-        let cluster = self.client.cluster()?;
-        let nodes = self.client.nodes()?;
-        Ok(mapping::cluster_to_system(&cluster, &nodes))
+        let (cluster, nodes) = std::thread::scope(|scope| {
+            let nodes = scope.spawn(|| self.client.nodes());
+            let cluster = self.client.cluster();
+            let nodes = nodes
+                .join()
+                .unwrap_or_else(|_| Err(LsmError::plugin_bug("listing the nodes panicked")));
+            (cluster, nodes)
+        });
+        Ok(mapping::cluster_to_system(&cluster?, &nodes?))
     }
 }
 

@@ -1,0 +1,88 @@
+//! `nstor_lsmplugin` against a real `lsm-arraysim --vendor nexenta` process over TLS: the
+//! conformance suite with the simulator's certificate as `ca_cert` (no `no_ssl_verify`),
+//! listings, TLS trust and authentication errors.
+
+use std::time::Duration;
+
+use lsm_core::{BlockingClient, ErrorNumber};
+use lsm_test_support::{ARRAYSIM_PASSWORD as PASSWORD, ARRAYSIM_USER as USER, ArraySim};
+
+const TIMEOUT: Duration = Duration::from_secs(30);
+
+fn connect(simulator: &ArraySim) -> BlockingClient {
+    BlockingClient::connect(&simulator.uri(), Some(PASSWORD), TIMEOUT).unwrap()
+}
+
+#[test]
+fn the_conformance_suite_passes_against_the_simulator() {
+    let simulator = ArraySim::start("nexenta", &[]);
+    let report = lsm_tests::run_suite(&simulator.uri(), Some(PASSWORD), &[]);
+    for outcome in &report.outcomes {
+        eprintln!("{}", outcome.line());
+    }
+    eprintln!("{}", report.summary_line());
+    let failures: Vec<String> = report.failures().map(|o| o.line()).collect();
+    assert!(
+        failures.is_empty(),
+        "failed checks:\n{}",
+        failures.join("\n")
+    );
+    assert!(
+        report.passed() >= 10,
+        "only {} checks ran: {}",
+        report.passed(),
+        report.summary_line()
+    );
+}
+
+#[test]
+fn every_listing_reads_the_simulated_appliance() {
+    let simulator = ArraySim::start("nexenta", &[]);
+    let mut client = connect(&simulator);
+    let systems = client.systems().unwrap();
+    assert_eq!(systems.len(), 1);
+    assert!(!systems[0].fw_version.is_empty(), "{systems:?}");
+    let pools = client.pools(None).unwrap();
+    assert_eq!(pools.len(), 2, "{pools:?}");
+    assert!(
+        pools
+            .iter()
+            .all(|p| p.total_space >= p.free_space && p.total_space > 0)
+    );
+    assert!(!client.disks(None).unwrap().is_empty());
+    let ports = client.target_ports(None).unwrap();
+    assert_eq!(ports.len(), 2, "one target, two portals: {ports:?}");
+    assert!(ports.iter().all(|p| p.service_address.starts_with("iqn.")));
+    for fs in client.fs(None).unwrap() {
+        client.fs_snapshots(&fs).unwrap();
+    }
+    client.exports(None).unwrap();
+    client.close().unwrap();
+}
+
+#[test]
+fn an_untrusted_certificate_is_refused_with_the_options_that_help() {
+    let simulator = ArraySim::start("nexenta", &[]);
+    let uri = format!("nstor://{USER}@127.0.0.1:{}", simulator.port);
+    let Err(error) = BlockingClient::connect(&uri, Some(PASSWORD), TIMEOUT) else {
+        panic!("an untrusted certificate was accepted");
+    };
+    assert_eq!(error.code, ErrorNumber::NETWORK_ERROR, "{error}");
+    assert!(error.message.contains("ca_cert"), "{error}");
+    assert!(error.message.contains("no_ssl_verify"), "{error}");
+    let insecure = format!("{uri}?no_ssl_verify=yes");
+    let mut client = BlockingClient::connect(&insecure, Some(PASSWORD), TIMEOUT).unwrap();
+    client.systems().unwrap();
+    client.close().unwrap();
+}
+
+#[test]
+fn a_wrong_password_is_an_auth_failure_that_never_shows_the_password() {
+    let simulator = ArraySim::start("nexenta", &[]);
+    let Err(error) = BlockingClient::connect(&simulator.uri(), Some("not-the-password"), TIMEOUT)
+    else {
+        panic!("a wrong password was accepted");
+    };
+    assert_eq!(error.code, ErrorNumber::PLUGIN_AUTH_FAILED, "{error}");
+    assert!(!error.to_string().contains("not-the-password"), "{error}");
+}

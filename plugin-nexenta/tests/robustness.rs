@@ -1,0 +1,402 @@
+//! `nstor_lsmplugin` against a real `lsm-arraysim --vendor nexenta` over TLS when the
+//! appliance expires tokens, is busy, is big, misbehaves or is changed behind the plugin's
+//! back:
+//!
+//! - a token that expires mid-session: the plugin logs in again and the call succeeds;
+//! - `EBUSY` twice, then the answer: the call succeeds after backoff; `EBUSY` forever:
+//!   `TIMEOUT` within the timeout, and the next call works;
+//! - a file system whose snapshot has a clone is not deleted (`HAS_CHILD_DEPENDENCY`);
+//! - 2,500 file systems at 100 a page: every one listed, in the pages that implies;
+//! - a dropped connection, a reply slower than the timeout, a failed job: the LSM error in
+//!   time, nothing half-made, the next call works;
+//! - a zvol made or removed behind the plugin's back is seen at once;
+//! - through lsmd with the plugin logging at `trace`: the password and the tokens are in
+//!   no log line, no error message, no argv.
+
+use std::time::{Duration, Instant};
+
+use lsm_core::types::Provisioning;
+use lsm_core::{BlockingClient, Completion, ErrorNumber};
+use lsm_rest::{Request, RestClient};
+use lsm_test_support::{
+    ARRAYSIM_PASSWORD as PASSWORD, ARRAYSIM_USER as USER, ArraySim, LsmdDirs, workspace_binary,
+};
+use plugin_nexenta::client::api::PAGE_SIZE;
+use serde_json::{Value, json};
+
+const TIMEOUT: Duration = Duration::from_secs(20);
+const SHORT_TIMEOUT: Duration = Duration::from_secs(2);
+/// What an answer may take beyond its call's timeout (this machine is shared with builds).
+const MARGIN: Duration = Duration::from_secs(3);
+
+fn connect(sim: &ArraySim, timeout: Duration) -> BlockingClient {
+    BlockingClient::connect(&sim.uri(), Some(PASSWORD), timeout)
+        .unwrap_or_else(|error| panic!("connect to {}: {error}", sim.uri()))
+}
+
+/// A REST client of the test's own, logged in to the simulated appliance.
+fn nef(sim: &ArraySim) -> RestClient {
+    let mut rest = sim.rest();
+    let reply: Value = rest
+        .send_json(
+            &Request::post("/auth/login").json(&json!({"username": USER, "password": PASSWORD})),
+        )
+        .expect("login");
+    rest.set_bearer_token(reply["token"].as_str().expect("a token"));
+    rest
+}
+
+fn add_fault(sim: &ArraySim, spec: &str) {
+    let reply = sim
+        .rest()
+        .send(&Request::post("/_arraysim/faults").json(&json!({ "spec": spec })))
+        .unwrap_or_else(|error| panic!("fault {spec}: {error}"));
+    assert_eq!(reply.status(), 201, "fault {spec}");
+}
+
+fn clear_faults(sim: &ArraySim) {
+    sim.rest()
+        .send(&Request::delete("/_arraysim/faults"))
+        .unwrap();
+}
+
+/// How many `request`s (`"GET /storage/filesystems"`) the simulator has been sent.
+fn requests(sim: &ArraySim, request: &str) -> u64 {
+    sim.stats()["requests"][request].as_u64().unwrap_or(0)
+}
+
+fn pool(client: &mut BlockingClient, name: &str) -> lsm_core::types::Pool {
+    client
+        .pools(None)
+        .unwrap()
+        .into_iter()
+        .find(|p| p.name == name)
+        .unwrap_or_else(|| panic!("no pool {name}"))
+}
+
+fn done<T>(completion: Completion<T>) -> T {
+    match completion {
+        Completion::Done(value) => value,
+        Completion::Job(job) => panic!("a job ({}) where the change should be done", job.id),
+    }
+}
+
+#[test]
+fn a_token_that_expires_mid_session_is_renewed_and_the_call_succeeds() {
+    let sim = ArraySim::start("nexenta", &["--token-ttl-ms", "1500"]);
+    let mut client = connect(&sim, TIMEOUT);
+    assert_eq!(client.systems().unwrap().len(), 1);
+    assert_eq!(requests(&sim, "POST /auth/login"), 1);
+    std::thread::sleep(Duration::from_millis(1700));
+    let pools = client.pools(None).expect("pools after the token expired");
+    assert_eq!(pools.len(), 2);
+    assert_eq!(
+        requests(&sim, "POST /auth/login"),
+        2,
+        "one login more, once the token was refused"
+    );
+    client.close().unwrap();
+}
+
+#[test]
+fn ebusy_is_retried_within_the_timeout_and_forever_busy_is_timeout() {
+    let sim = ArraySim::start("nexenta", &[]);
+    let mut client = connect(&sim, TIMEOUT);
+    let before = requests(&sim, "GET /storage/volumes");
+    add_fault(&sim, "/storage/volumes:status=500:count=2:method=GET");
+    client.volumes(None).expect("volumes after two EBUSY");
+    assert_eq!(
+        requests(&sim, "GET /storage/volumes") - before,
+        3,
+        "two refused, one answered"
+    );
+
+    client.time_out_set(SHORT_TIMEOUT).unwrap();
+    add_fault(&sim, "/storage/volumes:status=500:method=GET");
+    let started = Instant::now();
+    let error = client.volumes(None).unwrap_err();
+    let took = started.elapsed();
+    assert_eq!(error.code, ErrorNumber::TIMEOUT, "{error}");
+    assert!(took < SHORT_TIMEOUT + MARGIN, "TIMEOUT after {took:?}");
+    assert!(
+        !error.message.starts_with("plugin did not answer"),
+        "the plugin's own answer: {error}"
+    );
+    clear_faults(&sim);
+    client.volumes(None).expect("the next call works");
+    client.close().unwrap();
+}
+
+#[test]
+fn a_file_system_with_a_cloned_snapshot_is_not_deleted() {
+    let sim = ArraySim::start("nexenta", &[]);
+    let mut client = connect(&sim, TIMEOUT);
+    let pool = pool(&mut client, "pool1");
+    let fs = done(client.fs_create(&pool, "origin_fs", 64 << 20).unwrap());
+    let snapshot = done(client.fs_snapshot_create(&fs, "base").unwrap());
+    let clone = done(client.fs_clone(&fs, "clone_fs", Some(&snapshot)).unwrap());
+    assert!(client.fs_child_dependency(&fs, None).unwrap());
+    let error = client.fs_delete(&fs).unwrap_err();
+    assert_eq!(error.code, ErrorNumber::HAS_CHILD_DEPENDENCY, "{error}");
+    let names: Vec<String> = client
+        .fs(None)
+        .unwrap()
+        .into_iter()
+        .map(|f| f.name)
+        .collect();
+    assert!(
+        names.contains(&fs.name) && names.contains(&clone.name),
+        "{names:?}"
+    );
+    assert_eq!(
+        client.fs_snapshots(&fs).unwrap().len(),
+        1,
+        "the snapshot stays"
+    );
+    // Promoting the clone frees the origin, which can then go.
+    done(client.fs_child_dependency_rm(&fs, None).unwrap());
+    assert!(!client.fs_child_dependency(&fs, None).unwrap());
+    done(client.fs_delete(&fs).unwrap());
+    let names: Vec<String> = client
+        .fs(None)
+        .unwrap()
+        .into_iter()
+        .map(|f| f.name)
+        .collect();
+    assert!(
+        !names.contains(&fs.name) && names.contains(&clone.name),
+        "{names:?}"
+    );
+    client.close().unwrap();
+}
+
+#[test]
+fn paging_over_2500_file_systems_lists_each_once_in_the_pages_it_takes() {
+    const COUNT: usize = 2500;
+    let sim = ArraySim::start("nexenta", &[]);
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        for _ in 0..4 {
+            scope.spawn(|| {
+                let rest = nef(&sim);
+                loop {
+                    let index = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    if index >= COUNT {
+                        return;
+                    }
+                    let reply = rest
+                        .send(
+                            &Request::post("/storage/filesystems")
+                                .json(&json!({"path": format!("pool1/bulk_{index}")})),
+                        )
+                        .unwrap();
+                    assert!(matches!(reply.status(), 201 | 202), "{}", reply.status());
+                }
+            });
+        }
+    });
+    let all: Value = nef(&sim)
+        .send_json(&Request::get("/storage/filesystems").query("limit", 100_000))
+        .unwrap();
+    let on_appliance = all["data"].as_array().unwrap().len();
+    assert!(on_appliance > COUNT, "{on_appliance}");
+
+    let mut client = connect(&sim, TIMEOUT);
+    let before = requests(&sim, "GET /storage/filesystems");
+    let listed = client.fs(None).unwrap();
+    let pages = requests(&sim, "GET /storage/filesystems") - before;
+    assert_eq!(
+        pages as usize,
+        on_appliance.div_ceil(PAGE_SIZE),
+        "{on_appliance} at {PAGE_SIZE}"
+    );
+    let mut names: Vec<&str> = listed
+        .iter()
+        .map(|f| f.name.as_str())
+        .filter(|n| n.starts_with("bulk_"))
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    assert_eq!(names.len(), COUNT, "each file system once");
+    client.close().unwrap();
+}
+
+#[test]
+fn a_reset_a_slow_reply_and_a_failed_job_give_their_errors_and_leave_nothing() {
+    let sim = ArraySim::start("nexenta", &[]);
+    let mut client = connect(&sim, TIMEOUT);
+    let pool = pool(&mut client, "pool1");
+
+    add_fault(&sim, "/storage/filesystems:reset:count=1:method=GET");
+    let error = client.fs(None).unwrap_err();
+    assert_eq!(error.code, ErrorNumber::NETWORK_ERROR, "{error}");
+    client.fs(None).expect("the next call reconnects");
+
+    client.time_out_set(SHORT_TIMEOUT).unwrap();
+    let latency = (SHORT_TIMEOUT + Duration::from_millis(1500)).as_millis();
+    add_fault(&sim, &format!("/storage/pools:latency={latency}:count=1"));
+    let started = Instant::now();
+    let error = client.pools(None).unwrap_err();
+    assert_eq!(error.code, ErrorNumber::TIMEOUT, "{error}");
+    assert!(started.elapsed() < SHORT_TIMEOUT + MARGIN);
+    client.time_out_set(TIMEOUT).unwrap();
+    assert_eq!(client.pools(None).unwrap().len(), 2, "the next call works");
+
+    add_fault(&sim, "/storage/filesystems:job=failure:count=1:method=POST");
+    let error = client.fs_create(&pool, "doomed_fs", 64 << 20).unwrap_err();
+    // An error LSM has no code for is PLUGIN_BUG (as for the ONTAP plugin), with the
+    // appliance's own code and text.
+    assert_eq!(error.code, ErrorNumber::PLUGIN_BUG, "{error}");
+    assert!(
+        error.message.contains("EIO") && error.message.contains("job"),
+        "{error}"
+    );
+    assert!(
+        !client
+            .fs(None)
+            .unwrap()
+            .iter()
+            .any(|f| f.name == "doomed_fs"),
+        "a failed create leaves nothing"
+    );
+    done(
+        client
+            .fs_create(&pool, "doomed_fs", 64 << 20)
+            .expect("the next create works"),
+    );
+    client.close().unwrap();
+}
+
+#[test]
+fn a_zvol_made_or_removed_behind_the_plugins_back_is_seen_at_once() {
+    let sim = ArraySim::start("nexenta", &[]);
+    let mut client = connect(&sim, TIMEOUT);
+    let pool = pool(&mut client, "pool1");
+    // The plugin makes the pool's volume group with its first volume.
+    let first = done(
+        client
+            .volume_create(&pool, "first_vol", 32 << 20, Provisioning::THIN)
+            .unwrap(),
+    );
+    let group = first.id.rsplit_once('/').unwrap().0.to_string();
+    let rest = nef(&sim);
+    let reply = rest
+        .send(&Request::post("/storage/volumes").json(&json!({
+            "path": format!("{group}/behind_its_back"),
+            "volumeSize": 16 << 20,
+            "sparseVolume": true,
+        })))
+        .unwrap();
+    assert!(matches!(reply.status(), 201 | 202));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let made = loop {
+        let volumes = client.volumes(None).unwrap();
+        if let Some(v) = volumes.into_iter().find(|v| v.name == "behind_its_back") {
+            break v;
+        }
+        assert!(Instant::now() < deadline, "the zvol never showed");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(made.size_bytes(), 16 << 20);
+    assert!(lsm_core::validate::vpd83_is_valid(&made.vpd83) && !made.vpd83.is_empty());
+    let path = plugin_nexenta::client::api::segment(&made.id);
+    rest.send(&Request::delete(format!("/storage/volumes/{path}")))
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while client
+        .volumes(None)
+        .unwrap()
+        .iter()
+        .any(|v| v.id == made.id)
+    {
+        assert!(Instant::now() < deadline, "the zvol never went");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    client.close().unwrap();
+}
+
+#[test]
+fn the_password_and_tokens_are_in_no_log_no_error_message_and_no_argv() {
+    let sim = ArraySim::start("nexenta", &["--token-ttl-ms", "1000"]);
+    let dirs = LsmdDirs::new("lsmrs-nstor-secrets");
+    dirs.link_plugin(
+        "nstor_lsmplugin",
+        &workspace_binary("nstor_lsmplugin", "plugin-nexenta"),
+    );
+    let mut command = dirs.command(&workspace_binary("lsmd", "lsmd"));
+    command.arg("-v").env("LSM_PLUGIN_LOG", "trace");
+    let lsmd = dirs.start(command);
+    let mut messages = Vec::new();
+    let mut client =
+        BlockingClient::connect_daemon(&dirs.socket_dir, &sim.uri(), Some(PASSWORD), TIMEOUT)
+            .unwrap();
+    let pool = pool(&mut client, "pool1");
+    let fs = done(client.fs_create(&pool, "secret_fs", 64 << 20).unwrap());
+    // A token expires: the plugin logs in again (the password travels once more).
+    std::thread::sleep(Duration::from_millis(1200));
+    client
+        .iscsi_chap_auth(
+            "iqn.1994-05.com.redhat:secret-host",
+            Some("chap_in"),
+            Some("In-chap-S3cret"),
+            None,
+            None,
+        )
+        .unwrap();
+    done(client.fs_delete(&fs).unwrap());
+    client.time_out_set(SHORT_TIMEOUT).unwrap();
+    add_fault(&sim, "/storage/pools:status=500");
+    messages.push(client.pools(None).unwrap_err().to_string());
+    clear_faults(&sim);
+    client.close().unwrap();
+    let Err(refused) = BlockingClient::connect_daemon(
+        &dirs.socket_dir,
+        &sim.uri(),
+        Some("Wr0ng-pa55word"),
+        TIMEOUT,
+    ) else {
+        panic!("a wrong password was accepted");
+    };
+    assert_eq!(refused.code, ErrorNumber::PLUGIN_AUTH_FAILED, "{refused}");
+    messages.push(format!("{refused} {refused:?}"));
+    std::thread::sleep(Duration::from_millis(300));
+    let log = lsmd.log();
+    for expected in [
+        "POST https://127.0.0.1",
+        "/auth/login",
+        "request body",
+        "response body",
+    ] {
+        assert!(
+            log.contains(expected),
+            "the log has no {expected:?}:\n{log}"
+        );
+    }
+    assert!(
+        log.matches("/auth/login").count() >= 2,
+        "the re-login is in the log"
+    );
+    for secret in [PASSWORD, "Wr0ng-pa55word", "In-chap-S3cret"] {
+        assert!(!log.contains(secret), "{secret:?} in lsmd's log");
+        for message in &messages {
+            assert!(!message.contains(secret), "{secret:?} in {message:?}");
+        }
+        for pid in lsm_test_support::process::descendants(std::process::id()) {
+            let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+            assert!(
+                !String::from_utf8_lossy(&cmdline).contains(secret),
+                "{secret:?} in the argv of {pid}"
+            );
+        }
+    }
+    // No token (32 hex digits after "Bearer ", or as a login reply's "token") is shown.
+    for line in log.lines() {
+        for marker in ["Bearer ", "\"token\":\""] {
+            if let Some(at) = line.find(marker) {
+                let rest = &line[at + marker.len()..];
+                let shown: String = rest.chars().take_while(|c| c.is_ascii_hexdigit()).collect();
+                assert!(shown.len() < 16, "a token in the log: {line}");
+            }
+        }
+    }
+}
