@@ -20,8 +20,11 @@
 //! Exits non-zero when a request failed; the times are never asserted.
 //!
 //! Usage: `cargo build --release -p lsm-arraysim`, then `cargo bench -p
-//! lsm-arraysim --bench arraysim_bench -- [--clients N]... [--seconds N]`
-//! (several `--clients`: one run per count).
+//! lsm-arraysim --bench arraysim_bench -- [--clients N]... [--seconds N]
+//! [--vendor ontap|nexenta]` (several `--clients`: one run per count).
+//! `--vendor nexenta` logs in once (`POST /auth/login`) and measures
+//! `GET /settings/properties/system.guid` and `GET /storage/pools?limit=1`
+//! with the bearer token.
 
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::net::TcpStream;
@@ -38,6 +41,8 @@ const USER: &str = "admin";
 const PASSWORD: &str = lsm_arraysim::DEFAULT_PASSWORD;
 /// The small GETs measured, one run each.
 const PATHS: &[&str] = &["/api/cluster", "/api/storage/aggregates?max_records=1"];
+/// The same for `--vendor nexenta`.
+const NEXENTA_PATHS: &[&str] = &["/settings/properties/system.guid", "/storage/pools?limit=1"];
 /// The largest answer head accepted.
 const MAX_HEAD: usize = 16 * 1024;
 
@@ -46,6 +51,7 @@ const MAX_HEAD: usize = 16 * 1024;
 struct Options {
     clients: Vec<usize>,
     seconds: u64,
+    vendor: String,
 }
 
 impl Options {
@@ -54,10 +60,18 @@ impl Options {
         let mut options = Options {
             clients: Vec::new(),
             seconds: 3,
+            vendor: "ontap".into(),
         };
         let mut args = args.peekable();
         while let Some(arg) = args.next() {
             if arg == "--bench" {
+                continue;
+            }
+            if arg == "--vendor" {
+                options.vendor = args.next().ok_or("--vendor needs ontap or nexenta")?;
+                if options.vendor != "ontap" && options.vendor != "nexenta" {
+                    return Err(format!("unknown vendor {:?}", options.vendor));
+                }
                 continue;
             }
             let value = args.next().ok_or_else(|| format!("{arg} needs a number"))?;
@@ -71,7 +85,7 @@ impl Options {
                 "--seconds" => options.seconds = number as u64,
                 other => {
                     return Err(format!(
-                        "unknown argument {other:?} (use --clients N, --seconds N)"
+                        "unknown argument {other:?} (use --clients N, --seconds N, --vendor V)"
                     ));
                 }
             }
@@ -92,13 +106,13 @@ struct Simulator {
 }
 
 impl Simulator {
-    fn start() -> Result<Simulator, String> {
+    fn start(vendor: &str) -> Result<Simulator, String> {
         let state = tempfile::tempdir().map_err(|e| format!("tempdir: {e}"))?;
         let mut child = Command::new(env!("CARGO_BIN_EXE_lsm-arraysim"))
             .env_remove("LSM_ARRAYSIM_PASSWORD")
             .args([
                 "--vendor",
-                "ontap",
+                vendor,
                 "--listen",
                 "127.0.0.1:0",
                 "--self-signed",
@@ -294,14 +308,13 @@ fn run_load(
     simulator: &Simulator,
     config: &Arc<ClientConfig>,
     path: &str,
+    authorization: &str,
     clients: usize,
     seconds: u64,
 ) -> Result<bool, String> {
-    let credentials =
-        base64::engine::general_purpose::STANDARD.encode(format!("{USER}:{PASSWORD}"));
     let request = Arc::new(
         format!(
-            "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nAuthorization: Basic {credentials}\r\n\
+            "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nAuthorization: {authorization}\r\n\
              Accept: application/json\r\n\r\n",
             simulator.port
         )
@@ -353,7 +366,7 @@ fn run_load(
 
 fn run() -> Result<bool, String> {
     let options = Options::from_args(std::env::args().skip(1))?;
-    let simulator = Simulator::start()?;
+    let simulator = Simulator::start(&options.vendor)?;
     let pem =
         std::fs::read(&simulator.cert).map_err(|e| format!("{}: {e}", simulator.cert.display()))?;
     let mut roots = rustls::RootCertStore::empty();
@@ -370,9 +383,20 @@ fn run() -> Result<bool, String> {
             .with_root_certificates(roots)
             .with_no_client_auth(),
     );
+    let (paths, authorization) = if options.vendor == "nexenta" {
+        (
+            NEXENTA_PATHS,
+            format!("Bearer {}", nexenta_login(&simulator, &config)?),
+        )
+    } else {
+        let credentials =
+            base64::engine::general_purpose::STANDARD.encode(format!("{USER}:{PASSWORD}"));
+        (PATHS, format!("Basic {credentials}"))
+    };
     println!(
-        "lsm-arraysim --vendor ontap on 127.0.0.1:{}, {} s per run, one client thread per \
+        "lsm-arraysim --vendor {} on 127.0.0.1:{}, {} s per run, one client thread per \
          connection, {} CPUs",
+        options.vendor,
         simulator.port,
         options.seconds,
         std::thread::available_parallelism().map_or(0, usize::from)
@@ -390,13 +414,41 @@ fn run() -> Result<bool, String> {
         "client ms/1k"
     );
     let mut clean = true;
-    for path in PATHS {
+    for path in paths {
         for clients in &options.clients {
-            clean &= run_load(&simulator, &config, path, *clients, options.seconds)?;
+            clean &= run_load(
+                &simulator,
+                &config,
+                path,
+                &authorization,
+                *clients,
+                options.seconds,
+            )?;
         }
     }
     println!("target: at least 5,000 requests/s");
     Ok(clean)
+}
+
+/// `POST /auth/login` with the NexentaStor default account; the token.
+fn nexenta_login(simulator: &Simulator, config: &Arc<ClientConfig>) -> Result<String, String> {
+    let body = format!(
+        "{{\"username\": \"{USER}\", \"password\": \"{}\"}}",
+        lsm_arraysim::NEXENTA_DEFAULT_PASSWORD
+    );
+    let request = format!(
+        "POST /auth/login HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\n\r\n{body}",
+        simulator.port,
+        body.len()
+    );
+    let mut connection = Connection::open(config, simulator.port, Arc::new(request.into_bytes()))?;
+    let answer: serde_json::Value = serde_json::from_slice(&connection.round_trip()?)
+        .map_err(|e| format!("login answer: {e}"))?;
+    answer["token"]
+        .as_str()
+        .map(str::to_string)
+        .ok_or_else(|| format!("no token in {answer}"))
 }
 
 fn main() -> ExitCode {

@@ -192,8 +192,10 @@ fn every_supported_lsmcli_command_works_against_nexentastor() {
         cli.ids(&["list", "--type", "EXPORTS", "--fs", &fs])
             .is_empty()
     );
-    cli.ok(&["fs-delete", "--fs", &fs_clone, "-f"]);
+    // After fs-dependants-rm (a ZFS promote) the origin is a clone of the
+    // promoted file system's snapshot: it goes first, as on a real appliance.
     cli.ok(&["fs-delete", "--fs", &fs, "-f"]);
+    cli.ok(&["fs-delete", "--fs", &fs_clone, "-f"]);
     let left = cli.ids(&["list", "--type", "FS"]);
     assert!(!left.contains(&fs) && !left.contains(&fs_clone), "{left:?}");
 

@@ -83,6 +83,15 @@ impl ArraySim {
         ArraySim::start("ontap", &[])
     }
 
+    /// The NexentaStor 5 simulator with no extra arguments (log in with
+    /// `POST /auth/login` `{"username": ARRAYSIM_USER, "password":
+    /// ARRAYSIM_PASSWORD}`, then `Authorization: Bearer <token>`; tokens
+    /// live `--token-ttl-ms`, new LUN mappings show after
+    /// `--mapping-delay-ms`: pass those through [`ArraySim::start`]).
+    pub fn nexenta() -> ArraySim {
+        ArraySim::start("nexenta", &[])
+    }
+
     /// Its state directory.
     pub fn state_dir(&self) -> &std::path::Path {
         self.state.path()

@@ -28,7 +28,14 @@ const COMPRESSION: &[&str] = &[
     "off", "on", "lz4", "lzjb", "zle", "gzip", "gzip-1", "gzip-2", "gzip-3", "gzip-4", "gzip-5",
     "gzip-6", "gzip-7", "gzip-8", "gzip-9",
 ];
-const DEDUP: &[&str] = &["off", "on", "verify", "sha256", "sha256,verify"];
+const DEDUP: &[&str] = &[
+    "off",
+    "on",
+    "verify",
+    "sha256",
+    "sha256,verify",
+    "sha256, verify",
+];
 
 fn root(kind: Kind) -> &'static str {
     match kind {
@@ -578,6 +585,11 @@ async fn promote(
         }
         if let Some(d) = a.dataset_mut(&path) {
             d.origin = source_origin;
+        }
+        // The former origin now depends on the promoted clone.
+        let snapshot_name = origin.split_once('@').map(|(_, n)| n).unwrap_or_default();
+        if let Some(d) = a.dataset_mut(&source) {
+            d.origin = format!("{path}@{snapshot_name}");
         }
         Ok(())
     })

@@ -310,9 +310,9 @@ pub struct Mapping {
     pub id: String,
     /// zvol path.
     pub volume: String,
-    /// Host group (or `All`).
+    /// Host group (or `all`).
     pub host_group: String,
-    /// Target group (or `All`).
+    /// Target group (or `all`).
     pub target_group: String,
     /// LUN.
     pub lun: u32,
@@ -443,7 +443,8 @@ impl Appliance {
             let own = d.own_charge();
             let mut path = d.path.as_str();
             loop {
-                *charged.entry(path).or_default() += own;
+                let slot = charged.entry(path).or_default();
+                *slot = slot.saturating_add(own);
                 let parent = parent_of(path);
                 if parent.is_empty() {
                     break;
@@ -640,7 +641,9 @@ impl Space<'_> {
 
     /// `bytesAvailable` of a dataset.
     pub fn available(&self, d: &Dataset) -> u64 {
-        let base = self.pool_free(d.pool()) + d.reserved().saturating_sub(d.written);
+        let base = self
+            .pool_free(d.pool())
+            .saturating_add(d.reserved().saturating_sub(d.written));
         if d.kind == Kind::Filesystem && d.quota > 0 {
             base.min(d.quota.saturating_sub(d.written))
         } else {

@@ -6,7 +6,8 @@
 //! `lun`, opaque 24-hex-digit `id`; a new mapping shows in GETs only
 //! `--mapping-delay-ms` after its 201) and `/san/logicalUnits` (one per
 //! zvol, keyed by `guid`; PUT `writebackCacheDisabled`). The group name
-//! `All` means every initiator / every target.
+//! `all` (any case on input, `all` in records, as cinder compares it)
+//! means every initiator / every target.
 
 use std::sync::Arc;
 
@@ -23,7 +24,16 @@ use super::query::{Key, Q};
 use super::{App, Body, Nexenta, created, ok};
 
 /// The group name that stands for all initiators or all targets.
-pub const ALL: &str = "All";
+pub const ALL: &str = "all";
+
+/// `all` in any case is the special group.
+fn group_name(name: String) -> String {
+    if name.eq_ignore_ascii_case(ALL) {
+        ALL.to_string()
+    } else {
+        name
+    }
+}
 
 pub fn routes() -> Router<Arc<Nexenta>> {
     Router::new()
@@ -160,8 +170,8 @@ async fn group_create(State(nx): App, bytes: Bytes, host: bool) -> NefResult<Res
     let b = Body::parse(&bytes)?;
     let name = b.req_str("name")?;
     check_name(&name, "group")?;
-    if name == ALL {
-        return Err(NefError::bad_arg("\"All\" is reserved"));
+    if name.eq_ignore_ascii_case(ALL) {
+        return Err(NefError::bad_arg("\"all\" is reserved"));
     }
     let members = b.str_list("members")?.unwrap_or_default();
     nx.mutate(|a| {
@@ -506,7 +516,7 @@ async fn mapping(State(nx): App, Key(id): Key, q: Q) -> NefResult<Response> {
         .ok_or_else(|| NefError::not_found(format!("LUN mapping '{id}' does not exist")))
 }
 
-/// Whether two mappings' views overlap (same or `All` group on both sides).
+/// Whether two mappings' views overlap (same or `all` group on both sides).
 fn overlaps(hg: &str, tg: &str, m: &Mapping) -> bool {
     let same = |a: &str, b: &str| a == b || a == ALL || b == ALL;
     same(hg, &m.host_group) && same(tg, &m.target_group)
@@ -515,8 +525,8 @@ fn overlaps(hg: &str, tg: &str, m: &Mapping) -> bool {
 async fn mapping_create(State(nx): App, bytes: Bytes) -> NefResult<Response> {
     let b = Body::parse(&bytes)?;
     let volume = b.req_str("volume")?;
-    let host_group = b.str("hostGroup")?.unwrap_or_else(|| ALL.into());
-    let target_group = b.str("targetGroup")?.unwrap_or_else(|| ALL.into());
+    let host_group = group_name(b.str("hostGroup")?.unwrap_or_else(|| ALL.into()));
+    let target_group = group_name(b.str("targetGroup")?.unwrap_or_else(|| ALL.into()));
     let lun = match b.u64("lun")? {
         Some(l) if l > 16_383 => return Err(NefError::bad_arg("\"lun\" must be 0..16383")),
         other => other.map(|l| l as u32),
