@@ -10,17 +10,20 @@
 //!   (`stats`), collection helpers (`paging`), Basic auth (`auth`).
 //! - [`ontap`]: NetApp ONTAP's REST API (`/api/...`), one file per
 //!   resource family.
+//! - [`unity`]: Dell EMC Unity's Unisphere Management REST API
+//!   (`/api/types/...`, `/api/instances/...`), one file per resource family.
 //! - `main.rs`: the command line, which calls [`run`].
 
 pub mod core;
 pub mod ontap;
+pub mod unity;
 
 use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::core::auth::Credentials;
 use crate::core::faults::Fault;
-use crate::core::server::{ServerConfig, ServerError, serve};
+use crate::core::server::{AuthPolicy, ServerConfig, ServerError, serve};
 use crate::core::state::StoreError;
 use crate::core::tls::{TlsError, TlsSource, self_signed_cert_path, server_config};
 
@@ -28,11 +31,25 @@ use crate::core::tls::{TlsError, TlsSource, self_signed_cert_path, server_config
 /// crate README).
 pub const DEFAULT_PASSWORD: &str = "netapp1!";
 
+/// The default password of Unity's `admin` account: Unity's factory
+/// default (documented in the crate README).
+pub const UNITY_DEFAULT_PASSWORD: &str = "Password123!";
+
+/// The default password of `vendor`'s `admin` account.
+pub fn default_password(vendor: Vendor) -> &'static str {
+    match vendor {
+        Vendor::Ontap => DEFAULT_PASSWORD,
+        Vendor::Unity => UNITY_DEFAULT_PASSWORD,
+    }
+}
+
 /// Which array to be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Vendor {
     /// NetApp ONTAP 9 REST.
     Ontap,
+    /// Dell EMC Unity (Unisphere Management REST API).
+    Unity,
 }
 
 /// Where the certificate comes from.
@@ -137,8 +154,15 @@ pub fn run(options: Options) -> Result<(), Error> {
         .enable_all()
         .build()?;
     runtime.block_on(async {
-        let vendor = match options.vendor {
-            Vendor::Ontap => ontap::service(&state_dir, options.job_step)?,
+        let (vendor, auth) = match options.vendor {
+            Vendor::Ontap => (
+                ontap::service(&state_dir, options.job_step)?,
+                AuthPolicy::Basic,
+            ),
+            Vendor::Unity => (
+                unity::service(&state_dir, options.job_step)?,
+                AuthPolicy::Vendor,
+            ),
         };
         let config = ServerConfig {
             listen: options.listen.clone(),
@@ -148,6 +172,7 @@ pub fn run(options: Options) -> Result<(), Error> {
                 password: options.password.clone(),
             },
             faults: options.faults.clone(),
+            auth,
         };
         serve(config, vendor).await?;
         Ok::<(), Error>(())

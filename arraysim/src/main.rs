@@ -6,12 +6,14 @@ use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
 use lsm_arraysim::core::faults::Fault;
-use lsm_arraysim::{Certificate, DEFAULT_PASSWORD, Options, Vendor};
+use lsm_arraysim::{Certificate, Options, Vendor};
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum VendorArg {
     /// NetApp ONTAP 9 REST API.
     Ontap,
+    /// Dell EMC Unity (Unisphere Management REST API).
+    Unity,
 }
 
 /// A REST simulator of a storage array, for tests and demos.
@@ -41,9 +43,10 @@ struct Args {
     /// Account name.
     #[arg(long, default_value = "admin")]
     user: String,
-    /// Account password (or $LSM_ARRAYSIM_PASSWORD, which keeps it out of argv).
-    #[arg(long, env = "LSM_ARRAYSIM_PASSWORD", hide_env_values = true, default_value = DEFAULT_PASSWORD)]
-    password: String,
+    /// Account password (or $LSM_ARRAYSIM_PASSWORD, which keeps it out of
+    /// argv; default: the vendor's, `netapp1!` for ontap, `Password123!` for unity).
+    #[arg(long, env = "LSM_ARRAYSIM_PASSWORD", hide_env_values = true)]
+    password: Option<String>,
     /// Fault to inject: PATH_GLOB[:status=N][:count=N][:latency=MS][:reset][:job=failure][:method=M]
     #[arg(long = "fault", value_name = "SPEC")]
     faults: Vec<Fault>,
@@ -65,15 +68,19 @@ fn main() -> ExitCode {
         (Some(cert), Some(key)) => Certificate::Files { cert, key },
         _ => Certificate::SelfSigned,
     };
+    let vendor = match args.vendor {
+        VendorArg::Ontap => Vendor::Ontap,
+        VendorArg::Unity => Vendor::Unity,
+    };
     let options = Options {
-        vendor: match args.vendor {
-            VendorArg::Ontap => Vendor::Ontap,
-        },
+        vendor,
         listen: args.listen,
         state: args.state,
         certificate,
         user: args.user,
-        password: args.password,
+        password: args
+            .password
+            .unwrap_or_else(|| lsm_arraysim::default_password(vendor).to_string()),
         faults: args.faults,
         job_step: Duration::from_millis(args.job_ms),
     };

@@ -35,6 +35,18 @@ pub struct VendorService {
     pub error_response: fn(StatusCode, &str) -> Response<Body>,
 }
 
+/// Who checks the account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AuthPolicy {
+    /// The server: every vendor request needs HTTP Basic auth (ONTAP).
+    #[default]
+    Basic,
+    /// The vendor's router: the server puts the [`Credentials`] in the
+    /// request's extensions and lets every request through (sessions,
+    /// cookies, unauthenticated endpoints: Unity).
+    Vendor,
+}
+
 /// Server settings.
 pub struct ServerConfig {
     /// `HOST:PORT` to bind (port 0: any free one).
@@ -45,6 +57,8 @@ pub struct ServerConfig {
     pub credentials: Credentials,
     /// Faults active from the start.
     pub faults: Vec<Fault>,
+    /// Who checks the account.
+    pub auth: AuthPolicy,
 }
 
 /// Why the server stopped with an error.
@@ -64,6 +78,7 @@ struct ResetConnection;
 struct Context {
     vendor: VendorService,
     credentials: Credentials,
+    auth: AuthPolicy,
     faults: Faults,
     stats: Stats,
 }
@@ -88,6 +103,7 @@ pub async fn serve(config: ServerConfig, vendor: VendorService) -> Result<(), Se
     let ctx = Arc::new(Context {
         vendor,
         credentials: config.credentials,
+        auth: config.auth,
         faults: Faults::new(config.faults),
         stats: Stats::default(),
     });
@@ -159,8 +175,15 @@ async fn handle(
         let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         return Ok((ctx.vendor.error_response)(status, "injected fault"));
     }
-    if !ctx.credentials.accepts(req.headers()) {
-        return Ok(unauthorized());
+    match ctx.auth {
+        AuthPolicy::Basic => {
+            if !ctx.credentials.accepts(req.headers()) {
+                return Ok(unauthorized());
+            }
+        }
+        AuthPolicy::Vendor => {
+            req.extensions_mut().insert(ctx.credentials.clone());
+        }
     }
     if action.job_failure {
         req.extensions_mut().insert(InjectedJobFailure);
