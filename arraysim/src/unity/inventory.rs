@@ -231,9 +231,9 @@ fn pool(
            "instanceId": format!("root/emc:EMC_UEM_MappedStoragePoolLeaf%InstanceID={id}"),
            "objectId": 12884901890u64, "health": health_ok(), "name": name,
            "description": description, "sizeFree": total, "sizeTotal": total, "sizeUsed": 0,
-           "sizeSubscribed": 0, "alertThreshold": 70, "poolSpaceHarvestHighThreshold": 95,
-           "poolSpaceHarvestLowThreshold": 85, "snapSpaceHarvestHighThreshold": 25,
-           "snapSpaceHarvestLowThreshold": 20, "isFASTCacheEnabled": false,
+           "sizeSubscribed": 0, "alertThreshold": 70, "poolSpaceHarvestHighThreshold": 95.0,
+           "poolSpaceHarvestLowThreshold": 85.0, "snapSpaceHarvestHighThreshold": 25.0,
+           "snapSpaceHarvestLowThreshold": 20.0, "isFASTCacheEnabled": false,
            "tiers": [{"tierType": tier, "stripeWidth": 5, "raidType": raid,
                       "instanceId": format!("root/emc:EMC_UEM_StoragePoolTierLeaf%InstanceID={id}_1"),
                       "sizeTotal": total, "sizeUsed": 0, "sizeFree": total,
@@ -241,6 +241,10 @@ fn pool(
                       "name": tier_name, "poolUnitCount": 1, "diskCount": 6,
                       "poolUnits": [{"id": format!("rg_{id}")}]}],
            "creationTime": t, "isEmpty": true,
+           "poolFastVP": {"status": 3, "relocationRate": 2, "type": 2, "isScheduleEnabled": true,
+                          "relocationDurationEstimate": "00:00:00.000", "sizeMovingDown": 0,
+                          "sizeMovingUp": 0, "sizeMovingWithin": 0, "percentComplete": 0,
+                          "dataRelocated": 0, "lastStartTime": t, "lastEndTime": t},
            "isHarvestEnabled": true, "isSnapHarvestEnabled": false,
            "metadataSizeSubscribed": 0, "snapSizeSubscribed": 0, "metadataSizeUsed": 0,
            "snapSizeUsed": 0, "type": 1, "isAllFlash": tier == 10})
@@ -273,6 +277,8 @@ fn disk(
            "rpm": if tier == 10 { 0 } else { 7200 }, "busId": 0, "emcPartNumber": "005051284",
            "tierType": tier, "diskTechnology": technology,
            "currentSpeed": 12000000000u64, "maxSpeed": 12000000000u64,
+           "vendorSize": size + (size >> 3), "estimatedEOL": "00:00:00.000",
+           "diskGroup": {"id": format!("dg_{tier}")},
            "instanceId": format!("root/emc:EMC_UEM_DiskLeaf%Tag={wwn}")});
     if let Some(p) = pool {
         d["pool"] = reference(p);

@@ -38,6 +38,7 @@ pub fn render(inv: &Inventory, job: &Job) -> Value {
         "action": owner["action"].clone(),
         "description": job.description,
         "submitTime": submit,
+        "affectedResource": owner.get("affectedResource").cloned().unwrap_or(json!({})),
     });
     let mut j = json!({
         "id": job.uuid,
@@ -55,6 +56,7 @@ pub fn render(inv: &Inventory, job: &Job) -> Value {
         "isJobCancelable": false,
         "isJobCancelled": false,
         "clientData": "",
+        "affectedResource": owner.get("affectedResource").cloned().unwrap_or(json!({})),
     });
     if job.start_time.is_some() {
         j["startTime"] = unity_time(&job.start_time);

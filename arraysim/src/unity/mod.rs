@@ -552,8 +552,29 @@ fn submit(unity: &Arc<Unity>, ops: Vec<(Op, Value)>, injected: bool) -> UnityRes
         .map(|(op, _)| op.method_name())
         .unwrap_or_default();
     let description = format!("job.{object}.{action}");
+    let affected = unity.shared.read(|inv| match ops.first() {
+        Some((Op::Delete(t, id), _)) | Some((Op::InstanceAction(t, id, _), _)) => {
+            let (resource, record) = match (t.as_str(), inv.get(t, id)) {
+                ("storageResource", Some(r)) if r["type"].as_u64() == Some(8) => {
+                    ("lun", inv.get("lun", id))
+                }
+                ("storageResource", Some(r)) => (
+                    "filesystem",
+                    model::ref_id(r, "filesystem").and_then(|f| inv.get("filesystem", f)),
+                ),
+                (other, r) => (other, r),
+            };
+            match record {
+                Some(r) => {
+                    json!({"resource": resource, "id": model::id_of(r), "name": r["name"].clone()})
+                }
+                None => json!({}),
+            }
+        }
+        _ => json!({}),
+    });
     let owner = json!({"key": key, "methodName": method, "submitTime": now(),
-                       "object": object, "action": action,
+                       "object": object, "action": action, "affectedResource": affected,
                        "taskName": format!("job.{object}.task.{action}")});
     let work_key = key.clone();
     let job = core_jobs::submit(
