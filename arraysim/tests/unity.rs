@@ -1389,9 +1389,26 @@ fn jobs_with_timeout_zero() {
         .len(),
         1
     );
+    // An asynchronous snap delete: Destroying (hidden) at once, then gone.
+    let snap = sim.create_snap(&lun, "going");
+    let snaps = "/api/types/snap/instances?compact=true&fields=state";
+    assert_eq!(sim.contents(snaps).len(), 1);
+    let (s, v) = sim.delete(&format!("/api/instances/snap/{snap}?timeout=0"));
+    assert_eq!(s, StatusCode::ACCEPTED);
+    assert!(
+        sim.contents(snaps).is_empty(),
+        "a Destroying snap is hidden"
+    );
+    assert_eq!(
+        sim.get(&format!("/api/instances/snap/{snap}")).0,
+        StatusCode::NOT_FOUND
+    );
+    let job = sim.wait_job(v["id"].as_str().unwrap());
+    assert_eq!(job["state"], 4, "{job}");
+    assert!(sim.contents(snaps).is_empty());
     // Jobs are listed and filtered like everything else.
     let all = sim.contents("/api/types/job/instances?compact=true&fields=state");
-    assert_eq!(all.len(), 3);
+    assert_eq!(all.len(), 4);
     assert_eq!(
         sim.contents("/api/types/job/instances?compact=true&filter=state%20eq%205")
             .len(),

@@ -511,6 +511,21 @@ async fn change(
         }
     };
     if q.is_async() {
+        if let Op::Delete(t, id) = &op
+            && t == "snap"
+        {
+            // Destroying (state 9) until the job is done: hidden at once.
+            let marked = unity.shared.mutate(|inv| {
+                match inv.get_mut("snap", id) {
+                    Some(s) if !snaps::is_destroying(s) => s["state"] = json!(9),
+                    _ => return Err(UnityError::not_found()),
+                }
+                Ok(())
+            });
+            if let Err(e) = marked {
+                return e.into_response();
+            }
+        }
         return match submit(unity, vec![(op, body)], injected) {
             Ok(job) => json_reply(StatusCode::ACCEPTED, &job),
             Err(e) => e.into_response(),

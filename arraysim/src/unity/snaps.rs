@@ -2,7 +2,9 @@
 //! /api/types/snap/instances`), delete, `restore` (a backup snap of the
 //! current data is made first: `{"backup": {"id"}}`) and `copy`
 //! (`{"copies": [{"id"}]}`). Ids are numeric strings, as on real arrays.
-//! A snap in state 9 (Destroying) is hidden from listings and GETs.
+//! A snap in state 9 (Destroying) is hidden from listings and GETs; an
+//! asynchronous delete (`?timeout=0`) puts the snap in that state at once,
+//! and the job removes it.
 
 use serde_json::{Value, json};
 
@@ -112,7 +114,10 @@ fn live(inv: &Inventory, id: &str) -> UnityResult<Value> {
 
 /// `DELETE /api/instances/snap/<id>` (its NFS shares go with it).
 pub fn delete(inv: &mut Inventory, id: &str) -> UnityResult<Reply> {
-    live(inv, id)?;
+    // A Destroying snap (an asynchronous delete under way) may go too.
+    if inv.get("snap", id).is_none() {
+        return Err(UnityError::not_found());
+    }
     inv.list_mut("nfsShare")
         .retain(|s| ref_id(s, "snap") != Some(id));
     inv.remove("snap", id);
