@@ -1539,3 +1539,77 @@ fn faults_on_unity_paths() {
             >= 3
     );
 }
+
+#[test]
+fn nas_servers_and_file_interfaces() {
+    let dir = tempfile::tempdir().unwrap();
+    let sim = Sim::session(dir.path(), &[]);
+    let nas = sim.contents("/api/types/nasServer/instances?compact=true&fields=name,homeSP,pool,fileInterface.ipAddress");
+    assert_eq!(nas.len(), 1);
+    assert_eq!(
+        nas[0]["fileInterface"],
+        json!([{"id": "if_3", "ipAddress": "192.168.20.10"}])
+    );
+    let (s, v) = sim.post(
+        "/api/types/nasServer/instances",
+        json!({"name": "nas_server_1", "homeSP": {"id": "spb"}, "pool": {"id": "pool_2"}}),
+    );
+    assert_eq!((s, error_code(&v)), (StatusCode::CONFLICT, 108011556));
+    let (s, v) = sim.post(
+        "/api/types/nasServer/instances",
+        json!({"name": "nas2", "homeSP": {"id": "spb"}, "pool": {"id": "pool_2"}}),
+    );
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let id = v["content"]["id"].as_str().unwrap().to_string();
+    assert_eq!(id, "nas_2");
+    let (s, v) = sim.post(
+        "/api/types/fileInterface/instances",
+        json!({"nasServer": {"id": id}, "ipPort": {"id": "spb_eth3"}, "ipAddress": "192.168.20.10"}),
+    );
+    assert_eq!((s, error_code(&v)), (StatusCode::CONFLICT, 108011747));
+    let (s, v) = sim.post(
+        "/api/types/fileInterface/instances",
+        json!({"nasServer": {"id": "nas_9"}, "ipPort": {"id": "spb_eth3"}, "ipAddress": "192.168.20.11"}),
+    );
+    assert_eq!(
+        (s, error_code(&v)),
+        (StatusCode::UNPROCESSABLE_ENTITY, 131149864)
+    );
+    let (s, v) = sim.post(
+        "/api/types/fileInterface/instances",
+        json!({"nasServer": {"id": id}, "ipPort": {"id": "spb_eth3"}, "ipAddress": "192.168.20.11",
+               "netmask": "255.255.255.0", "gateway": "192.168.20.1"}),
+    );
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let interface = v["content"]["id"].as_str().unwrap().to_string();
+    assert_eq!(interface, "if_4");
+    // A file system on it exports through its interface.
+    let (s, v) = sim.post(
+        "/api/types/storageResource/action/createFilesystem",
+        json!({"name": "fs2", "fsParameters": {"pool": {"id": "pool_2"}, "nasServer": {"id": id}, "size": 3 * GIB},
+               "nfsShareCreate": [{"name": "e2", "path": "/"}]}),
+    );
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let res = v["content"]["storageResource"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let shares = sim.contents("/api/types/nfsShare/instances?compact=true&fields=exportPaths");
+    assert_eq!(shares[0]["exportPaths"], json!(["192.168.20.11:/e2"]));
+    let (s, v) = sim.delete(&format!("/api/instances/nasServer/{id}"));
+    assert_eq!((s, error_code(&v)), (StatusCode::CONFLICT, 108011564));
+    assert_eq!(
+        sim.delete(&format!("/api/instances/storageResource/{res}"))
+            .0,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        sim.delete(&format!("/api/instances/nasServer/{id}")).0,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        sim.get(&format!("/api/instances/fileInterface/{interface}"))
+            .0,
+        StatusCode::NOT_FOUND
+    );
+}

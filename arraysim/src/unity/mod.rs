@@ -8,7 +8,7 @@
 //! (cookie + CSRF token), `jobs` (job records), and one file per resource
 //! family: `luns` (LUN storage resources, host access, thin clones),
 //! `hosts` (hosts, initiators), `filesystems` (file systems, NFS shares),
-//! `snaps` (snapshots).
+//! `snaps` (snapshots), `nas` (NAS servers, file interfaces).
 //!
 //! # URL grammar
 //! - `GET /api/types/<t>/instances` — collection (`entries[].content`);
@@ -42,6 +42,7 @@ pub mod inventory;
 pub mod jobs;
 pub mod luns;
 pub mod model;
+pub mod nas;
 pub mod query;
 pub mod session;
 pub mod snaps;
@@ -203,6 +204,8 @@ pub fn apply(inv: &mut Inventory, op: &Op, body: &Value) -> UnityResult<Reply> {
             "hostInitiator" => hosts::create_initiator(inv, body),
             "snap" => snaps::create(inv, body),
             "nfsShare" => filesystems::create_snap_share(inv, body),
+            "nasServer" => nas::create_nas(inv, body),
+            "fileInterface" => nas::create_interface(inv, body),
             _ => Err(not_allowed()),
         },
         Op::Delete(t, id) => match t.as_str() {
@@ -215,6 +218,8 @@ pub fn apply(inv: &mut Inventory, op: &Op, body: &Value) -> UnityResult<Reply> {
             "hostInitiator" => hosts::delete_initiator(inv, id),
             "snap" => snaps::delete(inv, id),
             "nfsShare" => filesystems::delete_share(inv, id),
+            "nasServer" => nas::delete_nas(inv, id),
+            "fileInterface" => nas::delete_interface(inv, id),
             _ if inv.get(t, id).is_none() => Err(UnityError::not_found()),
             _ => Err(not_allowed()),
         },

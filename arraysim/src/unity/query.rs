@@ -205,8 +205,11 @@ fn tokenize(text: &str) -> UnityResult<Vec<Tok>> {
 /// Parse a `filter=` expression.
 pub fn parse_filter(text: &str) -> UnityResult<Expr> {
     let toks = tokenize(text)?;
+    if toks.len() > 4096 {
+        return Err(bad_filter(text, "too long"));
+    }
     let mut pos = 0;
-    let e = parse_or(text, &toks, &mut pos)?;
+    let e = parse_or(text, &toks, &mut pos, 0)?;
     if pos != toks.len() {
         return Err(bad_filter(text, "unexpected text after the expression"));
     }
@@ -217,31 +220,37 @@ fn is_word(t: Option<&Tok>, w: &str) -> bool {
     matches!(t, Some(Tok::Word(x)) if x.eq_ignore_ascii_case(w))
 }
 
-fn parse_or(text: &str, toks: &[Tok], pos: &mut usize) -> UnityResult<Expr> {
-    let mut left = parse_and(text, toks, pos)?;
+fn parse_or(text: &str, toks: &[Tok], pos: &mut usize, depth: usize) -> UnityResult<Expr> {
+    let mut left = parse_and(text, toks, pos, depth)?;
     while is_word(toks.get(*pos), "or") {
         *pos += 1;
-        let right = parse_and(text, toks, pos)?;
+        let right = parse_and(text, toks, pos, depth)?;
         left = Expr::Or(Box::new(left), Box::new(right));
     }
     Ok(left)
 }
 
-fn parse_and(text: &str, toks: &[Tok], pos: &mut usize) -> UnityResult<Expr> {
-    let mut left = parse_term(text, toks, pos)?;
+fn parse_and(text: &str, toks: &[Tok], pos: &mut usize, depth: usize) -> UnityResult<Expr> {
+    let mut left = parse_term(text, toks, pos, depth)?;
     while is_word(toks.get(*pos), "and") {
         *pos += 1;
-        let right = parse_term(text, toks, pos)?;
+        let right = parse_term(text, toks, pos, depth)?;
         left = Expr::And(Box::new(left), Box::new(right));
     }
     Ok(left)
 }
 
-fn parse_term(text: &str, toks: &[Tok], pos: &mut usize) -> UnityResult<Expr> {
+/// How deep parentheses and `not`s may nest.
+const MAX_DEPTH: usize = 64;
+
+fn parse_term(text: &str, toks: &[Tok], pos: &mut usize, depth: usize) -> UnityResult<Expr> {
+    if depth > MAX_DEPTH {
+        return Err(bad_filter(text, "nested too deeply"));
+    }
     match toks.get(*pos) {
         Some(Tok::Open) => {
             *pos += 1;
-            let e = parse_or(text, toks, pos)?;
+            let e = parse_or(text, toks, pos, depth + 1)?;
             if toks.get(*pos) != Some(&Tok::Close) {
                 return Err(bad_filter(text, "missing )"));
             }
@@ -250,7 +259,7 @@ fn parse_term(text: &str, toks: &[Tok], pos: &mut usize) -> UnityResult<Expr> {
         }
         t if is_word(t, "not") => {
             *pos += 1;
-            Ok(Expr::Not(Box::new(parse_term(text, toks, pos)?)))
+            Ok(Expr::Not(Box::new(parse_term(text, toks, pos, depth + 1)?)))
         }
         Some(Tok::Word(path)) => {
             let path = path.clone();
@@ -620,6 +629,10 @@ mod tests {
         assert!(parse_filter("name zz 1").is_err());
         assert!(parse_filter(r#"(name eq "x""#).is_err());
         assert!(parse_filter(r#"name eq "x"#).is_err());
+        let deep = format!("{}name eq 1{}", "(".repeat(10_000), ")".repeat(10_000));
+        assert!(parse_filter(&deep).is_err());
+        let wide = vec!["(name eq 1)"; 200].join(" or ");
+        assert!(parse_filter(&wide).is_ok());
         let e = parse_filter(r#"not (sizeTotal gt 10)"#).unwrap();
         assert!(matches!(e, Expr::Not(_)));
     }
