@@ -726,6 +726,11 @@ fn fields_return_only_what_was_asked() {
         v["content"],
         json!({"id": "pool_2", "name": "capacity_pool", "sizeTotal": 8u64 << 40})
     );
+    // System health: an integer enum with descriptions.
+    let sys = sim.record("system", "0", "name,model,serialNumber,health");
+    assert_eq!(sys["health"]["value"], 5);
+    assert!(sys["health"]["descriptions"][0].is_string());
+    assert_eq!(sys["serialNumber"], "FNM00000000001");
     // By name.
     let v = sim.json("/api/instances/pool/name:capacity_pool?compact=true");
     assert_eq!(v["content"]["id"], "pool_2");
@@ -838,6 +843,21 @@ fn paging() {
     assert!(v["entries"].as_array().unwrap().is_empty());
     let (s, _) = sim.get("/api/types/disk/instances?per_page=0");
     assert_eq!(s, StatusCode::BAD_REQUEST);
+    // orderby.
+    let sizes: Vec<u64> = sim
+        .contents("/api/types/disk/instances?compact=true&fields=size&orderby=size%20desc")
+        .iter()
+        .map(|c| c["size"].as_u64().unwrap())
+        .collect();
+    assert_eq!(sizes.len(), 13);
+    assert!(sizes.windows(2).all(|w| w[0] >= w[1]), "{sizes:?}");
+    assert!(sizes[0] > sizes[12]);
+    let names: Vec<String> = sim
+        .contents("/api/types/pool/instances?compact=true&fields=name&orderby=name")
+        .iter()
+        .map(|c| c["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(names, ["capacity_pool", "flash_pool"]);
 }
 
 #[test]

@@ -340,9 +340,10 @@ async fn handle(State(unity): State<Arc<Unity>>, req: Request<Body>) -> Response
         .collect();
     let segs: Vec<&str> = segs.iter().map(String::as_str).collect();
     let method = parts.method.clone();
-    let pairs = Query::<Vec<(String, String)>>::try_from_uri(&parts.uri)
-        .map(|q| q.0)
-        .unwrap_or_default();
+    let pairs = match Query::<Vec<(String, String)>>::try_from_uri(&parts.uri) {
+        Ok(q) => q.0,
+        Err(e) => return UnityError::invalid(format!("Invalid query string: {e}")).into_response(),
+    };
     let q = match UnityQuery::parse(&pairs) {
         Ok(q) => q,
         Err(e) => return e.into_response(),
