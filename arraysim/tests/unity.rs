@@ -774,6 +774,13 @@ fn filter_grammar() {
         names(r#"name eq "beta" or name eq "alpha_1""#),
         ["alpha_1", "beta"]
     );
+    assert_eq!(
+        names(r#"name eq "BETA""#),
+        ["beta"],
+        "filtering ignores case"
+    );
+    assert_eq!(names(r#"name in ("alpha_2", "beta")"#), ["alpha_2", "beta"]);
+    assert_eq!(names(r#"not name lk "alpha%""#), ["beta"]);
     assert_eq!(names("isThinEnabled eq false"), ["alpha_2"]);
     assert_eq!(names(r#"pool.id eq "pool_1" and type eq 2"#).len(), 3);
     assert_eq!(names(r#"pool.name eq "flash_pool""#).len(), 3);

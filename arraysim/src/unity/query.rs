@@ -4,9 +4,11 @@
 //!
 //! Filter grammar (storops `dict_to_filter_string`, Unisphere docs):
 //! `expr := term (("and" | "or") term)*` (`and` binds tighter), `term :=
-//! "(" expr ")" | "not" term | PATH OP VALUE`, `OP := eq | ne | lk | gt |
-//! lt | ge | le` (case-insensitive), `VALUE := "string" | number | true |
-//! false | null`. `lk` matches strings with `%` as any run of characters.
+//! "(" expr ")" | "not" term | PATH OP VALUE | PATH "in" "(" VALUE ("," VALUE)*
+//! ")"`, `OP := eq | ne | lk | gt | lt | ge | le` (case-insensitive),
+//! `VALUE := "string" | number | true | false | null`. `lk` matches strings
+//! with `%` as any run of characters. String comparisons ignore case, as
+//! Unisphere's ("filtering is case insensitive").
 //! A dotted `PATH` looks through references (`pool.name eq "pool1"`) and
 //! lists (`hostAccess.host.id eq "Host_1"`: any element matches).
 
@@ -121,6 +123,8 @@ pub enum Expr {
     Not(Box<Expr>),
     /// `path op value`.
     Cmp(String, Op, Value),
+    /// `path in (values)`.
+    In(String, Vec<Value>),
 }
 
 /// A comparison.
@@ -148,6 +152,7 @@ enum Tok {
     Str(String),
     Open,
     Close,
+    Comma,
 }
 
 fn bad_filter(text: &str, why: &str) -> UnityError {
@@ -166,6 +171,9 @@ fn tokenize(text: &str) -> UnityResult<Vec<Tok>> {
         } else if c == ')' {
             chars.next();
             toks.push(Tok::Close);
+        } else if c == ',' {
+            chars.next();
+            toks.push(Tok::Comma);
         } else if c == '"' || c == '\'' {
             let quote = c;
             chars.next();
@@ -190,7 +198,7 @@ fn tokenize(text: &str) -> UnityResult<Vec<Tok>> {
         } else {
             let mut w = String::new();
             while let Some(&c) = chars.peek() {
-                if c.is_whitespace() || c == '(' || c == ')' || c == '"' {
+                if c.is_whitespace() || c == '(' || c == ')' || c == '"' || c == ',' {
                     break;
                 }
                 w.push(c);
@@ -261,6 +269,28 @@ fn parse_term(text: &str, toks: &[Tok], pos: &mut usize, depth: usize) -> UnityR
             *pos += 1;
             Ok(Expr::Not(Box::new(parse_term(text, toks, pos, depth + 1)?)))
         }
+        Some(Tok::Word(path)) if is_word(toks.get(*pos + 1), "in") => {
+            let path = path.clone();
+            *pos += 2;
+            if toks.get(*pos) != Some(&Tok::Open) {
+                return Err(bad_filter(text, "expected ( after in"));
+            }
+            *pos += 1;
+            let mut values = Vec::new();
+            loop {
+                values.push(value_of(text, toks.get(*pos))?);
+                *pos += 1;
+                match toks.get(*pos) {
+                    Some(Tok::Comma) => *pos += 1,
+                    Some(Tok::Close) => {
+                        *pos += 1;
+                        break;
+                    }
+                    _ => return Err(bad_filter(text, "expected , or ) in the in list")),
+                }
+            }
+            Ok(Expr::In(path, values))
+        }
         Some(Tok::Word(path)) => {
             let path = path.clone();
             let op = match toks.get(*pos + 1) {
@@ -276,23 +306,27 @@ fn parse_term(text: &str, toks: &[Tok], pos: &mut usize, depth: usize) -> UnityR
                 },
                 _ => return Err(bad_filter(text, "expected an operator")),
             };
-            let value = match toks.get(*pos + 2) {
-                Some(Tok::Str(s)) => Value::String(s.clone()),
-                Some(Tok::Word(w)) => match w.as_str() {
-                    "true" => Value::Bool(true),
-                    "false" => Value::Bool(false),
-                    "null" => Value::Null,
-                    n => serde_json::from_str::<serde_json::Number>(n)
-                        .map(Value::Number)
-                        .map_err(|_| bad_filter(text, &format!("bad value {n}")))?,
-                },
-                _ => return Err(bad_filter(text, "expected a value")),
-            };
+            let value = value_of(text, toks.get(*pos + 2))?;
             *pos += 3;
             Ok(Expr::Cmp(path, op, value))
         }
         _ => Err(bad_filter(text, "expected a condition")),
     }
+}
+
+fn value_of(text: &str, tok: Option<&Tok>) -> UnityResult<Value> {
+    Ok(match tok {
+        Some(Tok::Str(s)) => Value::String(s.clone()),
+        Some(Tok::Word(w)) => match w.as_str() {
+            "true" => Value::Bool(true),
+            "false" => Value::Bool(false),
+            "null" => Value::Null,
+            n => serde_json::from_str::<serde_json::Number>(n)
+                .map(Value::Number)
+                .map_err(|_| bad_filter(text, &format!("bad value {n}")))?,
+        },
+        _ => return Err(bad_filter(text, "expected a value")),
+    })
 }
 
 /// The values at dotted `path` in `record`, looking through references
@@ -354,6 +388,9 @@ pub fn matches(inv: &Inventory, record: &Value, expr: &Expr) -> bool {
         Expr::And(a, b) => matches(inv, record, a) && matches(inv, record, b),
         Expr::Or(a, b) => matches(inv, record, a) || matches(inv, record, b),
         Expr::Not(a) => !matches(inv, record, a),
+        Expr::In(path, values) => values_at(inv, record, path)
+            .iter()
+            .any(|v| values.iter().any(|w| equal(v, w))),
         Expr::Cmp(path, op, value) => {
             let found = values_at(inv, record, path);
             if *op == Op::Ne {
@@ -370,7 +407,11 @@ pub fn matches(inv: &Inventory, record: &Value, expr: &Expr) -> bool {
 fn equal(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
-        (Value::Object(m), Value::String(s)) => m.get("id").and_then(Value::as_str) == Some(s),
+        (Value::String(x), Value::String(y)) => x.to_lowercase() == y.to_lowercase(),
+        (Value::Object(m), Value::String(s)) => m
+            .get("id")
+            .and_then(Value::as_str)
+            .is_some_and(|id| id.eq_ignore_ascii_case(s)),
         _ => a == b,
     }
 }
@@ -379,14 +420,14 @@ fn compare(v: &Value, op: Op, want: &Value) -> bool {
     use std::cmp::Ordering;
     let ord = match (v, want) {
         (Value::Number(a), Value::Number(b)) => a.as_f64().partial_cmp(&b.as_f64()),
-        (Value::String(a), Value::String(b)) => Some(a.cmp(b)),
+        (Value::String(a), Value::String(b)) => Some(a.to_lowercase().cmp(&b.to_lowercase())),
         _ => None,
     };
     match op {
         Op::Eq => equal(v, want),
         Op::Ne => !equal(v, want),
         Op::Lk => match (v, want) {
-            (Value::String(s), Value::String(p)) => like(s, p),
+            (Value::String(s), Value::String(p)) => like(&s.to_lowercase(), &p.to_lowercase()),
             _ => false,
         },
         Op::Gt => ord == Some(Ordering::Greater),
@@ -659,6 +700,12 @@ mod tests {
         assert!(t("sizeTotal gt 50 and sizeTotal lt 200"));
         assert!(t(r#"type eq 3 or name lk "%""#));
         assert!(t(r#"hostAccess.host.id eq "Host_1""#));
+        assert!(t(r#"name eq "L""#), "case-insensitive");
+        assert!(t(r#"name in ("x", "l")"#));
+        assert!(t(r#"type in (1,2)"#));
+        assert!(!t(r#"type in (3)"#));
+        assert!(parse_filter(r#"name in ("x""#).is_err());
+        assert!(parse_filter(r#"name in "x""#).is_err());
         let p = project(&inv, &lun, Some(&["pool.name".to_string()]));
         assert_eq!(
             p,
