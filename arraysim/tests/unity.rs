@@ -1237,6 +1237,19 @@ fn file_systems_and_nfs_shares() {
         json!({"nfsShareCreate": [{"name": "exp2", "path": "/", "nfsShareParameters": {"readOnlyHosts": [{"id": "Host_77"}]}}]}),
     );
     assert_eq!(s, StatusCode::NOT_FOUND);
+    // Deleting a host takes it off the share's lists.
+    assert_eq!(
+        sim.delete(&format!("/api/instances/host/{h}")).0,
+        StatusCode::NO_CONTENT
+    );
+    let sh = sim.record(
+        "nfsShare",
+        &share_id,
+        "rootAccessHosts,readWriteRootHostsString,readOnlyRootHostsString",
+    );
+    assert!(sh.get("rootAccessHosts").is_none(), "{sh}");
+    assert!(sh.get("readWriteRootHostsString").is_none(), "{sh}");
+    assert_eq!(sh["readOnlyRootHostsString"], "db.example.com");
     assert_eq!(
         modify(json!({"nfsShareDelete": [{"nfsShare": {"id": share_id}}]})).0,
         StatusCode::NO_CONTENT

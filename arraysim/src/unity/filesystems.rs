@@ -22,7 +22,7 @@ use super::{Reply, opt_bool, opt_ref, opt_str, opt_u64, req_str, sub};
 pub const MIN_FS_SIZE: u64 = 3 << 30;
 
 /// Host-list share parameters and their string forms.
-const HOST_LISTS: &[(&str, &str)] = &[
+pub const HOST_LISTS: &[(&str, &str)] = &[
     ("noAccessHosts", "noAccessHostsString"),
     ("readOnlyHosts", "readOnlyHostsString"),
     ("readWriteHosts", "readWriteHostsString"),

@@ -95,6 +95,28 @@ pub fn delete_host(inv: &mut Inventory, id: &str) -> UnityResult<Reply> {
     }
     inv.list_mut("hostInitiator")
         .retain(|i| ref_id(i, "parentHost") != Some(id));
+    // NFS shares stop naming it (list and string forms).
+    for share in inv.list_mut("nfsShare") {
+        let Value::Object(map) = share else {
+            continue;
+        };
+        for (list, string) in super::filesystems::HOST_LISTS {
+            let Some(Value::Array(hosts)) = map.get_mut(*list) else {
+                continue;
+            };
+            hosts.retain(|h| h.get("id").and_then(Value::as_str) != Some(id));
+            let ids: Vec<String> = hosts
+                .iter()
+                .filter_map(|h| h.get("id").and_then(Value::as_str).map(str::to_string))
+                .collect();
+            if ids.is_empty() {
+                map.remove(*list);
+                map.remove(*string);
+            } else {
+                map.insert((*string).to_string(), json!(ids.join(",")));
+            }
+        }
+    }
     inv.remove("host", id);
     Ok(Reply::no_content())
 }

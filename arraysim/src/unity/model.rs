@@ -438,6 +438,12 @@ impl Inventory {
                 map.insert("sizeFree".into(), json!(total - used));
                 map.insert("sizeSubscribed".into(), json!(subscribed + base));
                 map.insert("isEmpty".into(), json!(subscribed == 0));
+                if let Some(Value::Array(tiers)) = map.get_mut("tiers")
+                    && let Some(Value::Object(tier)) = tiers.first_mut()
+                {
+                    tier.insert("sizeUsed".into(), json!(used));
+                    tier.insert("sizeFree".into(), json!(total - used));
+                }
             }
         }
         self.objects.insert("pool".into(), pools);
