@@ -5,7 +5,7 @@
 //! `exportPaths`, ...) are rebuilt by [`Inventory::recompute`] after every
 //! change, so that reads only read.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
@@ -203,21 +203,23 @@ impl Inventory {
                 }
             }
         }
-        let keys: Vec<String> = wanted.iter().map(|(h, l)| format!("{h} {l}")).collect();
+        let keys: HashSet<String> = wanted.iter().map(|(h, l)| format!("{h} {l}")).collect();
         self.hlus.retain(|k, _| keys.contains(k));
-        for ((host, _), key) in wanted.iter().zip(&keys) {
-            if self.hlus.contains_key(key) {
+        let mut used: HashMap<String, BTreeSet<u64>> = HashMap::new();
+        for (key, hlu) in &self.hlus {
+            if let Some((host, _)) = key.split_once(' ') {
+                used.entry(host.to_string()).or_default().insert(*hlu);
+            }
+        }
+        for (host, lun) in &wanted {
+            let key = format!("{host} {lun}");
+            if self.hlus.contains_key(&key) {
                 continue;
             }
-            let prefix = format!("{host} ");
-            let used: Vec<u64> = self
-                .hlus
-                .iter()
-                .filter(|(k, _)| k.starts_with(&prefix))
-                .map(|(_, v)| *v)
-                .collect();
-            let hlu = (0..).find(|n| !used.contains(n)).unwrap_or(0);
-            self.hlus.insert(key.clone(), hlu);
+            let taken = used.entry(host.clone()).or_default();
+            let hlu = (0..).find(|n| !taken.contains(n)).unwrap_or(0);
+            taken.insert(hlu);
+            self.hlus.insert(key, hlu);
         }
         let mut host_luns = Vec::new();
         for (key, hlu) in &self.hlus {
@@ -237,87 +239,110 @@ impl Inventory {
         self.objects.insert("hostLUN".into(), host_luns);
     }
 
-    fn snap_count(&self, sr: &str) -> usize {
-        self.list("snap")
-            .iter()
-            .filter(|s| ref_id(s, "storageResource") == Some(sr))
-            .count()
+    /// How many snaps each storage resource has.
+    fn snap_counts(&self) -> HashMap<String, usize> {
+        let mut counts = HashMap::new();
+        for s in self.list("snap") {
+            if let Some(sr) = ref_id(s, "storageResource") {
+                *counts.entry(sr.to_string()).or_insert(0) += 1;
+            }
+        }
+        counts
     }
 
     fn recompute_luns(&mut self) {
-        let luns = self.list("lun").to_vec();
-        let mut out = Vec::with_capacity(luns.len());
-        for mut lun in luns {
-            let id = id_of(&lun).to_string();
-            let snaps = self.snap_count(&id);
-            let clones = self
-                .list("lun")
-                .iter()
-                .filter(|l| ref_id(l, "familyBaseLun") == Some(id.as_str()) && id_of(l) != id)
-                .count();
-            if let Value::Object(map) = &mut lun {
-                map.insert("snapCount".into(), json!(snaps));
-                map.insert("familyCloneCount".into(), json!(clones));
+        let snaps = self.snap_counts();
+        let mut clones: HashMap<String, usize> = HashMap::new();
+        for l in self.list("lun") {
+            if let Some(base) = ref_id(l, "familyBaseLun")
+                && base != id_of(l)
+            {
+                *clones.entry(base.to_string()).or_insert(0) += 1;
             }
-            out.push(lun);
         }
-        self.objects.insert("lun".into(), out);
+        for lun in self.list_mut("lun") {
+            let id = id_of(lun).to_string();
+            if let Value::Object(map) = lun {
+                map.insert(
+                    "snapCount".into(),
+                    json!(snaps.get(&id).copied().unwrap_or(0)),
+                );
+                map.insert(
+                    "familyCloneCount".into(),
+                    json!(clones.get(&id).copied().unwrap_or(0)),
+                );
+            }
+        }
     }
 
     fn recompute_filesystems(&mut self) {
-        let shares = self.list("nfsShare").to_vec();
-        let interfaces = self.list("fileInterface").to_vec();
-        let mut filesystems = self.list("filesystem").to_vec();
-        for fs in &mut filesystems {
-            let id = id_of(fs).to_string();
-            let sr = ref_id(fs, "storageResource").unwrap_or("").to_string();
-            let mine: Vec<Value> = shares
-                .iter()
-                .filter(|s| ref_id(s, "filesystem") == Some(id.as_str()))
-                .map(|s| reference(id_of(s)))
-                .collect();
-            let snaps = self.snap_count(&sr);
-            if let Value::Object(map) = fs {
-                if mine.is_empty() {
-                    map.remove("nfsShare");
-                } else {
-                    map.insert("nfsShare".into(), Value::Array(mine));
-                }
-                map.insert("snapCount".into(), json!(snaps));
+        let snaps = self.snap_counts();
+        let mut shares_of: HashMap<String, Vec<Value>> = HashMap::new();
+        for s in self.list("nfsShare") {
+            if let Some(fs) = ref_id(s, "filesystem") {
+                shares_of
+                    .entry(fs.to_string())
+                    .or_default()
+                    .push(reference(id_of(s)));
             }
         }
+        let mut ips_of: HashMap<String, Vec<String>> = HashMap::new();
+        for i in self.list("fileInterface") {
+            if let (Some(nas), Some(ip)) = (ref_id(i, "nasServer"), i["ipAddress"].as_str()) {
+                ips_of
+                    .entry(nas.to_string())
+                    .or_default()
+                    .push(ip.to_string());
+            }
+        }
+        let mut nas_of_fs: HashMap<String, String> = HashMap::new();
+        let mut fs_of_sr: HashMap<String, String> = HashMap::new();
+        for fs in self.list_mut("filesystem") {
+            let id = id_of(fs).to_string();
+            let sr = ref_id(fs, "storageResource").unwrap_or("").to_string();
+            if let Some(nas) = ref_id(fs, "nasServer") {
+                nas_of_fs.insert(id.clone(), nas.to_string());
+            }
+            let mine = shares_of.remove(&id).unwrap_or_default();
+            if let Value::Object(map) = fs {
+                set_list(map, "nfsShare", mine);
+                map.insert(
+                    "snapCount".into(),
+                    json!(snaps.get(&sr).copied().unwrap_or(0)),
+                );
+            }
+            fs_of_sr.insert(sr, id);
+        }
+        let sr_of_snap: HashMap<String, String> = self
+            .list("snap")
+            .iter()
+            .filter_map(|s| {
+                Some((
+                    id_of(s).to_string(),
+                    ref_id(s, "storageResource")?.to_string(),
+                ))
+            })
+            .collect();
         // exportPaths: every file interface of the share's NAS server.
-        let mut new_shares = shares;
-        for share in &mut new_shares {
+        for share in self.list_mut("nfsShare") {
             let fs_id = ref_id(share, "filesystem").map(str::to_string).or_else(|| {
-                let snap = ref_id(share, "snap")?;
-                let sr = ref_id(self.get("snap", snap)?, "storageResource")?;
-                filesystems
-                    .iter()
-                    .find(|f| ref_id(f, "storageResource") == Some(sr))
-                    .map(|f| id_of(f).to_string())
+                let sr = sr_of_snap.get(ref_id(share, "snap")?)?;
+                fs_of_sr.get(sr).cloned()
             });
-            let nas = fs_id
-                .and_then(|f| filesystems.iter().find(|x| id_of(x) == f))
-                .and_then(|f| ref_id(f, "nasServer"))
-                .map(str::to_string);
-            let name = share
-                .get("name")
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_string();
-            let paths: Vec<Value> = interfaces
+            let ips = fs_id
+                .and_then(|f| nas_of_fs.get(&f))
+                .and_then(|n| ips_of.get(n))
+                .cloned()
+                .unwrap_or_default();
+            let name = share["name"].as_str().unwrap_or("").to_string();
+            let paths: Vec<Value> = ips
                 .iter()
-                .filter(|i| nas.is_some() && ref_id(i, "nasServer") == nas.as_deref())
-                .filter_map(|i| i.get("ipAddress").and_then(Value::as_str))
                 .map(|ip| json!(format!("{ip}:/{name}")))
                 .collect();
             if let Value::Object(map) = share {
                 map.insert("exportPaths".into(), Value::Array(paths));
             }
         }
-        self.objects.insert("filesystem".into(), filesystems);
-        self.objects.insert("nfsShare".into(), new_shares);
     }
 
     fn recompute_storage_resources(&mut self) {
@@ -379,32 +404,41 @@ impl Inventory {
     }
 
     fn recompute_hosts(&mut self) {
-        let initiators = self.list("hostInitiator").to_vec();
-        let host_luns = self.list("hostLUN").to_vec();
-        let luns = self.list("lun").to_vec();
-        let mut hosts = self.list("host").to_vec();
-        for host in &mut hosts {
-            let id = id_of(host).to_string();
-            let of_type = |t: u64| -> Vec<Value> {
-                initiators
-                    .iter()
-                    .filter(|i| ref_id(i, "parentHost") == Some(id.as_str()))
-                    .filter(|i| i["type"].as_u64() == Some(t))
-                    .map(|i| json!({"id": id_of(i), "initiatorId": i["initiatorId"].clone()}))
-                    .collect()
+        let mut initiators: HashMap<String, (Vec<Value>, Vec<Value>)> = HashMap::new();
+        for i in self.list("hostInitiator") {
+            let Some(host) = ref_id(i, "parentHost") else {
+                continue;
             };
-            let (fc, iscsi) = (of_type(1), of_type(2));
-            let hl: Vec<Value> = host_luns
-                .iter()
-                .filter(|h| ref_id(h, "host") == Some(id.as_str()))
-                .map(|h| json!({"id": id_of(h), "hlu": h["hlu"].clone(), "lun": h["lun"].clone()}))
-                .collect();
-            let resources: Vec<Value> = hl
-                .iter()
-                .filter_map(|h| ref_id(h, "lun"))
-                .filter_map(|l| luns.iter().find(|x| id_of(x) == l))
-                .filter_map(|l| l.get("storageResource").cloned())
-                .collect();
+            let entry = json!({"id": id_of(i), "initiatorId": i["initiatorId"].clone()});
+            let slot = initiators.entry(host.to_string()).or_default();
+            match i["type"].as_u64() {
+                Some(1) => slot.0.push(entry),
+                Some(2) => slot.1.push(entry),
+                _ => {}
+            }
+        }
+        let sr_of_lun: HashMap<&str, Value> = self
+            .list("lun")
+            .iter()
+            .filter_map(|l| Some((id_of(l), l.get("storageResource")?.clone())))
+            .collect();
+        let mut host_luns: HashMap<String, (Vec<Value>, Vec<Value>)> = HashMap::new();
+        for h in self.list("hostLUN") {
+            let Some(host) = ref_id(h, "host") else {
+                continue;
+            };
+            let slot = host_luns.entry(host.to_string()).or_default();
+            slot.0
+                .push(json!({"id": id_of(h), "hlu": h["hlu"].clone(), "lun": h["lun"].clone()}));
+            if let Some(sr) = ref_id(h, "lun").and_then(|l| sr_of_lun.get(l)) {
+                slot.1.push(sr.clone());
+            }
+        }
+        drop(sr_of_lun);
+        for host in self.list_mut("host") {
+            let id = id_of(host).to_string();
+            let (fc, iscsi) = initiators.remove(&id).unwrap_or_default();
+            let (hl, resources) = host_luns.remove(&id).unwrap_or_default();
             if let Value::Object(map) = host {
                 set_list(map, "fcHostInitiators", fc);
                 set_list(map, "iscsiHostInitiators", iscsi);
@@ -412,7 +446,6 @@ impl Inventory {
                 set_list(map, "storageResources", resources);
             }
         }
-        self.objects.insert("host".into(), hosts);
     }
 
     fn recompute_pools(&mut self) {

@@ -332,54 +332,53 @@ fn value_of(text: &str, tok: Option<&Tok>) -> UnityResult<Value> {
 /// The values at dotted `path` in `record`, looking through references
 /// (resolved in `inv`) and lists.
 pub fn values_at(inv: &Inventory, record: &Value, path: &str) -> Vec<Value> {
-    let mut current: Vec<Value> = vec![record.clone()];
     let parts: Vec<&str> = path.split('.').collect();
-    for (i, part) in parts.iter().enumerate() {
-        let mut next = Vec::new();
-        for v in &current {
-            child_values(inv, v, part, i + 1 < parts.len(), &mut next);
-        }
-        current = next;
-    }
-    current
+    let mut out = Vec::new();
+    collect(inv, record, &parts, &mut out);
+    out
 }
 
-fn child_values(inv: &Inventory, v: &Value, key: &str, more: bool, out: &mut Vec<Value>) {
+/// The values at `parts` below `v`; only the leaves are copied.
+fn collect(inv: &Inventory, v: &Value, parts: &[&str], out: &mut Vec<Value>) {
+    let Some((key, rest)) = parts.split_first() else {
+        out.push(v.clone());
+        return;
+    };
     match v {
         Value::Object(map) => {
-            let Some(child) = map.get(key) else {
+            let Some(child) = map.get(*key) else {
                 return;
             };
-            let items: Vec<&Value> = match child {
-                Value::Array(a) => a.iter().collect(),
-                other => vec![other],
-            };
-            for item in items {
-                if more {
-                    out.push(resolve(inv, key, item));
-                } else {
+            let mut each = |item: &Value| {
+                if rest.is_empty() {
                     out.push(item.clone());
+                } else {
+                    collect(inv, resolve_ref(inv, key, item), rest, out);
                 }
+            };
+            match child {
+                Value::Array(items) => items.iter().for_each(&mut each),
+                other => each(other),
             }
         }
         Value::Array(items) => {
             for item in items {
-                child_values(inv, item, key, more, out);
+                collect(inv, item, parts, out);
             }
         }
         _ => {}
     }
 }
 
-/// A reference in field `field`, replaced by the record it names when
-/// that is known.
-fn resolve(inv: &Inventory, field: &str, v: &Value) -> Value {
+/// A reference in field `field`: the record it names when that is known
+/// (and the reference itself does not hold what is asked), else itself.
+fn resolve_ref<'a>(inv: &'a Inventory, field: &str, v: &'a Value) -> &'a Value {
     if let (Some(kind), Some(id)) = (ref_type(field), v.get("id").and_then(Value::as_str))
         && let Some(target) = inv.get(kind, id)
     {
-        return target.clone();
+        return target;
     }
-    v.clone()
+    v
 }
 
 /// Whether `record` passes `expr`.
@@ -549,8 +548,8 @@ fn merge_child(inv: &Inventory, field: &str, slot: &mut Value, child: &Value, re
         merge(inv, slot, child, rest);
         return;
     }
-    let target = resolve(inv, field, child);
-    merge(inv, slot, &target, rest);
+    let target = resolve_ref(inv, field, child);
+    merge(inv, slot, target, rest);
 }
 
 /// Records of a collection after filter and order.
