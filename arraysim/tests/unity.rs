@@ -1475,6 +1475,8 @@ fn unknown_paths_and_methods() {
     let (s, v) = sim.post("/api/types/pool/action/explode", json!({}));
     assert_eq!(s, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(v["error"]["httpStatusCode"], 405);
+    let (s, v) = sim.post("/api/types/frobnicator/instances", json!({}));
+    assert_eq!((s, error_code(&v)), (StatusCode::NOT_FOUND, 131149829));
     let (s, _) = sim.post("/api/types/storageResource/action/createLun", json!([1, 2]));
     assert_eq!(s, StatusCode::BAD_REQUEST);
     let (s, _) = sim.post(

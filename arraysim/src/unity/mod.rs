@@ -198,6 +198,12 @@ fn not_allowed() -> UnityError {
 
 /// Apply one change to the array.
 pub fn apply(inv: &mut Inventory, op: &Op, body: &Value) -> UnityResult<Reply> {
+    let kind = match op {
+        Op::Create(t) | Op::Delete(t, _) | Op::InstanceAction(t, _, _) | Op::TypeAction(t, _) => t,
+    };
+    if !KNOWN_TYPES.contains(&kind.as_str()) {
+        return Err(UnityError::not_found());
+    }
     let reply = match op {
         Op::Create(t) => match t.as_str() {
             "host" => hosts::create_host(inv, body),
