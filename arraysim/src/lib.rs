@@ -13,18 +13,21 @@
 //! - [`nexenta`]: NexentaStor 5's REST API ("NEF": `/auth/login`,
 //!   `/storage/...`, `/san/...`, `/nas/nfs`, ...), one file per resource
 //!   family.
+//! - [`unity`]: Dell EMC Unity's Unisphere Management REST API
+//!   (`/api/types/...`, `/api/instances/...`), one file per resource family.
 //! - `main.rs`: the command line, which calls [`run`].
 
 pub mod core;
 pub mod nexenta;
 pub mod ontap;
+pub mod unity;
 
 use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::core::auth::Credentials;
 use crate::core::faults::Fault;
-use crate::core::server::{ServerConfig, ServerError, serve};
+use crate::core::server::{AuthPolicy, ServerConfig, ServerError, serve};
 use crate::core::state::StoreError;
 use crate::core::tls::{TlsError, TlsSource, self_signed_cert_path, server_config};
 
@@ -35,12 +38,16 @@ pub const DEFAULT_PASSWORD: &str = "netapp1!";
 /// The default password of the NexentaStor `admin` account (NexentaStor 5's
 /// factory default, `Nexenta@1`).
 pub const NEXENTA_DEFAULT_PASSWORD: &str = "Nexenta@1";
+/// The default password of Unity's `admin` account: Unity's factory
+/// default (documented in the crate README).
+pub const UNITY_DEFAULT_PASSWORD: &str = "Password123!";
 
 /// The default password of `vendor`'s `admin` account.
 pub fn default_password(vendor: Vendor) -> &'static str {
     match vendor {
         Vendor::Ontap => DEFAULT_PASSWORD,
         Vendor::Nexenta => NEXENTA_DEFAULT_PASSWORD,
+        Vendor::Unity => UNITY_DEFAULT_PASSWORD,
     }
 }
 
@@ -51,6 +58,8 @@ pub enum Vendor {
     Ontap,
     /// NexentaStor 5 REST ("NEF").
     Nexenta,
+    /// Dell EMC Unity (Unisphere Management REST API).
+    Unity,
 }
 
 /// Where the certificate comes from.
@@ -159,20 +168,30 @@ pub fn run(options: Options) -> Result<(), Error> {
         .enable_all()
         .build()?;
     runtime.block_on(async {
-        let vendor = match options.vendor {
-            Vendor::Ontap => ontap::service(&state_dir, options.job_step)?,
-            Vendor::Nexenta => nexenta::service(
-                &state_dir,
-                nexenta::Settings {
-                    job_step: options.job_step,
-                    token_ttl: options.token_ttl,
-                    mapping_delay: options.mapping_delay,
-                    credentials: Credentials {
-                        user: options.user.clone(),
-                        password: options.password.clone(),
+        let (vendor, auth) = match options.vendor {
+            Vendor::Ontap => (
+                ontap::service(&state_dir, options.job_step)?,
+                AuthPolicy::Basic,
+            ),
+            Vendor::Nexenta => (
+                nexenta::service(
+                    &state_dir,
+                    nexenta::Settings {
+                        job_step: options.job_step,
+                        token_ttl: options.token_ttl,
+                        mapping_delay: options.mapping_delay,
+                        credentials: Credentials {
+                            user: options.user.clone(),
+                            password: options.password.clone(),
+                        },
                     },
-                },
-            )?,
+                )?,
+                AuthPolicy::Vendor,
+            ),
+            Vendor::Unity => (
+                unity::service(&state_dir, options.job_step)?,
+                AuthPolicy::Vendor,
+            ),
         };
         let config = ServerConfig {
             listen: options.listen.clone(),
@@ -182,6 +201,7 @@ pub fn run(options: Options) -> Result<(), Error> {
                 password: options.password.clone(),
             },
             faults: options.faults.clone(),
+            auth,
         };
         serve(config, vendor).await?;
         Ok::<(), Error>(())

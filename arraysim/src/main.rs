@@ -14,6 +14,8 @@ enum VendorArg {
     Ontap,
     /// NexentaStor 5 REST API ("NEF").
     Nexenta,
+    /// Dell EMC Unity (Unisphere Management REST API).
+    Unity,
 }
 
 /// A REST simulator of a storage array, for tests and demos.
@@ -45,7 +47,7 @@ struct Args {
     user: String,
     /// Account password (or $LSM_ARRAYSIM_PASSWORD, which keeps it out of
     /// argv; default: the vendor's, `netapp1!` for ontap, `Nexenta@1` for
-    /// nexenta).
+    /// nexenta, `Password123!` for unity).
     #[arg(long, env = "LSM_ARRAYSIM_PASSWORD", hide_env_values = true)]
     password: Option<String>,
     /// Fault to inject: PATH_GLOB[:status=N][:count=N][:latency=MS][:reset][:job=failure][:method=M]
@@ -78,6 +80,7 @@ fn main() -> ExitCode {
     let vendor = match args.vendor {
         VendorArg::Ontap => Vendor::Ontap,
         VendorArg::Nexenta => Vendor::Nexenta,
+        VendorArg::Unity => Vendor::Unity,
     };
     let options = Options {
         vendor,

@@ -122,7 +122,10 @@ impl ArraySim {
         self.uri_with("")
     }
 
-    /// A REST client of the test's own, trusting its certificate, with Basic auth.
+    /// A REST client of the test's own, trusting its certificate, with Basic auth
+    /// (and, for `unity`, the mandatory `X-EMC-REST-CLIENT: true`; Unity's POST and
+    /// DELETE also need the session cookie and `EMC-CSRF-TOKEN`, which this client
+    /// does not keep).
     pub fn rest(&self) -> RestClient {
         let config = RestConfig {
             base_url: format!("https://127.0.0.1:{}/", self.port)
@@ -137,7 +140,10 @@ impl ArraySim {
                 password: Secret::new(ARRAYSIM_PASSWORD),
             },
             timeout: REST_TIMEOUT,
-            headers: Vec::new(),
+            headers: match self.vendor.as_str() {
+                "unity" => vec![("X-EMC-REST-CLIENT".into(), "true".into())],
+                _ => Vec::new(),
+            },
         };
         RestClient::new(config).expect("a REST client")
     }

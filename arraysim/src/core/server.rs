@@ -33,9 +33,18 @@ pub struct VendorService {
     pub router: Router,
     /// The vendor's error body for an injected status.
     pub error_response: fn(StatusCode, &str) -> Response<Body>,
-    /// The vendor authenticates its requests itself (e.g. a login call
-    /// and bearer tokens); the server's Basic check is skipped.
-    pub own_auth: bool,
+}
+
+/// Who checks the account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AuthPolicy {
+    /// The server: every vendor request needs HTTP Basic auth (ONTAP).
+    #[default]
+    Basic,
+    /// The vendor's router: the server puts the [`Credentials`] in the
+    /// request's extensions and lets every request through (sessions,
+    /// cookies, bearer tokens, unauthenticated endpoints: NexentaStor, Unity).
+    Vendor,
 }
 
 /// Server settings.
@@ -48,6 +57,8 @@ pub struct ServerConfig {
     pub credentials: Credentials,
     /// Faults active from the start.
     pub faults: Vec<Fault>,
+    /// Who checks the account.
+    pub auth: AuthPolicy,
 }
 
 /// Why the server stopped with an error.
@@ -67,6 +78,7 @@ struct ResetConnection;
 struct Context {
     vendor: VendorService,
     credentials: Credentials,
+    auth: AuthPolicy,
     faults: Faults,
     stats: Stats,
 }
@@ -91,6 +103,7 @@ pub async fn serve(config: ServerConfig, vendor: VendorService) -> Result<(), Se
     let ctx = Arc::new(Context {
         vendor,
         credentials: config.credentials,
+        auth: config.auth,
         faults: Faults::new(config.faults),
         stats: Stats::default(),
     });
@@ -162,8 +175,15 @@ async fn handle(
         let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         return Ok((ctx.vendor.error_response)(status, "injected fault"));
     }
-    if !ctx.vendor.own_auth && !ctx.credentials.accepts(req.headers()) {
-        return Ok(unauthorized());
+    match ctx.auth {
+        AuthPolicy::Basic => {
+            if !ctx.credentials.accepts(req.headers()) {
+                return Ok(unauthorized());
+            }
+        }
+        AuthPolicy::Vendor => {
+            req.extensions_mut().insert(ctx.credentials.clone());
+        }
     }
     if action.job_failure {
         req.extensions_mut().insert(InjectedJobFailure);

@@ -132,7 +132,6 @@ pub fn service(state_dir: &Path, settings: Settings) -> Result<VendorService, St
     Ok(VendorService {
         router,
         error_response: error::injected,
-        own_auth: true,
     })
 }
 

@@ -92,7 +92,6 @@ pub fn service(state_dir: &Path, job_step: Duration) -> Result<VendorService, St
     Ok(VendorService {
         router,
         error_response: error::injected,
-        own_auth: false,
     })
 }
 

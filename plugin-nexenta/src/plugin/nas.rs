@@ -260,8 +260,8 @@ impl Session {
         Ok(!self.clones_of(&fs.id)?.is_empty())
     }
 
-    /// Each clone of `fs` is promoted: the snapshots it came from move to it, and `fs`
-    /// depends on nothing any more.
+    /// Each clone of `fs` is promoted (ZFS): the snapshots it came from move to it and `fs`
+    /// becomes a clone of it, so nothing depends on `fs` any more and it can be deleted.
     pub(super) fn fs_child_dependency_rm(&self, fs: &FileSystem) -> Result<Completion<()>> {
         self.filesystem(&fs.id)?;
         let clones = self.clones_of(&fs.id)?;
