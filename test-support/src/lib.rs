@@ -23,6 +23,7 @@
 //! - [`wait`]: [`wait_until`], polling with a deadline.
 
 pub mod arraysim;
+pub mod bench;
 pub mod bins;
 pub mod child_client;
 pub mod cli;

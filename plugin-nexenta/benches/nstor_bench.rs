@@ -1,0 +1,398 @@
+//! The `nstor://` plugin's figures against a real `lsm-arraysim --vendor nexenta` (release
+//! build, TLS, one machine), each with a baseline measured in the same run:
+//!
+//! 1. `fs` and `volumes`: `fs()` over `--objects` file systems (default 10,000) and
+//!    `volumes()` over as many zvols, through the plugin (embedded, a `BlockingClient`),
+//!    vs a bare `lsm-rest` client fetching the same pages (`limit`/`offset`, `links` next)
+//!    from the same simulator: `volumes()` reads the zvols and the logical units (for each
+//!    one's vpd83), so its baseline fetches both. Taking turns over `--rounds` (default 5):
+//!    best and median times, the ratio (target within 1.5x), the requests each made (from
+//!    the simulator's counters; must be ceil(N / page size) per collection), and the peak
+//!    RSS of the plugin process and of this client process.
+//! 2. `cli`: a cold `lsmcli -u nstor://... list --type pools` (plugin start, TLS
+//!    handshake, login, the pools and their root file systems), spawn to exit, median and
+//!    p90 over `--cli-runs` (default 30; target median under 30 ms), taking turns with
+//!    `lsmcli -u sim://... list --type pools` and a spawn of `true`.
+//!
+//! Usage: `cargo build --release -p plugin-nexenta -p lsm-arraysim -p lsmcli -p plugin-sim`,
+//! then `cargo bench -p plugin-nexenta --bench nstor_bench -- [--only fs|volumes|cli]...
+//! [--objects N] [--rounds N] [--cli-runs N]`.
+//!
+//! Exits non-zero when a call fails or a count is not the expected one; the times are
+//! printed, never asserted.
+
+use std::collections::BTreeMap;
+use std::process::{Command, ExitCode};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use lsm_core::BlockingClient;
+use lsm_rest::{NextPage, Page, Request, RestClient};
+use lsm_test_support::bench::{
+    ms, percentile, plugin_child, proc_status_mib, request_counts, requests_between, reset_peak,
+    show_requests, sorted, time_run,
+};
+use lsm_test_support::{ARRAYSIM_PASSWORD, ARRAYSIM_USER, ArraySim, bin_dir, workspace_binary};
+use plugin_nexenta::client::api::PAGE_SIZE;
+use serde_json::{Value, json};
+
+const CALL_TIMEOUT: Duration = Duration::from_secs(600);
+/// The `fields=` the plugin asks (plugin-nexenta/src/plugin/lookups.rs, listings.rs).
+const FS_FIELDS: &str = "path,name,parent,mountPoint,bytesAvailable,bytesUsed,referencedQuotaSize,referencedReservationSize,sharedOverNfs,originalSnapshot";
+const VOLUME_FIELDS: &str =
+    "path,name,parent,volumeSize,sparseVolume,volumeBlockSize,bytesUsed,originalSnapshot";
+const LU_FIELDS: &str = "guid,volume";
+const SETUP_CLIENTS: usize = 4;
+/// Where the bench's objects go (the simulator's default inventory).
+const FS_PARENT: &str = "pool1/nfs";
+const VOLUME_GROUP: &str = "pool1/iscsi";
+
+struct Options {
+    sections: Vec<String>,
+    objects: usize,
+    rounds: usize,
+    cli_runs: usize,
+}
+
+impl Options {
+    fn from_args(mut args: impl Iterator<Item = String>) -> Result<Options, String> {
+        let mut options = Options {
+            sections: Vec::new(),
+            objects: 10_000,
+            rounds: 5,
+            cli_runs: 30,
+        };
+        while let Some(arg) = args.next() {
+            if arg == "--bench" {
+                continue;
+            }
+            let value = args.next().ok_or_else(|| format!("{arg} needs a value"))?;
+            if arg == "--only" {
+                if !["fs", "volumes", "cli"].contains(&value.as_str()) {
+                    return Err(format!("--only {value:?}: one of fs, volumes, cli"));
+                }
+                options.sections.push(value);
+                continue;
+            }
+            let target = match arg.as_str() {
+                "--objects" => &mut options.objects,
+                "--rounds" => &mut options.rounds,
+                "--cli-runs" => &mut options.cli_runs,
+                other => return Err(format!("unknown argument {other:?}")),
+            };
+            *target = value
+                .parse()
+                .ok()
+                .filter(|n: &usize| *n > 0)
+                .ok_or_else(|| format!("{arg}: {value:?} is not a positive number"))?;
+        }
+        if options.sections.is_empty() {
+            options.sections = vec!["fs".into(), "volumes".into(), "cli".into()];
+        }
+        Ok(options)
+    }
+
+    fn runs(&self, section: &str) -> bool {
+        self.sections.iter().any(|s| s == section)
+    }
+}
+
+/// A REST client logged in to the simulated appliance.
+fn logged_in(sim: &ArraySim) -> Result<RestClient, String> {
+    let mut rest = sim.rest();
+    let reply: Value = rest
+        .send_json(
+            &Request::post("/auth/login")
+                .json(&json!({"username": ARRAYSIM_USER, "password": ARRAYSIM_PASSWORD})),
+        )
+        .map_err(|e| format!("login: {e}"))?;
+    let token = reply["token"].as_str().ok_or("login: no token")?;
+    rest.set_bearer_token(token);
+    Ok(rest)
+}
+
+/// `count` objects made with concurrent POSTs (`body(i)` to `path`).
+fn populate(
+    sim: &ArraySim,
+    count: usize,
+    path: &str,
+    body: impl Fn(usize) -> Value + Sync,
+) -> Result<(), String> {
+    let next = AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..SETUP_CLIENTS)
+            .map(|_| {
+                scope.spawn(|| -> Result<(), String> {
+                    let rest = logged_in(sim)?;
+                    loop {
+                        let index = next.fetch_add(1, Ordering::Relaxed);
+                        if index >= count {
+                            return Ok(());
+                        }
+                        let reply = rest
+                            .send(&Request::post(path).json(&body(index)))
+                            .map_err(|e| format!("POST {path} {index}: {e}"))?;
+                        if !matches!(reply.status(), 201 | 202) {
+                            return Err(format!("POST {path} {index}: {}", reply.status()));
+                        }
+                    }
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .try_for_each(|w| w.join().unwrap_or(Err("setup thread panicked".into())))
+    })
+}
+
+/// Every object of a collection, as the plugin's `list()` asks for it.
+fn bare_list(rest: &RestClient, path: &str, fields: &str) -> Result<Vec<Value>, String> {
+    let first = Request::get(path)
+        .query("limit", PAGE_SIZE)
+        .query("offset", 0)
+        .query("fields", fields);
+    rest.collect_pages(first, rest.deadline(), |response| {
+        let mut page: Value = response.json()?;
+        let next = page["links"]
+            .as_array()
+            .and_then(|links| {
+                links
+                    .iter()
+                    .find(|l| l["rel"] == "next")
+                    .and_then(|l| l["href"].as_str())
+            })
+            .map_or(NextPage::Done, |href| NextPage::Href(href.to_string()));
+        let records = match page.get_mut("data").map(Value::take) {
+            Some(Value::Array(data)) => data,
+            _ => Vec::new(),
+        };
+        Ok(Page { records, next })
+    })
+    .map_err(|e| format!("GET {path}: {e}"))
+}
+
+fn connect_plugin(sim: &ArraySim) -> Result<BlockingClient, String> {
+    let plugin = workspace_binary("nstor_lsmplugin", "plugin-nexenta");
+    BlockingClient::connect_plugin_exe(&plugin, &sim.uri(), Some(ARRAYSIM_PASSWORD), CALL_TIMEOUT)
+        .map_err(|e| format!("connect to {}: {e}", plugin.display()))
+}
+
+/// What one listing compares: the plugin call and the bare pages.
+struct Listing<'a> {
+    name: &'a str,
+    plugin: &'a dyn Fn(&mut BlockingClient) -> Result<usize, String>,
+    bare: &'a dyn Fn(&RestClient) -> Result<usize, String>,
+    /// The collections it reads, each `ceil(on the appliance / PAGE_SIZE)` pages.
+    collections: &'a [&'a str],
+}
+
+fn bench_listing(
+    sim: &ArraySim,
+    options: &Options,
+    listing: &Listing<'_>,
+    expected: usize,
+) -> Result<bool, String> {
+    let mut clean = true;
+    let mut client = connect_plugin(sim)?;
+    let me = std::process::id();
+    let plugin_pid = plugin_child(me, sim)?;
+    let rest = logged_in(sim)?;
+    // The appliance's own counts (the bench's objects and the inventory's).
+    let mut wanted_pages = BTreeMap::new();
+    for collection in listing.collections {
+        let all = bare_list(&rest, collection, "path")?;
+        wanted_pages.insert(
+            format!("GET {collection}"),
+            all.len().div_ceil(PAGE_SIZE) as u64,
+        );
+    }
+    let before = request_counts(sim);
+    let found = (listing.plugin)(&mut client)?;
+    let plugin_requests = requests_between(&before, &request_counts(sim));
+    let before = request_counts(sim);
+    let bare_found = (listing.bare)(&rest)?;
+    let bare_requests = requests_between(&before, &request_counts(sim));
+    println!(
+        "plugin {}(): {found} in {}; bare: {bare_found} in {}",
+        listing.name,
+        show_requests(&plugin_requests),
+        show_requests(&bare_requests)
+    );
+    if found < expected {
+        println!("    FAIL plugin: {found} objects, want at least {expected}");
+        clean = false;
+    }
+    for (key, pages) in &wanted_pages {
+        let made = plugin_requests.get(key).copied().unwrap_or(0);
+        if made != *pages {
+            println!("    FAIL plugin: {made} x {key}, want ceil(N / {PAGE_SIZE}) = {pages}");
+            clean = false;
+        }
+    }
+    let (mut plugin_times, mut bare_times) = (Vec::new(), Vec::new());
+    let (mut plugin_peak, mut client_peak): (f64, f64) = (0.0, 0.0);
+    for _ in 0..options.rounds {
+        reset_peak(plugin_pid);
+        reset_peak(me);
+        let started = Instant::now();
+        (listing.plugin)(&mut client)?;
+        plugin_times.push(started.elapsed());
+        plugin_peak = plugin_peak.max(proc_status_mib(plugin_pid, "VmHWM:"));
+        client_peak = client_peak.max(proc_status_mib(me, "VmHWM:"));
+        let started = Instant::now();
+        (listing.bare)(&rest)?;
+        bare_times.push(started.elapsed());
+    }
+    client.close().map_err(|e| format!("close: {e}"))?;
+    let (plugin_times, bare_times) = (sorted(plugin_times), sorted(bare_times));
+    for (label, times) in [("plugin", &plugin_times), ("bare", &bare_times)] {
+        println!(
+            "{label:7} best {:8.1} ms  median {:8.1} ms",
+            ms(times[0]),
+            ms(percentile(times, 0.5))
+        );
+    }
+    println!(
+        "ratio plugin / bare: best {:.2}x, median {:.2}x (target within 1.5x); peak RSS: plugin \
+         {plugin_peak:.1} MiB, client (this process) {client_peak:.1} MiB",
+        plugin_times[0].as_secs_f64() / bare_times[0].as_secs_f64(),
+        percentile(&plugin_times, 0.5).as_secs_f64() / percentile(&bare_times, 0.5).as_secs_f64()
+    );
+    Ok(clean)
+}
+
+fn bench_cli(sim: &ArraySim, options: &Options) -> Result<bool, String> {
+    println!(
+        "== cold lsmcli list --type pools, spawn to exit, {} runs each, taking turns",
+        options.cli_runs
+    );
+    let lsmcli = workspace_binary("lsmcli", "lsmcli");
+    workspace_binary("nstor_lsmplugin", "plugin-nexenta");
+    workspace_binary("sim_lsmplugin", "plugin-sim");
+    let state = tempfile::tempdir().map_err(|e| format!("tempdir: {e}"))?;
+    let sim_uri = format!("sim://?statefile={}", state.path().join("cli.db").display());
+    let command = |uri: &str| {
+        let mut command = Command::new(&lsmcli);
+        command
+            .args(["-u", uri, "list", "--type", "pools"])
+            .env("LSM_PLUGIN_PATH", bin_dir())
+            .env("LSMCLI_PASSWORD", ARRAYSIM_PASSWORD)
+            .env_remove("LSM_UDS_PATH")
+            .env_remove("LSMCLI_URI");
+        command
+    };
+    let mut kinds = [
+        ("lsmcli nstor://", command(&sim.uri()), Vec::new()),
+        ("lsmcli sim://", command(&sim_uri), Vec::new()),
+        ("spawn of `true`", Command::new("true"), Vec::new()),
+    ];
+    let mut clean = true;
+    for run in 0..options.cli_runs + 2 {
+        for (_, command, times) in kinds.iter_mut() {
+            match time_run(command) {
+                Some(time) if run >= 2 => times.push(time),
+                Some(_) => {}
+                None => clean = false,
+            }
+        }
+    }
+    for (label, _, times) in kinds {
+        let times = sorted(times);
+        println!(
+            "{label:16} median {:6.2} ms  p90 {:6.2} ms  min {:6.2} ms{}",
+            ms(percentile(&times, 0.5)),
+            ms(percentile(&times, 0.9)),
+            ms(times.first().copied().unwrap_or_default()),
+            if label.contains("nstor") {
+                "  (target median < 30 ms)"
+            } else {
+                ""
+            }
+        );
+    }
+    Ok(clean)
+}
+
+fn run() -> Result<bool, String> {
+    let options = Options::from_args(std::env::args().skip(1))?;
+    let sim = ArraySim::start("nexenta", &[]);
+    println!(
+        "lsm-arraysim (nexenta) on 127.0.0.1:{}, plugins and lsmcli from {}",
+        sim.port,
+        bin_dir().display()
+    );
+    let mut clean = true;
+    let n = options.objects;
+    if options.runs("fs") {
+        println!("== fs() with {n} file systems: plugin vs bare HTTP client, same simulator");
+        let started = Instant::now();
+        populate(
+            &sim,
+            n,
+            "/storage/filesystems",
+            |i| json!({"path": format!("{FS_PARENT}/bench_fs_{i}")}),
+        )?;
+        println!(
+            "setup: {n} file systems in {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+        let listing = Listing {
+            name: "fs",
+            plugin: &|client| {
+                client
+                    .fs(None)
+                    .map(|l| l.len())
+                    .map_err(|e| format!("fs(): {e}"))
+            },
+            bare: &|rest| bare_list(rest, "/storage/filesystems", FS_FIELDS).map(|l| l.len()),
+            collections: &["/storage/filesystems"],
+        };
+        clean &= bench_listing(&sim, &options, &listing, n)?;
+    }
+    if options.runs("volumes") {
+        println!("== volumes() with {n} zvols: plugin vs bare HTTP client, same simulator");
+        let started = Instant::now();
+        populate(&sim, n, "/storage/volumes", |i| {
+            json!({"path": format!("{VOLUME_GROUP}/bench_vol_{i}"), "volumeSize": 16 << 20,
+                   "sparseVolume": true})
+        })?;
+        println!(
+            "setup: {n} zvols in {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+        let listing = Listing {
+            name: "volumes",
+            plugin: &|client| {
+                client
+                    .volumes(None)
+                    .map(|l| l.len())
+                    .map_err(|e| format!("volumes(): {e}"))
+            },
+            bare: &|rest| {
+                let zvols = bare_list(rest, "/storage/volumes", VOLUME_FIELDS)?;
+                let units = bare_list(rest, "/san/logicalUnits", LU_FIELDS)?;
+                Ok(zvols.len().min(units.len()))
+            },
+            collections: &["/storage/volumes", "/san/logicalUnits"],
+        };
+        clean &= bench_listing(&sim, &options, &listing, n)?;
+    }
+    if options.runs("cli") {
+        clean &= bench_cli(&sim, &options)?;
+    }
+    Ok(clean)
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => {
+            eprintln!("nstor_bench: some checks failed (see FAIL above)");
+            ExitCode::FAILURE
+        }
+        Err(error) => {
+            eprintln!("nstor_bench: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
