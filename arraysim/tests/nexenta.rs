@@ -1135,3 +1135,87 @@ fn a_foreign_state_file_is_refused_and_kept() {
         b"{\"version\": 1, \"something\": \"else\"}"
     );
 }
+
+#[test]
+fn hpr_copies_a_dataset_locally() {
+    let (_d, dir) = state();
+    let sim = Sim::start(
+        &dir,
+        &[
+            "--job-ms",
+            "200",
+            "--fault",
+            "/hpr/failing/start:job=failure",
+        ],
+    );
+    sim.login();
+    zvol(&sim, "pool1/iscsi/src", GIB, false);
+    let service = json!({"name": "copy1", "sourceDataset": "pool1/iscsi/src",
+        "destinationDataset": "pool1/iscsi/dst", "type": "scheduled", "sendShareNfs": false});
+    assert_eq!(
+        sim.post("/hpr", service.clone()).status(),
+        StatusCode::CREATED
+    );
+    assert_error(sim.post("/hpr", service), StatusCode::BAD_REQUEST, "EEXIST");
+    assert_eq!(sim.json("/hpr/copy1")["state"], "disabled");
+    assert_eq!(
+        sim.post("/hpr/copy1/start", json!({})).status(),
+        StatusCode::OK
+    );
+    assert_eq!(sim.json("/hpr/copy1")["state"], "enabled", "running");
+    assert_error(sim.delete("/hpr/copy1"), StatusCode::BAD_REQUEST, "EBUSY");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while sim.json("/hpr/copy1")["state"] == "enabled" {
+        assert!(Instant::now() < deadline, "the copy never ended");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(sim.json("/hpr/copy1")["state"], "disabled");
+    let copy = sim.json("/storage/volumes/pool1%2Fiscsi%2Fdst");
+    assert_eq!(copy["volumeSize"], GIB);
+    assert_eq!(copy["sparseVolume"], false);
+    assert_eq!(copy["originalSnapshot"], "", "a copy, not a clone");
+    let units = sim.all("/san/logicalUnits?volume=pool1/iscsi/dst");
+    assert_eq!(units.len(), 1, "the copy has its logical unit");
+    assert_eq!(
+        sim.delete("/hpr/copy1?destroySourceSnapshots=true")
+            .status(),
+        StatusCode::OK
+    );
+    assert_error(sim.get("/hpr/copy1"), StatusCode::NOT_FOUND, "ENOENT");
+
+    // A failed run is `faulted` and makes nothing.
+    assert_eq!(
+        sim.post(
+            "/hpr",
+            json!({"name": "failing", "sourceDataset": "pool1/iscsi/src",
+                   "destinationDataset": "pool1/iscsi/never"})
+        )
+        .status(),
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        sim.post("/hpr/failing/start", json!({})).status(),
+        StatusCode::OK
+    );
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while sim.json("/hpr/failing")["state"] == "enabled" {
+        assert!(Instant::now() < deadline, "the run never ended");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(sim.json("/hpr/failing")["state"], "faulted");
+    assert_error(
+        sim.get("/storage/volumes/pool1%2Fiscsi%2Fnever"),
+        StatusCode::NOT_FOUND,
+        "ENOENT",
+    );
+    // Only local copies.
+    assert_error(
+        sim.post(
+            "/hpr",
+            json!({"name": "remote", "sourceDataset": "pool1/iscsi/src",
+                   "destinationDataset": "pool2/x", "remoteNode": {"host": "10.0.0.9", "port": 8443}})
+        ),
+        StatusCode::BAD_REQUEST,
+        "EBADARG",
+    );
+}

@@ -276,13 +276,15 @@ fn bench_cli(sim: &ArraySim, options: &Options) -> Result<bool, String> {
         command
             .args(["-u", uri, "list", "--type", "pools"])
             .env("LSM_PLUGIN_PATH", bin_dir())
-            .env("LSMCLI_PASSWORD", ARRAYSIM_PASSWORD)
+            .env_remove("LSMCLI_PASSWORD")
             .env_remove("LSM_UDS_PATH")
             .env_remove("LSMCLI_URI");
         command
     };
+    let mut nstor = command(&sim.uri());
+    nstor.env("LSMCLI_PASSWORD", ARRAYSIM_PASSWORD);
     let mut kinds = [
-        ("lsmcli nstor://", command(&sim.uri()), Vec::new()),
+        ("lsmcli nstor://", nstor, Vec::new()),
         ("lsmcli sim://", command(&sim_uri), Vec::new()),
         ("spawn of `true`", Command::new("true"), Vec::new()),
     ];

@@ -340,6 +340,8 @@ pub enum JobResult {
     FileSystem(String),
     /// The snapshot at this path.
     Snapshot(String),
+    /// The zvol at this path, made by the replication service the monitor path names.
+    Copy(String),
 }
 
 /// The LSM job id of a NexentaStor job: `NSTOR_JOB:<hex monitor path>:<kind>:<hex path>`,
@@ -377,6 +379,7 @@ impl JobToken {
             JobResult::Volume(path) => ("V", path.as_str()),
             JobResult::FileSystem(path) => ("F", path.as_str()),
             JobResult::Snapshot(path) => ("S", path.as_str()),
+            JobResult::Copy(path) => ("C", path.as_str()),
         };
         format!("{JOB_PREFIX}:{}:{kind}:{}", hex(&self.monitor), hex(path))
     }
@@ -404,6 +407,7 @@ impl JobToken {
             "V" => JobResult::Volume(path),
             "F" => JobResult::FileSystem(path),
             "S" => JobResult::Snapshot(path),
+            "C" => JobResult::Copy(path),
             _ => return Err(bad()),
         };
         Ok(JobToken { monitor, result })

@@ -1,6 +1,7 @@
 //! lsmcli, unchanged, against `nstor://` on a real `lsm-arraysim --vendor nexenta` over TLS:
 //! every command the plugin supports, in the order an admin would use them, each step
-//! checked by what it prints and what the next listing shows; and `lsmcli -b` with
+//! checked by what it prints and what the next listing shows (a COPY across pools too);
+//! and `lsmcli -b` with
 //! `job-status` from another lsmcli process following a slow NexentaStor job.
 
 use std::time::{Duration, Instant};
@@ -119,17 +120,27 @@ fn every_supported_lsmcli_command_works_against_nexentastor() {
         "--rep-type",
         "CLONE",
     ]);
-    let copy = cli.run(&[
+    // A full copy, in the other pool (an HPR replication on the appliance).
+    let copy = cli.create(&[
         "volume-replicate",
         "--vol",
         &volume,
         "--name",
-        "x",
+        "cli_vol_copy",
         "--rep-type",
         "COPY",
+        "--pool",
+        "pool2",
     ]);
-    assert_ne!(copy.code, Some(0), "COPY is refused");
-    assert!(copy.err.contains("NO_SUPPORT"), "{}", copy.err);
+    assert!(copy.starts_with("pool2/"), "{copy}");
+    let copied = cli.rows(&["list", "--type", "VOLUMES", "--vol", &copy]);
+    assert!(
+        copied[0]
+            .iter()
+            .any(|cell| cell == &(2u64 << 30).to_string()),
+        "the copy has the source's size: {copied:?}"
+    );
+    cli.ok(&["volume-delete", "--vol", &copy, "-f"]);
     let refused = cli.run(&["volume-delete", "--vol", &volume, "-f"]);
     assert_ne!(refused.code, Some(0), "a volume with a clone was deleted");
     cli.ok(&["volume-delete", "--vol", &clone, "-f"]);

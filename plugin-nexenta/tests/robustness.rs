@@ -400,3 +400,77 @@ fn the_password_and_tokens_are_in_no_log_no_error_message_and_no_argv() {
         }
     }
 }
+
+/// Waits for an LSM job to complete; the object it made, if any.
+fn wait_job(client: &mut BlockingClient, id: &str) -> Option<lsm_core::types::LsmObject> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let report = client.job_status(id).unwrap();
+        if report.status == lsm_core::types::JobStatus::COMPLETE {
+            return report.item;
+        }
+        assert!(Instant::now() < deadline, "job {id} never completed");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// A volume made at once or by its job.
+fn settled_volume(
+    client: &mut BlockingClient,
+    completion: Completion<lsm_core::types::Volume>,
+) -> lsm_core::types::Volume {
+    match completion {
+        Completion::Done(volume) => volume,
+        Completion::Job(job) => match wait_job(client, &job.id) {
+            Some(lsm_core::types::LsmObject::Volume(volume)) => volume,
+            other => panic!("job {} made {other:?}, not a volume", job.id),
+        },
+    }
+}
+
+#[test]
+fn a_slow_copy_is_an_lsm_job_and_leaves_no_replication_service() {
+    // Each job step takes 1.2 s: the copy outlasts the plugin's 2 s wait.
+    let sim = ArraySim::start("nexenta", &["--job-ms", "1200"]);
+    let mut client = connect(&sim, TIMEOUT);
+    let pool1 = pool(&mut client, "pool1");
+    let pool2 = pool(&mut client, "pool2");
+    let made = client
+        .volume_create(&pool1, "copy_src", 64 << 20, Provisioning::FULL)
+        .unwrap();
+    let source = settled_volume(&mut client, made);
+    let completion = client
+        .volume_replicate(
+            Some(&pool2),
+            lsm_core::types::ReplicationType::COPY,
+            &source,
+            "copy_dst",
+        )
+        .unwrap();
+    let Completion::Job(job) = &completion else {
+        panic!("a copy of 2 job steps answered at once");
+    };
+    assert!(job.id.starts_with("NSTOR_JOB:"), "{}", job.id);
+    let copy = settled_volume(&mut client, completion);
+    assert_eq!(copy.pool_id, "pool2");
+    assert_eq!(copy.size_bytes(), source.size_bytes());
+    assert_ne!(copy.vpd83, source.vpd83, "its own logical unit");
+    let services: Value = nef(&sim).send_json(&Request::get("/hpr")).unwrap();
+    assert_eq!(
+        services["data"],
+        json!([]),
+        "the replication service is removed"
+    );
+    // Independent: the source goes, the copy stays.
+    if let Completion::Job(job) = client.volume_delete(&source).unwrap() {
+        wait_job(&mut client, &job.id);
+    }
+    assert!(
+        client
+            .volumes(None)
+            .unwrap()
+            .iter()
+            .any(|v| v.id == copy.id)
+    );
+    client.close().unwrap();
+}

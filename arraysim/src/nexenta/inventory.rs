@@ -167,5 +167,6 @@ pub fn default_appliance() -> Appliance {
             address("vmxnet3s2/v4", "192.168.20.12/24"),
         ],
         jobs: Vec::new(),
+        hpr: Vec::new(),
     }
 }

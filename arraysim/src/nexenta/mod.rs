@@ -30,6 +30,7 @@
 mod auth;
 mod datasets;
 pub mod error;
+mod hpr;
 pub mod inventory;
 pub mod model;
 mod nfs;
@@ -115,6 +116,7 @@ pub fn service(state_dir: &Path, settings: Settings) -> Result<VendorService, St
         .merge(snapshots::routes())
         .merge(san::routes())
         .merge(nfs::routes())
+        .merge(hpr::routes())
         .fallback(|| async { NefError::not_found("no such API path").into_response() })
         .method_not_allowed_fallback(|| async {
             NefError::new(

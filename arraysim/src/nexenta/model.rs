@@ -60,6 +60,30 @@ pub struct Appliance {
     pub addresses: Vec<Address>,
     /// Jobs.
     pub jobs: Vec<Job>,
+    /// HPR (replication) services.
+    #[serde(default)]
+    pub hpr: Vec<HprService>,
+}
+
+/// An HPR service (local replication of a dataset).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct HprService {
+    /// Its name.
+    pub name: String,
+    /// `sourceDataset`.
+    pub source: String,
+    /// `destinationDataset`.
+    pub destination: String,
+    /// `type` (`scheduled`).
+    pub kind: String,
+    /// `sendShareNfs`.
+    pub send_share_nfs: bool,
+    /// The job of its last run.
+    pub job: Option<String>,
+    /// Whether it has been started.
+    pub started: bool,
+    /// Whether its last run has copied.
+    pub done: bool,
 }
 
 impl HasJobs for Appliance {

@@ -261,6 +261,14 @@ pub struct Disk {
     pub pool: Option<String>,
 }
 
+/// `GET /hpr/<name>`: a High Performance Replication service (here: a local copy).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct HprService {
+    pub name: Option<String>,
+    /// `enabled` while it runs, `disabled` once done; anything else failed.
+    pub state: Option<String>,
+}
+
 /// `GET /network/addresses`.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct NetAddress {

@@ -29,7 +29,7 @@ pub(super) const JOB_WAIT: Duration = Duration::from_secs(2);
 fn kind_of(result: &JobResult) -> ObjectKind {
     match result {
         JobResult::Nothing => ObjectKind::Other,
-        JobResult::Volume(_) => ObjectKind::Volume,
+        JobResult::Volume(_) | JobResult::Copy(_) => ObjectKind::Volume,
         JobResult::FileSystem(_) => ObjectKind::FileSystem,
         JobResult::Snapshot(_) => ObjectKind::Snapshot,
     }
@@ -80,6 +80,12 @@ impl Session {
 
     pub(super) fn job_status(&self, job_id: &str) -> Result<JobReport> {
         let token = JobToken::decode(job_id)?;
+        if let JobResult::Copy(target) = &token.result {
+            return Ok(match self.copy_progress(&token.monitor, target)? {
+                Some(volume) => JobReport::complete(Some(LsmObject::Volume(volume))),
+                None => JobReport::in_progress(50),
+            });
+        }
         let kind = kind_of(&token.result);
         let context = match token.result {
             JobResult::Nothing => Context::Delete,
@@ -100,7 +106,9 @@ impl Session {
                     format!("Job {job_id} not found (the appliance no longer has it)"),
                 ));
             }
-            JobResult::Volume(path) => Some(LsmObject::Volume(self.volume_of(path)?)),
+            JobResult::Volume(path) | JobResult::Copy(path) => {
+                Some(LsmObject::Volume(self.volume_of(path)?))
+            }
             JobResult::FileSystem(path) => Some(LsmObject::FileSystem(
                 crate::mapping::filesystem_to_fs(&self.filesystem(path)?, &self.system_id),
             )),

@@ -44,7 +44,7 @@ impl Session {
 
     /// Where new file systems of `pool` go.
     fn fs_parent_for(&self, pool: &Pool) -> Result<String> {
-        self.check_pool(pool)?;
+        self.check_pool(&pool.id)?;
         match &self.placement.fs_parent {
             Some(parent) if pool_of(parent) == pool.id => {
                 if parent.contains('/') {

@@ -22,6 +22,9 @@ use crate::mapping::{self, JobResult, leaf, pool_of};
 /// The block size zvol sizes are rounded up to when the volume group does not say.
 const DEFAULT_VOLUME_BLOCK: i64 = 32 << 10;
 
+/// The name of the HPR service a COPY makes: this and the copy's name.
+const COPY_SERVICE_PREFIX: &str = "lsm_copy_";
+
 /// The volume group made for new zvols in a pool that has none (OpenStack's default).
 const DEFAULT_VOLUME_GROUP: &str = "iscsi";
 
@@ -64,22 +67,22 @@ fn no_state_change(message: String) -> LsmError {
 
 impl Session {
     /// The pool of a call, which must exist.
-    pub(super) fn check_pool(&self, pool: &Pool) -> Result<()> {
+    pub(super) fn check_pool(&self, pool: &str) -> Result<()> {
         let found: Option<models::Pool> = self.client.find(
-            &format!("/storage/pools/{}", segment(&pool.id)),
+            &format!("/storage/pools/{}", segment(pool)),
             &[("fields", "poolName")],
             ObjectKind::Pool,
         )?;
         found
             .map(drop)
-            .ok_or_else(|| not_found(ErrorNumber::NOT_FOUND_POOL, "Pool", &pool.id))
+            .ok_or_else(|| not_found(ErrorNumber::NOT_FOUND_POOL, "Pool", pool))
     }
 
     /// The volume group new zvols of `pool` go in: `?volume_group=NAME`, else the pool's only
     /// one, else (none yet) [`DEFAULT_VOLUME_GROUP`]; several and none named is
     /// `INVALID_ARGUMENT` naming them. A named or default group the pool lacks is made, as
     /// OpenStack's NexentaStor driver does.
-    fn volume_group_for(&self, pool: &Pool) -> Result<models::VolumeGroup> {
+    fn volume_group_for(&self, pool: &str) -> Result<models::VolumeGroup> {
         self.check_pool(pool)?;
         let groups: Vec<models::VolumeGroup> = self
             .client
@@ -92,7 +95,7 @@ impl Session {
             .filter(|g: &models::VolumeGroup| {
                 g.path
                     .as_deref()
-                    .is_some_and(|p| pool_of(p) == pool.id && p.contains('/'))
+                    .is_some_and(|p| pool_of(p) == pool && p.contains('/'))
             })
             .collect();
         let wanted = match (&self.placement.volume_group, groups.as_slice()) {
@@ -108,12 +111,12 @@ impl Session {
                 return Err(LsmError::invalid_argument(format!(
                     "pool {} has several volume groups: add ?volume_group=NAME to the URI, \
                      one of {}",
-                    pool.id,
+                    pool,
                     names.join(", ")
                 )));
             }
         };
-        let path = format!("{}/{wanted}", pool.id);
+        let path = format!("{}/{wanted}", pool);
         if let Some(group) = groups
             .iter()
             .find(|g| g.path.as_deref() == Some(path.as_str()))
@@ -164,7 +167,7 @@ impl Session {
         if size <= 0 {
             return Err(LsmError::invalid_argument("a volume size must be positive"));
         }
-        let group = self.volume_group_for(pool)?;
+        let group = self.volume_group_for(&pool.id)?;
         self.check_volume_name_free(name)?;
         let block = group
             .volume_block_size
@@ -231,12 +234,15 @@ impl Session {
         source: &Volume,
         name: &str,
     ) -> Result<Completion<Volume>> {
+        if rep_type == ReplicationType::COPY {
+            return self.volume_copy(pool, source, name);
+        }
         if rep_type != ReplicationType::CLONE {
             return Err(LsmError::new(
                 ErrorNumber::NO_SUPPORT,
                 format!(
-                    "NexentaStor zvols are replicated as ZFS clones only (replication type \
-                     CLONE), not {rep_type:?}"
+                    "NexentaStor zvols are replicated as ZFS clones (CLONE) or full copies \
+                     (COPY), not {rep_type:?}"
                 ),
             ));
         }
@@ -302,6 +308,109 @@ impl Session {
             JobResult::Volume(target.clone()),
             |s| s.volume_of(&target),
         )
+    }
+
+    /// A full, independent copy (COPY), in `pool` or the source's: a local HPR
+    /// (replication) service from the zvol to a new one in the pool's volume group, started,
+    /// followed until it has copied (an LSM job when that outlasts the plugin's wait), then
+    /// removed.
+    fn volume_copy(
+        &self,
+        pool: Option<&Pool>,
+        source: &Volume,
+        name: &str,
+    ) -> Result<Completion<Volume>> {
+        self.zvol(&source.id)?;
+        check_dataset_name("volume", name)?;
+        let pool = pool.map_or_else(|| pool_of(&source.id).to_string(), |p| p.id.clone());
+        let group = self.volume_group_for(&pool)?;
+        self.check_volume_name_free(name)?;
+        let target = format!("{}/{name}", group.path.clone().unwrap_or_default());
+        let service = format!("{COPY_SERVICE_PREFIX}{name}");
+        self.client.change_and_wait(
+            Method::POST,
+            "/hpr",
+            &[],
+            Some(&json!({
+                "name": service,
+                "sourceDataset": source.id,
+                "destinationDataset": target,
+                "type": "scheduled",
+                "sendShareNfs": false,
+            })),
+            ObjectKind::Volume,
+            Context::Create,
+        )?;
+        let monitor = format!("/hpr/{}", segment(&service));
+        if let Err(error) = self.client.change_and_wait::<Value>(
+            Method::POST,
+            &format!("{monitor}/start"),
+            &[],
+            None,
+            ObjectKind::Volume,
+            Context::Create,
+        ) {
+            self.remove_copy_service(&monitor);
+            return Err(error);
+        }
+        let deadline = lsm_rest::Deadline::after(super::jobs::JOB_WAIT);
+        let mut pause = std::time::Duration::from_millis(5);
+        loop {
+            if let Some(done) = self.copy_progress(&monitor, &target)? {
+                return Ok(Completion::Done(done));
+            }
+            match deadline.remaining() {
+                Some(left) if left > pause => std::thread::sleep(pause),
+                _ => {
+                    let token = mapping::JobToken {
+                        monitor,
+                        result: JobResult::Copy(target),
+                    };
+                    return Ok(Completion::job(token.encode()));
+                }
+            }
+            pause = (pause * 2).min(std::time::Duration::from_millis(100));
+        }
+    }
+
+    /// Where a copy stands: `Some(volume)` once copied (the service then removed), `None`
+    /// while it runs; a failed copy is an error (the service removed).
+    pub(super) fn copy_progress(&self, monitor: &str, target: &str) -> Result<Option<Volume>> {
+        let found: Option<models::HprService> =
+            self.client
+                .find(monitor, &[("fields", "name,state")], ObjectKind::Volume)?;
+        let Some(service) = found else {
+            // Removed already (by another call that saw it finish): done if the copy is there.
+            return self.volume_of(target).map(Some);
+        };
+        match service.state.as_deref() {
+            Some("enabled") => Ok(None),
+            Some("disabled") => {
+                self.remove_copy_service(monitor);
+                self.volume_of(target).map(Some)
+            }
+            other => {
+                self.remove_copy_service(monitor);
+                Err(LsmError::plugin_bug(format!(
+                    "the NexentaStor replication copying to {target} ended in state {}",
+                    other.unwrap_or("unknown")
+                )))
+            }
+        }
+    }
+
+    fn remove_copy_service(&self, monitor: &str) {
+        let _ = self.client.change::<Value>(
+            Method::DELETE,
+            monitor,
+            &[
+                ("destroySourceSnapshots", "true"),
+                ("destroyDestinationSnapshots", "true"),
+            ],
+            None,
+            ObjectKind::Volume,
+            Context::Delete,
+        );
     }
 
     /// Delete a zvol and its snapshots; refused while it is mapped (`IS_MASKED`) or clones
