@@ -3,7 +3,8 @@
 //!
 //! # Design
 //! - URI `nstor://user@host[:port]` (HTTPS, default port 8443), `?no_ssl_verify=yes`,
-//!   `?ca_cert=PATH`; where new objects go: `?volume_group=NAME` (the volume group in the
+//!   `?ca_cert=PATH`; where new objects go: `?pool=NAME` (the pool when a call names none:
+//!   a COPY's target; checked at registration), `?volume_group=NAME` (the volume group in the
 //!   call's pool that new zvols go in; default: the pool's only one), `?fs_parent=PATH` (the
 //!   file system new file systems go under when it is in the call's pool; default: the
 //!   pool's root), `?target_group=NAME` (the target group LUN mappings use; default `All`).

@@ -86,3 +86,20 @@ fn a_wrong_password_is_an_auth_failure_that_never_shows_the_password() {
     assert_eq!(error.code, ErrorNumber::PLUGIN_AUTH_FAILED, "{error}");
     assert!(!error.to_string().contains("not-the-password"), "{error}");
 }
+
+#[test]
+fn an_unknown_pool_in_the_uri_is_refused_naming_the_pools() {
+    let simulator = ArraySim::start("nexenta", &[]);
+    let Err(error) =
+        BlockingClient::connect(&simulator.uri_with("&pool=nope"), Some(PASSWORD), TIMEOUT)
+    else {
+        panic!("pool=nope was accepted");
+    };
+    assert_eq!(error.code, ErrorNumber::INVALID_ARGUMENT, "{error}");
+    assert!(error.message.contains("pool1, pool2"), "{error}");
+    let mut client =
+        BlockingClient::connect(&simulator.uri_with("&pool=pool2"), Some(PASSWORD), TIMEOUT)
+            .unwrap();
+    assert_eq!(client.pools(None).unwrap().len(), 2);
+    client.close().unwrap();
+}

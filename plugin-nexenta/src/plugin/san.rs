@@ -310,7 +310,8 @@ impl Session {
         )
     }
 
-    /// A full, independent copy (COPY), in `pool` or the source's: a local HPR
+    /// A full, independent copy (COPY), in `pool`, else the URI's `?pool=`, else the
+    /// source's: a local HPR
     /// (replication) service from the zvol to a new one in the pool's volume group, started,
     /// followed until it has copied (an LSM job when that outlasts the plugin's wait), then
     /// removed.
@@ -322,7 +323,10 @@ impl Session {
     ) -> Result<Completion<Volume>> {
         self.zvol(&source.id)?;
         check_dataset_name("volume", name)?;
-        let pool = pool.map_or_else(|| pool_of(&source.id).to_string(), |p| p.id.clone());
+        let pool = pool
+            .map(|p| p.id.clone())
+            .or_else(|| self.placement.pool.clone())
+            .unwrap_or_else(|| pool_of(&source.id).to_string());
         let group = self.volume_group_for(&pool)?;
         self.check_volume_name_free(name)?;
         let target = format!("{}/{name}", group.path.clone().unwrap_or_default());

@@ -12,6 +12,8 @@ use crate::mapping;
 /// The URI's placement options (settings of the session, not state of the appliance).
 #[derive(Debug, Clone, Default)]
 pub(super) struct Placement {
+    /// `?pool=NAME`: the pool of new objects when a call names none (a COPY's target).
+    pub(super) pool: Option<String>,
     /// `?volume_group=NAME`: the volume group (in the call's pool) new zvols go in.
     pub(super) volume_group: Option<String>,
     /// `?fs_parent=PATH`: the file system new file systems go under.
@@ -46,6 +48,7 @@ impl Session {
     /// Log in and read the appliance's GUID.
     pub(super) fn open(registration: &Registration) -> Result<Session> {
         let placement = Placement {
+            pool: option(registration, "pool")?,
             volume_group: option(registration, "volume_group")?,
             fs_parent: option(registration, "fs_parent")?,
             target_group: option(registration, "target_group")?,
@@ -58,6 +61,20 @@ impl Session {
             )));
         }
         let client = NefClient::connect(registration)?;
+        if let Some(pool) = &placement.pool {
+            let pools: Vec<models::Pool> = client.list(
+                "/storage/pools",
+                &[("fields", "poolName")],
+                ObjectKind::Pool,
+            )?;
+            let names: Vec<String> = pools.into_iter().filter_map(|p| p.pool_name).collect();
+            if !names.contains(pool) {
+                return Err(LsmError::invalid_argument(format!(
+                    "the URI's pool={pool} is not a pool of the appliance; its pools: {}",
+                    names.join(", ")
+                )));
+            }
+        }
         let system_id = client
             .property("system.guid")?
             .ok_or_else(|| LsmError::plugin_bug("the appliance has no system.guid"))?;
