@@ -16,7 +16,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::error::{NefError, NefResult};
 use super::inventory::new_dataset;
@@ -121,9 +121,10 @@ fn capital(kind: Kind) -> String {
 async fn list(State(nx): App, q: Q, kind: Kind) -> NefResult<Response> {
     let recursive = q.flag("recursive")?;
     let parent = q.get("parent").map(str::to_string);
-    let records = nx.shared.read(|a| {
+    nx.shared.read(|a| {
         let space = a.space();
-        a.datasets
+        let items: Vec<&Dataset> = a
+            .datasets
             .iter()
             .filter(|d| d.kind == kind)
             .filter(|d| match &parent {
@@ -137,10 +138,11 @@ async fn list(State(nx): App, q: Q, kind: Kind) -> NefResult<Response> {
                         }
                 }
             })
-            .map(|d| a.dataset_json(d, &space))
-            .collect::<Vec<Value>>()
-    });
-    q.collection(records, &["parent", "recursive"])
+            .collect();
+        q.collection_of(items, &["parent", "recursive"], |d| {
+            a.dataset_json(d, &space)
+        })
+    })
 }
 
 async fn one(State(nx): App, Key(path): Key, q: Q, kind: Kind) -> NefResult<Response> {

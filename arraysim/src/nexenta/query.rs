@@ -116,6 +116,42 @@ impl Q {
         axum::Json(self.project(record)).into_response()
     }
 
+    /// [`Query::collection`] of `items` rendered by `render`: with no filter
+    /// left to apply, only the page asked for is rendered (a listing of
+    /// 10,000 datasets costs a page, not the whole collection, per request).
+    pub fn collection_of<T>(
+        &self,
+        items: Vec<T>,
+        consumed: &[&str],
+        render: impl Fn(&T) -> Value,
+    ) -> NefResult<Response> {
+        let filtered = self
+            .pairs
+            .iter()
+            .any(|(k, _)| !CONTROL.contains(&k.as_str()) && !consumed.contains(&k.as_str()));
+        if filtered {
+            return self.collection(items.iter().map(render).collect(), consumed);
+        }
+        let limit = self.number("limit")?.unwrap_or(DEFAULT_LIMIT);
+        let offset = self.number("offset")?.unwrap_or(0);
+        let total = items.len();
+        let data: Vec<Value> = items
+            .iter()
+            .skip(offset)
+            .take(limit)
+            .map(|item| self.project(render(item)))
+            .collect();
+        Ok(self.page(data, offset, limit, total))
+    }
+
+    fn page(&self, data: Vec<Value>, offset: usize, limit: usize, total: usize) -> Response {
+        let mut links = vec![json!({"rel": "self", "href": self.href(offset, limit)})];
+        if limit > 0 && offset.saturating_add(limit) < total {
+            links.push(json!({"rel": "next", "href": self.href(offset + limit, limit)}));
+        }
+        axum::Json(json!({"data": data, "links": links})).into_response()
+    }
+
     /// A collection reply: `records` filtered on every parameter but
     /// `consumed` (and `limit`, `offset`, `fields`), then paged.
     pub fn collection(&self, records: Vec<Value>, consumed: &[&str]) -> NefResult<Response> {
@@ -137,11 +173,7 @@ impl Q {
             .take(limit)
             .map(|r| self.project(r))
             .collect();
-        let mut links = vec![json!({"rel": "self", "href": self.href(offset, limit)})];
-        if limit > 0 && offset.saturating_add(limit) < total {
-            links.push(json!({"rel": "next", "href": self.href(offset + limit, limit)}));
-        }
-        Ok(axum::Json(json!({"data": data, "links": links})).into_response())
+        Ok(self.page(data, offset, limit, total))
     }
 
     /// The request's path with its parameters and this `offset`/`limit`.

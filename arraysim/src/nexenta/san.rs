@@ -19,7 +19,9 @@ use axum::routing::get;
 use serde_json::{Value, json};
 
 use super::error::{NefError, NefResult};
-use super::model::{Appliance, Group, Kind, Mapping, Portal, RemoteInitiator, Target, hex, now_ms};
+use super::model::{
+    Appliance, Group, Kind, LogicalUnit, Mapping, Portal, RemoteInitiator, Target, hex, now_ms,
+};
 use super::query::{Key, Q};
 use super::{App, Body, Nexenta, created, ok};
 
@@ -598,13 +600,10 @@ async fn mapping_delete(State(nx): App, Key(id): Key) -> NefResult<Response> {
 }
 
 async fn logical_units(State(nx): App, q: Q) -> NefResult<Response> {
-    let records = nx.shared.read(|a| {
-        a.logical_units
-            .iter()
-            .map(|l| a.logical_unit_json(l))
-            .collect()
-    });
-    q.collection(records, &[])
+    nx.shared.read(|a| {
+        let items: Vec<&LogicalUnit> = a.logical_units.iter().collect();
+        q.collection_of(items, &[], |l| a.logical_unit_json(l))
+    })
 }
 
 async fn logical_unit(State(nx): App, Key(guid): Key, q: Q) -> NefResult<Response> {
