@@ -52,8 +52,8 @@ use std::time::{Duration, Instant};
 use lsm_core::BlockingClient;
 use lsm_rest::{Request, RestClient};
 use lsm_test_support::bench::{
-    cpu_time, ms, percentile, plugin_child, proc_status_mib, request_counts, requests_between,
-    reset_peak, show_requests, sorted, time_run,
+    cold_runs, cpu_time, ms, percentile, plugin_child, proc_status_mib, request_counts,
+    requests_between, reset_peak, show_requests, sorted,
 };
 use lsm_test_support::{ARRAYSIM_PASSWORD, ArraySim, bin_dir, workspace_binary};
 use plugin_netapp::client::api::PAGE_SIZE;
@@ -467,38 +467,18 @@ fn bench_cli(sim: &ArraySim, options: &Options) -> Result<bool, String> {
     };
     let mut ontap_command = lsmcli_command(&ontap_uri);
     ontap_command.env("LSMCLI_PASSWORD", ARRAYSIM_PASSWORD);
-    let mut kinds = [
-        ("lsmcli ontap://", ontap_command, Vec::new()),
-        ("lsmcli sim://", lsmcli_command(&sim_uri), Vec::new()),
-        ("spawn of `true`", Command::new("true"), Vec::new()),
+    let kinds = vec![
+        ("lsmcli ontap://", ontap_command),
+        ("lsmcli sim://", lsmcli_command(&sim_uri)),
+        ("spawn of `true`", Command::new("true")),
     ];
-    let mut clean = true;
-    // Two warm-up runs each (page cache, the sim's state file), then turns.
-    for run in 0..options.cli_runs + 2 {
-        for (_, command, times) in kinds.iter_mut() {
-            match time_run(command) {
-                Some(time) if run >= 2 => times.push(time),
-                Some(_) => {}
-                None => clean = false,
-            }
+    Ok(cold_runs(kinds, options.cli_runs, |label| {
+        if label.contains("ontap") {
+            "  (target median < 30 ms)"
+        } else {
+            ""
         }
-    }
-    for (label, _, times) in kinds {
-        let times = sorted(times);
-        println!(
-            "{label:16} median {:6.2} ms  p90 {:6.2} ms  min {:6.2} ms  max {:6.2} ms{}",
-            ms(percentile(&times, 0.5)),
-            ms(percentile(&times, 0.9)),
-            ms(times.first().copied().unwrap_or_default()),
-            ms(times.last().copied().unwrap_or_default()),
-            if label.contains("ontap") {
-                "  (target median < 30 ms)"
-            } else {
-                ""
-            }
-        );
-    }
-    Ok(clean)
+    }))
 }
 
 // ------------------------------------------------------------------ systems

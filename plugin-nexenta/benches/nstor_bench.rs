@@ -29,8 +29,8 @@ use std::time::{Duration, Instant};
 use lsm_core::BlockingClient;
 use lsm_rest::{NextPage, Page, Request, RestClient};
 use lsm_test_support::bench::{
-    ms, percentile, plugin_child, proc_status_mib, request_counts, requests_between, reset_peak,
-    show_requests, sorted, time_run,
+    cold_runs, ms, percentile, plugin_child, proc_status_mib, request_counts, requests_between,
+    reset_peak, show_requests, sorted,
 };
 use lsm_test_support::{ARRAYSIM_PASSWORD, ARRAYSIM_USER, ArraySim, bin_dir, workspace_binary};
 use plugin_nexenta::client::api::PAGE_SIZE;
@@ -283,36 +283,18 @@ fn bench_cli(sim: &ArraySim, options: &Options) -> Result<bool, String> {
     };
     let mut nstor = command(&sim.uri());
     nstor.env("LSMCLI_PASSWORD", ARRAYSIM_PASSWORD);
-    let mut kinds = [
-        ("lsmcli nstor://", nstor, Vec::new()),
-        ("lsmcli sim://", command(&sim_uri), Vec::new()),
-        ("spawn of `true`", Command::new("true"), Vec::new()),
+    let kinds = vec![
+        ("lsmcli nstor://", nstor),
+        ("lsmcli sim://", command(&sim_uri)),
+        ("spawn of `true`", Command::new("true")),
     ];
-    let mut clean = true;
-    for run in 0..options.cli_runs + 2 {
-        for (_, command, times) in kinds.iter_mut() {
-            match time_run(command) {
-                Some(time) if run >= 2 => times.push(time),
-                Some(_) => {}
-                None => clean = false,
-            }
+    Ok(cold_runs(kinds, options.cli_runs, |label| {
+        if label.contains("nstor") {
+            "  (target median < 30 ms)"
+        } else {
+            ""
         }
-    }
-    for (label, _, times) in kinds {
-        let times = sorted(times);
-        println!(
-            "{label:16} median {:6.2} ms  p90 {:6.2} ms  min {:6.2} ms{}",
-            ms(percentile(&times, 0.5)),
-            ms(percentile(&times, 0.9)),
-            ms(times.first().copied().unwrap_or_default()),
-            if label.contains("nstor") {
-                "  (target median < 30 ms)"
-            } else {
-                ""
-            }
-        );
-    }
-    Ok(clean)
+    }))
 }
 
 fn run() -> Result<bool, String> {

@@ -134,3 +134,39 @@ pub fn time_run(command: &mut Command) -> Option<Duration> {
         }
     }
 }
+
+/// Runs each command `runs` times after two warm-up runs, taking turns, and prints its
+/// median, p90, min and max (with `note(label)` after them); false when a run failed.
+pub fn cold_runs(
+    kinds: Vec<(&str, Command)>,
+    runs: usize,
+    note: impl Fn(&str) -> &'static str,
+) -> bool {
+    let mut kinds: Vec<(&str, Command, Vec<Duration>)> = kinds
+        .into_iter()
+        .map(|(label, command)| (label, command, Vec::new()))
+        .collect();
+    let mut clean = true;
+    // Two warm-up runs each (page cache, state files), then turns.
+    for run in 0..runs + 2 {
+        for (_, command, times) in kinds.iter_mut() {
+            match time_run(command) {
+                Some(time) if run >= 2 => times.push(time),
+                Some(_) => {}
+                None => clean = false,
+            }
+        }
+    }
+    for (label, _, times) in kinds {
+        let times = sorted(times);
+        println!(
+            "{label:16} median {:6.2} ms  p90 {:6.2} ms  min {:6.2} ms  max {:6.2} ms{}",
+            ms(percentile(&times, 0.5)),
+            ms(percentile(&times, 0.9)),
+            ms(times.first().copied().unwrap_or_default()),
+            ms(times.last().copied().unwrap_or_default()),
+            note(label)
+        );
+    }
+    clean
+}

@@ -10,7 +10,7 @@ use lsm_core::{ErrorNumber, LsmError, Result};
 use lsm_rest::Method;
 use serde_json::{Value, json};
 
-use super::san::check_dataset_name;
+use super::san::{CLONE_SNAPSHOT_MARK, check_dataset_name};
 use super::session::Session;
 use crate::client::api::segment;
 use crate::client::models::HostEntry;
@@ -147,19 +147,7 @@ impl Session {
             Context::Delete,
         )?;
         let done = self.finish(outcome, Context::Delete, JobResult::Nothing, |_| Ok(()))?;
-        if let Some(origin) = current
-            .original_snapshot
-            .filter(|o| o.contains("@lsm_clone_"))
-        {
-            let _ = self.client.change::<Value>(
-                Method::DELETE,
-                &format!("/storage/snapshots/{}", segment(&origin)),
-                &[],
-                None,
-                ObjectKind::Snapshot,
-                Context::Delete,
-            );
-        }
+        self.drop_clone_origin(current.original_snapshot);
         Ok(done)
     }
 
@@ -188,7 +176,7 @@ impl Session {
                 }
                 None
             }
-            None => Some(format!("{}@lsm_clone_{name}", source.id)),
+            None => Some(format!("{}{CLONE_SNAPSHOT_MARK}{name}", source.id)),
         };
         self.check_fs_name_free(name)?;
         if let Some(origin) = &origin {
@@ -226,14 +214,7 @@ impl Session {
             Ok(outcome) => outcome,
             Err(error) => {
                 if let Some(origin) = &origin {
-                    let _ = self.client.change_and_wait::<Value>(
-                        Method::DELETE,
-                        &format!("/storage/snapshots/{}", segment(origin)),
-                        &[],
-                        None,
-                        ObjectKind::Snapshot,
-                        Context::Delete,
-                    );
+                    self.drop_snapshot(origin);
                 }
                 return Err(error);
             }

@@ -22,6 +22,9 @@ use crate::mapping::{self, JobResult, leaf, pool_of};
 /// The block size zvol sizes are rounded up to when the volume group does not say.
 const DEFAULT_VOLUME_BLOCK: i64 = 32 << 10;
 
+/// What marks the snapshots the plugin makes to clone from: `<source>@lsm_clone_<clone>`.
+pub(super) const CLONE_SNAPSHOT_MARK: &str = "@lsm_clone_";
+
 /// The name of the HPR service a COPY makes: this and the copy's name.
 const COPY_SERVICE_PREFIX: &str = "lsm_copy_";
 
@@ -270,7 +273,7 @@ impl Session {
                 .unwrap_or_default()
         });
         let target = format!("{parent}/{name}");
-        let snapshot = format!("{}@lsm_clone_{name}", source.id);
+        let snapshot = format!("{}{CLONE_SNAPSHOT_MARK}{name}", source.id);
         self.client.change_and_wait(
             Method::POST,
             "/storage/snapshots",
@@ -291,14 +294,7 @@ impl Session {
             Ok(outcome) => outcome,
             Err(error) => {
                 // Leave nothing behind: the snapshot made for the clone goes.
-                let _ = self.client.change_and_wait::<Value>(
-                    Method::DELETE,
-                    &format!("/storage/snapshots/{}", segment(&snapshot)),
-                    &[],
-                    None,
-                    ObjectKind::Snapshot,
-                    Context::Delete,
-                );
+                self.drop_snapshot(&snapshot);
                 return Err(error);
             }
         };
@@ -417,6 +413,26 @@ impl Session {
         );
     }
 
+    /// Removes a snapshot the plugin made, as well as it can: one left behind is harmless
+    /// and listed.
+    pub(super) fn drop_snapshot(&self, path: &str) {
+        let _ = self.client.change_and_wait::<Value>(
+            Method::DELETE,
+            &format!("/storage/snapshots/{}", segment(path)),
+            &[],
+            None,
+            ObjectKind::Snapshot,
+            Context::Delete,
+        );
+    }
+
+    /// Once a clone is deleted: the snapshot it came from, when the plugin made it for it.
+    pub(super) fn drop_clone_origin(&self, origin: Option<String>) {
+        if let Some(origin) = origin.filter(|o| o.contains(CLONE_SNAPSHOT_MARK)) {
+            self.drop_snapshot(&origin);
+        }
+    }
+
     /// Delete a zvol and its snapshots; refused while it is mapped (`IS_MASKED`) or clones
     /// depend on one of its snapshots (`HAS_CHILD_DEPENDENCY`).
     pub(super) fn volume_delete(&self, volume: &Volume) -> Result<Completion<()>> {
@@ -442,17 +458,7 @@ impl Session {
             Context::Delete,
         )?;
         let done = self.finish(outcome, Context::Delete, JobResult::Nothing, |_| Ok(()))?;
-        // The snapshot a clone of it was made from goes with the clone.
-        if let Some(origin) = zvol.original_snapshot.filter(|o| o.contains("@lsm_clone_")) {
-            let _ = self.client.change::<Value>(
-                Method::DELETE,
-                &format!("/storage/snapshots/{}", segment(&origin)),
-                &[],
-                None,
-                ObjectKind::Snapshot,
-                Context::Delete,
-            );
-        }
+        self.drop_clone_origin(zvol.original_snapshot);
         Ok(done)
     }
 
