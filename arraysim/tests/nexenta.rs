@@ -2,9 +2,10 @@
 //! as OpenStack's NexentaStor 5 drivers speak to NEF: login, bearer token,
 //! `data`/`links` paging, 202 + `/jobStatus`, the error body.
 
-use std::io::{BufRead as _, BufReader};
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -26,38 +27,7 @@ struct Sim {
 
 impl Sim {
     fn start(state: &Path, extra: &[&str]) -> Sim {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_lsm-arraysim"))
-            .env_remove("LSM_ARRAYSIM_PASSWORD")
-            .args([
-                "--vendor",
-                "nexenta",
-                "--listen",
-                "127.0.0.1:0",
-                "--self-signed",
-                "--state",
-            ])
-            .arg(state)
-            .args(extra)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn lsm-arraysim");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let base = line
-            .trim()
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("first line: {line:?}"))
-            .to_string();
-        let pem = std::fs::read(state.join("cert.pem")).unwrap();
-        let client = Client::builder()
-            .tls_built_in_root_certs(false)
-            .add_root_certificate(reqwest::Certificate::from_pem(&pem).unwrap())
-            .timeout(Duration::from_secs(20))
-            .build()
-            .unwrap();
+        let (child, base, client) = common::launch("nexenta", state, extra);
         let sim = Sim {
             child: Some(child),
             base,
@@ -176,32 +146,14 @@ impl Sim {
     }
 
     fn stop(&mut self) {
-        let mut child = self.child.take().unwrap();
-        nix::sys::signal::kill(
-            nix::unistd::Pid::from_raw(child.id() as i32),
-            nix::sys::signal::Signal::SIGTERM,
-        )
-        .unwrap();
-        assert!(child.wait().unwrap().success());
+        assert!(common::stop(self.child.take().unwrap()).success());
     }
 }
 
 impl Drop for Sim {
     fn drop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = nix::sys::signal::kill(
-                nix::unistd::Pid::from_raw(child.id() as i32),
-                nix::sys::signal::Signal::SIGTERM,
-            );
-            let deadline = Instant::now() + Duration::from_secs(3);
-            while Instant::now() < deadline {
-                if let Ok(Some(_)) = child.try_wait() {
-                    return;
-                }
-                std::thread::sleep(Duration::from_millis(20));
-            }
-            let _ = child.kill();
-            let _ = child.wait();
+        if let Some(child) = self.child.take() {
+            common::terminate(child, Duration::from_secs(3));
         }
     }
 }

@@ -1,5 +1,7 @@
 //! The real `lsm-arraysim` binary, spoken to over HTTPS as a plugin would.
 
+mod common;
+
 use std::io::{BufRead as _, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -21,38 +23,7 @@ struct Sim {
 
 impl Sim {
     fn start(state: &Path, extra: &[&str]) -> Sim {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_lsm-arraysim"))
-            .env_remove("LSM_ARRAYSIM_PASSWORD")
-            .args([
-                "--vendor",
-                "ontap",
-                "--listen",
-                "127.0.0.1:0",
-                "--self-signed",
-                "--state",
-            ])
-            .arg(state)
-            .args(extra)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn lsm-arraysim");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let base = line
-            .trim()
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("first line: {line:?}"))
-            .to_string();
-        let pem = std::fs::read(state.join("cert.pem")).unwrap();
-        let client = Client::builder()
-            .tls_built_in_root_certs(false)
-            .add_root_certificate(reqwest::Certificate::from_pem(&pem).unwrap())
-            .timeout(Duration::from_secs(20))
-            .build()
-            .unwrap();
+        let (child, base, client) = common::launch("ontap", state, extra);
         Sim {
             child: Some(child),
             base,
@@ -118,32 +89,14 @@ impl Sim {
 
     /// SIGTERM and wait; the exit status.
     fn stop(&mut self) -> std::process::ExitStatus {
-        let mut child = self.child.take().unwrap();
-        nix::sys::signal::kill(
-            nix::unistd::Pid::from_raw(child.id() as i32),
-            nix::sys::signal::Signal::SIGTERM,
-        )
-        .unwrap();
-        child.wait().unwrap()
+        common::stop(self.child.take().unwrap())
     }
 }
 
 impl Drop for Sim {
     fn drop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = nix::sys::signal::kill(
-                nix::unistd::Pid::from_raw(child.id() as i32),
-                nix::sys::signal::Signal::SIGTERM,
-            );
-            let deadline = Instant::now() + Duration::from_secs(3);
-            while Instant::now() < deadline {
-                if let Ok(Some(_)) = child.try_wait() {
-                    return;
-                }
-                std::thread::sleep(Duration::from_millis(20));
-            }
-            let _ = child.kill();
-            let _ = child.wait();
+        if let Some(child) = self.child.take() {
+            common::terminate(child, Duration::from_secs(3));
         }
     }
 }

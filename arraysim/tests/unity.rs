@@ -3,10 +3,11 @@
 //! session cookie and `EMC-CSRF-TOKEN`. Reply shapes are compared with
 //! replies storops 1.2.12 captured from real arrays (`fixtures/unity/`).
 
+mod common;
+
 use std::cell::RefCell;
-use std::io::{BufRead as _, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
@@ -28,38 +29,7 @@ struct Sim {
 
 impl Sim {
     fn start(state: &Path, extra: &[&str]) -> Sim {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_lsm-arraysim"))
-            .env_remove("LSM_ARRAYSIM_PASSWORD")
-            .args([
-                "--vendor",
-                "unity",
-                "--listen",
-                "127.0.0.1:0",
-                "--self-signed",
-                "--state",
-            ])
-            .arg(state)
-            .args(extra)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn lsm-arraysim");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let base = line
-            .trim()
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("first line: {line:?}"))
-            .to_string();
-        let pem = std::fs::read(state.join("cert.pem")).unwrap();
-        let client = Client::builder()
-            .tls_built_in_root_certs(false)
-            .add_root_certificate(reqwest::Certificate::from_pem(&pem).unwrap())
-            .timeout(Duration::from_secs(20))
-            .build()
-            .unwrap();
+        let (child, base, client) = common::launch("unity", state, extra);
         Sim {
             child: Some(child),
             base,
@@ -169,18 +139,8 @@ impl Sim {
     }
 
     fn stop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let pid = nix::unistd::Pid::from_raw(child.id() as i32);
-            let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM);
-            let deadline = Instant::now() + Duration::from_secs(10);
-            while Instant::now() < deadline {
-                if let Ok(Some(_)) = child.try_wait() {
-                    return;
-                }
-                std::thread::sleep(Duration::from_millis(20));
-            }
-            let _ = child.kill();
-            let _ = child.wait();
+        if let Some(child) = self.child.take() {
+            common::terminate(child, Duration::from_secs(10));
         }
     }
 
