@@ -95,7 +95,7 @@ pub struct Options {
     pub faults: Vec<Fault>,
     /// How long each job step (queued→running→done) takes.
     pub job_step: Duration,
-    /// How long a login token lives (NexentaStor).
+    /// How long a login token (NexentaStor) or session (Unity) lives.
     pub token_ttl: Duration,
     /// How long a new LUN mapping stays invisible (NexentaStor).
     pub mapping_delay: Duration,
@@ -189,7 +189,7 @@ pub fn run(options: Options) -> Result<(), Error> {
                 AuthPolicy::Vendor,
             ),
             Vendor::Unity => (
-                unity::service(&state_dir, options.job_step)?,
+                unity::service(&state_dir, options.job_step, options.token_ttl)?,
                 AuthPolicy::Vendor,
             ),
         };

@@ -56,7 +56,8 @@ struct Args {
     /// Milliseconds each job step (queued→running→finished) takes.
     #[arg(long, default_value_t = 0)]
     job_ms: u64,
-    /// nexenta: milliseconds a login token lives (then 401 EAUTH).
+    /// nexenta: milliseconds a login token lives (then 401 EAUTH); unity: a session (then
+    /// 401 unless Basic auth opens a new one).
     #[arg(long, default_value_t = 3_600_000)]
     token_ttl_ms: u64,
     /// nexenta: milliseconds before a new LUN mapping shows in listings.

@@ -45,10 +45,12 @@
 //! - `cookies.rs`: the session cookies the array set, kept per client (never logged);
 //! - `error.rs`: [`RestError`] (one variant per kind of failure, each with its
 //!   `ErrorNumber`), [`HttpError`] for non-2xx answers, the transport → error mapping;
+//! - `hex.rs`: [`hex_encode`] / [`hex_decode`], text carried inside LSM job ids;
 //! - `deadline.rs`: [`Deadline`], the instant a call must be answered by;
 //! - `paging.rs`: [`RestClient::pages`] / [`RestClient::collect_pages`], [`Page`], [`NextPage`];
 //! - `retry.rs`: [`retry`] / [`retry_with`] with [`Backoff`];
 //! - `redact.rs`: what is hidden from logs and messages, and how;
+//! - `path.rs`: [`path_segment`], an object id as one URL path segment;
 //! - `time.rs`: the ISO 8601 timestamps arrays give, as epoch seconds.
 
 mod client;
@@ -56,7 +58,9 @@ mod config;
 mod cookies;
 mod deadline;
 mod error;
+mod hex;
 mod paging;
+mod path;
 pub mod redact;
 mod retry;
 mod time;
@@ -65,6 +69,8 @@ pub use client::{Method, Request, Response, RestClient};
 pub use config::{Auth, RestConfig, Secret, TlsOptions, read_ca_cert};
 pub use deadline::Deadline;
 pub use error::{HttpError, RestError, Result};
+pub use hex::{hex_decode, hex_encode};
 pub use paging::{NextPage, Page, Pages};
+pub use path::path_segment;
 pub use retry::{Backoff, retry, retry_with};
 pub use time::iso8601_to_epoch;

@@ -19,6 +19,8 @@
 use lsm_core::types::*;
 use lsm_core::{ErrorNumber, LsmError};
 
+use lsm_rest::{hex_decode as unhex, hex_encode as hex};
+
 use crate::client::models;
 
 /// Zvols are addressed in 512-byte blocks.
@@ -355,21 +357,6 @@ pub struct JobToken {
 }
 
 const JOB_PREFIX: &str = "NSTOR_JOB";
-
-fn hex(text: &str) -> String {
-    text.bytes().map(|b| format!("{b:02x}")).collect()
-}
-
-fn unhex(text: &str) -> Option<String> {
-    if !text.len().is_multiple_of(2) {
-        return None;
-    }
-    let bytes = (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
-        .collect::<Option<Vec<u8>>>()?;
-    String::from_utf8(bytes).ok()
-}
 
 impl JobToken {
     /// The LSM job id.

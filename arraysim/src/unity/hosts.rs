@@ -265,3 +265,46 @@ pub fn delete_initiator(inv: &mut Inventory, id: &str) -> UnityResult<Reply> {
         .ok_or_else(UnityError::not_found)?;
     Ok(Reply::no_content())
 }
+
+/// `POST /api/instances/iscsiSettings/0/action/modify`: `isForwardCHAPRequired`,
+/// `forwardGlobalCHAPUserName` with `forwardGlobalCHAPSecret`, `reverseCHAPUserName`
+/// with `reverseCHAPSecret` (mutual CHAP, one account for the whole array; an
+/// empty user clears it). Secrets are 12–16 characters, never shown (*chosen*).
+pub fn modify_iscsi_settings(inv: &mut Inventory, id: &str, body: &Value) -> UnityResult<Reply> {
+    let required = opt_bool(body, "isForwardCHAPRequired")?;
+    let mut pairs = Vec::new();
+    for (user_key, secret_key) in [
+        ("forwardGlobalCHAPUserName", "forwardGlobalCHAPSecret"),
+        ("reverseCHAPUserName", "reverseCHAPSecret"),
+    ] {
+        let user = opt_str(body, user_key)?;
+        let secret = opt_str(body, secret_key)?;
+        match (user, secret) {
+            (None, None) => {}
+            (Some(""), None | Some("")) => pairs.push((user_key, String::new())),
+            (Some(u), Some(s)) if (12..=16).contains(&s.len()) => {
+                pairs.push((user_key, u.to_string()))
+            }
+            (Some(_), Some(_)) => {
+                return Err(UnityError::invalid(format!(
+                    "{secret_key} must be 12 to 16 characters."
+                )));
+            }
+            _ => {
+                return Err(UnityError::invalid(format!(
+                    "{user_key} and {secret_key} go together."
+                )));
+            }
+        }
+    }
+    let record = inv
+        .get_mut("iscsiSettings", id)
+        .ok_or_else(UnityError::not_found)?;
+    if let Some(r) = required {
+        record["isForwardCHAPRequired"] = json!(r);
+    }
+    for (key, user) in pairs {
+        record[key] = json!(user);
+    }
+    Ok(Reply::no_content())
+}

@@ -25,6 +25,22 @@ const TIB: u64 = 1 << 40;
 pub const SERIAL: &str = "FNM00000000001";
 
 /// The array as first started.
+/// The array-wide records a state written before they were simulated lacks:
+/// `iscsiSettings` `0` (*chosen* shape: storops has no such type; the fields
+/// are Unisphere's global iSCSI settings — forward CHAP required or not, the
+/// global forward CHAP user and the reverse (mutual) CHAP user, secrets
+/// write-only).
+pub fn add_missing_singletons(inv: &mut Inventory) {
+    if inv.get("iscsiSettings", "0").is_none() {
+        inv.insert(
+            "iscsiSettings",
+            json!({"id": "0", "isForwardCHAPRequired": false,
+                   "forwardGlobalCHAPUserName": "", "reverseCHAPUserName": "",
+                   "iSNSServer": null}),
+        );
+    }
+}
+
 pub fn default_inventory() -> Inventory {
     let mut inv = Inventory::empty();
     let t = now();
@@ -44,6 +60,7 @@ pub fn default_inventory() -> Inventory {
                "isUpgradeComplete": true, "isAutoFailbackEnabled": true,
                "currentPower": 469, "avgPower": 474}),
     );
+    add_missing_singletons(&mut inv);
     inv.insert(
         "user",
         json!({"id": "user_admin", "name": "admin", "role": {"id": "administrator"}}),

@@ -71,6 +71,7 @@ use crate::core::state::{Shared, Store, StoreError};
 pub const KNOWN_TYPES: &[&str] = &[
     "basicSystemInfo",
     "system",
+    "iscsiSettings",
     "user",
     "loginSessionInfo",
     "storageProcessor",
@@ -104,7 +105,11 @@ pub struct Unity {
 }
 
 /// Load (or create) `DIR/unity.json` and build the routes.
-pub fn service(state_dir: &Path, job_step: Duration) -> Result<VendorService, StoreError> {
+pub fn service(
+    state_dir: &Path,
+    job_step: Duration,
+    session_ttl: Duration,
+) -> Result<VendorService, StoreError> {
     let store = Store::new(state_dir, "unity.json")?;
     let mut inventory = match store.load::<Inventory>()? {
         Some(inv) if inv.version == STATE_VERSION => inv,
@@ -117,13 +122,14 @@ pub fn service(state_dir: &Path, job_step: Duration) -> Result<VendorService, St
         }
         None => inventory::default_inventory(),
     };
+    inventory::add_missing_singletons(&mut inventory);
     core_jobs::fail_interrupted(&mut inventory);
     let shared = Arc::new(Shared::new(inventory, store));
     shared.persist()?;
     let unity = Arc::new(Unity {
         shared,
         job_step,
-        sessions: Sessions::default(),
+        sessions: Sessions::with_ttl(session_ttl),
     });
     let router = Router::new().fallback(handle).with_state(unity);
     Ok(VendorService {
@@ -241,6 +247,7 @@ pub fn apply(inv: &mut Inventory, op: &Op, body: &Value) -> UnityResult<Reply> {
                 ("snap", "copy") => snaps::copy(inv, id, body),
                 ("host", "modify") => hosts::modify_host(inv, id, body),
                 ("hostInitiator", "modify") => hosts::modify_initiator(inv, id, body),
+                ("iscsiSettings", "modify") => hosts::modify_iscsi_settings(inv, id, body),
                 ("nfsShare", "modify") => filesystems::modify_snap_share(inv, id, body),
                 _ => Err(not_allowed()),
             }

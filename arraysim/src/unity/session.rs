@@ -4,10 +4,13 @@
 //! instead of Basic auth; POST and DELETE must carry the session's token in
 //! `EMC-CSRF-TOKEN`. Sessions live in memory only (a restart logs everyone
 //! out, as a reboot of the array does); the oldest are forgotten beyond
-//! [`MAX_SESSIONS`].
+//! [`MAX_SESSIONS`], and each ends `--token-ttl-ms` after it was opened (a
+//! real Unity ends idle sessions; a fixed lifetime is the simpler rule that
+//! lets tests see a session expire).
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use axum::http::{HeaderMap, header};
 
@@ -19,22 +22,43 @@ pub const CSRF_HEADER: &str = "emc-csrf-token";
 pub const MAX_SESSIONS: usize = 4096;
 
 /// The open sessions: id → CSRF token.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Sessions {
     inner: Mutex<Table>,
+    ttl: Duration,
+}
+
+impl Default for Sessions {
+    fn default() -> Self {
+        Sessions::with_ttl(Duration::from_secs(3600))
+    }
 }
 
 #[derive(Debug, Default)]
 struct Table {
-    tokens: HashMap<String, String>,
+    tokens: HashMap<String, (String, Instant)>,
     order: VecDeque<String>,
 }
 
 impl Sessions {
-    /// The token of session `id`, if open.
+    /// No session yet; each lives `ttl` from its opening.
+    pub fn with_ttl(ttl: Duration) -> Self {
+        Sessions {
+            inner: Mutex::default(),
+            ttl,
+        }
+    }
+
+    /// The token of session `id`, if open (an expired session is closed).
     pub fn token(&self, id: &str) -> Option<String> {
-        let t = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-        t.tokens.get(id).cloned()
+        let mut t = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        let (token, opened) = t.tokens.get(id)?.clone();
+        if opened.elapsed() >= self.ttl {
+            t.tokens.remove(id);
+            t.order.retain(|s| s != id);
+            return None;
+        }
+        Some(token)
     }
 
     /// Open a session: (id, token).
@@ -42,7 +66,7 @@ impl Sessions {
         let id = uuid::Uuid::new_v4().simple().to_string();
         let token = uuid::Uuid::new_v4().simple().to_string();
         let mut t = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-        t.tokens.insert(id.clone(), token.clone());
+        t.tokens.insert(id.clone(), (token.clone(), Instant::now()));
         t.order.push_back(id.clone());
         while t.order.len() > MAX_SESSIONS {
             if let Some(old) = t.order.pop_front() {
@@ -83,6 +107,9 @@ mod tests {
         assert_eq!(s.token(&id), Some(token));
         s.close(&id);
         assert_eq!(s.token(&id), None);
+        let short = Sessions::with_ttl(Duration::ZERO);
+        let (id, _) = short.open();
+        assert_eq!(short.token(&id), None, "expired");
         let mut h = HeaderMap::new();
         h.insert(header::COOKIE, "a=b; mod_sec_emc=xyz".parse().unwrap());
         assert_eq!(cookie(&h).as_deref(), Some("xyz"));

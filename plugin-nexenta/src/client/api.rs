@@ -50,18 +50,8 @@ pub enum JobPoll {
     Done,
 }
 
-/// The percent-encoding of a dataset path (`pool/vg/v1`, `pool/fs@snap`) as one URL path
-/// segment: everything but unreserved characters is encoded, so `/` is `%2F` and `@` `%40`.
-pub fn segment(path: &str) -> String {
-    path.bytes()
-        .map(|byte| match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                (byte as char).to_string()
-            }
-            _ => format!("%{byte:02X}"),
-        })
-        .collect()
-}
+/// A dataset path (`pool/vg/v1`, `pool/fs@snap`) as one URL path segment.
+pub use lsm_rest::path_segment as segment;
 
 /// How long before the client's own timer the plugin answers (a tenth of the timeout,
 /// 50 ms..1 s): a timed-out call is the plugin's `TIMEOUT`, not a lost session.
@@ -386,19 +376,4 @@ fn monitor_of(response: &Response) -> Result<String, LsmError> {
                 response.request()
             ))
         })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn dataset_paths_are_one_segment() {
-        assert_eq!(segment("pool1/vg1/v1"), "pool1%2Fvg1%2Fv1");
-        assert_eq!(segment("pool1/fs@snap-1"), "pool1%2Ffs%40snap-1");
-        assert_eq!(
-            segment("iqn.2005-07.com.nexenta:01"),
-            "iqn.2005-07.com.nexenta%3A01"
-        );
-    }
 }

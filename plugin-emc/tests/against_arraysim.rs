@@ -1,0 +1,176 @@
+//! `emc_lsmplugin` against a real `lsm-arraysim --vendor unity` process over TLS: the
+//! conformance suite with the simulator's certificate as `ca_cert` (no `no_ssl_verify`),
+//! listings, TLS trust, authentication errors and the URI's options.
+
+use std::time::Duration;
+
+use lsm_core::{BlockingClient, ErrorNumber, InitiatorType, TargetPortType};
+use lsm_test_support::{ARRAYSIM_PASSWORD as PASSWORD, ARRAYSIM_USER as USER, ArraySim};
+
+const TIMEOUT: Duration = Duration::from_secs(30);
+
+fn connect(simulator: &ArraySim) -> BlockingClient {
+    BlockingClient::connect(&simulator.uri(), Some(PASSWORD), TIMEOUT).unwrap()
+}
+
+#[test]
+fn the_conformance_suite_passes_against_the_simulator() {
+    let simulator = ArraySim::start("unity", &[]);
+    let report = lsm_tests::run_suite(&simulator.uri(), Some(PASSWORD), &[]);
+    for outcome in &report.outcomes {
+        eprintln!("{}", outcome.line());
+    }
+    eprintln!("{}", report.summary_line());
+    let failures: Vec<String> = report.failures().map(|o| o.line()).collect();
+    assert!(
+        failures.is_empty(),
+        "failed checks:\n{}",
+        failures.join("\n")
+    );
+    assert!(
+        report.passed() >= 10,
+        "only {} checks ran: {}",
+        report.passed(),
+        report.summary_line()
+    );
+}
+
+#[test]
+fn every_listing_reads_the_simulated_array() {
+    let simulator = ArraySim::start("unity", &[]);
+    let mut client = connect(&simulator);
+    let systems = client.systems().unwrap();
+    assert_eq!(systems.len(), 1);
+    assert_eq!(systems[0].id, "FNM00000000001", "the serial number");
+    assert_eq!(systems[0].fw_version, "5.1.2");
+    let pools = client.pools(None).unwrap();
+    assert_eq!(pools.len(), 2, "{pools:?}");
+    assert!(
+        pools
+            .iter()
+            .all(|p| p.total_space > p.free_space && p.free_space > 0),
+        "{pools:?}"
+    );
+    let disks = client.disks(None).unwrap();
+    assert_eq!(disks.len(), 13, "{disks:?}");
+    let ports = client.target_ports(None).unwrap();
+    let iscsi: Vec<_> = ports
+        .iter()
+        .filter(|p| p.port_type == TargetPortType::ISCSI)
+        .collect();
+    let fc: Vec<_> = ports
+        .iter()
+        .filter(|p| p.port_type == TargetPortType::FC)
+        .collect();
+    assert_eq!((iscsi.len(), fc.len()), (2, 2), "{ports:?}");
+    assert!(
+        iscsi
+            .iter()
+            .all(|p| p.service_address.starts_with("iqn.1992-04.com.emc:"))
+    );
+    assert!(iscsi.iter().all(|p| p.network_address.ends_with(":3260")));
+    assert!(
+        fc.iter()
+            .all(|p| lsm_core::validate::wwpn_normalize(&p.service_address).is_some()),
+        "{fc:?}"
+    );
+    assert!(client.volumes(None).unwrap().is_empty());
+    assert!(client.fs(None).unwrap().is_empty());
+    assert!(client.exports(None).unwrap().is_empty());
+    client.close().unwrap();
+}
+
+#[test]
+fn fc_access_groups_take_a_wwpn_and_show_it_back() {
+    let simulator = ArraySim::start("unity", &[]);
+    let mut client = connect(&simulator);
+    let system = client.systems().unwrap().remove(0);
+    let group = client
+        .access_group_create(
+            "fc_host",
+            "10:00:00:90:FA:53:4C:D1",
+            InitiatorType::WWPN,
+            &system,
+        )
+        .unwrap();
+    assert_eq!(group.init_type, InitiatorType::WWPN);
+    assert_eq!(group.init_ids, ["10:00:00:90:fa:53:4c:d1"]);
+    let group = client
+        .access_group_initiator_add(
+            &group,
+            "iqn.1994-05.com.redhat:fc-and-iscsi",
+            InitiatorType::ISCSI_IQN,
+        )
+        .unwrap();
+    assert_eq!(group.init_type, InitiatorType::ISCSI_WWPN_MIXED);
+    let group = client
+        .access_group_initiator_delete(&group, "10:00:00:90:fa:53:4c:d1", InitiatorType::WWPN)
+        .unwrap();
+    assert_eq!(group.init_ids, ["iqn.1994-05.com.redhat:fc-and-iscsi"]);
+    client.access_group_delete(&group).unwrap();
+    assert!(client.access_groups(None).unwrap().is_empty());
+    client.close().unwrap();
+}
+
+#[test]
+fn an_untrusted_certificate_is_refused_with_the_options_that_help() {
+    let simulator = ArraySim::start("unity", &[]);
+    let uri = format!("emc://{USER}@127.0.0.1:{}", simulator.port);
+    let Err(error) = BlockingClient::connect(&uri, Some(PASSWORD), TIMEOUT) else {
+        panic!("an untrusted certificate was accepted");
+    };
+    assert_eq!(error.code, ErrorNumber::NETWORK_ERROR, "{error}");
+    assert!(error.message.contains("ca_cert"), "{error}");
+    assert!(error.message.contains("no_ssl_verify"), "{error}");
+    let insecure = format!("{uri}?no_ssl_verify=yes");
+    let mut client = BlockingClient::connect(&insecure, Some(PASSWORD), TIMEOUT).unwrap();
+    client.systems().unwrap();
+    client.close().unwrap();
+}
+
+#[test]
+fn a_wrong_password_is_an_auth_failure_that_never_shows_the_password() {
+    let simulator = ArraySim::start("unity", &[]);
+    let Err(error) = BlockingClient::connect(&simulator.uri(), Some("not-the-password"), TIMEOUT)
+    else {
+        panic!("a wrong password was accepted");
+    };
+    assert_eq!(error.code, ErrorNumber::PLUGIN_AUTH_FAILED, "{error}");
+    assert!(!error.to_string().contains("not-the-password"), "{error}");
+}
+
+#[test]
+fn the_uris_nas_server_and_per_page_are_checked() {
+    let simulator = ArraySim::start("unity", &[]);
+    let Err(error) = BlockingClient::connect(
+        &simulator.uri_with("&nas_server=nope"),
+        Some(PASSWORD),
+        TIMEOUT,
+    ) else {
+        panic!("nas_server=nope was accepted");
+    };
+    assert_eq!(error.code, ErrorNumber::INVALID_ARGUMENT, "{error}");
+    assert!(error.message.contains("nas_server_1"), "{error}");
+    for bad in ["0", "2001", "x"] {
+        let uri = simulator.uri_with(&format!("&per_page={bad}"));
+        let Err(error) = BlockingClient::connect(&uri, Some(PASSWORD), TIMEOUT) else {
+            panic!("per_page={bad} was accepted");
+        };
+        assert_eq!(error.code, ErrorNumber::INVALID_ARGUMENT, "{error}");
+    }
+    let uri = simulator.uri_with("&nas_server=nas_server_1&per_page=1");
+    let mut client = BlockingClient::connect(&uri, Some(PASSWORD), TIMEOUT).unwrap();
+    assert_eq!(client.pools(None).unwrap().len(), 2, "two pages of one");
+    let pool = client.pools(None).unwrap().remove(0);
+    let fs = lsm_tests_wait(client.fs_create(&pool, "on_nas_1", 1 << 30));
+    assert_eq!(fs.total_space, 3 << 30, "Unity's smallest file system");
+    client.close().unwrap();
+}
+
+/// The value of a call the simulator finishes at once (`--job-ms 0`).
+fn lsm_tests_wait<T>(started: lsm_core::Result<lsm_core::Completion<T>>) -> T {
+    match started.unwrap() {
+        lsm_core::Completion::Done(value) => value,
+        lsm_core::Completion::Job(job) => panic!("an unexpected job {}", job.id),
+    }
+}
