@@ -33,7 +33,14 @@ pub struct VendorService {
     pub router: Router,
     /// The vendor's error body for an injected status.
     pub error_response: fn(StatusCode, &str) -> Response<Body>,
+    /// `GET /_arraysim/sessions`: the vendor's open login sessions with their secrets
+    /// (cookie and CSRF token), so tests can check a client never shows them; `None` for
+    /// vendors without sessions.
+    pub sessions: Option<SessionsReport>,
 }
+
+/// What `GET /_arraysim/sessions` answers.
+pub type SessionsReport = std::sync::Arc<dyn Fn() -> Value + Send + Sync>;
 
 /// Who checks the account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -231,7 +238,11 @@ async fn admin_request(ctx: &Context, req: Request<Incoming>, what: &str) -> Res
             Ok(()) => json_response(StatusCode::CREATED, &json!({"faults": ctx.faults.list()})),
             Err(message) => json_response(StatusCode::BAD_REQUEST, &json!({"error": message})),
         },
-        ("stats" | "faults", _) => json_response(
+        ("sessions", Method::GET) => match &ctx.vendor.sessions {
+            Some(report) => json_response(StatusCode::OK, &json!({"sessions": report()})),
+            None => json_response(StatusCode::OK, &json!({"sessions": []})),
+        },
+        ("stats" | "faults" | "sessions", _) => json_response(
             StatusCode::METHOD_NOT_ALLOWED,
             &json!({"error": "method not allowed"}),
         ),

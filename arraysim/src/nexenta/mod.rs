@@ -134,6 +134,7 @@ pub fn service(state_dir: &Path, settings: Settings) -> Result<VendorService, St
     Ok(VendorService {
         router,
         error_response: error::injected,
+        sessions: None,
     })
 }
 

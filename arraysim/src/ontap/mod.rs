@@ -92,6 +92,7 @@ pub fn service(state_dir: &Path, job_step: Duration) -> Result<VendorService, St
     Ok(VendorService {
         router,
         error_response: error::injected,
+        sessions: None,
     })
 }
 

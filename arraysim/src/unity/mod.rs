@@ -131,10 +131,12 @@ pub fn service(
         job_step,
         sessions: Sessions::with_ttl(session_ttl),
     });
+    let report = Arc::clone(&unity);
     let router = Router::new().fallback(handle).with_state(unity);
     Ok(VendorService {
         router,
         error_response: error::injected,
+        sessions: Some(Arc::new(move || report.sessions.report())),
     })
 }
 
@@ -202,8 +204,20 @@ fn not_allowed() -> UnityError {
     )
 }
 
-/// Apply one change to the array.
+/// Apply one change to the array, then rebuild the derived records.
 pub fn apply(inv: &mut Inventory, op: &Op, body: &Value) -> UnityResult<Reply> {
+    let reply = apply_op(inv, op, body)?;
+    inv.recompute();
+    Ok(reply)
+}
+
+/// True for `createLun`, which reads no derived record but a pool's free space.
+fn is_create_lun(op: &Op) -> bool {
+    matches!(op, Op::TypeAction(t, v) if t == "storageResource" && v == "createLun")
+}
+
+/// Apply one change, without rebuilding the derived records (the caller does).
+fn apply_op(inv: &mut Inventory, op: &Op, body: &Value) -> UnityResult<Reply> {
     let kind = match op {
         Op::Create(t) | Op::Delete(t, _) | Op::InstanceAction(t, _, _) | Op::TypeAction(t, _) => t,
     };
@@ -258,7 +272,6 @@ pub fn apply(inv: &mut Inventory, op: &Op, body: &Value) -> UnityResult<Reply> {
             _ => Err(not_allowed()),
         },
     }?;
-    inv.recompute();
     Ok(reply)
 }
 
@@ -619,12 +632,21 @@ fn submit(unity: &Arc<Unity>, ops: Vec<(Op, Value)>, injected: bool) -> UnityRes
         injected,
         move |inv: &mut Inventory| {
             let mut last = Value::Null;
-            for (op, body) in &ops {
-                let reply = apply(inv, op, body).map_err(|e| JobFailure {
+            for (index, (op, body)) in ops.iter().enumerate() {
+                let reply = apply_op(inv, op, body).map_err(|e| JobFailure {
                     code: e.code,
                     message: e.message,
-                })?;
-                last = reply.content.unwrap_or(Value::Null);
+                });
+                // The derived records are rebuilt before anything reads them: between
+                // createLun tasks only the pools' space (a full rebuild per task made a
+                // job of N creates cost N times the whole array).
+                match ops.get(index + 1) {
+                    Some((next, _)) if reply.is_ok() && is_create_lun(next) => {
+                        inv.recompute_pools()
+                    }
+                    _ => inv.recompute(),
+                }
+                last = reply?.content.unwrap_or(Value::Null);
             }
             inv.job_outputs.insert(work_key, last);
             Ok(())

@@ -448,7 +448,8 @@ impl Inventory {
         }
     }
 
-    fn recompute_pools(&mut self) {
+    /// Rebuild the pools' space only.
+    pub fn recompute_pools(&mut self) {
         let mut pools = self.list("pool").to_vec();
         for pool in &mut pools {
             let id = id_of(pool).to_string();

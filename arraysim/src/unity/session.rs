@@ -76,6 +76,18 @@ impl Sessions {
         (id, token)
     }
 
+    /// The open sessions, `[{"cookie", "csrfToken"}]`, oldest first (for the admin API).
+    pub fn report(&self) -> serde_json::Value {
+        let t = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        t.order
+            .iter()
+            .filter_map(|id| {
+                let (token, _) = t.tokens.get(id)?;
+                Some(serde_json::json!({"cookie": id, "csrfToken": token}))
+            })
+            .collect()
+    }
+
     /// Close session `id`.
     pub fn close(&self, id: &str) {
         let mut t = self.inner.lock().unwrap_or_else(|p| p.into_inner());
