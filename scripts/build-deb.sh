@@ -150,12 +150,12 @@ dpkg-deb -I "$deb" >"$stage/info" || die "dpkg-deb -I cannot read $deb"
 dpkg-deb -c "$deb" >"$stage/contents" || die "dpkg-deb -c cannot list $deb"
 expected=(
     ./usr/bin/lsmd ./usr/bin/lsmcli ./usr/bin/lsm-plugin-check ./usr/bin/lsm-arraysim
-    ./usr/bin/sim_lsmplugin ./usr/bin/ontap_lsmplugin ./usr/bin/nstor_lsmplugin
+    ./usr/bin/sim_lsmplugin ./usr/bin/ontap_lsmplugin ./usr/bin/nstor_lsmplugin ./usr/bin/emc_lsmplugin
     ./lib/systemd/system/lsmd.service ./etc/lsm/lsmd.conf ./etc/lsm/pluginconf.d/sim.conf
-    ./etc/lsm/pluginconf.d/ontap.conf ./etc/lsm/pluginconf.d/nstor.conf
+    ./etc/lsm/pluginconf.d/ontap.conf ./etc/lsm/pluginconf.d/nstor.conf ./etc/lsm/pluginconf.d/emc.conf
     ./usr/share/man/man1/lsmcli.1.gz ./usr/share/man/man8/lsmd.8.gz
     ./usr/share/man/man1/ontap_lsmplugin.1.gz ./usr/share/man/man1/lsm-arraysim.1.gz
-    ./usr/share/man/man1/nstor_lsmplugin.1.gz
+    ./usr/share/man/man1/nstor_lsmplugin.1.gz ./usr/share/man/man1/emc_lsmplugin.1.gz
     ./usr/share/bash-completion/completions/lsmcli ./usr/share/zsh/vendor-completions/_lsmcli
     ./usr/share/fish/vendor_completions.d/lsmcli.fish ./usr/lib/tmpfiles.d/lsm-rs.conf
     ./usr/share/doc/lsm-rs/copyright

@@ -20,6 +20,10 @@
 #   4b. the installed lsm-arraysim simulates a NexentaStor appliance and the
 #      installed lsmcli lists its pools pool1 and pool2 through lsmd's nstor
 #      socket (token login, ca_cert=); SIGTERM: the simulator exits 0;
+#   4c. the installed lsm-arraysim simulates a Dell EMC Unity array and the
+#      installed lsmcli lists its pools flash_pool and capacity_pool through
+#      lsmd's emc socket (session cookie and CSRF token, ca_cert=); SIGTERM:
+#      the simulator exits 0;
 #   5. SIGTERM: lsmd exits 0 and removes its sockets;
 #   6. dpkg --purge, then nothing may remain: none of the package's files
 #      (dpkg -L, taken before the purge) or of the directories it created,
@@ -163,8 +167,9 @@ run dpkg -i "$deb"
 [ "$(package_status)" = installed ] || fail "dpkg -i left $package '$(package_status)'"
 dpkg -L "$package" >"$work/package-files" || fail "dpkg -L $package failed"
 for path in /usr/bin/lsmd /usr/bin/lsmcli /usr/bin/sim_lsmplugin /usr/bin/ontap_lsmplugin \
-    /usr/bin/nstor_lsmplugin /usr/bin/lsm-arraysim /etc/lsm/lsmd.conf \
+    /usr/bin/nstor_lsmplugin /usr/bin/emc_lsmplugin /usr/bin/lsm-arraysim /etc/lsm/lsmd.conf \
     /etc/lsm/pluginconf.d/ontap.conf /etc/lsm/pluginconf.d/nstor.conf \
+    /etc/lsm/pluginconf.d/emc.conf \
     /lib/systemd/system/lsmd.service; do
     [ -e "$path" ] || fail "the installed package lacks $path"
 done
@@ -181,13 +186,15 @@ chown "$account:$account" "$state_dir"
 env -u NOTIFY_SOCKET /usr/bin/lsmd -d --socketdir "$socket_dir" >"$work/lsmd.log" 2>&1 &
 lsmd_pid=$!
 for _ in $(seq 200); do
-    [ -S "$socket_dir/sim" ] && [ -S "$socket_dir/ontap" ] && [ -S "$socket_dir/nstor" ] && break
+    [ -S "$socket_dir/sim" ] && [ -S "$socket_dir/ontap" ] && [ -S "$socket_dir/nstor" ] \
+        && [ -S "$socket_dir/emc" ] && break
     kill -0 "$lsmd_pid" 2>/dev/null || fail "lsmd exited before listening"
     sleep 0.05
 done
 [ -S "$socket_dir/sim" ] || fail "no socket $socket_dir/sim after 10 s"
 [ -S "$socket_dir/ontap" ] || fail "no socket $socket_dir/ontap after 10 s"
 [ -S "$socket_dir/nstor" ] || fail "no socket $socket_dir/nstor after 10 s"
+[ -S "$socket_dir/emc" ] || fail "no socket $socket_dir/emc after 10 s"
 
 step="listing the pools through lsmd with the installed lsmcli"
 echo "\$ LSM_UDS_PATH=$socket_dir /usr/bin/lsmcli -u sim://?statefile=$state_dir/sim.db list --type pools -t," >>"$log"
@@ -312,6 +319,43 @@ step="stopping lsm-arraysim --vendor nexenta (SIGTERM)"
 stop_arraysim
 [ "$arraysim_status" = 0 ] || fail "lsm-arraysim --vendor nexenta exited with status $arraysim_status on SIGTERM"
 
+step="starting the installed lsm-arraysim (--vendor unity)"
+emc_dir=$work/unity
+mkdir -p "$emc_dir"
+chmod 0755 "$emc_dir"
+echo "\$ /usr/bin/lsm-arraysim --vendor unity --listen 127.0.0.1:0 --self-signed --state $emc_dir" \
+    "--user admin (password from LSM_ARRAYSIM_PASSWORD)" >>"$log"
+LSM_ARRAYSIM_PASSWORD=$ontap_password /usr/bin/lsm-arraysim --vendor unity --listen 127.0.0.1:0 \
+    --self-signed --state "$emc_dir" --user admin \
+    >"$work/arraysim.out" 2>"$work/arraysim.err" &
+arraysim_pid=$!
+address=
+for _ in $(seq 200); do
+    address=$(sed -n '1s|^listening on https://\([^/ ]*\)$|\1|p' "$work/arraysim.out")
+    [ -n "$address" ] && break
+    kill -0 "$arraysim_pid" 2>/dev/null || fail "lsm-arraysim --vendor unity exited before listening"
+    sleep 0.05
+done
+[ -n "$address" ] || fail "lsm-arraysim --vendor unity printed no 'listening on' line in 10 s"
+emc_port=${address##*:}
+[ -s "$emc_dir/cert.pem" ] || fail "lsm-arraysim wrote no $emc_dir/cert.pem"
+
+step="listing the Unity pools through lsmd with the installed lsmcli"
+emc_uri="emc://admin@127.0.0.1:$emc_port?ca_cert=$emc_dir/cert.pem"
+echo "\$ LSM_UDS_PATH=$socket_dir LSMCLI_PASSWORD=... /usr/bin/lsmcli -u '$emc_uri' list --type pools -t," >>"$log"
+env -u LSMCLI_URI HOME="$work/home" LSM_UDS_PATH="$socket_dir" LSMCLI_PASSWORD="$ontap_password" \
+    /usr/bin/lsmcli -u "$emc_uri" list --type pools -t, >"$work/emc-pools" 2>>"$log" \
+    || fail "lsmcli list --type pools on emc:// failed (exit $?)"
+cat "$work/emc-pools" >>"$log"
+# The first column is the pool's id (pool_1, pool_2), the second its name.
+emc_pools=$(cut -d, -f2 "$work/emc-pools" | sed 's/^ *//; s/ *$//' | sort | tr '\n' ' ')
+[ "$emc_pools" = "capacity_pool flash_pool " ] \
+    || fail "expected the Unity simulator's pools flash_pool and capacity_pool, got: $(cat "$work/emc-pools")"
+
+step="stopping lsm-arraysim --vendor unity (SIGTERM)"
+stop_arraysim
+[ "$arraysim_status" = 0 ] || fail "lsm-arraysim --vendor unity exited with status $arraysim_status on SIGTERM"
+
 step="stopping lsmd (SIGTERM)"
 stop_lsmd
 [ "$lsmd_status" = 0 ] || fail "lsmd exited with status $lsmd_status on SIGTERM"
@@ -352,5 +396,5 @@ finished_ns=$(date +%s%N)
 seconds() { awk -v ns="$1" 'BEGIN { printf "%.1f", ns / 1e9 }'; }
 echo "== package check: ok in $(seconds $((finished_ns - started_ns))) s" \
     "(release build + .deb $(seconds $((built_ns - started_ns))) s;" \
-    "install, 4 sim pools and the ONTAP simulator's aggregates through the installed lsmd," \
+    "install, 4 sim pools and the ONTAP, NexentaStor and Unity simulators' pools through the installed lsmd," \
     "purge, nothing left $(seconds $((finished_ns - built_ns))) s)"

@@ -2,7 +2,7 @@
 # Installs lsm-rs the way a distribution package lays it out:
 #
 #   $PREFIX/bin/{lsmcli,lsmd,lsm-plugin-check}         the programs
-#   $PREFIX/bin/lsm-arraysim                           the REST array simulator (for ontap://, nstor://)
+#   $PREFIX/bin/lsm-arraysim                           the REST array simulator (for ontap://, nstor://, emc://)
 #   $PREFIX/bin/*_lsmplugin                            the plugins (where lsmd scans by default)
 #   /lib/systemd/system/lsmd.service                   the unit (ExecStart = $PREFIX/bin/lsmd)
 #   /etc/lsm/lsmd.conf, /etc/lsm/pluginconf.d/*.conf   lsmd's configuration
