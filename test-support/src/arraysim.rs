@@ -154,6 +154,22 @@ impl ArraySim {
             .send_json(&Request::get("/_arraysim/stats"))
             .expect("GET /_arraysim/stats")
     }
+
+    /// Adds a fault (`lsm-arraysim --fault` grammar) through the admin endpoint.
+    pub fn add_fault(&self, spec: &str) {
+        let reply = self
+            .rest()
+            .send(&Request::post("/_arraysim/faults").json(&serde_json::json!({ "spec": spec })))
+            .unwrap_or_else(|error| panic!("fault {spec}: {error}"));
+        assert_eq!(reply.status(), 201, "fault {spec}");
+    }
+
+    /// Removes every fault.
+    pub fn clear_faults(&self) {
+        self.rest()
+            .send(&Request::delete("/_arraysim/faults"))
+            .expect("DELETE /_arraysim/faults");
+    }
 }
 
 impl Drop for ArraySim {

@@ -6,6 +6,9 @@
 //! # Layout
 //! - [`arraysim`]: [`ArraySim`], a real `lsm-arraysim` over TLS, stopped on
 //!   drop, with its plugin URI, a REST client and the admin counters.
+//! - [`faults`]: [`faults::run_fault_matrix`], the table of array faults (500s, resets,
+//!   slow replies, truncated bodies, invalid JSON, failed jobs) every vendor plugin is put
+//!   through against its simulator.
 //! - [`bins`]: finding the workspace's binaries (`target/<profile>`) from a
 //!   test or bench executable.
 //! - [`lsmd`]: [`LsmdDirs`] (temporary plugin, socket and conf dirs) and
@@ -27,6 +30,7 @@ pub mod bench;
 pub mod bins;
 pub mod child_client;
 pub mod cli;
+pub mod faults;
 pub mod loop_device;
 pub mod lsmd;
 pub mod process;
