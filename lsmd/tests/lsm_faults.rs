@@ -5,7 +5,9 @@
 //! payload that is not JSON or not UTF-8, never answering), each met through
 //! lsmd and embedded: the client gets the LSM error of its kind within the
 //! timeout, lsmd serves on and reaps the dead plugin, an embedded client reaps
-//! (or kills) its own.
+//! (or kills) its own. And lsmd killed by SIGKILL under 32 clients, then
+//! restarted: the stale socket and lock are taken over, new clients are served
+//! at once, and the old plugins end with their clients.
 //!
 //! Needs the workspace's `sim_lsmplugin` (`cargo build -p plugin-sim`).
 
@@ -368,4 +370,107 @@ fn every_misbehaving_plugin_gives_its_lsm_error_in_time_when_embedded() {
         });
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// Kills these processes on drop (plugins whose lsmd is gone).
+struct KillPidsOnDrop(Vec<u32>);
+
+impl Drop for KillPidsOnDrop {
+    fn drop(&mut self) {
+        for pid in &self.0 {
+            let _ = kill(Pid::from_raw(*pid as i32), Signal::SIGKILL);
+        }
+    }
+}
+
+/// Whether process `pid` has ended: gone, or a zombie (an orphan is its new
+/// parent's, init's or a subreaper's, to reap).
+fn has_ended(pid: u32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Err(_) => true,
+        Ok(stat) => stat
+            .rfind(')')
+            .and_then(|end| stat[end + 1..].split_whitespace().next())
+            .is_some_and(|state| state == "Z" || state == "X"),
+    }
+}
+
+#[test]
+fn lsmd_killed_with_32_clients_connected_restarts_clean_and_leaves_no_orphan() {
+    const CLIENTS: usize = 32;
+    let fixture = Fixture::new();
+    fixture.link_sim_plugin("sim_lsmplugin");
+    let uri = fixture.sim_uri("sim");
+    let mut lsmd = fixture.start_for_sim();
+    let mut clients: Vec<BlockingClient> = (0..CLIENTS)
+        .map(|_| {
+            let mut client = fixture.client(&uri);
+            assert_eq!(client.systems().unwrap().len(), 1);
+            client
+        })
+        .collect();
+    let old_plugins = live_plugins(&lsmd);
+    assert_eq!(old_plugins.len(), CLIENTS, "a plugin per client");
+    let _cleanup = KillPidsOnDrop(old_plugins.iter().copied().collect());
+
+    lsmd.signal(Signal::SIGKILL);
+    let status = lsmd.wait_exit();
+    assert_eq!(
+        std::os::unix::process::ExitStatusExt::signal(&status),
+        Some(Signal::SIGKILL as i32)
+    );
+    // What a killed lsmd leaves: its socket (nobody listens on it) and its lock file.
+    assert_eq!(fixture.socket_dir_entries(), [".lsmd-ipc-lock", "sim"]);
+    expect_lsm_error(fixture.connect(&uri), ErrorNumber::PLUGIN_IPC_FAIL);
+    // The plugins serving the clients outlive lsmd: every session goes on.
+    for client in &mut clients {
+        assert_eq!(client.pools(None).unwrap().len(), 4);
+    }
+
+    // Restarted on the same directories: it takes the lock and replaces the stale
+    // socket, and the first client right after READY=1 is served.
+    let lsmd = fixture.start_for_sim();
+    let _new_cleanup = KillPluginsOnDrop(lsmd.pid().as_raw() as u32);
+    let mut first = fixture.client(&uri);
+    assert_eq!(first.systems().unwrap().len(), 1);
+    first.close().unwrap();
+    assert_eq!(fixture.socket_dir_entries(), [".lsmd-ipc-lock", "sim"]);
+    let newcomers: Vec<_> = (0..CLIENTS)
+        .map(|_| {
+            let uri = uri.clone();
+            let socket_dir = fixture.socket_dir.clone();
+            thread::spawn(move || {
+                let mut client = BlockingClient::connect_daemon(
+                    &socket_dir,
+                    &uri,
+                    None,
+                    support::lsm::CLIENT_TIMEOUT,
+                )?;
+                let systems = client.systems()?;
+                client.close()?;
+                Ok::<usize, lsm_core::LsmError>(systems.len())
+            })
+        })
+        .collect();
+    for newcomer in newcomers {
+        assert_eq!(newcomer.join().unwrap().unwrap(), 1);
+    }
+    assert!(
+        live_plugins(&lsmd).is_disjoint(&old_plugins),
+        "the new lsmd adopted an old plugin"
+    );
+
+    // Each old plugin lives exactly as long as its client: half of them end with
+    // `plugin_unregister`, half as when their client dies (the socket just closes).
+    assert!(old_plugins.iter().all(|pid| !has_ended(*pid)));
+    for (index, client) in clients.into_iter().enumerate() {
+        if index % 2 == 0 {
+            client.close().unwrap();
+        } else {
+            drop(client);
+        }
+    }
+    wait_until("every plugin of the killed lsmd to end", || {
+        old_plugins.iter().all(|pid| has_ended(*pid))
+    });
 }
