@@ -23,6 +23,8 @@
 //! - [`process`]: `/proc` facts (children of a process, real uid).
 //! - [`root`]: [`require_root`] for tests that need root and fail loudly
 //!   without it.
+//! - [`tls`]: [`tls::check_certificate_trust`], the TLS trust table (untrusted,
+//!   wrong-host, `ca_cert`, `no_ssl_verify`) every vendor plugin is checked with.
 //! - [`wait`]: [`wait_until`], polling with a deadline.
 
 pub mod arraysim;
@@ -35,6 +37,7 @@ pub mod loop_device;
 pub mod lsmd;
 pub mod process;
 pub mod root;
+pub mod tls;
 pub mod wait;
 
 pub use arraysim::{ARRAYSIM_PASSWORD, ARRAYSIM_USER, ArraySim};
