@@ -24,6 +24,9 @@ use lsm_core::types::{JobStatus, Provisioning};
 use lsm_core::{BlockingClient, Completion, ErrorNumber, LsmError};
 use lsm_rest::Request;
 use lsm_test_support::process::{children_of, descendants};
+use lsm_test_support::secrets::{
+    assert_no_secret, assert_no_secret_in_process, basic_value, proc_text,
+};
 use lsm_test_support::{
     ARRAYSIM_PASSWORD as PASSWORD, ARRAYSIM_USER as USER, ArraySim, LsmdDirs, wait_until,
     workspace_binary,
@@ -340,33 +343,6 @@ fn credentials_refused_mid_session_are_auth_failed_and_the_next_call_works() {
 
 // ----------------------------------------------------------------------------- secrets
 
-/// Standard base64 (RFC 4648, with padding), as in a Basic `Authorization` header.
-fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut text = String::new();
-    for chunk in bytes.chunks(3) {
-        let word = chunk.iter().enumerate().fold(0u32, |word, (i, byte)| {
-            word | u32::from(*byte) << (16 - 8 * i)
-        });
-        for sextet in 0..4 {
-            if sextet <= chunk.len() {
-                let index = (word >> (18 - 6 * sextet)) & 63;
-                text.push(char::from(ALPHABET[index as usize]));
-            } else {
-                text.push('=');
-            }
-        }
-    }
-    text
-}
-
-/// `/proc/<pid>/<file>` (NUL-separated argv or environment) as text, empty once the
-/// process is gone.
-fn proc_text(pid: u32, file: &str) -> String {
-    let bytes = std::fs::read(format!("/proc/{pid}/{file}")).unwrap_or_default();
-    String::from_utf8_lossy(&bytes).replace('\0', " ")
-}
-
 /// The ontap plugin processes lsmd (`lsmd_pid`) runs.
 fn ontap_plugins(lsmd_pid: u32) -> Vec<u32> {
     children_of(lsmd_pid)
@@ -376,46 +352,18 @@ fn ontap_plugins(lsmd_pid: u32) -> Vec<u32> {
         .collect()
 }
 
-/// Fails the test when `text` (what `what` is) holds any of `secrets`.
-fn assert_no_secret(secrets: &[String], what: &str, text: &str) {
-    for (index, secret) in secrets.iter().enumerate() {
-        assert!(
-            !text.contains(secret.as_str()),
-            "{what} holds secret #{index} (the password or its Basic value)"
-        );
-    }
-}
-
-/// Fails the test when the argv or environment of process `pid` holds a secret (or cannot
-/// be read: the process must be running).
-fn assert_no_secret_in_process(secrets: &[String], pid: u32) {
-    for file in ["cmdline", "environ"] {
-        let text = proc_text(pid, file);
-        assert!(
-            !text.is_empty(),
-            "/proc/{pid}/{file} is empty: is it running?"
-        );
-        assert_no_secret(secrets, &format!("/proc/{pid}/{file}"), &text);
-    }
-}
-
 const CHAP_IN_SECRET: &str = "In-chap-S3cret";
 const CHAP_OUT_SECRET: &str = "Out-chap-S3cret";
 
 #[test]
 
 fn the_password_is_in_no_log_no_error_message_and_no_argv() {
-    assert_eq!(
-        base64(b"Aladdin:open sesame"),
-        "QWxhZGRpbjpvcGVuIHNlc2FtZQ==",
-        "the encoder the needles are made with (RFC 7617's example)"
-    );
     let wrong_password = "Wr0ng-pa55word";
     let secrets = [
         PASSWORD.to_string(),
-        base64(format!("{USER}:{PASSWORD}").as_bytes()),
+        basic_value(USER, PASSWORD),
         wrong_password.to_string(),
-        base64(format!("{USER}:{wrong_password}").as_bytes()),
+        basic_value(USER, wrong_password),
         CHAP_IN_SECRET.to_string(),
         CHAP_OUT_SECRET.to_string(),
     ];

@@ -23,6 +23,7 @@
 //! - [`process`]: `/proc` facts (children of a process, real uid).
 //! - [`root`]: [`require_root`] for tests that need root and fail loudly
 //!   without it.
+//! - [`secrets`]: grepping argv, environment, logs and messages for secrets.
 //! - [`tls`]: [`tls::check_certificate_trust`], the TLS trust table (untrusted,
 //!   wrong-host, `ca_cert`, `no_ssl_verify`) every vendor plugin is checked with.
 //! - [`wait`]: [`wait_until`], polling with a deadline.
@@ -37,6 +38,7 @@ pub mod loop_device;
 pub mod lsmd;
 pub mod process;
 pub mod root;
+pub mod secrets;
 pub mod tls;
 pub mod wait;
 
