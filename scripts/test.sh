@@ -29,6 +29,9 @@ echo "== cargo build (every binary and test target, once)"
 cargo build --workspace --all-targets
 echo "== cargo clippy"
 cargo clippy --workspace --all-targets -- -D warnings
+# Cargo.lock against the RustSec advisories, offline (the committed snapshot: CI reaches
+# package registries only).
+./scripts/audit.sh
 echo "== cargo test"
 test_log=$(mktemp)
 trap 'rm -f "$test_log"' EXIT

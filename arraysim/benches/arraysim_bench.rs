@@ -34,6 +34,7 @@ use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use rustls::pki_types::ServerName;
+use rustls::pki_types::pem::PemObject as _;
 use rustls::{ClientConfig, ClientConnection, StreamOwned};
 
 /// The simulator's built-in account (arraysim's README).
@@ -370,7 +371,7 @@ fn run() -> Result<bool, String> {
     let pem =
         std::fs::read(&simulator.cert).map_err(|e| format!("{}: {e}", simulator.cert.display()))?;
     let mut roots = rustls::RootCertStore::empty();
-    for cert in rustls_pemfile::certs(&mut pem.as_slice()) {
+    for cert in rustls::pki_types::CertificateDer::pem_slice_iter(&pem) {
         let cert = cert.map_err(|e| format!("{}: {e}", simulator.cert.display()))?;
         roots
             .add(cert)

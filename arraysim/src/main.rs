@@ -50,7 +50,7 @@ struct Args {
     /// nexenta, `Password123!` for unity).
     #[arg(long, env = "LSM_ARRAYSIM_PASSWORD", hide_env_values = true)]
     password: Option<String>,
-    /// Fault to inject: PATH_GLOB[:status=N][:count=N][:latency=MS][:reset][:job=failure][:method=M]
+    /// Fault to inject: PATH_GLOB[:status=N][:count=N][:latency=MS][:reset][:job=failure][:truncate][:garbage][:method=M]
     #[arg(long = "fault", value_name = "SPEC")]
     faults: Vec<Fault>,
     /// Milliseconds each job step (queued→running→finished) takes.

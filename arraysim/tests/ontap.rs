@@ -582,6 +582,41 @@ fn faults_and_stats() {
 }
 
 #[test]
+fn truncate_and_garbage_mangle_the_real_answer() {
+    let (_d, dir) = state();
+    let sim = Sim::start(&dir, &[]);
+    let whole = sim.get("/api/storage/aggregates").bytes().unwrap();
+    let add = |spec: &str| {
+        let r = sim
+            .client
+            .post(sim.url("/_arraysim/faults"))
+            .json(&json!({"spec": spec}))
+            .send()
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::CREATED, "{spec}");
+    };
+
+    // The whole length is announced, half of it arrives, then the connection closes.
+    add("/api/storage/aggregates:truncate:count=1");
+    let r = sim.get("/api/storage/aggregates");
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.content_length(), Some(whole.len() as u64));
+    assert!(r.bytes().is_err(), "a truncated body read to its end");
+    assert_eq!(sim.get("/api/storage/aggregates").bytes().unwrap(), whole);
+
+    // The request is handled, and its answer's body replaced by bytes that are not JSON.
+    add("/api/storage/luns:garbage:count=1:method=POST");
+    let r = lun(&sim, "/vol/vol1/garbled", GIB, false);
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let body = r.bytes().unwrap();
+    assert!(serde_json::from_slice::<Value>(&body).is_err(), "{body:?}");
+    assert!(std::str::from_utf8(&body).is_err(), "not even UTF-8");
+    let listed = sim.json("/api/storage/luns?name=/vol/vol1/garbled");
+    assert_eq!(listed["num_records"], 1, "the LUN was made: {listed}");
+    assert!(serde_json::from_slice::<Value>(&sim.get("/api/cluster").bytes().unwrap()).is_ok());
+}
+
+#[test]
 fn thick_allocations_bounded_by_the_aggregate() {
     let (_d, dir) = state();
     let sim = Sim::start(&dir, &[]);

@@ -48,6 +48,12 @@ pub use spawn::{PluginChild, SpawnOptions, socketpair, spawn_with_fd, stream_fro
 
 /// Default cap on one frame's payload: 256 MiB. Configurable per stream with `with_max_frame`.
 pub const DEFAULT_MAX_FRAME: usize = 256 * 1024 * 1024;
+/// Cap on one request's payload: what a plugin reads ([`FrameStream::with_max_frame`] in the
+/// SDK's runner) and what a client sends. Requests carry parameters (names, ids, lists of
+/// initiators or disks), far below 16 MiB; a frame claiming more is refused at its header,
+/// before a byte of it is held, so a hostile client cannot make a plugin hold (and parse)
+/// hundreds of MiB. Replies (listings) keep [`DEFAULT_MAX_FRAME`].
+pub const MAX_REQUEST_FRAME: usize = 16 * 1024 * 1024;
 /// Absolute cap on one frame's payload, 2^31 - 1 bytes, as the reference C library enforces.
 pub const HARD_MAX_FRAME: usize = 0x7fff_ffff;
 /// Length of the ASCII decimal frame header.

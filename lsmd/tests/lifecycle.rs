@@ -318,3 +318,34 @@ fn without_d_it_detaches_and_keeps_relative_paths_working() {
     });
     detached.release();
 }
+
+#[test]
+fn sockets_are_0666_under_any_umask_and_the_socket_dir_keeps_its_documented_mode() {
+    use std::os::unix::process::CommandExt;
+    let fixture = Fixture::new();
+    fixture.add_echo_plugin("sim_lsmplugin");
+    fixture.add_echo_plugin("other_lsmplugin");
+    // The mode packaging gives /run/lsm/ipc (tmpfiles.d, RuntimeDirectoryMode=): lsmd
+    // does not make the directory, and must not change it.
+    set_mode(&fixture.socket_dir, 0o775);
+    let mut command = fixture.lsmd_command(&[]);
+    // SAFETY: between fork and exec; umask(2) only.
+    unsafe {
+        command.pre_exec(|| {
+            nix::sys::stat::umask(nix::sys::stat::Mode::from_bits_truncate(0o077));
+            Ok(())
+        });
+    }
+    let _lsmd = RunningLsmd::spawn(command, fixture.root());
+    for name in ["sim", "other"] {
+        assert_is_socket_with_mode_0666(&fixture.socket(name));
+    }
+    let mode = fs::metadata(&fixture.socket_dir)
+        .unwrap()
+        .permissions()
+        .mode()
+        & 0o7777;
+    assert_eq!(mode, 0o775, "the socket dir's mode");
+    let mut session = EchoSession::connect(&fixture.socket("sim"));
+    assert_eq!(session.echo(b"umask"), b"umask");
+}

@@ -184,3 +184,40 @@ fn a_malformed_plugin_conf_is_logged_and_denies_root() {
         NOBODY_UID
     );
 }
+
+#[test]
+fn root_plugins_not_allowed_by_lsmd_conf_run_as_the_user_even_when_required() {
+    require_root("root_plugins_not_allowed_by_lsmd_conf_run_as_the_user_even_when_required");
+    let fixture = fixture_with_two_plugins(Some(false));
+    // lsmd itself becomes nobody at start: it must still manage its socket dir.
+    set_mode(&fixture.socket_dir, 0o777);
+    let lsmd = fixture.start_with(&["--plugin-user", "nobody"]);
+    assert_eq!(lsmd.uid(), NOBODY_UID);
+    // A root client asking for the plugin whose conf requires root gets nobody.
+    for name in ["rootecho", "userecho"] {
+        assert_eq!(
+            EchoSession::connect(&fixture.socket(name)).header.uid,
+            NOBODY_UID,
+            "{name}"
+        );
+        assert_eq!(header_seen_by_nobody(&fixture.socket(name)).uid, NOBODY_UID);
+    }
+}
+
+#[test]
+fn a_plugin_without_a_plugin_conf_does_not_run_as_root_even_when_root_is_allowed() {
+    require_root("a_plugin_without_a_plugin_conf_does_not_run_as_root_even_when_root_is_allowed");
+    let fixture = fixture_with_two_plugins(Some(true));
+    fixture.add_echo_plugin("noconf_lsmplugin");
+    let lsmd = fixture.start_with(&["--plugin-user", "nobody"]);
+    assert_eq!(lsmd.uid(), 0, "rootecho requires root: lsmd keeps it");
+    assert_eq!(
+        EchoSession::connect(&fixture.socket("noconf")).header.uid,
+        NOBODY_UID
+    );
+    // The one allowed, required and asked for by root does run as root.
+    assert_eq!(
+        EchoSession::connect(&fixture.socket("rootecho")).header.uid,
+        0
+    );
+}

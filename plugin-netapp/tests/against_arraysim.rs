@@ -125,3 +125,8 @@ fn a_lun_made_or_removed_behind_the_plugins_back_is_seen_at_once() {
     assert_eq!(gone.len(), before.len());
     client.close().unwrap();
 }
+
+#[test]
+fn an_untrusted_or_wrong_host_certificate_is_refused_unless_ca_cert_or_no_ssl_verify_says() {
+    lsm_test_support::tls::check_certificate_trust("ontap");
+}

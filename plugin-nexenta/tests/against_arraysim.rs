@@ -103,3 +103,8 @@ fn an_unknown_pool_in_the_uri_is_refused_naming_the_pools() {
     assert_eq!(client.pools(None).unwrap().len(), 2);
     client.close().unwrap();
 }
+
+#[test]
+fn an_untrusted_or_wrong_host_certificate_is_refused_unless_ca_cert_or_no_ssl_verify_says() {
+    lsm_test_support::tls::check_certificate_trust("nexenta");
+}

@@ -1,4 +1,5 @@
-//! The state file under concurrency, locks, kills and foreign files, through
+//! The state file under concurrency, locks, kills (also at random points under 1,000
+//! mutating calls from 4 clients at once) and foreign files, through
 //! the real `sim_lsmplugin` binary.
 
 use std::path::{Path, PathBuf};
@@ -216,4 +217,212 @@ fn failed_creates_leave_nothing_behind() {
     assert!(c.volumes(None).unwrap().is_empty());
     let after = c.pools(Some(("id", "POOL_ID_00003"))).unwrap().remove(0);
     assert_eq!(after.free_space, before);
+}
+
+/// What one client thread of the kill test saw: names whose create or delete was
+/// acknowledged, and names whose call died with its plugin (either outcome is right).
+#[derive(Default)]
+struct Acknowledged {
+    created: Vec<String>,
+    deleted: Vec<String>,
+    in_flight: Vec<String>,
+}
+
+/// A client (embedded sim) of the kill test, reconnecting whenever its plugin is killed;
+/// its plugin's pid is kept in `pids[slot]` for the killer.
+struct KilledClient<'a> {
+    path: &'a Path,
+    slot: usize,
+    pids: &'a std::sync::Mutex<Vec<Option<u32>>>,
+    client: Option<BlockingClient>,
+    reconnects: usize,
+}
+
+impl KilledClient<'_> {
+    fn session(&mut self) -> &mut BlockingClient {
+        while self.client.is_none() {
+            match BlockingClient::connect_plugin_exe(
+                exe(),
+                &uri(self.path),
+                None,
+                Duration::from_secs(30),
+            ) {
+                Ok(client) => {
+                    self.pids.lock().unwrap()[self.slot] = client.plugin_pid();
+                    self.client = Some(client);
+                }
+                // Killed while registering.
+                Err(e) => assert_eq!(e.code, ErrorNumber::TRANSPORT_COMMUNICATION, "{e}"),
+            }
+            self.reconnects += 1;
+        }
+        self.client.as_mut().unwrap()
+    }
+
+    /// The call's outcome; `None` when the plugin was killed under it.
+    fn call<T>(&mut self, f: impl FnOnce(&mut BlockingClient) -> lsm_core::Result<T>) -> Option<T> {
+        match f(self.session()) {
+            Ok(value) => Some(value),
+            Err(e) => {
+                assert_eq!(e.code, ErrorNumber::TRANSPORT_COMMUNICATION, "{e}");
+                self.pids.lock().unwrap()[self.slot] = None;
+                self.client = None;
+                None
+            }
+        }
+    }
+}
+
+/// Adds one to a counter when dropped.
+struct CountOnDrop<'a>(&'a std::sync::atomic::AtomicUsize);
+
+impl Drop for CountOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+#[test]
+fn plugins_killed_at_random_under_1000_concurrent_mutations_lose_nothing_acknowledged() {
+    use rand::{Rng, SeedableRng};
+    const CLIENTS: usize = 4;
+    const CALLS: usize = 1000;
+    let seed: u64 = std::env::var("LSM_TEST_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos() as u64
+        });
+    eprintln!("LSM_TEST_SEED={seed}");
+    let (_dir, path) = state_file();
+    connect(&path, Duration::from_secs(30)).close().unwrap();
+    let pids = std::sync::Mutex::new(vec![None; CLIENTS]);
+    let done = std::sync::atomic::AtomicUsize::new(0);
+
+    let (seen, kills) = std::thread::scope(|scope| {
+        let clients: Vec<_> = (0..CLIENTS)
+            .map(|slot| {
+                let (path, pids, done) = (&path, &pids, &done);
+                scope.spawn(move || {
+                    // Counted as done however the thread ends, so the killer stops.
+                    let _done = CountOnDrop(done);
+                    let mut rng = rand::rngs::StdRng::seed_from_u64(seed ^ slot as u64);
+                    let mut me = KilledClient {
+                        path,
+                        slot,
+                        pids,
+                        client: None,
+                        reconnects: 0,
+                    };
+                    let mut seen = Acknowledged::default();
+                    let pool = loop {
+                        if let Some(pool) = me.call(|c| c.pools(Some(("id", "POOL_ID_00004")))) {
+                            break pool.into_iter().next().unwrap();
+                        }
+                    };
+                    for i in 0..CALLS / CLIENTS {
+                        // One call in four deletes a volume this client made.
+                        if i % 4 == 3 && !seen.created.is_empty() {
+                            let name = seen
+                                .created
+                                .swap_remove(rng.random_range(0..seen.created.len()));
+                            let found = me.call(|c| c.volumes(None));
+                            let Some(volume) =
+                                found.and_then(|v| v.into_iter().find(|v| v.name == name))
+                            else {
+                                seen.in_flight.push(name);
+                                continue;
+                            };
+                            match me.call(|c| c.volume_delete(&volume)) {
+                                Some(_) => seen.deleted.push(name),
+                                None => seen.in_flight.push(name),
+                            }
+                        } else {
+                            let name = format!("c{slot}v{i}");
+                            match me.call(|c| {
+                                c.volume_create(&pool, &name, 1 << 20, Provisioning::DEFAULT)
+                            }) {
+                                Some(_) => seen.created.push(name),
+                                None => seen.in_flight.push(name),
+                            }
+                        }
+                    }
+                    if let Some(client) = me.client.take() {
+                        client.close().unwrap();
+                    }
+                    pids.lock().unwrap()[slot] = None;
+                    (seen, me.reconnects)
+                })
+            })
+            .collect();
+        let killer = scope.spawn(|| {
+            let mut rng = rand::rngs::StdRng::seed_from_u64(seed.rotate_left(7));
+            let mut kills = 0;
+            while done.load(std::sync::atomic::Ordering::SeqCst) < CLIENTS {
+                std::thread::sleep(Duration::from_millis(rng.random_range(2..40)));
+                let victim = pids.lock().unwrap()[rng.random_range(0..CLIENTS)];
+                if let Some(pid) = victim {
+                    // SAFETY: kill(2) on a plugin this process spawned and has not reaped
+                    // (its client is alive: the slot is cleared before the client goes).
+                    unsafe { libc::kill(pid as i32, libc::SIGKILL) };
+                    kills += 1;
+                }
+            }
+            kills
+        });
+        let seen: Vec<(Acknowledged, usize)> =
+            clients.into_iter().map(|c| c.join().unwrap()).collect();
+        (seen, killer.join().unwrap())
+    });
+    let reconnects: usize = seen.iter().map(|(_, r)| r).sum();
+    eprintln!("{kills} kills, {reconnects} connections");
+    assert!(
+        kills >= 10,
+        "only {kills} plugins were killed: the test tested little"
+    );
+
+    // The file opens and is consistent, in SQLite's eyes and in the sim's.
+    let check = rusqlite::Connection::open(&path).unwrap();
+    let ok: String = check
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(ok, "ok");
+    drop(check);
+    let mut c = connect(&path, Duration::from_secs(30));
+    let volumes = c.volumes(None).unwrap();
+    let names: std::collections::HashSet<&str> = volumes.iter().map(|v| v.name.as_str()).collect();
+    assert_eq!(names.len(), volumes.len(), "a name listed twice");
+    for (seen, _) in &seen {
+        for name in &seen.created {
+            assert!(
+                names.contains(name.as_str()),
+                "acknowledged create of {name} lost"
+            );
+        }
+        for name in &seen.deleted {
+            assert!(
+                !names.contains(name.as_str()),
+                "acknowledged delete of {name} undone"
+            );
+        }
+    }
+    let known: usize = seen
+        .iter()
+        .map(|(s, _)| s.created.len() + s.in_flight.len())
+        .sum();
+    assert!(
+        volumes.len() <= known,
+        "{} volumes, {known} names",
+        volumes.len()
+    );
+    let pool = test_pool(&mut c);
+    assert_eq!(
+        pool.total_space - pool.free_space,
+        (volumes.len() as i64) << 20,
+        "the pool's space accounts for every volume, no more"
+    );
+    c.close().unwrap();
 }

@@ -34,15 +34,40 @@ impl ArraySim {
     /// connections.
     pub fn start(vendor: &str, extra: &[&str]) -> ArraySim {
         let state = tempfile::tempdir().expect("a temporary state directory");
+        let cert = state.path().join("cert.pem");
+        ArraySim::launch(vendor, state, &["--self-signed"], cert, extra)
+    }
+
+    /// Like [`ArraySim::start`], presenting the certificate chain `cert` with its `key`
+    /// (`--tls-cert`, `--tls-key`); [`ArraySim::cert`] is then `cert`.
+    pub fn start_with_certificate(
+        vendor: &str,
+        cert: &std::path::Path,
+        key: &std::path::Path,
+        extra: &[&str],
+    ) -> ArraySim {
+        let state = tempfile::tempdir().expect("a temporary state directory");
+        let (cert_arg, key_arg) = (cert.display().to_string(), key.display().to_string());
+        ArraySim::launch(
+            vendor,
+            state,
+            &["--tls-cert", &cert_arg, "--tls-key", &key_arg],
+            cert.to_path_buf(),
+            extra,
+        )
+    }
+
+    fn launch(
+        vendor: &str,
+        state: tempfile::TempDir,
+        tls: &[&str],
+        cert: PathBuf,
+        extra: &[&str],
+    ) -> ArraySim {
         let exe = crate::workspace_binary("lsm-arraysim", "lsm-arraysim");
         let mut child = Command::new(&exe)
-            .args([
-                "--vendor",
-                vendor,
-                "--listen",
-                "127.0.0.1:0",
-                "--self-signed",
-            ])
+            .args(["--vendor", vendor, "--listen", "127.0.0.1:0"])
+            .args(tls)
             .arg("--state")
             .arg(state.path())
             .args(["--user", ARRAYSIM_USER])
@@ -67,8 +92,7 @@ impl ArraySim {
             .next()
             .and_then(|port| port.parse().ok())
             .unwrap_or_else(|| panic!("no port in {first:?}"));
-        let cert = state.path().join("cert.pem");
-        assert!(cert.is_file(), "--self-signed wrote no {}", cert.display());
+        assert!(cert.is_file(), "no certificate {}", cert.display());
         ArraySim {
             child,
             state,
@@ -153,6 +177,22 @@ impl ArraySim {
         self.rest()
             .send_json(&Request::get("/_arraysim/stats"))
             .expect("GET /_arraysim/stats")
+    }
+
+    /// Adds a fault (`lsm-arraysim --fault` grammar) through the admin endpoint.
+    pub fn add_fault(&self, spec: &str) {
+        let reply = self
+            .rest()
+            .send(&Request::post("/_arraysim/faults").json(&serde_json::json!({ "spec": spec })))
+            .unwrap_or_else(|error| panic!("fault {spec}: {error}"));
+        assert_eq!(reply.status(), 201, "fault {spec}");
+    }
+
+    /// Removes every fault.
+    pub fn clear_faults(&self) {
+        self.rest()
+            .send(&Request::delete("/_arraysim/faults"))
+            .expect("DELETE /_arraysim/faults");
     }
 }
 

@@ -6,6 +6,9 @@
 //! # Layout
 //! - [`arraysim`]: [`ArraySim`], a real `lsm-arraysim` over TLS, stopped on
 //!   drop, with its plugin URI, a REST client and the admin counters.
+//! - [`faults`]: [`faults::run_fault_matrix`], the table of array faults (500s, resets,
+//!   slow replies, truncated bodies, invalid JSON, failed jobs) every vendor plugin is put
+//!   through against its simulator.
 //! - [`bins`]: finding the workspace's binaries (`target/<profile>`) from a
 //!   test or bench executable.
 //! - [`lsmd`]: [`LsmdDirs`] (temporary plugin, socket and conf dirs) and
@@ -20,6 +23,9 @@
 //! - [`process`]: `/proc` facts (children of a process, real uid).
 //! - [`root`]: [`require_root`] for tests that need root and fail loudly
 //!   without it.
+//! - [`secrets`]: grepping argv, environment, logs and messages for secrets.
+//! - [`tls`]: [`tls::check_certificate_trust`], the TLS trust table (untrusted,
+//!   wrong-host, `ca_cert`, `no_ssl_verify`) every vendor plugin is checked with.
 //! - [`wait`]: [`wait_until`], polling with a deadline.
 
 pub mod arraysim;
@@ -27,10 +33,13 @@ pub mod bench;
 pub mod bins;
 pub mod child_client;
 pub mod cli;
+pub mod faults;
 pub mod loop_device;
 pub mod lsmd;
 pub mod process;
 pub mod root;
+pub mod secrets;
+pub mod tls;
 pub mod wait;
 
 pub use arraysim::{ARRAYSIM_PASSWORD, ARRAYSIM_USER, ArraySim};

@@ -2,8 +2,12 @@
 //! `status=N` (answer N with the vendor's error body), `count=N` (apply to
 //! the next N matching requests, default: every one), `latency=MS` (delay
 //! the answer), `reset` (close the connection without answering),
-//! `job=failure` (the job the request starts fails) and `method=M` (only
-//! that HTTP method). The glob's `*` matches any characters, `/` included.
+//! `job=failure` (the job the request starts fails), `truncate` (the
+//! answer's body is cut short: its full length is announced, half of it
+//! sent, then the connection closes), `garbage` (the answer's body is
+//! replaced by bytes that are not JSON) and `method=M` (only that HTTP
+//! method). `truncate` and `garbage` mangle the real answer: the request is
+//! handled first. The glob's `*` matches any characters, `/` included.
 
 use std::str::FromStr;
 use std::sync::Mutex;
@@ -30,6 +34,10 @@ pub struct Fault {
     pub reset: bool,
     /// Fail the job the request starts.
     pub job_failure: bool,
+    /// Cut the answer's body short and close the connection.
+    pub truncate: bool,
+    /// Replace the answer's body by bytes that are not JSON.
+    pub garbage: bool,
 }
 
 /// A malformed fault specification.
@@ -61,6 +69,8 @@ impl FromStr for Fault {
             latency_ms: None,
             reset: false,
             job_failure: false,
+            truncate: false,
+            garbage: false,
         };
         for part in parts {
             let (key, value) = part.split_once('=').unwrap_or((part, ""));
@@ -85,6 +95,8 @@ impl FromStr for Fault {
                     )
                 }
                 "reset" => fault.reset = true,
+                "truncate" => fault.truncate = true,
+                "garbage" => fault.garbage = true,
                 "job" if value == "failure" => fault.job_failure = true,
                 "method" if !value.is_empty() => fault.method = Some(value.to_ascii_uppercase()),
                 _ => return Err(bad(&format!("unknown key {key:?}"))),
@@ -94,8 +106,12 @@ impl FromStr for Fault {
             && fault.latency_ms.is_none()
             && !fault.reset
             && !fault.job_failure
+            && !fault.truncate
+            && !fault.garbage
         {
-            return Err(bad("needs one of status=, latency=, reset, job=failure"));
+            return Err(bad(
+                "needs one of status=, latency=, reset, job=failure, truncate, garbage",
+            ));
         }
         Ok(fault)
     }
@@ -112,6 +128,10 @@ pub struct FaultAction {
     pub status: Option<u16>,
     /// Fail the started job.
     pub job_failure: bool,
+    /// Cut the answer's body short.
+    pub truncate: bool,
+    /// Replace the answer's body by non-JSON bytes.
+    pub garbage: bool,
 }
 
 /// The active faults.
@@ -163,6 +183,8 @@ impl Faults {
             action.latency += Duration::from_millis(fault.latency_ms.unwrap_or(0));
             action.reset |= fault.reset;
             action.job_failure |= fault.job_failure;
+            action.truncate |= fault.truncate;
+            action.garbage |= fault.garbage;
             if action.status.is_none() {
                 action.status = fault.status;
             }
@@ -198,5 +220,20 @@ mod tests {
         assert_eq!(f.method.as_deref(), Some("POST"));
         assert!("/x:latency=50".parse::<Fault>().unwrap().latency_ms == Some(50));
         assert!("/x:job=failure".parse::<Fault>().unwrap().job_failure);
+        assert!("/x:truncate".parse::<Fault>().unwrap().truncate);
+        assert!("/x:garbage:count=1".parse::<Fault>().unwrap().garbage);
+    }
+
+    #[test]
+    fn truncate_and_garbage_are_taken_like_the_others() {
+        let faults = Faults::new(vec![
+            "/a:truncate:count=1".parse().unwrap(),
+            "/b:garbage:method=GET".parse().unwrap(),
+        ]);
+        let first = faults.take("GET", "/a");
+        assert!(first.truncate && !first.garbage);
+        assert_eq!(faults.take("GET", "/a"), FaultAction::default());
+        assert!(faults.take("GET", "/b").garbage);
+        assert!(!faults.take("POST", "/b").garbage);
     }
 }

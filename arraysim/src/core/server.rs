@@ -3,6 +3,7 @@
 //! `/_arraysim/...` is the simulator's own admin API (no auth, no faults):
 //! `GET stats`, `GET|POST|DELETE faults`. SIGTERM or SIGINT stop it cleanly.
 
+use std::future::Future as _;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -195,11 +196,83 @@ async fn handle(
     if action.job_failure {
         req.extensions_mut().insert(InjectedJobFailure);
     }
-    let resp = ctx.vendor.router.clone().oneshot(req.map(Body::new)).await;
-    Ok(match resp {
+    let resp = match ctx.vendor.router.clone().oneshot(req.map(Body::new)).await {
         Ok(r) => r,
         Err(never) => match never {},
+    };
+    Ok(if action.truncate {
+        truncated(resp).await
+    } else if action.garbage {
+        garbled(resp)
+    } else {
+        resp
     })
+}
+
+/// What a `garbage` fault answers instead of the body: an HTML error page
+/// of a proxy, with a byte that is not UTF-8, under the answer's own status
+/// and content type.
+const GARBAGE_BODY: &[u8] =
+    b"<html><head><title>502 Proxy Error</title></head>\xff<body>garbage: not JSON</body>";
+
+/// `resp` with its body replaced by [`GARBAGE_BODY`].
+fn garbled(resp: Response<Body>) -> Response<Body> {
+    let (mut parts, _) = resp.into_parts();
+    parts.headers.insert(
+        header::CONTENT_LENGTH,
+        header::HeaderValue::from(GARBAGE_BODY.len()),
+    );
+    Response::from_parts(parts, Body::from(GARBAGE_BODY))
+}
+
+/// `resp` announcing its whole body (at least one byte) but sending only
+/// the first half of it, after which the connection closes.
+async fn truncated(resp: Response<Body>) -> Response<Body> {
+    let (mut parts, body) = resp.into_parts();
+    let whole = match body.collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(_) => hyper::body::Bytes::new(),
+    };
+    let announced = whole.len().max(1);
+    parts
+        .headers
+        .insert(header::CONTENT_LENGTH, header::HeaderValue::from(announced));
+    let sent = whole.slice(..whole.len() / 2);
+    let cut = CutShort {
+        sent: Some(sent),
+        pause: Box::pin(tokio::time::sleep(CUT_SHORT_PAUSE)),
+    };
+    Response::from_parts(parts, Body::new(cut))
+}
+
+/// How long a cut-short body waits after its bytes before it fails: hyper
+/// writes out what it has while the body is pending (failing at once, it
+/// would drop the unwritten answer and the client would see no answer).
+const CUT_SHORT_PAUSE: Duration = Duration::from_millis(50);
+
+/// A body that yields its bytes, pauses, then fails, so that hyper closes
+/// the connection short of the announced length.
+struct CutShort {
+    sent: Option<hyper::body::Bytes>,
+    pause: std::pin::Pin<Box<tokio::time::Sleep>>,
+}
+
+impl hyper::body::Body for CutShort {
+    type Data = hyper::body::Bytes;
+    type Error = std::io::Error;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<hyper::body::Frame<Self::Data>, Self::Error>>> {
+        if let Some(bytes) = self.sent.take() {
+            return std::task::Poll::Ready(Some(Ok(hyper::body::Frame::data(bytes))));
+        }
+        std::task::ready!(self.pause.as_mut().poll(cx));
+        std::task::Poll::Ready(Some(Err(std::io::Error::other(
+            "body cut short by an injected fault",
+        ))))
+    }
 }
 
 fn unauthorized() -> Response<Body> {

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rustls::ServerConfig;
+use rustls::pki_types::pem::PemObject as _;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 
 /// Why TLS could not be set up.
@@ -86,21 +87,23 @@ fn parse_pem(
     key_path: &Path,
     key_pem: &[u8],
 ) -> Result<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>), TlsError> {
-    let certs = rustls_pemfile::certs(&mut &cert_pem[..])
+    let pem_error = |path: &Path, error: rustls::pki_types::pem::Error| TlsError::Io {
+        path: path.to_path_buf(),
+        source: std::io::Error::new(std::io::ErrorKind::InvalidData, error.to_string()),
+    };
+    let certs = CertificateDer::pem_slice_iter(cert_pem)
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|source| TlsError::Io {
-            path: cert_path.to_path_buf(),
-            source,
-        })?;
+        .map_err(|error| pem_error(cert_path, error))?;
     if certs.is_empty() {
         return Err(TlsError::Empty(cert_path.to_path_buf()));
     }
-    let key = rustls_pemfile::private_key(&mut &key_pem[..])
-        .map_err(|source| TlsError::Io {
-            path: key_path.to_path_buf(),
-            source,
-        })?
-        .ok_or_else(|| TlsError::Empty(key_path.to_path_buf()))?;
+    let key = match PrivateKeyDer::from_pem_slice(key_pem) {
+        Ok(key) => key,
+        Err(rustls::pki_types::pem::Error::NoItemsFound) => {
+            return Err(TlsError::Empty(key_path.to_path_buf()));
+        }
+        Err(error) => return Err(pem_error(key_path, error)),
+    };
     Ok((certs, key))
 }
 

@@ -314,6 +314,18 @@ impl Client {
             ));
         }
         let payload = lsm_ipc::encode_request(method, STANDARD_ID, &params)?;
+        if payload.len() > lsm_ipc::MAX_REQUEST_FRAME {
+            // A plugin would refuse it at its header and close the connection.
+            return Err(LsmError::new(
+                ErrorNumber::INVALID_ARGUMENT,
+                format!(
+                    "the {method} request is {} bytes, over the {} byte limit of one LSM \
+                     request (a name or list that long?)",
+                    payload.len(),
+                    lsm_ipc::MAX_REQUEST_FRAME
+                ),
+            ));
+        }
         let Some(stream) = self.stream.as_mut() else {
             return Err(LsmError::new(
                 ErrorNumber::TRANSPORT_COMMUNICATION,

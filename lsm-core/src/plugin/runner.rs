@@ -109,7 +109,7 @@ struct Session {
 /// Serve one client connection until it ends. Usable in tests with any
 /// `Read + Write` stream.
 pub fn serve<P: Management + San + Nas, S: Read + Write>(mut plugin: P, stream: S) -> SessionEnd {
-    let mut conn = FrameStream::new(stream);
+    let mut conn = FrameStream::with_max_frame(stream, lsm_ipc::MAX_REQUEST_FRAME);
     let mut session = Session {
         registered: false,
         timeout_ms: DEFAULT_TIMEOUT_MS,

@@ -34,6 +34,20 @@ pub enum Outcome {
     Job(String),
 }
 
+/// A change that failed: the LSM error, and whether the cluster may have made the change
+/// all the same (the request went out and no answer of ONTAP's was read: a dropped
+/// connection, no answer in time, a body cut short or not JSON), which a create undoes.
+#[derive(Debug)]
+pub struct FailedChange {
+    /// The error the call answers.
+    pub error: LsmError,
+    /// The cluster may have made the change.
+    pub maybe_made: bool,
+    /// The cluster accepted the change (202) but its job cannot be followed (the answer
+    /// did not decode): the change is likely made a moment later.
+    pub accepted: bool,
+}
+
 /// A session with one ONTAP cluster.
 pub struct OntapClient {
     rest: RestClient,
@@ -100,12 +114,30 @@ impl OntapClient {
             .unwrap_or_else(|poisoned| poisoned.into_inner()) = deadline;
     }
 
+    /// A half-made change is being undone after the call failed: the undo may run half the
+    /// answer margin past the call's deadline, so that a call that ran out of time still
+    /// removes what it made, and its answer still beats the client's timer.
+    pub fn begin_undo(&self) {
+        let spare = answer_margin(self.rest.timeout()) / 2;
+        let mut call = self
+            .call
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let end = call.instant().max(std::time::Instant::now() + spare);
+        *call = Deadline::at(end);
+    }
+
     /// Send `request`, retrying while ONTAP says the object is busy, within the deadline.
     fn send(&self, request: &Request, kind: ObjectKind) -> Result<Response, LsmError> {
+        self.send_rest(request)
+            .map_err(|error| lsm_error(error, kind))
+    }
+
+    /// [`OntapClient::send`], keeping `lsm-rest`'s error.
+    fn send_rest(&self, request: &Request) -> Result<Response, RestError> {
         let deadline = self.deadline();
         let request = request.clone().deadline(deadline);
         lsm_rest::retry(deadline, is_busy, || self.rest.send(&request))
-            .map_err(|error| lsm_error(error, kind))
     }
 
     /// Every record of a collection, page after page (`max_records` per page).
@@ -166,6 +198,34 @@ impl OntapClient {
         body: Option<&B>,
         kind: ObjectKind,
     ) -> Result<Outcome, LsmError> {
+        self.try_change(method, path, query, body, kind)
+            .map_err(|failed| failed.error)
+    }
+
+    /// [`OntapClient::change`], saying when it fails whether the cluster may have made the
+    /// change all the same.
+    pub fn try_change<B: Serialize + ?Sized>(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, &str)],
+        body: Option<&B>,
+        kind: ObjectKind,
+    ) -> Result<Outcome, FailedChange> {
+        let failed = |error: RestError| FailedChange {
+            // Anything but ONTAP's own answer (a status reply) or a request that never
+            // left (refused connection, bad options) leaves the outcome unknown.
+            maybe_made: error.http().is_none()
+                && !matches!(
+                    error,
+                    RestError::Config(_)
+                        | RestError::ConnectionRefused(_)
+                        | RestError::HostDown(_)
+                        | RestError::UntrustedCertificate(_)
+                ),
+            error: lsm_error(error, kind),
+            accepted: false,
+        };
         let mut request = Request::new(method, path);
         for (key, value) in query {
             request = request.query(key, value);
@@ -173,9 +233,12 @@ impl OntapClient {
         if let Some(body) = body {
             request = request.json(body);
         }
-        let response = self.send(&request, kind)?;
+        let response = self.send_rest(&request).map_err(failed)?;
         if response.status() == 202 {
-            let link: JobLink = response.json().map_err(|error| lsm_error(error, kind))?;
+            let link: JobLink = response.json().map_err(|error| FailedChange {
+                accepted: true,
+                ..failed(error)
+            })?;
             return Ok(Outcome::Job(link.job.uuid));
         }
         Ok(Outcome::Done(

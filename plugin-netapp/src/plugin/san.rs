@@ -233,22 +233,34 @@ impl Session {
         let size = lun_bytes(size_bytes);
         let container = self.free_flexvol_name(&container_base(name))?;
         let deadline = self.client.deadline();
-        let outcome = self.client.change(
-            Method::POST,
-            "/api/storage/volumes",
-            &[],
-            Some(&json!({
-                "name": container,
-                "svm": {"name": self.svm},
-                "aggregates": [{"uuid": aggregate.uuid, "name": aggregate.name}],
-                "size": container_size(size),
-                "guarantee": {"type": if thick { "volume" } else { "none" }},
-                "comment": LUN_CONTAINER_COMMENT,
-                "snapshot_policy": {"name": "none"},
-                "space": {"snapshot": {"reserve_percent": 0}},
-            })),
-            ObjectKind::Pool,
-        )?;
+        let outcome = self
+            .client
+            .try_change(
+                Method::POST,
+                "/api/storage/volumes",
+                &[],
+                Some(&json!({
+                    "name": container,
+                    "svm": {"name": self.svm},
+                    "aggregates": [{"uuid": aggregate.uuid, "name": aggregate.name}],
+                    "size": container_size(size),
+                    "guarantee": {"type": if thick { "volume" } else { "none" }},
+                    "comment": LUN_CONTAINER_COMMENT,
+                    "snapshot_policy": {"name": "none"},
+                    "space": {"snapshot": {"reserve_percent": 0}},
+                })),
+                ObjectKind::Pool,
+            )
+            .map_err(|failed| {
+                // The cluster may have made the container though its answer was lost: a
+                // container without its LUN is no LSM object, so it would stay for good.
+                if failed.accepted {
+                    self.remove_container_once_made(&container);
+                } else if failed.maybe_made {
+                    self.remove_container_named(&container);
+                }
+                failed.error
+            })?;
         if let Outcome::Job(job) = outcome {
             // A container is usually there in a moment; when it is not, the LSM job follows
             // ONTAP's and makes the LUN once the container is there.
@@ -322,9 +334,30 @@ impl Session {
         self.created_lun(location, &path, &pool)
     }
 
+    /// Undo a create whose container FlexVol `name` ONTAP accepted to make in a job this
+    /// plugin cannot follow: wait a moment for the container (at most [`CONTAINER_WAIT`]
+    /// within the call's deadline), then remove it.
+    fn remove_container_once_made(&self, name: &str) {
+        let deadline = self.client.deadline();
+        let brief = Deadline::after(CONTAINER_WAIT.min(deadline.remaining().unwrap_or_default()));
+        let mut pause = std::time::Duration::from_millis(5);
+        while !self
+            .flexvols_where(&[("name", name)])
+            .is_ok_and(|found| !found.is_empty())
+        {
+            match brief.remaining() {
+                Some(left) if left > pause => std::thread::sleep(pause),
+                _ => break,
+            }
+            pause = (pause * 2).min(std::time::Duration::from_millis(250));
+        }
+        self.remove_container_named(name);
+    }
+
     /// Undo a create: delete the (empty) container FlexVol `name`; a failure is logged, the
     /// create's own error is what the caller hears.
     fn remove_container_named(&self, name: &str) {
+        self.client.begin_undo();
         let found = self.flexvols_where(&[("name", name)]);
         let Ok(Some(uuid)) = found.map(|volumes| {
             volumes
