@@ -230,7 +230,9 @@ fn bench_volumes(sim: &ArraySim, options: &Options) -> Result<bool, String> {
         reset_peak(plugin_pid);
         reset_peak(me);
         let started = Instant::now();
-        client.volumes(None).map_err(|e| format!("volumes(): {e}"))?;
+        client
+            .volumes(None)
+            .map_err(|e| format!("volumes(): {e}"))?;
         plugin_times.push(started.elapsed());
         plugin_peak = plugin_peak.max(proc_status_mib(plugin_pid, "VmHWM:"));
         client_peak = client_peak.max(proc_status_mib(me, "VmHWM:"));

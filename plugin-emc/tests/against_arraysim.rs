@@ -174,3 +174,8 @@ fn lsm_tests_wait<T>(started: lsm_core::Result<lsm_core::Completion<T>>) -> T {
         lsm_core::Completion::Job(job) => panic!("an unexpected job {}", job.id),
     }
 }
+
+#[test]
+fn untrusted_and_wrong_host_certificates_are_refused_unless_trusted_or_unchecked() {
+    lsm_test_support::tls::check_certificate_trust("unity");
+}
