@@ -48,6 +48,16 @@ if [ "$test_status" -ne 0 ]; then
     exit "$test_status"
 fi
 
+# Fuzzing (fuzz/, a workspace of its own): every target for FUZZ_SECONDS from its
+# committed seeds; a crash fails the run. Longer runs by hand: scripts/fuzz.sh.
+echo "== fuzz (scripts/fuzz.sh, ${FUZZ_SECONDS:-12} s per target)"
+if ! command -v cargo-fuzz >/dev/null 2>&1; then
+    cargo install cargo-fuzz --locked
+fi
+# Without a sanitizer, at opt-level 1: the build is the larger part of this step's time.
+FUZZ_SECONDS=${FUZZ_SECONDS:-12} FUZZ_SANITIZER=${FUZZ_SANITIZER:-none} \
+    FUZZ_PROFILE=${FUZZ_PROFILE:-dev} ./scripts/fuzz.sh
+
 # The Debian package, installed, used through the installed lsmd and purged
 # (scripts/ci-package-check.sh; it makes its own release build).
 if [ "$(id -u)" = 0 ] && command -v dpkg >/dev/null 2>&1 && command -v dpkg-deb >/dev/null 2>&1; then

@@ -22,6 +22,7 @@
 //!   ([`plugin::Management`], [`plugin::San`], [`plugin::Nas`]) whose methods
 //!   default to `NO_SUPPORT`, [`plugin::run_plugin`] that owns the process, and
 //!   [`plugin::serve_on_thread`] / [`Client::connect_in_process`] for tests.
+//! - `fuzzing` (hidden): the private decoders the fuzz targets in `fuzz/` reach.
 //! - [`local_disk`]: this host's disks (`lsmcli local-disk-*`): sysfs and SCSI VPD
 //!   pages, no plugin involved.
 
@@ -29,6 +30,8 @@ pub mod capabilities;
 mod checks;
 pub mod client;
 pub mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod local_disk;
 pub mod params;
 pub mod plugin;

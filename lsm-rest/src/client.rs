@@ -245,28 +245,14 @@ impl RestClient {
     /// Builds the client (TLS roots, cookie jar, connection pool). Errors are `Config`
     /// (`INVALID_ARGUMENT`).
     pub fn new(config: RestConfig) -> Result<RestClient> {
-        let mut builder = reqwest::blocking::Client::builder()
-            .use_rustls_tls()
-            .timeout(None)
-            // A redirect is an error the vendor sees (credentials never follow one).
-            .redirect(reqwest::redirect::Policy::none())
-            .danger_accept_invalid_certs(!config.tls.verify);
-        for der in &config.tls.extra_roots {
-            let cert = reqwest::Certificate::from_der(der).map_err(|error| {
-                RestError::Config(format!(
-                    "ca_cert={}: not a usable certificate: {error}",
-                    ca_cert_name(&config)
-                ))
-            })?;
-            builder = builder.add_root_certificate(cert);
-        }
-        let http = builder.build().map_err(|error| {
-            RestError::Config(format!(
-                "cannot set up the HTTPS client (ca_cert={}): {}",
-                ca_cert_name(&config),
-                crate::error::top_line_without_url(&error)
-            ))
-        })?;
+        #[cfg(feature = "fuzzing")]
+        let http = if crate::fuzzing::responding() {
+            crate::fuzzing::idle_http()
+        } else {
+            build_http(&config)?
+        };
+        #[cfg(not(feature = "fuzzing"))]
+        let http = build_http(&config)?;
         let mut secrets = SecretValues::new();
         match &config.auth {
             Auth::None => {}
@@ -422,6 +408,12 @@ impl RestClient {
             None => self.timeout,
         };
         let secrets = self.request_secrets(request);
+        #[cfg(feature = "fuzzing")]
+        if let Some(canned) = crate::fuzzing::answer(&request.method, &url) {
+            return self.canned_response(shown, canned);
+        }
+        #[cfg(feature = "fuzzing")]
+        let recorded_url = url.clone();
 
         let mut builder = self
             .http
@@ -490,11 +482,57 @@ impl RestClient {
             "request"
         );
         tracing::trace!(request = %shown, status, body = %body_excerpt(&body, &secrets), "response body");
+        #[cfg(feature = "fuzzing")]
+        crate::fuzzing::record(
+            &request.method,
+            &recorded_url,
+            &crate::fuzzing::CannedAnswer {
+                status,
+                headers: headers
+                    .iter()
+                    .filter_map(|(name, value)| {
+                        Some((name.to_string(), value.to_str().ok()?.to_string()))
+                    })
+                    .collect(),
+                body: body.clone(),
+            },
+        );
         Ok(Response {
             request: shown,
             status,
             headers,
             body,
+        })
+    }
+
+    /// A responder's answer as the network's would be: a `Response`, or a failed
+    /// connection.
+    #[cfg(feature = "fuzzing")]
+    fn canned_response(
+        &self,
+        shown: String,
+        canned: Option<crate::fuzzing::CannedAnswer>,
+    ) -> Result<Response> {
+        let Some(canned) = canned else {
+            return Err(RestError::Network(format!(
+                "{shown}: connection closed (no canned answer left)"
+            )));
+        };
+        let mut headers = HeaderMap::new();
+        for (name, value) in &canned.headers {
+            if let (Ok(name), Ok(value)) = (
+                HeaderName::from_bytes(name.as_bytes()),
+                HeaderValue::from_str(value),
+            ) {
+                headers.append(name, value);
+            }
+        }
+        self.cookies.store(&headers);
+        Ok(Response {
+            request: shown,
+            status: canned.status,
+            headers,
+            body: canned.body,
         })
     }
 
@@ -511,6 +549,32 @@ impl RestClient {
         }
         secrets
     }
+}
+
+/// The reqwest client of a config: rustls, the TLS options, no redirects.
+fn build_http(config: &RestConfig) -> Result<reqwest::blocking::Client> {
+    let mut builder = reqwest::blocking::Client::builder()
+        .use_rustls_tls()
+        .timeout(None)
+        // A redirect is an error the vendor sees (credentials never follow one).
+        .redirect(reqwest::redirect::Policy::none())
+        .danger_accept_invalid_certs(!config.tls.verify);
+    for der in &config.tls.extra_roots {
+        let cert = reqwest::Certificate::from_der(der).map_err(|error| {
+            RestError::Config(format!(
+                "ca_cert={}: not a usable certificate: {error}",
+                ca_cert_name(config)
+            ))
+        })?;
+        builder = builder.add_root_certificate(cert);
+    }
+    builder.build().map_err(|error| {
+        RestError::Config(format!(
+            "cannot set up the HTTPS client (ca_cert={}): {}",
+            ca_cert_name(config),
+            crate::error::top_line_without_url(&error)
+        ))
+    })
 }
 
 fn header_pair(name: &str, value: &str) -> Result<(HeaderName, HeaderValue)> {

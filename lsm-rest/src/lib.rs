@@ -51,13 +51,18 @@
 //! - `retry.rs`: [`retry`] / [`retry_with`] with [`Backoff`];
 //! - `redact.rs`: what is hidden from logs and messages, and how;
 //! - `path.rs`: [`path_segment`], an object id as one URL path segment;
-//! - `time.rs`: the ISO 8601 timestamps arrays give, as epoch seconds.
+//! - `time.rs`: the ISO 8601 timestamps arrays give, as epoch seconds;
+//! - `fuzzing.rs` (feature `fuzzing`, for `fuzz/` only): canned answers in place of the
+//!   network, and a recorder of real ones.
 
 mod client;
 mod config;
 mod cookies;
 mod deadline;
 mod error;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 mod hex;
 mod paging;
 mod path;

@@ -193,6 +193,7 @@ pub fn parse_config(text: &str, path: &Path) -> Result<ConfigFile> {
         tokens,
         position: 0,
         last_line: text.lines().count().max(1),
+        depth: 0,
     };
     let settings = parser
         .parse_settings(None)
@@ -378,12 +379,19 @@ fn read_quoted(
     }
 }
 
+/// How deep groups, arrays and lists may nest. The parser recurses once per level, so
+/// without a bound a file of 100,000 `[` overflowed the stack and killed lsmd (found with
+/// the `lsmd_config` fuzz target, given a deep input); real files nest a few levels.
+pub const MAX_NESTING: usize = 64;
+
 /// Recursive-descent parser over the token list.
 struct Parser {
     tokens: Vec<Token>,
     position: usize,
     /// Line reported for "unexpected end of file".
     last_line: usize,
+    /// Groups, arrays and lists open at the current token.
+    depth: usize,
 }
 
 impl Parser {
@@ -484,13 +492,24 @@ impl Parser {
             }
             TokenKind::Word(word) => parse_scalar_word(&word)
                 .ok_or_else(|| syntax(token.line, format!("invalid value `{word}`"))),
-            TokenKind::Bracket('{') => Ok(ConfigValue::Group(
-                self.parse_settings(Some(('{', token.line)))?,
-            )),
-            TokenKind::Bracket('[') => {
-                Ok(ConfigValue::Array(self.parse_elements(']', token.line)?))
+            TokenKind::Bracket(bracket @ ('{' | '[' | '(')) => {
+                if self.depth >= MAX_NESTING {
+                    return Err(syntax(
+                        token.line,
+                        format!("`{bracket}` nests values more than {MAX_NESTING} levels deep"),
+                    ));
+                }
+                self.depth += 1;
+                let value = match bracket {
+                    '{' => self
+                        .parse_settings(Some(('{', token.line)))
+                        .map(ConfigValue::Group),
+                    '[' => self.parse_elements(']', token.line).map(ConfigValue::Array),
+                    _ => self.parse_elements(')', token.line).map(ConfigValue::List),
+                };
+                self.depth -= 1;
+                value
             }
-            TokenKind::Bracket('(') => Ok(ConfigValue::List(self.parse_elements(')', token.line)?)),
             other => Err(syntax(
                 token.line,
                 format!("expected a value, found {}", other.describe()),
@@ -614,6 +633,28 @@ mod tests {
             Err(LsmdError::ConfigSyntax { line, message, .. }) => (line, message),
             other => panic!("expected a syntax error, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn deep_nesting_is_a_syntax_error_not_a_stack_overflow() {
+        // Found with the `lsmd_config` fuzz target: each level was one more recursion.
+        for opening in ["[", "(", "{ b = "] {
+            let (line, message) = error_of(&format!("a = {}", opening.repeat(200_000)));
+            assert_eq!(line, 1);
+            assert!(message.contains("64 levels deep"), "{message}");
+        }
+        let nested = format!(
+            "a = {}1{};",
+            "[".repeat(MAX_NESTING),
+            "]".repeat(MAX_NESTING)
+        );
+        assert!(parse(&nested).is_ok());
+        let deeper = format!(
+            "a = {}1{};",
+            "(".repeat(MAX_NESTING + 1),
+            ")".repeat(MAX_NESTING + 1)
+        );
+        assert!(parse(&deeper).is_err());
     }
 
     #[test]

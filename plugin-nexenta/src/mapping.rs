@@ -96,7 +96,7 @@ pub fn pool_to_pool(pool: &models::Pool, root: Option<&models::Space>, system_id
             | PoolElementType::VOLUME_FULL
             | PoolElementType::FS,
         unsupported_actions: PoolUnsupportedActions::default(),
-        total_space: used + free,
+        total_space: used.saturating_add(free),
         free_space: free,
         status,
         status_info: if status == PoolStatus::OK {
@@ -423,6 +423,17 @@ mod tests {
         let lsm = pool_to_pool(&degraded, None, "sys");
         assert_eq!(lsm.status, PoolStatus::DEGRADED);
         assert!(lsm.status_info.contains("DEGRADED"));
+    }
+
+    #[test]
+    fn a_pool_with_absurd_space_figures_is_still_a_pool() {
+        // Found with the rest_nstor fuzz target: used + free overflowed and panicked.
+        let pool: models::Pool = json(r#"{"poolName": "pool1", "health": "ONLINE"}"#);
+        let root: models::Space =
+            json(r#"{"bytesAvailable": 4398046511104, "bytesUsed": 9223372036854775000}"#);
+        let lsm = pool_to_pool(&pool, Some(&root), "sys");
+        assert_eq!(lsm.total_space, i64::MAX);
+        assert!(lsm.free_space <= lsm.total_space);
     }
 
     #[test]

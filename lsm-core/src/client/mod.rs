@@ -431,7 +431,7 @@ impl Drop for Client {
 /// A compact success (`{"id":N,"result":...}`, what plugins write) is parsed in one pass
 /// straight into `R`; anything else, or a result that does not parse, goes through the full
 /// envelope parse, which also gives the precise error.
-fn decode_reply<R: DeserializeOwned>(method: &str, frame: &[u8]) -> Result<R> {
+pub(crate) fn decode_reply<R: DeserializeOwned>(method: &str, frame: &[u8]) -> Result<R> {
     // Parsing from `&str` spares serde_json a UTF-8 check of every string in the reply; the
     // one check of the whole slice costs far less.
     if let Some(result) = lsm_ipc::compact_result(frame)

@@ -29,15 +29,26 @@ const CONTAINER_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// The size of a container FlexVol holding LUNs of `lun_bytes` in all: 5% and 64 MiB more
 /// (room for WAFL's metadata, so a space-reserved LUN fits on a real cluster), in whole
-/// 4 KiB blocks.
+/// 4 KiB blocks. Saturates rather than overflows (LUN sizes come from the cluster, and
+/// may be anything): ONTAP refuses a container that large itself.
 pub(super) fn container_size(lun_bytes: i64) -> i64 {
-    let raw = lun_bytes + lun_bytes / 20 + (64 << 20);
-    (raw + 4095) / 4096 * 4096
+    let raw = lun_bytes
+        .saturating_add(lun_bytes / 20)
+        .saturating_add(64 << 20);
+    raw.saturating_add(4095) / 4096 * 4096
 }
 
-/// The LUN size ONTAP is asked for: whole 512-byte blocks, rounded up.
-fn lun_bytes(size: i64) -> i64 {
-    (size + mapping::BLOCK_SIZE - 1) / mapping::BLOCK_SIZE * mapping::BLOCK_SIZE
+/// The LUN size ONTAP is asked for: whole 512-byte blocks, rounded up. A size that does
+/// not round within `i64` (past 8 EiB, more than any pool holds) is `NOT_ENOUGH_SPACE`.
+fn lun_bytes(size: i64) -> Result<i64> {
+    size.checked_add(mapping::BLOCK_SIZE - 1)
+        .map(|size| size / mapping::BLOCK_SIZE * mapping::BLOCK_SIZE)
+        .ok_or_else(|| {
+            LsmError::new(
+                ErrorNumber::NOT_ENOUGH_SPACE,
+                format!("a volume of {size} bytes is larger than any pool can hold"),
+            )
+        })
 }
 
 /// An LSM volume name as an ONTAP LUN name: letters, digits, `_`, `-` and `.`, at most 255.
@@ -215,8 +226,7 @@ impl Session {
         Ok(self
             .luns_where(&[("location.volume.uuid", volume_uuid)])?
             .iter()
-            .map(lun_size)
-            .sum())
+            .fold(0, |total: i64, lun| total.saturating_add(lun_size(lun))))
     }
 
     pub(super) fn volume_create(
@@ -230,7 +240,7 @@ impl Session {
         let aggregate = self.data_aggregate(pool)?;
         self.check_volume_name_free(name)?;
         let thick = provisioning == Provisioning::FULL;
-        let size = lun_bytes(size_bytes);
+        let size = lun_bytes(size_bytes)?;
         let container = self.free_flexvol_name(&container_base(name))?;
         let deadline = self.client.deadline();
         let outcome = self
@@ -379,7 +389,7 @@ impl Session {
     ) -> Result<Completion<Volume>> {
         let lun = self.lun(&volume.id)?;
         let current = lun_size(&lun);
-        let size = lun_bytes(new_size);
+        let size = lun_bytes(new_size)?;
         if size == current {
             return Err(no_state_change(format!(
                 "Volume {} is already of {current} bytes",
@@ -449,7 +459,9 @@ impl Session {
             ));
         }
         self.check_volume_name_free(name)?;
-        let total = self.luns_bytes_in(&container_uuid)? + lun_size(&lun);
+        let total = self
+            .luns_bytes_in(&container_uuid)?
+            .saturating_add(lun_size(&lun));
         self.grow_container(&container, total)?;
         let container_name = container.name.clone().unwrap_or_default();
         let path = format!("/vol/{container_name}/{name}");
@@ -801,6 +813,19 @@ mod tests {
         assert!(size >= one_gib + one_gib / 20 + (64 << 20));
         assert_eq!(size % 4096, 0);
         assert!(container_size(0) >= 20 << 20, "ONTAP's minimum volume size");
+        // Sizes the cluster reports may be anything: no overflow.
+        assert_eq!(container_size(i64::MAX), i64::MAX / 4096 * 4096);
+    }
+
+    #[test]
+    fn a_size_past_what_rounds_is_not_enough_space() {
+        // Found with the rest_ontap fuzz target: a volume_create of 9223372036854775000
+        // bytes overflowed the rounding and panicked the plugin.
+        assert_eq!(
+            lun_bytes(i64::MAX - 100).unwrap_err().code,
+            ErrorNumber::NOT_ENOUGH_SPACE
+        );
+        assert_eq!(lun_bytes(i64::MAX - 511).unwrap(), i64::MAX - 511);
     }
 
     #[test]
@@ -814,8 +839,8 @@ mod tests {
             );
         }
         assert_eq!(container_base("db-01.data"), "lsm_db_01_data");
-        assert_eq!(lun_bytes(1000), 1024);
-        assert_eq!(lun_bytes(1024), 1024);
+        assert_eq!(lun_bytes(1000).unwrap(), 1024);
+        assert_eq!(lun_bytes(1024).unwrap(), 1024);
     }
 
     #[test]

@@ -52,9 +52,24 @@ pub(super) fn check_dataset_name(what: &str, name: &str) -> Result<()> {
     }
 }
 
-/// `size` rounded up to a whole number of `block`s.
-fn round_up(size: i64, block: i64) -> i64 {
-    (size + block - 1) / block * block
+/// `size` (positive) rounded up to a whole number of `block`s (positive; the appliance
+/// says what it is). A size that does not round within `i64` (past 8 EiB, more than any
+/// pool holds) is `NOT_ENOUGH_SPACE`.
+fn round_up(size: i64, block: i64) -> Result<i64> {
+    u64::try_from(size)
+        .ok()
+        .zip(u64::try_from(block).ok())
+        .and_then(|(size, block)| size.checked_next_multiple_of(block))
+        .and_then(|rounded| i64::try_from(rounded).ok())
+        .ok_or_else(|| {
+            LsmError::new(
+                ErrorNumber::NOT_ENOUGH_SPACE,
+                format!(
+                    "a volume of {size} bytes in {block}-byte blocks is larger than any pool \
+                     can hold"
+                ),
+            )
+        })
 }
 
 fn same_initiator(a: &str, b: &str) -> bool {
@@ -176,7 +191,7 @@ impl Session {
             .volume_block_size
             .filter(|b| *b > 0)
             .unwrap_or(DEFAULT_VOLUME_BLOCK);
-        let size = round_up(size, block);
+        let size = round_up(size, block)?;
         let path = format!("{}/{name}", group.path.clone().unwrap_or_default());
         let sparse = provisioning != Provisioning::FULL;
         let outcome = self.client.change(
@@ -204,7 +219,7 @@ impl Session {
             .volume_block_size
             .filter(|b| *b > 0)
             .unwrap_or(DEFAULT_VOLUME_BLOCK);
-        let size = round_up(size, block);
+        let size = round_up(size, block)?;
         if Some(size) == zvol.volume_size {
             return Err(no_state_change(format!(
                 "volume {} is already {size} bytes",
@@ -808,5 +823,32 @@ impl Session {
             )?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_round_up_to_whole_blocks_or_are_not_enough_space() {
+        assert_eq!(round_up(1000, 512).unwrap(), 1024);
+        assert_eq!(round_up(8192, 8192).unwrap(), 8192);
+        // Found with the rest_nstor fuzz target: a volume_create of 9223372036854775000
+        // bytes overflowed the rounding and panicked the plugin; the block size comes
+        // from the appliance, so it may be anything too.
+        for (size, block) in [
+            (i64::MAX - 100, 8192),
+            (i64::MAX - 1, 1 << 62),
+            (i64::MAX, 2),
+        ] {
+            assert_eq!(
+                round_up(size, block).unwrap_err().code,
+                ErrorNumber::NOT_ENOUGH_SPACE,
+                "{size} in {block}"
+            );
+        }
+        assert_eq!(round_up(5, i64::MAX).unwrap(), i64::MAX);
+        assert_eq!(round_up(i64::MAX, 1).unwrap(), i64::MAX);
     }
 }

@@ -11,8 +11,18 @@ use super::rows::{fs_cols, fs_of, pool_cols, pool_of, snapshot_of, volume_cols, 
 use super::{job_duration, lsm, not_found, now_secs};
 use crate::state::*;
 
-pub(super) fn blocks_for(size_bytes: i64) -> i64 {
-    (size_bytes + BLOCK_SIZE - 1) / BLOCK_SIZE
+/// The whole blocks `size_bytes` (not negative) takes, rounded up. Sizes whose blocks do
+/// not fit `i64` bytes (within a block of `i64::MAX`, more than any pool holds) are
+/// `NOT_ENOUGH_SPACE`, as every size larger than a pool's free space is.
+pub(super) fn blocks_for(size_bytes: i64) -> SimResult<i64> {
+    let blocks = size_bytes / BLOCK_SIZE + i64::from(size_bytes % BLOCK_SIZE != 0);
+    match blocks.checked_mul(BLOCK_SIZE) {
+        Some(_) => Ok(blocks),
+        None => Err(lsm(
+            ErrorNumber::NOT_ENOUGH_SPACE,
+            format!("Insufficient space in pool: {size_bytes} bytes requested"),
+        )),
+    }
 }
 
 pub(super) fn system_check(tx: &Connection, system: &System) -> SimResult<()> {

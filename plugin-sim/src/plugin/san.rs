@@ -113,7 +113,7 @@ impl San for SimPlugin {
             check_element(&pool, PoolElementType::VOLUME, "volumes")?;
             volume_name_free(tx, volume_name)?;
             let pool_n = parse_id("POOL", &pool.id).unwrap_or_default();
-            let blocks = blocks_for(size_bytes);
+            let blocks = blocks_for(size_bytes)?;
             charge_pool(tx, pool_n, blocks * BLOCK_SIZE)?;
             let n = insert_volume(
                 tx,
@@ -135,7 +135,7 @@ impl San for SimPlugin {
         self.write(|tx| {
             let vol = volume_get(tx, &volume.id)?;
             let pool = pool_get(tx, &vol.pool_id)?;
-            let new_blocks = blocks_for(new_size_bytes);
+            let new_blocks = blocks_for(new_size_bytes)?;
             if new_blocks == vol.num_of_blocks {
                 return Err(lsm(
                     ErrorNumber::NO_STATE_CHANGE,
