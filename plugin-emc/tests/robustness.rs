@@ -49,25 +49,6 @@ fn unisphere(sim: &ArraySim) -> RestClient {
     rest
 }
 
-fn add_fault(sim: &ArraySim, spec: &str) {
-    let reply = sim
-        .rest()
-        .send(&Request::post("/_arraysim/faults").json(&json!({ "spec": spec })))
-        .unwrap_or_else(|error| panic!("fault {spec}: {error}"));
-    assert_eq!(reply.status(), 201, "fault {spec}");
-}
-
-fn clear_faults(sim: &ArraySim) {
-    sim.rest()
-        .send(&Request::delete("/_arraysim/faults"))
-        .unwrap();
-}
-
-/// How many `request`s (`"GET /api/types/lun/instances"`) the simulator has been sent.
-fn requests(sim: &ArraySim, request: &str) -> u64 {
-    sim.stats()["requests"][request].as_u64().unwrap_or(0)
-}
-
 fn pool(client: &mut BlockingClient, name: &str) -> lsm_core::types::Pool {
     client
         .pools(None)
@@ -139,7 +120,7 @@ fn changes_need_the_csrf_token_the_plugin_always_sends_and_expired_sessions_are_
     assert_eq!(body["error"]["errorCode"], 131_149_830, "{body}");
 
     let mut client = connect(&sim, TIMEOUT);
-    assert_eq!(requests(&sim, LOGIN), 1, "one login at registration");
+    assert_eq!(sim.requests(LOGIN), 1, "one login at registration");
     let pool = pool(&mut client, "flash_pool");
     let mut made = Vec::new();
     for n in 0..3 {
@@ -150,11 +131,11 @@ fn changes_need_the_csrf_token_the_plugin_always_sends_and_expired_sessions_are_
         ));
     }
     assert_eq!(
-        requests(&sim, CREATE_LUN),
+        sim.requests(CREATE_LUN),
         4,
         "one refused by the test, then each of the plugin's three sent once: none refused"
     );
-    assert_eq!(requests(&sim, LOGIN), 1, "the session lasted");
+    assert_eq!(sim.requests(LOGIN), 1, "the session lasted");
     assert!(
         !client
             .volumes(None)
@@ -170,24 +151,21 @@ fn changes_need_the_csrf_token_the_plugin_always_sends_and_expired_sessions_are_
             .volume_delete(&made[0])
             .expect("a delete after the session ended"),
     );
-    assert_eq!(requests(&sim, LOGIN), 2, "one login more");
+    assert_eq!(sim.requests(LOGIN), 2, "one login more");
     std::thread::sleep(Duration::from_millis(1700));
     assert_eq!(
         client.volumes(None).expect("a read after it ended").len(),
         2
     );
-    assert_eq!(requests(&sim, LOGIN), 3);
+    assert_eq!(sim.requests(LOGIN), 3);
     // A DELETE the array refuses for its session is sent again after one more login.
-    add_fault(
-        &sim,
-        "/api/instances/storageResource/*:status=401:count=1:method=DELETE",
-    );
+    sim.add_fault("/api/instances/storageResource/*:status=401:count=1:method=DELETE");
     done(
         client
             .volume_delete(&made[1])
             .expect("a delete refused once"),
     );
-    assert_eq!(requests(&sim, LOGIN), 4);
+    assert_eq!(sim.requests(LOGIN), 4);
     assert_eq!(client.volumes(None).unwrap().len(), 1);
     client.close().unwrap();
 }
@@ -317,9 +295,9 @@ fn paging_100_a_page_over_2500_luns_lists_each_once() {
     }
     let uri = sim.uri_with("&per_page=100");
     let mut client = BlockingClient::connect(&uri, Some(PASSWORD), TIMEOUT).unwrap();
-    let before = requests(&sim, "GET /api/types/lun/instances");
+    let before = sim.requests("GET /api/types/lun/instances");
     let listed = client.volumes(None).unwrap();
-    let pages = requests(&sim, "GET /api/types/lun/instances") - before;
+    let pages = sim.requests("GET /api/types/lun/instances") - before;
     assert_eq!(pages as usize, COUNT.div_ceil(100), "pages of 100");
     let mut names: Vec<&str> = listed.iter().map(|v| v.name.as_str()).collect();
     names.sort_unstable();
@@ -339,23 +317,22 @@ fn a_500_a_reset_a_slow_reply_and_a_failed_job_give_their_errors_and_leave_nothi
     let mut client = connect(&sim, TIMEOUT);
     let pool = pool(&mut client, "flash_pool");
 
-    add_fault(&sim, "/api/types/lun/instances:status=500:count=1");
+    sim.add_fault("/api/types/lun/instances:status=500:count=1");
     let error = client.volumes(None).unwrap_err();
     assert_eq!(error.code, ErrorNumber::PLUGIN_BUG, "{error}");
     assert!(error.message.contains("500"), "{error}");
     client.volumes(None).expect("the next call works");
 
-    add_fault(&sim, "/api/types/filesystem/instances:reset:count=1");
+    sim.add_fault("/api/types/filesystem/instances:reset:count=1");
     let error = client.fs(None).unwrap_err();
     assert_eq!(error.code, ErrorNumber::NETWORK_ERROR, "{error}");
     client.fs(None).expect("the next call reconnects");
 
     client.time_out_set(SHORT_TIMEOUT).unwrap();
     let latency = (SHORT_TIMEOUT + Duration::from_millis(1500)).as_millis();
-    add_fault(
-        &sim,
-        &format!("/api/types/pool/instances:latency={latency}:count=1"),
-    );
+    sim.add_fault(&format!(
+        "/api/types/pool/instances:latency={latency}:count=1"
+    ));
     let started = Instant::now();
     let error = client.pools(None).unwrap_err();
     assert_eq!(error.code, ErrorNumber::TIMEOUT, "{error}");
@@ -363,10 +340,7 @@ fn a_500_a_reset_a_slow_reply_and_a_failed_job_give_their_errors_and_leave_nothi
     client.time_out_set(TIMEOUT).unwrap();
     assert_eq!(client.pools(None).unwrap().len(), 2, "the next call works");
 
-    add_fault(
-        &sim,
-        "/api/types/storageResource/action/createLun:job=failure:count=1",
-    );
+    sim.add_fault("/api/types/storageResource/action/createLun:job=failure:count=1");
     let error = client
         .volume_create(&pool, "doomed", 1 << 30, Provisioning::THIN)
         .unwrap_err();
@@ -380,10 +354,7 @@ fn a_500_a_reset_a_slow_reply_and_a_failed_job_give_their_errors_and_leave_nothi
             .any(|v| v.name == "doomed"),
         "a failed create leaves nothing"
     );
-    add_fault(
-        &sim,
-        "/api/types/storageResource/action/createFilesystem:status=500:count=1",
-    );
+    sim.add_fault("/api/types/storageResource/action/createFilesystem:status=500:count=1");
     let error = client.fs_create(&pool, "doomed_fs", 4 << 30).unwrap_err();
     assert_eq!(error.code, ErrorNumber::PLUGIN_BUG, "{error}");
     assert!(client.fs(None).unwrap().is_empty(), "nothing half-made");
@@ -617,16 +588,16 @@ fn the_password_chap_secret_cookie_and_csrf_token_are_in_no_log_no_error_and_no_
     keep_sessions(&mut sessions);
     done(client.volume_delete(&volume).unwrap());
     client.time_out_set(SHORT_TIMEOUT).unwrap();
-    add_fault(&sim, "/api/types/pool/instances:status=500");
+    sim.add_fault("/api/types/pool/instances:status=500");
     messages.push(client.pools(None).unwrap_err().to_string());
-    clear_faults(&sim);
-    add_fault(&sim, "/api/instances/hostInitiator/*:status=401:count=2");
+    sim.clear_faults();
+    sim.add_fault("/api/instances/hostInitiator/*:status=401:count=2");
     let refused = client
         .iscsi_chap_auth(&host.init_ids[0], None, None, None, None)
         .unwrap_err();
     assert_eq!(refused.code, ErrorNumber::PLUGIN_AUTH_FAILED, "{refused}");
     messages.push(refused.to_string());
-    clear_faults(&sim);
+    sim.clear_faults();
     keep_sessions(&mut sessions);
     client.close().unwrap();
     let Err(refused) = BlockingClient::connect_daemon(

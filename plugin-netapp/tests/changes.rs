@@ -12,7 +12,7 @@ use lsm_core::types::{JobStatus, Provisioning};
 use lsm_core::{BlockingClient, ErrorNumber, FileSystem, Pool};
 use lsm_rest::Request;
 use lsm_test_support::{ARRAYSIM_PASSWORD, ArraySim};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 const TIMEOUT: Duration = Duration::from_secs(20);
 const GIB: i64 = 1 << 30;
@@ -21,20 +21,6 @@ const MARGIN: Duration = Duration::from_secs(3);
 
 fn connect(sim: &ArraySim, timeout: Duration) -> BlockingClient {
     BlockingClient::connect(&sim.uri(), Some(ARRAYSIM_PASSWORD), timeout).unwrap()
-}
-
-fn add_fault(sim: &ArraySim, spec: &str) {
-    let reply = sim
-        .rest()
-        .send(&Request::post("/_arraysim/faults").json(&json!({ "spec": spec })))
-        .unwrap();
-    assert!(reply.status() < 300, "fault {spec}: {}", reply.status());
-}
-
-fn clear_faults(sim: &ArraySim) {
-    sim.rest()
-        .send(&Request::delete("/_arraysim/faults"))
-        .unwrap();
 }
 
 /// The FlexVols on the simulated cluster, as ONTAP lists them (name, comment).
@@ -115,7 +101,7 @@ fn a_failed_fs_create_job_is_an_error_and_leaves_no_file_system() {
     let sim = ArraySim::ontap();
     let mut client = connect(&sim, TIMEOUT);
     let pool = data_pool(&mut client);
-    add_fault(&sim, "/api/storage/volumes:method=POST:job=failure:count=1");
+    sim.add_fault("/api/storage/volumes:method=POST:job=failure:count=1");
     let started = Instant::now();
     let error = create_fs(&mut client, &pool, "failed_fs").unwrap_err();
     assert!(
@@ -152,7 +138,7 @@ fn a_failed_container_job_leaves_neither_volume_nor_lun() {
     let mut client = connect(&sim, TIMEOUT);
     let pool = data_pool(&mut client);
     let volumes_before = flexvols(&sim);
-    add_fault(&sim, "/api/storage/volumes:method=POST:job=failure:count=1");
+    sim.add_fault("/api/storage/volumes:method=POST:job=failure:count=1");
     let error = client
         .volume_create(&pool, "lun_a", GIB, Provisioning::THIN)
         .map(|_| ())
@@ -183,7 +169,7 @@ fn a_refused_lun_create_removes_the_container_it_made() {
     let mut client = connect(&sim, TIMEOUT);
     let pool = data_pool(&mut client);
     let volumes_before = flexvols(&sim);
-    add_fault(&sim, "/api/storage/luns:method=POST:status=500:count=1");
+    sim.add_fault("/api/storage/luns:method=POST:status=500:count=1");
     let started = Instant::now();
     let error = client
         .volume_create(&pool, "lun_b", GIB, Provisioning::FULL)
@@ -233,7 +219,7 @@ fn a_container_slower_than_the_timeout_becomes_a_job_that_makes_the_lun() {
     let mut client = connect(&sim, timeout);
     let pool = data_pool(&mut client);
     // The container's job cannot be followed within the call: every poll is slow.
-    add_fault(&sim, "/api/cluster/jobs/*:latency=3000");
+    sim.add_fault("/api/cluster/jobs/*:latency=3000");
     let started = Instant::now();
     let answer = client.volume_create(&pool, "lun_slow", GIB, Provisioning::THIN);
     let took = started.elapsed();
@@ -257,7 +243,7 @@ fn a_container_slower_than_the_timeout_becomes_a_job_that_makes_the_lun() {
         "no LUN before its job has ended"
     );
 
-    clear_faults(&sim);
+    sim.clear_faults();
     assert!(!client.systems().unwrap().is_empty(), "the next call works");
     let volume = match finish_job(&mut client, &job).unwrap() {
         Some(lsm_core::LsmObject::Volume(volume)) => volume,

@@ -50,26 +50,6 @@ fn connect(sim: &ArraySim, timeout: Duration) -> BlockingClient {
         .unwrap_or_else(|error| panic!("connect to {}: {error}", sim.uri()))
 }
 
-fn add_fault(sim: &ArraySim, spec: &str) {
-    let reply = sim
-        .rest()
-        .send(&Request::post("/_arraysim/faults").json(&json!({ "spec": spec })))
-        .unwrap_or_else(|error| panic!("fault {spec}: {error}"));
-    assert_eq!(reply.status(), 201, "fault {spec}");
-}
-
-fn clear_faults(sim: &ArraySim) {
-    sim.rest()
-        .send(&Request::delete("/_arraysim/faults"))
-        .unwrap();
-}
-
-/// How many `request`s (`"GET /api/storage/luns"`: method and path, no query) the
-/// simulator has been sent.
-fn requests(sim: &ArraySim, request: &str) -> u64 {
-    sim.stats()["requests"][request].as_u64().unwrap_or(0)
-}
-
 /// Makes thin 16 MiB LUNs `/vol/vol1/<name>` through the REST API, from a few threads.
 fn create_luns(sim: &ArraySim, names: &[String]) {
     const THREADS: usize = 4;
@@ -113,12 +93,12 @@ fn volumes_with_fault(
     client: &mut BlockingClient,
     fault: &str,
 ) -> (LsmError, Duration, u64) {
-    add_fault(sim, fault);
-    let before = requests(sim, "GET /api/storage/luns");
+    sim.add_fault(fault);
+    let before = sim.requests("GET /api/storage/luns");
     let started = Instant::now();
     let outcome = client.volumes(None);
     let took = started.elapsed();
-    let sent = requests(sim, "GET /api/storage/luns") - before;
+    let sent = sim.requests("GET /api/storage/luns") - before;
     match outcome {
         Ok(volumes) => panic!("volumes() succeeded despite {fault}: {volumes:?}"),
         Err(error) => (error, took, sent),
@@ -136,9 +116,9 @@ fn a_listing_of_2500_luns_takes_3_pages_and_returns_each_lun_once() {
     create_luns(&sim, &names);
     let mut client = connect(&sim, TIMEOUT);
 
-    let before = requests(&sim, "GET /api/storage/luns");
+    let before = sim.requests("GET /api/storage/luns");
     let volumes = client.volumes(None).unwrap();
-    let pages = requests(&sim, "GET /api/storage/luns") - before;
+    let pages = sim.requests("GET /api/storage/luns") - before;
 
     assert_eq!(pages, 3, "{count} LUNs at {PAGE_SIZE} a page");
     assert_eq!(volumes.len(), count, "one volume per LUN, none twice");
@@ -186,26 +166,26 @@ fn a_503_on_a_listing_is_retried_within_the_call_as_on_a_single_get() {
     let mut client = session_with_one_lun(&sim, FAULT_TIMEOUT);
 
     // A single GET (the cluster, in systems()) meets a 503 once: sent again, and it works.
-    add_fault(&sim, "/api/cluster:status=503:count=1");
-    let before = requests(&sim, "GET /api/cluster");
+    sim.add_fault("/api/cluster:status=503:count=1");
+    let before = sim.requests("GET /api/cluster");
     assert_eq!(
         client.systems().unwrap().len(),
         1,
         "a 503 on GET /api/cluster"
     );
     assert_eq!(
-        requests(&sim, "GET /api/cluster") - before,
+        sim.requests("GET /api/cluster") - before,
         2,
         "sent again once"
     );
 
     // A listing meets the same 503 once: the plugin treats it the same way.
-    add_fault(&sim, "/api/storage/luns:status=503:count=1");
-    let before = requests(&sim, "GET /api/storage/luns");
+    sim.add_fault("/api/storage/luns:status=503:count=1");
+    let before = sim.requests("GET /api/storage/luns");
     let started = Instant::now();
     let listed = client.volumes(None);
     let took = started.elapsed();
-    let sent = requests(&sim, "GET /api/storage/luns") - before;
+    let sent = sim.requests("GET /api/storage/luns") - before;
     match listed {
         Ok(volumes) => {
             let names: Vec<&str> = volumes.iter().map(|v| v.name.as_str()).collect();
@@ -276,7 +256,7 @@ fn a_reply_slower_than_the_timeout_is_timeout_in_time_and_the_next_call_works() 
     );
     assert_eq!(sent, 1);
 
-    clear_faults(&sim);
+    sim.clear_faults();
     let started = Instant::now();
     assert_eq!(volume_names(&mut client), ["lun_a"], "the next call works");
     assert!(
@@ -296,10 +276,7 @@ fn a_call_of_several_slow_requests_answers_within_its_timeout_and_the_next_call_
     // than half the call's timeout but within it, so the two together are not.
     let each = SHORT_TIMEOUT * 6 / 10;
     for path in ["/api/storage/luns", "/api/storage/volumes"] {
-        add_fault(
-            &sim,
-            &format!("{path}:latency={}:count=1", each.as_millis()),
-        );
+        sim.add_fault(&format!("{path}:latency={}:count=1", each.as_millis()));
     }
     let started = Instant::now();
     let outcome = client.volumes(None);
@@ -459,7 +436,7 @@ fn the_password_is_in_no_log_no_error_message_and_no_argv() {
         ),
     ];
     for (fault, code) in faults {
-        add_fault(&sim, fault);
+        sim.add_fault(fault);
         if code == ErrorNumber::TIMEOUT {
             client.time_out_set(Duration::from_secs(1)).unwrap();
         }
@@ -534,10 +511,7 @@ fn systems_sends_its_two_requests_at_once() {
     // call's timeout, the call still answers (one after the other, it would time out).
     let each = SHORT_TIMEOUT * 6 / 10;
     for path in ["/api/cluster", "/api/cluster/nodes"] {
-        add_fault(
-            &sim,
-            &format!("{path}:latency={}:count=1", each.as_millis()),
-        );
+        sim.add_fault(&format!("{path}:latency={}:count=1", each.as_millis()));
     }
     let started = Instant::now();
     let systems = client

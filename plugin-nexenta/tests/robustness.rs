@@ -50,25 +50,6 @@ fn nef(sim: &ArraySim) -> RestClient {
     rest
 }
 
-fn add_fault(sim: &ArraySim, spec: &str) {
-    let reply = sim
-        .rest()
-        .send(&Request::post("/_arraysim/faults").json(&json!({ "spec": spec })))
-        .unwrap_or_else(|error| panic!("fault {spec}: {error}"));
-    assert_eq!(reply.status(), 201, "fault {spec}");
-}
-
-fn clear_faults(sim: &ArraySim) {
-    sim.rest()
-        .send(&Request::delete("/_arraysim/faults"))
-        .unwrap();
-}
-
-/// How many `request`s (`"GET /storage/filesystems"`) the simulator has been sent.
-fn requests(sim: &ArraySim, request: &str) -> u64 {
-    sim.stats()["requests"][request].as_u64().unwrap_or(0)
-}
-
 fn pool(client: &mut BlockingClient, name: &str) -> lsm_core::types::Pool {
     client
         .pools(None)
@@ -90,12 +71,12 @@ fn a_token_that_expires_mid_session_is_renewed_and_the_call_succeeds() {
     let sim = ArraySim::start("nexenta", &["--token-ttl-ms", "1500"]);
     let mut client = connect(&sim, TIMEOUT);
     assert_eq!(client.systems().unwrap().len(), 1);
-    assert_eq!(requests(&sim, "POST /auth/login"), 1);
+    assert_eq!(sim.requests("POST /auth/login"), 1);
     std::thread::sleep(Duration::from_millis(1700));
     let pools = client.pools(None).expect("pools after the token expired");
     assert_eq!(pools.len(), 2);
     assert_eq!(
-        requests(&sim, "POST /auth/login"),
+        sim.requests("POST /auth/login"),
         2,
         "one login more, once the token was refused"
     );
@@ -106,17 +87,17 @@ fn a_token_that_expires_mid_session_is_renewed_and_the_call_succeeds() {
 fn ebusy_is_retried_within_the_timeout_and_forever_busy_is_timeout() {
     let sim = ArraySim::start("nexenta", &[]);
     let mut client = connect(&sim, TIMEOUT);
-    let before = requests(&sim, "GET /storage/volumes");
-    add_fault(&sim, "/storage/volumes:status=500:count=2:method=GET");
+    let before = sim.requests("GET /storage/volumes");
+    sim.add_fault("/storage/volumes:status=500:count=2:method=GET");
     client.volumes(None).expect("volumes after two EBUSY");
     assert_eq!(
-        requests(&sim, "GET /storage/volumes") - before,
+        sim.requests("GET /storage/volumes") - before,
         3,
         "two refused, one answered"
     );
 
     client.time_out_set(SHORT_TIMEOUT).unwrap();
-    add_fault(&sim, "/storage/volumes:status=500:method=GET");
+    sim.add_fault("/storage/volumes:status=500:method=GET");
     let started = Instant::now();
     let error = client.volumes(None).unwrap_err();
     let took = started.elapsed();
@@ -126,7 +107,7 @@ fn ebusy_is_retried_within_the_timeout_and_forever_busy_is_timeout() {
         !error.message.starts_with("plugin did not answer"),
         "the plugin's own answer: {error}"
     );
-    clear_faults(&sim);
+    sim.clear_faults();
     client.volumes(None).expect("the next call works");
     client.close().unwrap();
 }
@@ -206,9 +187,9 @@ fn paging_over_2500_file_systems_lists_each_once_in_the_pages_it_takes() {
     assert!(on_appliance > COUNT, "{on_appliance}");
 
     let mut client = connect(&sim, TIMEOUT);
-    let before = requests(&sim, "GET /storage/filesystems");
+    let before = sim.requests("GET /storage/filesystems");
     let listed = client.fs(None).unwrap();
-    let pages = requests(&sim, "GET /storage/filesystems") - before;
+    let pages = sim.requests("GET /storage/filesystems") - before;
     assert_eq!(
         pages as usize,
         on_appliance.div_ceil(PAGE_SIZE),
@@ -231,14 +212,14 @@ fn a_reset_a_slow_reply_and_a_failed_job_give_their_errors_and_leave_nothing() {
     let mut client = connect(&sim, TIMEOUT);
     let pool = pool(&mut client, "pool1");
 
-    add_fault(&sim, "/storage/filesystems:reset:count=1:method=GET");
+    sim.add_fault("/storage/filesystems:reset:count=1:method=GET");
     let error = client.fs(None).unwrap_err();
     assert_eq!(error.code, ErrorNumber::NETWORK_ERROR, "{error}");
     client.fs(None).expect("the next call reconnects");
 
     client.time_out_set(SHORT_TIMEOUT).unwrap();
     let latency = (SHORT_TIMEOUT + Duration::from_millis(1500)).as_millis();
-    add_fault(&sim, &format!("/storage/pools:latency={latency}:count=1"));
+    sim.add_fault(&format!("/storage/pools:latency={latency}:count=1"));
     let started = Instant::now();
     let error = client.pools(None).unwrap_err();
     assert_eq!(error.code, ErrorNumber::TIMEOUT, "{error}");
@@ -246,7 +227,7 @@ fn a_reset_a_slow_reply_and_a_failed_job_give_their_errors_and_leave_nothing() {
     client.time_out_set(TIMEOUT).unwrap();
     assert_eq!(client.pools(None).unwrap().len(), 2, "the next call works");
 
-    add_fault(&sim, "/storage/filesystems:job=failure:count=1:method=POST");
+    sim.add_fault("/storage/filesystems:job=failure:count=1:method=POST");
     let error = client.fs_create(&pool, "doomed_fs", 64 << 20).unwrap_err();
     // An error LSM has no code for is PLUGIN_BUG (as for the ONTAP plugin), with the
     // appliance's own code and text.
@@ -366,9 +347,9 @@ fn the_password_and_tokens_are_in_no_log_no_error_message_and_no_argv() {
         .unwrap();
     done(client.fs_delete(&fs).unwrap());
     client.time_out_set(SHORT_TIMEOUT).unwrap();
-    add_fault(&sim, "/storage/pools:status=500");
+    sim.add_fault("/storage/pools:status=500");
     messages.push(client.pools(None).unwrap_err().to_string());
-    clear_faults(&sim);
+    sim.clear_faults();
     client.close().unwrap();
     let Err(refused) = BlockingClient::connect_daemon(
         &dirs.socket_dir,

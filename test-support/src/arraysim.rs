@@ -179,6 +179,11 @@ impl ArraySim {
             .expect("GET /_arraysim/stats")
     }
 
+    /// How many `request`s (`"GET /api/storage/luns"`: method and path) it has been sent.
+    pub fn requests(&self, request: &str) -> u64 {
+        self.stats()["requests"][request].as_u64().unwrap_or(0)
+    }
+
     /// Adds a fault (`lsm-arraysim --fault` grammar) through the admin endpoint.
     pub fn add_fault(&self, spec: &str) {
         let reply = self
