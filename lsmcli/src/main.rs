@@ -3,7 +3,7 @@
 /// A listing of 10,000 objects decodes and lays out some 100,000 strings in a fresh process,
 /// where the cost is mostly first-touch page faults: mimalloc (with transparent huge pages)
 /// takes `list --type volumes` of 10k from ~70 ms to ~50 ms on a 2-vCPU VM, for ~0.3 ms more
-/// at start (`cargo bench -p lsmcli`). Plugins keep glibc malloc: there the start-up cost
+/// at start (`scripts/bench.sh --only listing`, the lsmcli row). Plugins keep glibc malloc: there the start-up cost
 /// (about 1 ms) outweighs the gain.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;

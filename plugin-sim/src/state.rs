@@ -126,7 +126,7 @@ pub fn state_path(statefile_param: Option<&str>) -> PathBuf {
 /// fsync; a volume create commits about five pages, so at 4 KiB that flush
 /// was the largest share of a create's cost. Rows here are small (about 100
 /// bytes), so 1 KiB pages cost a listing nothing measurable and cut a
-/// create by about a fifth (measured with `cargo bench -p plugin-sim`).
+/// create by about a fifth (measured with a create benchmark when this was chosen).
 pub const PAGE_SIZE: i64 = 1024;
 
 /// An open state file.

@@ -18,9 +18,12 @@
 //!   `lsm-test-child-client` program (an LSM client in its own process, for
 //!   the environment-driven connect rule or another uid) and parses what it
 //!   reports.
+//! - [`load`]: [`load::run_load`], many clients at once (through lsmd or embedded) for a
+//!   count of calls or a time, with latencies, errors and throughput.
 //! - [`loop_device`]: [`LoopDevice`], a loop device on a sparse image,
 //!   detached on drop.
-//! - [`process`]: `/proc` facts (children of a process, real uid).
+//! - [`process`]: `/proc` facts (children of a process, real uid, open fds, the
+//!   processes running an executable).
 //! - [`root`]: [`require_root`] for tests that need root and fail loudly
 //!   without it.
 //! - [`secrets`]: grepping argv, environment, logs and messages for secrets.
@@ -34,6 +37,7 @@ pub mod bins;
 pub mod child_client;
 pub mod cli;
 pub mod faults;
+pub mod load;
 pub mod loop_device;
 pub mod lsmd;
 pub mod process;

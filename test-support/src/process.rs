@@ -55,3 +55,29 @@ pub fn descendants(pid: u32) -> Vec<u32> {
     }
     found
 }
+
+/// How many file descriptors a process has open (the entries of `/proc/<pid>/fd`).
+pub fn open_fds(pid: u32) -> usize {
+    fs::read_dir(format!("/proc/{pid}/fd"))
+        .unwrap_or_else(|error| panic!("/proc/{pid}/fd: {error}"))
+        .count()
+}
+
+/// Every process running the executable `exe` (symlinks resolved, as `/proc/<pid>/exe`
+/// shows it): the plugins a test started, also those orphaned by their parent.
+pub fn processes_running(exe: &std::path::Path) -> Vec<u32> {
+    let Ok(exe) = fs::canonicalize(exe) else {
+        return Vec::new();
+    };
+    let Ok(entries) = fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|entry| {
+            let pid = entry.file_name().to_string_lossy().parse::<u32>().ok()?;
+            let running = fs::read_link(entry.path().join("exe")).ok()?;
+            (running == exe).then_some(pid)
+        })
+        .collect()
+}

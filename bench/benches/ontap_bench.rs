@@ -1,4 +1,4 @@
-//! `cargo bench -p plugin-netapp --bench ontap_bench`: issue 11's figures
+//! `cargo bench -p lsm-bench --bench ontap_bench`: issue 11's figures
 //! for `ontap_lsmplugin` against a real `lsm-arraysim --vendor ontap` over
 //! TLS, each printed next to a baseline measured in the same run on the same
 //! simulator.
@@ -37,7 +37,7 @@
 //!
 //! Usage: `cargo build --release -p plugin-netapp -p lsm-arraysim -p lsmcli
 //! -p plugin-sim` (the binaries of the bench's profile), then
-//! `cargo bench -p plugin-netapp --bench ontap_bench -- [--only
+//! `cargo bench -p lsm-bench --bench ontap_bench -- [--only
 //! volumes|cli|systems]... [--luns N] [--rounds N] [--cli-runs N]
 //! [--calls N]` (with no `--only`, all three).
 //!
@@ -46,27 +46,21 @@
 
 use std::path::Path;
 use std::process::{Command, ExitCode};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use lsm_bench::vendors::ontap::{BareClient, SETUP_CLIENTS, populate_luns};
 use lsm_core::BlockingClient;
-use lsm_rest::{Request, RestClient};
+use lsm_rest::Request;
 use lsm_test_support::bench::{
     cold_runs, cpu_time, ms, percentile, plugin_child, proc_status_mib, request_counts,
     requests_between, reset_peak, show_requests, sorted,
 };
 use lsm_test_support::{ARRAYSIM_PASSWORD, ArraySim, bin_dir, workspace_binary};
 use plugin_netapp::client::api::PAGE_SIZE;
-use serde_json::{Value, json};
+use serde_json::json;
 
 /// Timeout of every LSM call.
 const CALL_TIMEOUT: Duration = Duration::from_secs(300);
-/// The SVM and FlexVol the LUNs are made in (the simulator's defaults).
-const SVM: &str = "vs0";
-const FLEXVOL: &str = "vol1";
-/// The `fields=` of the plugin's `OntapClient::luns()` (plugin-netapp/src/client/api.rs).
-const LUN_FIELDS: &str =
-    "name,uuid,svm,location,os_type,serial_number,space,status,enabled,lun_maps";
 /// The `fields=` of the plugin's `cluster()` and `nodes()`.
 const CLUSTER_FIELDS: &str = "name,uuid,version";
 const NODE_FIELDS: &str = "name,uuid,state,model,serial_number";
@@ -74,8 +68,6 @@ const NODE_FIELDS: &str = "name,uuid,state,model,serial_number";
 const LUN_LIST: &str = "GET /api/storage/luns";
 /// The stats key of the FlexVol listing.
 const VOLUME_LIST: &str = "GET /api/storage/volumes";
-/// Concurrent clients making the LUNs in setup.
-const SETUP_CLIENTS: usize = 4;
 /// Calls of each kind in a row before the next kind takes its turn.
 const BLOCK: usize = 100;
 
@@ -147,59 +139,6 @@ fn us(duration: Duration) -> f64 {
     duration.as_secs_f64() * 1e6
 }
 
-// -------------------------------------------------------------- bare client
-
-/// The baseline: `lsm-rest`'s `RestClient` as the bench's own (the same
-/// reqwest + rustls stack the plugin talks through, so the comparison is of
-/// what the plugin adds, not of TLS stacks), one kept-alive connection, Basic
-/// auth, each body parsed into a `serde_json::Value`.
-struct BareClient {
-    rest: RestClient,
-}
-
-impl BareClient {
-    fn new(sim: &ArraySim) -> BareClient {
-        BareClient { rest: sim.rest() }
-    }
-
-    /// GET `path_and_query` (relative to the array) with `query` added, parsed.
-    fn get(&self, path_and_query: &str, query: &[(&str, &str)]) -> Result<Value, String> {
-        let request = query
-            .iter()
-            .fold(Request::get(path_and_query), |request, (key, value)| {
-                request.query(key, value)
-            });
-        self.rest
-            .send_json(&request)
-            .map_err(|e| format!("GET {path_and_query}: {e}"))
-    }
-
-    /// Every record of a collection, page after page, as the plugin's `list()` asks.
-    fn list(&self, path: &str, query: &[(&str, &str)]) -> Result<Vec<Value>, String> {
-        let page_size = PAGE_SIZE.to_string();
-        let mut first = vec![("max_records", page_size.as_str())];
-        first.extend_from_slice(query);
-        let mut page = self.get(path, &first)?;
-        let mut records = Vec::new();
-        loop {
-            if let Some(Value::Array(page_records)) = page.get_mut("records").map(Value::take) {
-                records.extend(page_records);
-            }
-            let Some(next) = page["_links"]["next"]["href"].as_str() else {
-                return Ok(records);
-            };
-            page = self.get(next, &[])?;
-        }
-    }
-
-    fn luns(&self) -> Result<Vec<Value>, String> {
-        self.list(
-            "/api/storage/luns",
-            &[("svm.name", SVM), ("fields", LUN_FIELDS)],
-        )
-    }
-}
-
 /// A session with the plugin (embedded: this profile's `ontap_lsmplugin`).
 fn connect_plugin(sim: &ArraySim) -> Result<BlockingClient, String> {
     let plugin = workspace_binary("ontap_lsmplugin", "plugin-netapp");
@@ -208,45 +147,6 @@ fn connect_plugin(sim: &ArraySim) -> Result<BlockingClient, String> {
 }
 
 // ------------------------------------------------------------------ volumes
-
-/// Makes `count` thin LUNs `/vol/vol1/lun_N` with concurrent POSTs.
-fn populate_luns(sim: &ArraySim, count: usize) -> Result<(), String> {
-    let next = AtomicUsize::new(0);
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..SETUP_CLIENTS)
-            .map(|_| {
-                scope.spawn(|| -> Result<(), String> {
-                    let rest = sim.rest();
-                    loop {
-                        let index = next.fetch_add(1, Ordering::Relaxed);
-                        if index >= count {
-                            return Ok(());
-                        }
-                        let body = json!({
-                            "name": format!("/vol/{FLEXVOL}/lun_{index}"),
-                            "svm": {"name": SVM},
-                            "os_type": "linux",
-                            "space": {"size": 16 << 20, "guarantee": {"requested": false}},
-                        });
-                        let response = rest
-                            .send(&Request::post("/api/storage/luns").json(&body))
-                            .map_err(|e| format!("POST LUN {index}: {e}"))?;
-                        if response.status() != 201 {
-                            return Err(format!(
-                                "POST LUN {index}: status {} (want 201)",
-                                response.status()
-                            ));
-                        }
-                    }
-                })
-            })
-            .collect();
-        // Every thread is joined by the scope, also when one has failed.
-        workers
-            .into_iter()
-            .try_for_each(|worker| worker.join().unwrap_or(Err("setup thread panicked".into())))
-    })
-}
 
 /// One measured round of a listing: its time, and the peak memory and CPU
 /// time of the processes named.

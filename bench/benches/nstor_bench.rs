@@ -15,7 +15,7 @@
 //!    `lsmcli -u sim://... list --type pools` and a spawn of `true`.
 //!
 //! Usage: `cargo build --release -p plugin-nexenta -p lsm-arraysim -p lsmcli -p plugin-sim`,
-//! then `cargo bench -p plugin-nexenta --bench nstor_bench -- [--only fs|volumes|cli]...
+//! then `cargo bench -p lsm-bench --bench nstor_bench -- [--only fs|volumes|cli]...
 //! [--objects N] [--rounds N] [--cli-runs N]`.
 //!
 //! Exits non-zero when a call fails or a count is not the expected one; the times are
@@ -23,30 +23,22 @@
 
 use std::collections::BTreeMap;
 use std::process::{Command, ExitCode};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use lsm_bench::vendors::nexenta::{
+    FS_FIELDS, FS_PARENT, bare_list, bare_volumes, bench_zvol, logged_in, populate,
+};
 use lsm_core::BlockingClient;
-use lsm_rest::{NextPage, Page, Request, RestClient};
+use lsm_rest::RestClient;
 use lsm_test_support::bench::{
     cold_runs, ms, percentile, plugin_child, proc_status_mib, request_counts, requests_between,
     reset_peak, show_requests, sorted,
 };
-use lsm_test_support::{ARRAYSIM_PASSWORD, ARRAYSIM_USER, ArraySim, bin_dir, workspace_binary};
+use lsm_test_support::{ARRAYSIM_PASSWORD, ArraySim, bin_dir, workspace_binary};
 use plugin_nexenta::client::api::PAGE_SIZE;
-use serde_json::{Value, json};
+use serde_json::json;
 
 const CALL_TIMEOUT: Duration = Duration::from_secs(600);
-/// The `fields=` the plugin asks (plugin-nexenta/src/plugin/lookups.rs, listings.rs).
-const FS_FIELDS: &str = "path,name,parent,mountPoint,bytesAvailable,bytesUsed,referencedQuotaSize,referencedReservationSize,sharedOverNfs,originalSnapshot";
-const VOLUME_FIELDS: &str =
-    "path,name,parent,volumeSize,sparseVolume,volumeBlockSize,bytesUsed,originalSnapshot";
-const LU_FIELDS: &str = "guid,volume";
-const SETUP_CLIENTS: usize = 4;
-/// Where the bench's objects go (the simulator's default inventory).
-const FS_PARENT: &str = "pool1/nfs";
-const VOLUME_GROUP: &str = "pool1/iscsi";
-
 struct Options {
     sections: Vec<String>,
     objects: usize,
@@ -95,80 +87,6 @@ impl Options {
     fn runs(&self, section: &str) -> bool {
         self.sections.iter().any(|s| s == section)
     }
-}
-
-/// A REST client logged in to the simulated appliance.
-fn logged_in(sim: &ArraySim) -> Result<RestClient, String> {
-    let mut rest = sim.rest();
-    let reply: Value = rest
-        .send_json(
-            &Request::post("/auth/login")
-                .json(&json!({"username": ARRAYSIM_USER, "password": ARRAYSIM_PASSWORD})),
-        )
-        .map_err(|e| format!("login: {e}"))?;
-    let token = reply["token"].as_str().ok_or("login: no token")?;
-    rest.set_bearer_token(token);
-    Ok(rest)
-}
-
-/// `count` objects made with concurrent POSTs (`body(i)` to `path`).
-fn populate(
-    sim: &ArraySim,
-    count: usize,
-    path: &str,
-    body: impl Fn(usize) -> Value + Sync,
-) -> Result<(), String> {
-    let next = AtomicUsize::new(0);
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..SETUP_CLIENTS)
-            .map(|_| {
-                scope.spawn(|| -> Result<(), String> {
-                    let rest = logged_in(sim)?;
-                    loop {
-                        let index = next.fetch_add(1, Ordering::Relaxed);
-                        if index >= count {
-                            return Ok(());
-                        }
-                        let reply = rest
-                            .send(&Request::post(path).json(&body(index)))
-                            .map_err(|e| format!("POST {path} {index}: {e}"))?;
-                        if !matches!(reply.status(), 201 | 202) {
-                            return Err(format!("POST {path} {index}: {}", reply.status()));
-                        }
-                    }
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .try_for_each(|w| w.join().unwrap_or(Err("setup thread panicked".into())))
-    })
-}
-
-/// Every object of a collection, as the plugin's `list()` asks for it.
-fn bare_list(rest: &RestClient, path: &str, fields: &str) -> Result<Vec<Value>, String> {
-    let first = Request::get(path)
-        .query("limit", PAGE_SIZE)
-        .query("offset", 0)
-        .query("fields", fields);
-    rest.collect_pages(first, rest.deadline(), |response| {
-        let mut page: Value = response.json()?;
-        let next = page["links"]
-            .as_array()
-            .and_then(|links| {
-                links
-                    .iter()
-                    .find(|l| l["rel"] == "next")
-                    .and_then(|l| l["href"].as_str())
-            })
-            .map_or(NextPage::Done, |href| NextPage::Href(href.to_string()));
-        let records = match page.get_mut("data").map(Value::take) {
-            Some(Value::Array(data)) => data,
-            _ => Vec::new(),
-        };
-        Ok(Page { records, next })
-    })
-    .map_err(|e| format!("GET {path}: {e}"))
 }
 
 fn connect_plugin(sim: &ArraySim) -> Result<BlockingClient, String> {
@@ -336,10 +254,7 @@ fn run() -> Result<bool, String> {
     if options.runs("volumes") {
         println!("== volumes() with {n} zvols: plugin vs bare HTTP client, same simulator");
         let started = Instant::now();
-        populate(&sim, n, "/storage/volumes", |i| {
-            json!({"path": format!("{VOLUME_GROUP}/bench_vol_{i}"), "volumeSize": 16 << 20,
-                   "sparseVolume": true})
-        })?;
+        populate(&sim, n, "/storage/volumes", bench_zvol)?;
         println!(
             "setup: {n} zvols in {:.1} s",
             started.elapsed().as_secs_f64()
@@ -352,11 +267,7 @@ fn run() -> Result<bool, String> {
                     .map(|l| l.len())
                     .map_err(|e| format!("volumes(): {e}"))
             },
-            bare: &|rest| {
-                let zvols = bare_list(rest, "/storage/volumes", VOLUME_FIELDS)?;
-                let units = bare_list(rest, "/san/logicalUnits", LU_FIELDS)?;
-                Ok(zvols.len().min(units.len()))
-            },
+            bare: &bare_volumes,
             collections: &["/storage/volumes", "/san/logicalUnits"],
         };
         clean &= bench_listing(&sim, &options, &listing, n)?;
