@@ -19,6 +19,7 @@ use std::time::{Duration, Instant};
 
 use lsm_core::{BlockingClient, ErrorNumber};
 use lsm_test_support::process::children_of;
+use lsm_test_support::script_plugin::ANSWERS_TWO_THEN;
 use lsm_test_support::{RunningLsmd, wait_until};
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
@@ -185,19 +186,6 @@ fn plugin_that_never_answers_register_times_out_the_connect() {
     );
     assert!(error.message.contains("plugin_register"), "{error}");
 }
-
-/// The start of a misbehaving plugin: it answers `plugin_register` and `time_out_set`
-/// with `null`, then reads the next request (the call under test) and does what follows.
-const ANSWERS_TWO_THEN: &str = r#"fd="$1"
-reply='{"id": 100, "result": null}'
-for answered in 1 2; do
-    read -r -N 10 length <&"$fd" || exit 0
-    read -r -N "$((10#$length))" request <&"$fd"
-    printf '%010d%s' "${#reply}" "$reply" >&"$fd"
-done
-read -r -N 10 length <&"$fd" || exit 0
-read -r -N "$((10#$length))" request <&"$fd"
-"#;
 
 /// One way a plugin can fail a call, and the LSM error its client must get.
 struct Misbehaviour {

@@ -26,6 +26,8 @@
 //!   processes running an executable).
 //! - [`root`]: [`require_root`] for tests that need root and fail loudly
 //!   without it.
+//! - [`script_plugin`]: misbehaving plugins as bash scripts (answer the register, then
+//!   die, hang or write garbage).
 //! - [`secrets`]: grepping argv, environment, logs and messages for secrets.
 //! - [`tls`]: [`tls::check_certificate_trust`], the TLS trust table (untrusted,
 //!   wrong-host, `ca_cert`, `no_ssl_verify`) every vendor plugin is checked with.
@@ -42,6 +44,7 @@ pub mod loop_device;
 pub mod lsmd;
 pub mod process;
 pub mod root;
+pub mod script_plugin;
 pub mod secrets;
 pub mod tls;
 pub mod wait;
