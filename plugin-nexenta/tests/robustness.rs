@@ -316,7 +316,22 @@ fn the_password_and_tokens_are_in_no_log_no_error_message_and_no_argv() {
         BlockingClient::connect_daemon(&dirs.socket_dir, &sim.uri(), Some(PASSWORD), TIMEOUT)
             .unwrap();
     let pool = pool(&mut client, "pool1");
-    let secrets: Vec<String> = [PASSWORD, "Wr0ng-pa55word", "In-chap-S3cret"]
+    // The appliance's live tokens (`GET /_arraysim/sessions`), taken while each lives.
+    let mut tokens: Vec<String> = Vec::new();
+    let keep_tokens = |tokens: &mut Vec<String>| {
+        let report = sim
+            .rest()
+            .send_json::<Value>(&Request::get("/_arraysim/sessions"))
+            .expect("GET /_arraysim/sessions");
+        for session in report["sessions"].as_array().cloned().unwrap_or_default() {
+            let token = session["token"].as_str().expect("a token").to_string();
+            if !tokens.contains(&token) {
+                tokens.push(token);
+            }
+        }
+    };
+    keep_tokens(&mut tokens);
+    let mut secrets: Vec<String> = [PASSWORD, "Wr0ng-pa55word", "In-chap-S3cret"]
         .iter()
         .map(|secret| secret.to_string())
         .chain([
@@ -345,6 +360,7 @@ fn the_password_and_tokens_are_in_no_log_no_error_message_and_no_argv() {
             None,
         )
         .unwrap();
+    keep_tokens(&mut tokens);
     done(client.fs_delete(&fs).unwrap());
     client.time_out_set(SHORT_TIMEOUT).unwrap();
     sim.add_fault("/storage/pools:status=500");
@@ -371,6 +387,9 @@ fn the_password_and_tokens_are_in_no_log_no_error_message_and_no_argv() {
     };
     messages.push(format!("{refused} {refused:?}"));
     std::thread::sleep(Duration::from_millis(300));
+    // The first session's token and the one of its login after the expiry, at least.
+    assert!(tokens.len() >= 2, "the appliance's tokens: {tokens:?}");
+    secrets.extend(tokens);
     let log = lsmd.log();
     for expected in [
         "POST https://127.0.0.1",

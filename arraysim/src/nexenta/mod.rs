@@ -130,11 +130,21 @@ pub fn service(state_dir: &Path, settings: Settings) -> Result<VendorService, St
             Arc::clone(&nexenta),
             auth::check,
         ))
-        .with_state(nexenta);
+        .with_state(Arc::clone(&nexenta));
     Ok(VendorService {
         router,
         error_response: error::injected,
-        sessions: None,
+        // The live bearer tokens, for the tests that grep logs and messages for them.
+        sessions: Some(Arc::new(move || {
+            let tokens = nexenta.tokens.read().unwrap_or_else(|p| p.into_inner());
+            let now = std::time::Instant::now();
+            tokens
+                .iter()
+                .filter(|(_, expires)| **expires > now)
+                .map(|(token, _)| serde_json::json!({ "token": token }))
+                .collect::<Vec<_>>()
+                .into()
+        })),
     })
 }
 
