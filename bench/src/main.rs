@@ -18,7 +18,8 @@
 //!   `--seconds`) vs the same clients embedded: throughput, p50 and p99.
 //! - `vendors`: each vendor plugin's `volumes()` over 10k volumes on its `lsm-arraysim`
 //!   (TLS) vs a bare `lsm-rest` client fetching the same pages; best of `--rounds`, taking
-//!   turns; the plugin's peak RSS.
+//!   turns; the plugin's peak RSS; then the most clients of the `lsmd` section (64)
+//!   through lsmd to the plugin and simulator vs the same clients embedded.
 //!
 //! Usage: `lsm-bench [--only SECTION]... [--quick] [--max-volumes N] [--vendor-volumes N]
 //! [--seconds N] [--rounds N]`. `--quick` is a smoke run of every section at small sizes
@@ -196,10 +197,18 @@ struct Daemon {
 }
 
 impl Daemon {
+    /// lsmd serving the sim plugin.
     fn start() -> Result<Daemon, String> {
+        Daemon::serving(&[("sim_lsmplugin", "plugin-sim")])
+    }
+
+    /// lsmd serving `plugins` (executable, package) of this profile.
+    fn serving(plugins: &[(&str, &str)]) -> Result<Daemon, String> {
         let lsmd = binary("lsmd", "lsmd")?;
         let dirs = LsmdDirs::new("lsm-bench");
-        dirs.link_plugin("sim_lsmplugin", &binary("sim_lsmplugin", "plugin-sim")?);
+        for (name, package) in plugins {
+            dirs.link_plugin(name, &binary(name, package)?);
+        }
         let mut command = dirs.command(&lsmd);
         // An account that does not exist: lsmd keeps the current user.
         command
@@ -758,6 +767,90 @@ fn vendor_listing(run: &mut Run, options: &Options, vendor: Vendor) -> Result<()
         plugin_peak,
         Unit::MiB,
     ));
+    vendor_load(run, options, vendor, &sim, &plugin)
+}
+
+/// The most clients of `--clients` at once through lsmd to the vendor plugin and its
+/// simulator (`systems`/`pools` in turn: each a request or two to the array), vs the same
+/// clients embedded.
+fn vendor_load(
+    run: &mut Run,
+    options: &Options,
+    vendor: Vendor,
+    sim: &ArraySim,
+    plugin: &std::path::Path,
+) -> Result<(), String> {
+    let clients = options.client_counts.iter().copied().max().unwrap_or(1);
+    let (plugin_name, package) = vendor.plugin();
+    let daemon = Daemon::serving(&[(plugin_name, package)])?;
+    let scheme = sim
+        .uri()
+        .split("://")
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    progress(&format!(
+        "{clients} concurrent clients of `{scheme}://` for {:.1} s, through lsmd and embedded",
+        options.load_time.as_secs_f64()
+    ));
+    let shape = LoadShape {
+        clients,
+        limit: Limit::For(options.load_time),
+        uri: sim.uri(),
+        password: Some(ARRAYSIM_PASSWORD.to_string()),
+        timeout: TIMEOUT,
+    };
+    let modes = [
+        ClientMode::ThroughLsmd {
+            socket_dir: daemon.dirs.socket_dir.clone(),
+        },
+        ClientMode::Embedded {
+            plugin: plugin.to_path_buf(),
+        },
+    ];
+    let mut reports = Vec::new();
+    for mode in &modes {
+        let report = run_load(mode, &shape, small_calls)?;
+        progress(&report.summary());
+        for error in report.errors.iter().take(5) {
+            run.fail(format!("`{scheme}://` {}: {error}", report.mode));
+        }
+        if report.calls() == 0 {
+            run.fail(format!("`{scheme}://` {}: no call completed", report.mode));
+        }
+        reports.push(report);
+    }
+    let (through, embedded) = (&reports[0], &reports[1]);
+    let label = format!("{clients} clients of `{scheme}://` through lsmd");
+    run.push(
+        Row::new(
+            "vendors",
+            format!("{label}: calls/s (`systems`/`pools`)"),
+            through.throughput(),
+            Unit::PerSecond,
+        )
+        .against(format!("{clients} clients embedded"), embedded.throughput())
+        .note(format!(
+            "{} + {} errors",
+            through.errors.len(),
+            embedded.errors.len()
+        )),
+    );
+    for (what, fraction) in [("p50", 0.50), ("p99", 0.99)] {
+        run.push(
+            Row::new(
+                "vendors",
+                format!("{label}: call latency {what}"),
+                us(through.latency(fraction)),
+                Unit::Micros,
+            )
+            .against(
+                format!("{clients} clients embedded"),
+                us(embedded.latency(fraction)),
+            ),
+        );
+    }
+    drop(daemon);
     Ok(())
 }
 

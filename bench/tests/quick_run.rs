@@ -72,6 +72,7 @@ fn the_quick_run_measures_every_section_against_its_baseline() {
         "`ontap://` `volumes()`",
         "`nstor://` `volumes()`",
         "`emc://` `volumes()`",
+        "8 clients of `nstor://` through lsmd: calls/s",
     ] {
         assert!(
             rows.iter().any(|row| row[1].contains(figure)),
