@@ -2,6 +2,7 @@
 //! REST client reading the pages the plugin's listings read.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 use lsm_rest::{NextPage, Page, Request, RestClient};
 use lsm_test_support::{ARRAYSIM_PASSWORD, ARRAYSIM_USER, ArraySim};
@@ -39,6 +40,8 @@ pub fn populate(
     path: &str,
     body: impl Fn(usize) -> Value + Sync,
 ) -> Result<(), String> {
+    let rest = logged_in(sim)?;
+    let before = bare_list(&rest, path, "path")?.len();
     let next = AtomicUsize::new(0);
     std::thread::scope(|scope| {
         let workers: Vec<_> = (0..SETUP_CLIENTS)
@@ -63,7 +66,22 @@ pub fn populate(
         workers
             .into_iter()
             .try_for_each(|w| w.join().unwrap_or(Err("setup thread panicked".into())))
-    })
+    })?;
+    // A create is a job (202) on a busy appliance: wait for the last ones to end.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let now = bare_list(&rest, path, "path")?.len();
+        if now >= before + count {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            return Err(format!(
+                "{path}: {now} objects two minutes after the creates, want {}",
+                before + count
+            ));
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }
 
 /// Every object of a collection, as the plugin's `list()` asks for it.
