@@ -27,8 +27,11 @@ use serde_json::{Value, json};
 
 const PASSWORD: &str = "s3cret-Passw0rd";
 
+/// Makes a fresh plugin of the vendor, one per recorded session.
+type NewPlugin = Box<dyn FnMut() -> Box<dyn Plugin>>;
+
 /// A plugin of the vendor, and its URI scheme.
-fn plugin_for(vendor: &str) -> (Box<dyn FnMut() -> Box<dyn Plugin>>, &'static str) {
+fn plugin_for(vendor: &str) -> (NewPlugin, &'static str) {
     match vendor {
         "ontap" => (
             Box::new(|| Box::new(plugin_netapp::plugin::OntapPlugin::default())),
@@ -105,7 +108,7 @@ impl Drop for Simulator {
 
 /// Runs sessions and writes each as a seed script.
 struct Recorder {
-    new_plugin: Box<dyn FnMut() -> Box<dyn Plugin>>,
+    new_plugin: NewPlugin,
     uri: String,
     out: PathBuf,
     answers: Arc<Mutex<String>>,
