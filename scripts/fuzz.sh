@@ -11,8 +11,9 @@
 # Settings (environment): FUZZ_SECONDS (60), FUZZ_RSS_MB (2048: -rss_limit_mb),
 # FUZZ_TIMEOUT (10: -timeout, seconds one input may take), FUZZ_SANITIZER (address; `none`
 # builds faster and runs faster, finding panics and hangs but not memory errors),
-# FUZZ_PROFILE (release; `dev` is fuzz/Cargo.toml's opt-level 1 profile, built in about
-# two thirds of the time, for CI),
+# FUZZ_PROFILE (release: fuzz/Cargo.toml's release profile; `dev` is its opt-level 1
+# profile, built in about two thirds of the time, for CI; both with debug assertions and
+# overflow checks, which are what find integer overflows),
 # FUZZ_KEEP_CORPUS=DIR (keep the grown corpora there, to pick new seeds from by hand).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,9 +23,13 @@ rss_mb=${FUZZ_RSS_MB:-2048}
 timeout=${FUZZ_TIMEOUT:-10}
 sanitizer=${FUZZ_SANITIZER:-address}
 profile=${FUZZ_PROFILE:-release}
+# Debug assertions and overflow checks stay on in both profiles: in cargo-fuzz,
+# `-O/--release` means optimized *without* them, so the release profile is cargo fuzz's
+# default (optimized, with them; binaries in target/<host>/release), and
+# `--debug-assertions` says so explicitly.
 case "$profile" in
-    release) build_flags=(--release) profile_dir=release ;;
-    dev) build_flags=(--dev) profile_dir=debug ;;
+    release) build_flags=(--debug-assertions) profile_dir=release ;;
+    dev) build_flags=(--dev --debug-assertions) profile_dir=debug ;;
     *) echo "fuzz.sh: FUZZ_PROFILE is release or dev, not $profile" >&2; exit 2 ;;
 esac
 # cargo-fuzz's sanitizer flags are nightly-only; the stable toolchain takes them with this.

@@ -10,7 +10,15 @@
 //!     ontap target/debug/lsm-arraysim fuzz/corpus/rest_ontap
 //! ```
 //!
-//! Vendors: `ontap`, `nexenta`; a new one is a line in `plugin_for`.
+//! Vendors: `ontap`, `nexenta`, `unity` (into `fuzz/corpus/rest_emc`); a new one is a line
+//! in `vendor_for`.
+//!
+//! Besides one session per LSM call that works, it records sessions where the array says
+//! no: a create whose name is in use, deletes of what is gone, and (through the
+//! simulator's fault injection, `/_arraysim/faults`) a volume listing refused once with 401
+//! (the plugin logs in again, where it has a session), one answered 500, and a volume
+//! create whose job fails. Jobs take 20 ms a step (`--job-ms`), so that job polls see a
+//! running job before it ends.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -22,22 +30,53 @@ use lsm_fuzz::rest::answer_to_script;
 use lsm_fuzz::session::{push_frame, register_frame};
 use lsm_fuzz::stream::ScriptedStream;
 use lsm_ipc::{FrameStream, RawReply};
-use lsm_rest::fuzzing;
+use lsm_rest::{Auth, Request, RestClient, RestConfig, TlsOptions, fuzzing};
 use serde_json::{Value, json};
 
 const PASSWORD: &str = "s3cret-Passw0rd";
 
-/// A plugin of the vendor, and its URI scheme.
-fn plugin_for(vendor: &str) -> (Box<dyn FnMut() -> Box<dyn Plugin>>, &'static str) {
+/// Makes a fresh plugin of the vendor, one per recorded session.
+type NewPlugin = Box<dyn FnMut() -> Box<dyn Plugin>>;
+
+/// What the recorder needs of a vendor.
+struct VendorSetup {
+    /// A fresh plugin per session.
+    new_plugin: NewPlugin,
+    /// Its URI scheme.
+    scheme: &'static str,
+    /// The path (an `lsm-arraysim --fault` glob) the plugin's volume listing reads.
+    volumes_path: &'static str,
+    /// The path its `volume_create` POSTs to (the job that can fail).
+    volume_create_path: &'static str,
+    /// The provisioning of the volume made (LSM: 1 thin, 2 full).
+    provisioning: i64,
+}
+
+/// The plugin of a vendor (`lsm-arraysim --vendor` name) and its paths.
+fn vendor_for(vendor: &str) -> VendorSetup {
     match vendor {
-        "ontap" => (
-            Box::new(|| Box::new(plugin_netapp::plugin::OntapPlugin::default())),
-            "ontap",
-        ),
-        "nexenta" => (
-            Box::new(|| Box::new(plugin_nexenta::plugin::NstorPlugin::default())),
-            "nstor",
-        ),
+        "ontap" => VendorSetup {
+            new_plugin: Box::new(|| Box::new(plugin_netapp::plugin::OntapPlugin::default())),
+            scheme: "ontap",
+            volumes_path: "/api/storage/luns",
+            volume_create_path: "/api/storage/volumes",
+            provisioning: 2,
+        },
+        "nexenta" => VendorSetup {
+            new_plugin: Box::new(|| Box::new(plugin_nexenta::plugin::NstorPlugin::default())),
+            scheme: "nstor",
+            volumes_path: "/storage/volumes",
+            volume_create_path: "/storage/volumes",
+            provisioning: 2,
+        },
+        "unity" => VendorSetup {
+            new_plugin: Box::new(|| Box::new(plugin_emc::plugin::EmcPlugin::default())),
+            scheme: "emc",
+            volumes_path: "/api/types/lun/instances",
+            volume_create_path: "/api/types/storageResource/action/createLun",
+            // Unity makes thin clones of thin LUNs only.
+            provisioning: 1,
+        },
         other => panic!("no plugin for vendor {other}"),
     }
 }
@@ -70,6 +109,8 @@ impl Simulator {
                 "--listen",
                 "127.0.0.1:0",
                 "--self-signed",
+                "--job-ms",
+                "20",
             ])
             .arg("--state")
             .arg(state.path())
@@ -96,6 +137,29 @@ impl Simulator {
     }
 }
 
+impl Simulator {
+    /// Adds a fault (`--fault` grammar) through the simulator's admin API.
+    fn add_fault(&self, spec: &str) {
+        let config = RestConfig {
+            base_url: format!("https://127.0.0.1:{}/", self.port)
+                .parse()
+                .expect("a URL"),
+            tls: TlsOptions {
+                verify: false,
+                ..TlsOptions::default()
+            },
+            auth: Auth::None,
+            timeout: std::time::Duration::from_secs(10),
+            headers: Vec::new(),
+        };
+        let reply = RestClient::new(config)
+            .expect("a client")
+            .send(&Request::post("/_arraysim/faults").json(&json!({ "spec": spec })))
+            .unwrap_or_else(|error| panic!("fault {spec}: {error}"));
+        assert_eq!(reply.status(), 201, "fault {spec}");
+    }
+}
+
 impl Drop for Simulator {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -105,7 +169,7 @@ impl Drop for Simulator {
 
 /// Runs sessions and writes each as a seed script.
 struct Recorder {
-    new_plugin: Box<dyn FnMut() -> Box<dyn Plugin>>,
+    new_plugin: NewPlugin,
     uri: String,
     out: PathBuf,
     answers: Arc<Mutex<String>>,
@@ -197,7 +261,13 @@ fn main() {
         panic!("usage: record_rest_seeds VENDOR LSM_ARRAYSIM_BINARY OUT_DIR");
     };
     let simulator = Simulator::start(Path::new(arraysim), vendor);
-    let (new_plugin, scheme) = plugin_for(vendor);
+    let VendorSetup {
+        new_plugin,
+        scheme,
+        volumes_path,
+        volume_create_path,
+        provisioning,
+    } = vendor_for(vendor);
     std::fs::create_dir_all(out).expect("the output directory");
     let mut recorder = Recorder {
         new_plugin,
@@ -241,7 +311,7 @@ fn main() {
             &format!("volume_create-pool{index}"),
             "volume_create",
             json!({"pool": candidate, "volume_name": "fuzz_vol", "size_bytes": 64 << 20,
-                   "provisioning": 2, "flags": 0}),
+                   "provisioning": provisioning, "flags": 0}),
         );
         let volumes = recorder.list("volumes-after-create", "volumes");
         if let Some(made) = named(&volumes, "fuzz_vol") {
@@ -250,6 +320,13 @@ fn main() {
             break;
         }
     }
+    // The same name again: the array refuses it (at once, or through its job).
+    recorder.wait(
+        "volume_create-name-in-use",
+        "volume_create",
+        json!({"pool": pool, "volume_name": "fuzz_vol", "size_bytes": 64 << 20,
+               "provisioning": provisioning, "flags": 0}),
+    );
     recorder.wait(
         "volume_resize",
         "volume_resize",
@@ -314,6 +391,11 @@ fn main() {
         "volume_delete",
         json!({"volume": volume, "flags": 0}),
     );
+    recorder.call(
+        "volume_delete-missing",
+        "volume_delete",
+        json!({"volume": volume, "flags": 0}),
+    );
 
     // NAS: a file system with a snapshot and an export, then removed.
     recorder.wait(
@@ -325,10 +407,12 @@ fn main() {
     let fs = named(&filesystems, "fuzz_fs")
         .cloned()
         .unwrap_or(Value::Null);
+    // Twice what the array made, at least 128 MiB (Unity makes 3 GiB at least).
+    let made = fs.get("total_space").and_then(Value::as_i64).unwrap_or(0);
     recorder.wait(
         "fs_resize",
         "fs_resize",
-        json!({"fs": fs, "new_size_bytes": 128 << 20, "flags": 0}),
+        json!({"fs": fs, "new_size_bytes": (2 * made).max(128 << 20), "flags": 0}),
     );
     recorder.wait(
         "fs_snapshot_create",
@@ -357,5 +441,35 @@ fn main() {
         );
     }
     recorder.wait("fs_delete", "fs_delete", json!({"fs": fs, "flags": 0}));
+    recorder.call(
+        "fs_delete-missing",
+        "fs_delete",
+        json!({"fs": fs, "flags": 0}),
+    );
+
+    // Faults: the volume listing refused once (401: the plugin logs in again if it has a
+    // session) and answered 500 once; a volume create whose job fails.
+    let listing = json!({"search_key": null, "search_value": null, "flags": 0});
+    simulator.add_fault(&format!("{volumes_path}:status=401:count=1:method=GET"));
+    recorder.call("volumes-401", "volumes", listing.clone());
+    simulator.add_fault(&format!("{volumes_path}:status=500:count=1:method=GET"));
+    recorder.call("volumes-500", "volumes", listing);
+    simulator.add_fault(&format!(
+        "{volume_create_path}:job=failure:count=1:method=POST"
+    ));
+    recorder.wait(
+        "volume_create-job-failure",
+        "volume_create",
+        json!({"pool": pool, "volume_name": "fuzz_failed", "size_bytes": 64 << 20,
+               "provisioning": provisioning, "flags": 0}),
+    );
+    let volumes = recorder.list("volumes-after-failure", "volumes");
+    if let Some(made) = named(&volumes, "fuzz_failed").cloned() {
+        recorder.wait(
+            "volume_delete-failed",
+            "volume_delete",
+            json!({"volume": made, "flags": 0}),
+        );
+    }
     eprintln!("seeds written to {out}");
 }

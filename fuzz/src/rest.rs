@@ -78,17 +78,17 @@ impl Script {
                 if let Some((name, value)) = header.split_once(':') {
                     headers.push((name.trim().to_string(), value.trim().to_string()));
                 }
-            } else if let Some((path, status, body)) = answer_line(line) {
-                if script.answers.len() < MAX_ANSWERS {
-                    script.answers.push(ScriptedAnswer {
-                        path,
-                        answer: CannedAnswer {
-                            status,
-                            headers: std::mem::take(&mut headers),
-                            body: body.to_vec(),
-                        },
-                    });
-                }
+            } else if let Some((path, status, body)) = answer_line(line)
+                && script.answers.len() < MAX_ANSWERS
+            {
+                script.answers.push(ScriptedAnswer {
+                    path,
+                    answer: CannedAnswer {
+                        status,
+                        headers: std::mem::take(&mut headers),
+                        body: body.to_vec(),
+                    },
+                });
             }
         }
         script

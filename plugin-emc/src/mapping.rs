@@ -596,6 +596,25 @@ mod tests {
         assert!(ShareHosts::from_lsm(&[], &["a,b".into()], &[]).is_err());
     }
 
+    /// Found with the `rest_emc` fuzz target: a snap whose `creationTime` has a year (or
+    /// second) beyond what an `i64` of seconds holds overflowed the time arithmetic, a panic
+    /// that ended the plugin (with overflow checks on); now it is no time, 0.
+    #[test]
+    fn a_snap_time_out_of_range_is_no_time() {
+        let snap: models::Snap = json(
+            r#"{"id": "38654705002", "name": "s",
+                "creationTime": "99999999999999999-12-04T19:10:59.320Z"}"#,
+        );
+        assert_eq!(snap_to_fs_snapshot(&snap).ts, 0);
+        let snap: models::Snap = json(
+            r#"{"id": "38654705002", "creationTime": "2026-12-04T19:10:9223372036854775807Z"}"#,
+        );
+        assert_eq!(snap_to_fs_snapshot(&snap).ts, 0);
+        let snap: models::Snap =
+            json(r#"{"id": "38654705001", "creationTime": "2016-03-01T03:21:38.000Z"}"#);
+        assert_eq!(snap_to_fs_snapshot(&snap).ts, 1_456_802_498);
+    }
+
     #[test]
     fn job_tokens_round_trip_and_refuse_garbage() {
         for result in [
