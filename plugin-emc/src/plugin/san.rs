@@ -34,9 +34,18 @@ fn check_size(size_bytes: i64) -> Result<u64> {
             "size {size_bytes}: a size must be positive"
         )));
     }
-    // Whole blocks: what the volume shows is what was asked, at least.
+    // Whole blocks: what the volume shows is what was asked, at least. A size that does
+    // not round within `i64` (past 8 EiB, more than any pool holds, and more than the
+    // array's own 64-bit sizes carry) is refused here rather than sent.
     let blocks = (size_bytes as u64).div_ceil(mapping::BLOCK_SIZE as u64);
-    Ok(blocks * mapping::BLOCK_SIZE as u64)
+    let size = blocks * mapping::BLOCK_SIZE as u64;
+    if size > i64::MAX as u64 {
+        return Err(LsmError::new(
+            ErrorNumber::NOT_ENOUGH_SPACE,
+            format!("a volume of {size_bytes} bytes is larger than any pool can hold"),
+        ));
+    }
+    Ok(size)
 }
 
 fn check_name(name: &str, what: &str) -> Result<()> {
@@ -645,5 +654,29 @@ impl Session {
             }
         };
         self.set_host_access(&lun, &host.id, mask)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_round_up_to_whole_blocks_or_are_not_enough_space() {
+        let block = mapping::BLOCK_SIZE as u64;
+        assert_eq!(check_size(1).unwrap(), block);
+        assert_eq!(check_size(block as i64).unwrap(), block);
+        assert_eq!(check_size(block as i64 + 1).unwrap(), 2 * block);
+        for bad in [0, -1, i64::MIN] {
+            assert_eq!(
+                check_size(bad).unwrap_err().code,
+                ErrorNumber::INVALID_ARGUMENT
+            );
+        }
+        // i64::MAX is not a whole number of blocks: rounded up it leaves i64.
+        let error = check_size(i64::MAX).unwrap_err();
+        assert_eq!(error.code, ErrorNumber::NOT_ENOUGH_SPACE, "{error}");
+        let largest = (i64::MAX as u64 / block * block) as i64;
+        assert_eq!(check_size(largest).unwrap(), largest as u64);
     }
 }
