@@ -28,7 +28,8 @@ usage: scripts/install.sh [--prefix DIR] [--destdir DIR] [--build] [-v]
                  (default /usr; a prefix other than /usr also makes the unit
                  run lsmd with --plugindir PREFIX/bin)
   --destdir DIR  stage every file under DIR instead of / (default: $DESTDIR)
-  --build        run `cargo build --release --workspace --bins` first
+  --build        run `cargo build --release --workspace --bins` first (less lsm-bench,
+                 the benchmark tool, which is not installed)
   -v             list every file installed
 EOF
 }
@@ -75,7 +76,7 @@ cd "$repo"
 umask 022
 
 if $build; then
-    cargo build --release --workspace --bins
+    cargo build --release --workspace --bins --exclude lsm-bench
 fi
 
 bin_src=${CARGO_TARGET_DIR:-$repo/target}/release
