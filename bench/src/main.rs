@@ -626,62 +626,84 @@ fn lsmd_load(run: &mut Run, options: &Options) -> Result<(), String> {
             password: None,
             timeout: TIMEOUT,
         };
-        let mut reports = Vec::new();
-        for mode in &modes {
-            let report = run_load(mode, &shape, small_calls)?;
-            progress(&report.summary());
-            for error in report.errors.iter().take(5) {
-                run.fail(format!("{}: {error}", report.mode));
-            }
-            if report.calls() == 0 {
-                run.fail(format!("{}: no call completed", report.mode));
-            }
-            reports.push(report);
-        }
-        let (daemon_report, embedded_report) = (&reports[0], &reports[1]);
         let label = format!("{clients} client{}", if clients == 1 { "" } else { "s" });
-        run.push(
-            Row::new(
-                "lsmd",
-                format!("{label} through lsmd: calls/s (`systems`/`pools`)"),
-                daemon_report.throughput(),
-                Unit::PerSecond,
-            )
-            .against(format!("{label} embedded"), embedded_report.throughput())
-            .note(format!(
-                "{} + {} errors",
-                daemon_report.errors.len(),
-                embedded_report.errors.len()
-            )),
-        );
-        for (what, fraction) in [("p50", 0.50), ("p99", 0.99)] {
-            run.push(
-                Row::new(
-                    "lsmd",
-                    format!("{label} through lsmd: call latency {what}"),
-                    us(daemon_report.latency(fraction)),
-                    Unit::Micros,
-                )
-                .against(
-                    format!("{label} embedded"),
-                    us(embedded_report.latency(fraction)),
-                ),
-            );
-        }
-        run.push(
-            Row::new(
-                "lsmd",
-                format!("{label} through lsmd: connect p50"),
-                us(daemon_report.connect_time(0.5)),
-                Unit::Micros,
-            )
-            .against(
-                format!("{label} embedded"),
-                us(embedded_report.connect_time(0.5)),
-            ),
-        );
+        let baseline = format!("{label} embedded");
+        through_lsmd_vs_embedded(run, "lsmd", &label, &baseline, &modes, &shape, true)?;
     }
     drop(daemon);
+    Ok(())
+}
+
+/// Runs `shape` in both `modes` (through lsmd, then embedded), each client calling
+/// `systems`/`pools` in turn; every error is a failure of the run. Rows: the throughput
+/// and p50/p99 latency through lsmd against `baseline` (the embedded run), and the
+/// connect p50 when `connect_row`.
+fn through_lsmd_vs_embedded(
+    run: &mut Run,
+    section: &'static str,
+    label: &str,
+    baseline: &str,
+    modes: &[ClientMode; 2],
+    shape: &LoadShape,
+    connect_row: bool,
+) -> Result<(), String> {
+    let mut reports = Vec::new();
+    for mode in modes {
+        let report = run_load(mode, shape, small_calls)?;
+        progress(&report.summary());
+        for error in report.errors.iter().take(5) {
+            run.fail(format!("{label} {}: {error}", report.mode));
+        }
+        if report.calls() == 0 {
+            run.fail(format!("{label} {}: no call completed", report.mode));
+        }
+        reports.push(report);
+    }
+    let (through, embedded) = (&reports[0], &reports[1]);
+    run.push(
+        Row::new(
+            section,
+            format!("{label} through lsmd: calls/s (`systems`/`pools`)"),
+            through.throughput(),
+            Unit::PerSecond,
+        )
+        .against(baseline, embedded.throughput())
+        .note(format!(
+            "{} + {} errors",
+            through.errors.len(),
+            embedded.errors.len()
+        )),
+    );
+    let mut figures = vec![
+        (
+            "call latency p50",
+            through.latency(0.50),
+            embedded.latency(0.50),
+        ),
+        (
+            "call latency p99",
+            through.latency(0.99),
+            embedded.latency(0.99),
+        ),
+    ];
+    if connect_row {
+        figures.push((
+            "connect p50",
+            through.connect_time(0.5),
+            embedded.connect_time(0.5),
+        ));
+    }
+    for (what, value, base) in figures {
+        run.push(
+            Row::new(
+                section,
+                format!("{label} through lsmd: {what}"),
+                us(value),
+                Unit::Micros,
+            )
+            .against(baseline, us(base)),
+        );
+    }
     Ok(())
 }
 
@@ -808,48 +830,9 @@ fn vendor_load(
             plugin: plugin.to_path_buf(),
         },
     ];
-    let mut reports = Vec::new();
-    for mode in &modes {
-        let report = run_load(mode, &shape, small_calls)?;
-        progress(&report.summary());
-        for error in report.errors.iter().take(5) {
-            run.fail(format!("`{scheme}://` {}: {error}", report.mode));
-        }
-        if report.calls() == 0 {
-            run.fail(format!("`{scheme}://` {}: no call completed", report.mode));
-        }
-        reports.push(report);
-    }
-    let (through, embedded) = (&reports[0], &reports[1]);
-    let label = format!("{clients} clients of `{scheme}://` through lsmd");
-    run.push(
-        Row::new(
-            "vendors",
-            format!("{label}: calls/s (`systems`/`pools`)"),
-            through.throughput(),
-            Unit::PerSecond,
-        )
-        .against(format!("{clients} clients embedded"), embedded.throughput())
-        .note(format!(
-            "{} + {} errors",
-            through.errors.len(),
-            embedded.errors.len()
-        )),
-    );
-    for (what, fraction) in [("p50", 0.50), ("p99", 0.99)] {
-        run.push(
-            Row::new(
-                "vendors",
-                format!("{label}: call latency {what}"),
-                us(through.latency(fraction)),
-                Unit::Micros,
-            )
-            .against(
-                format!("{clients} clients embedded"),
-                us(embedded.latency(fraction)),
-            ),
-        );
-    }
+    let label = format!("{clients} clients of `{scheme}://`");
+    let baseline = format!("{clients} clients embedded");
+    through_lsmd_vs_embedded(run, "vendors", &label, &baseline, &modes, &shape, false)?;
     drop(daemon);
     Ok(())
 }
