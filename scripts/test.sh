@@ -32,6 +32,11 @@ cargo clippy --workspace --all-targets -- -D warnings
 # Cargo.lock against the RustSec advisories, offline (the committed snapshot: CI reaches
 # package registries only).
 ./scripts/audit.sh
+# The vendors' own Python clients (netapp-ontap, storops) for the SDK stages of the
+# tests: a pinned venv, made once and reused while scripts/sdk-requirements.txt is unchanged.
+echo "== vendor SDK venv (scripts/sdk-venv.sh)"
+LSM_SDK_PYTHON=$(./scripts/sdk-venv.sh)
+export LSM_SDK_PYTHON
 echo "== cargo test"
 test_log=$(mktemp)
 trap 'rm -f "$test_log"' EXIT

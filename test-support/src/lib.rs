@@ -28,6 +28,8 @@
 //!   without it.
 //! - [`script_plugin`]: misbehaving plugins as bash scripts (answer the register, then
 //!   die, hang or write garbage).
+//! - [`sdk`]: the vendors' own Python clients (`netapp-ontap`, `storops`) from the venv
+//!   `scripts/sdk-venv.sh` makes, running a crate's SDK script against a simulator.
 //! - [`secrets`]: grepping argv, environment, logs and messages for secrets.
 //! - [`tls`]: [`tls::check_certificate_trust`], the TLS trust table (untrusted,
 //!   wrong-host, `ca_cert`, `no_ssl_verify`) every vendor plugin is checked with.
@@ -45,6 +47,7 @@ pub mod lsmd;
 pub mod process;
 pub mod root;
 pub mod script_plugin;
+pub mod sdk;
 pub mod secrets;
 pub mod tls;
 pub mod wait;
