@@ -60,8 +60,9 @@ struct Args {
     /// 401 unless Basic auth opens a new one).
     #[arg(long, default_value_t = 3_600_000)]
     token_ttl_ms: u64,
-    /// nexenta: milliseconds before a new LUN mapping shows in listings.
-    #[arg(long, default_value_t = 100)]
+    /// nexenta: milliseconds before a new LUN mapping shows in listings (0: at once, as
+    /// no source says a real appliance delays it; set it to test a slow appliance).
+    #[arg(long, default_value_t = 0)]
     mapping_delay_ms: u64,
 }
 

@@ -682,6 +682,30 @@ fn filesystems_space_and_nfs_shares() {
     );
 }
 
+/// By default a new mapping is listed at once, with its LUN: a client that re-lists it
+/// right after its 201 (cinder does, to read the LUN number) finds it.
+#[test]
+fn a_new_mapping_is_listed_at_once_by_default() {
+    let (_d, dir) = state();
+    let sim = Sim::start(&dir, &[]);
+    zvol(&sim, "pool1/iscsi/v1", GIB, true);
+    let body = json!({"volume": "pool1/iscsi/v1", "hostGroup": "all", "targetGroup": "tg1"});
+    assert_eq!(
+        sim.post("/san/lunMappings", body).status(),
+        StatusCode::CREATED
+    );
+    let maps = sim.all("/san/lunMappings?volume=pool1/iscsi/v1&fields=id,lun,hostGroup");
+    assert_eq!(maps.len(), 1, "{maps:?}");
+    assert_eq!(maps[0]["lun"], 0);
+    assert_eq!(maps[0]["hostGroup"], "all");
+    let id = maps[0]["id"].as_str().unwrap();
+    assert_eq!(
+        sim.delete(&format!("/san/lunMappings/{id}")).status(),
+        StatusCode::OK
+    );
+    assert!(sim.all("/san/lunMappings?volume=pool1/iscsi/v1").is_empty());
+}
+
 #[test]
 fn host_groups_targets_and_delayed_mappings() {
     let (_d, dir) = state();
