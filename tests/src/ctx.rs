@@ -56,6 +56,9 @@ pub struct Ctx {
     counter: u32,
     pub(crate) undo: Vec<Undo>,
     notes: Vec<String>,
+    /// The supported capabilities the check asked about: with its `requires`, what the
+    /// check vouches for when it passes.
+    exercised: std::cell::RefCell<Vec<Capability>>,
 }
 
 impl Ctx {
@@ -74,6 +77,7 @@ impl Ctx {
             counter: 0,
             undo: Vec::new(),
             notes: Vec::new(),
+            exercised: std::cell::RefCell::new(Vec::new()),
         }
     }
 
@@ -83,13 +87,32 @@ impl Ctx {
     }
 
     /// True when the system supports `cap`.
+    /// A check that branches on a supported capability uses it: the capability counts
+    /// as exercised when the check passes (see [`crate::harness::CLAIMS_CHECK`]).
     pub fn supports(&self, cap: Capability) -> bool {
-        self.caps.supported(cap)
+        let supported = self.caps.supported(cap);
+        if supported {
+            self.exercised.borrow_mut().push(cap);
+        }
+        supported
     }
 
-    /// True when the system supports every one of `caps`.
+    /// True when the system supports every one of `caps` (each counts as exercised,
+    /// as with [`Ctx::supports`], when all are supported).
     pub fn supports_all(&self, caps: &[Capability]) -> bool {
-        caps.iter().all(|cap| self.caps.supported(*cap))
+        let all = caps.iter().all(|cap| self.caps.supported(*cap));
+        if all {
+            self.exercised.borrow_mut().extend_from_slice(caps);
+        }
+        all
+    }
+
+    /// The supported capabilities the check branched on, each once.
+    pub(crate) fn take_exercised(&self) -> Vec<Capability> {
+        let mut caps = std::mem::take(&mut *self.exercised.borrow_mut());
+        caps.sort();
+        caps.dedup();
+        caps
     }
 
     /// Opens another client on the URI under test (the reference opens one

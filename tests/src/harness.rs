@@ -48,6 +48,9 @@ pub struct CheckOutcome {
     pub elapsed: Duration,
     /// Observations the check recorded (shown with `--verbose`).
     pub notes: Vec<String>,
+    /// The supported capabilities the check relied on (its `requires` and those it
+    /// branched on); empty unless it passed.
+    pub exercised: Vec<Capability>,
 }
 
 impl CheckOutcome {
@@ -68,6 +71,9 @@ pub struct Report {
     pub uri: String,
     pub outcomes: Vec<CheckOutcome>,
     pub elapsed: Duration,
+    /// The capabilities the plugin claims for the system under test (empty when the
+    /// suite could not start).
+    pub claimed: Vec<Capability>,
 }
 
 impl Report {
@@ -108,7 +114,97 @@ impl Report {
             .iter()
             .filter(|o| matches!(o.outcome, Outcome::Failed(_)))
     }
+
+    /// The names of the skipped checks, sorted: what a plugin's test pins, so that a
+    /// capability dropped (a skip appears) or gained (one disappears) shows.
+    pub fn skipped_names(&self) -> Vec<&'static str> {
+        let mut names: Vec<&'static str> = self
+            .outcomes
+            .iter()
+            .filter(|o| matches!(o.outcome, Outcome::Skipped(_)))
+            .map(|o| o.name)
+            .collect();
+        names.sort_unstable();
+        names
+    }
+
+    /// Fails (panics, for a test) unless no check failed and exactly `expected_skips` were
+    /// skipped: a plugin's test pins its outcome with it, so a skip that appears (a
+    /// capability dropped or a check that stopped running) or disappears fails the test.
+    /// Prints every outcome line first.
+    pub fn assert_pinned(&self, expected_skips: &[&str]) {
+        for outcome in &self.outcomes {
+            eprintln!("{}", outcome.line());
+        }
+        eprintln!("{}", self.summary_line());
+        let failures: Vec<String> = self.failures().map(|o| o.line()).collect();
+        assert!(
+            failures.is_empty(),
+            "failed checks against {}:\n{}",
+            self.uri,
+            failures.join("\n")
+        );
+        let skipped = self.skipped_names();
+        let mut expected = expected_skips.to_vec();
+        expected.sort_unstable();
+        let new: Vec<String> = self
+            .outcomes
+            .iter()
+            .filter(|o| matches!(o.outcome, Outcome::Skipped(_)) && !expected.contains(&o.name))
+            .map(|o| o.line())
+            .collect();
+        let ran: Vec<&&str> = expected.iter().filter(|n| !skipped.contains(n)).collect();
+        assert!(
+            new.is_empty() && ran.is_empty(),
+            "the skipped checks against {} changed:\n  skipped now, not pinned: {new:?}\n  \
+             pinned as skipped, not skipped now: {ran:?}\n(pin: {skipped:?})",
+            self.uri
+        );
+    }
+
+    /// Capabilities the plugin claims that no passed check relied on, leaving out
+    /// [`DESCRIPTIVE_CAPABILITIES`] and those `not_judged`.
+    pub fn unexercised_claims(&self, not_judged: &[Capability]) -> Vec<Capability> {
+        self.claimed
+            .iter()
+            .copied()
+            .filter(|cap| !DESCRIPTIVE_CAPABILITIES.contains(cap) && !not_judged.contains(cap))
+            .filter(|cap| {
+                !self
+                    .outcomes
+                    .iter()
+                    .any(|o| o.outcome == Outcome::Passed && o.exercised.contains(cap))
+            })
+            .collect()
+    }
 }
+
+/// The name of the outcome [`run_checks`] adds after a run of the whole suite (every
+/// check of [`crate::all_checks`], no `only`): every
+/// capability the plugin claims must have been relied on by a check that passed, so a
+/// plugin cannot claim what its calls refuse (the check that exercises it fails) or what
+/// the suite never saw working.
+pub const CLAIMS_CHECK: &str = "claimed_capabilities_exercised";
+
+/// Capabilities that describe a behaviour rather than name a call, which no check can
+/// exercise on its own: they are never held against a plugin by [`CLAIMS_CHECK`].
+pub const DESCRIPTIVE_CAPABILITIES: &[Capability] = &[
+    // A promise that searches are answered by the array, not a call.
+    Capability::POOLS_QUICK_SEARCH,
+    Capability::VOLUMES_QUICK_SEARCH,
+    Capability::DISKS_QUICK_SEARCH,
+    Capability::ACCESS_GROUPS_QUICK_SEARCH,
+    Capability::FS_QUICK_SEARCH,
+    Capability::NFS_EXPORTS_QUICK_SEARCH,
+    Capability::TARGET_PORTS_QUICK_SEARCH,
+    // The umbrella of the typed replications, each exercised on its own.
+    Capability::VOLUME_REPLICATE,
+    // Side effects of cache updates, described, not called.
+    Capability::VOLUME_PHYSICAL_DISK_CACHE_UPDATE_SYSTEM_LEVEL,
+    Capability::VOLUME_READ_CACHE_POLICY_UPDATE_IMPACT_WRITE,
+    Capability::VOLUME_WRITE_CACHE_POLICY_UPDATE_IMPACT_READ,
+    Capability::VOLUME_WRITE_CACHE_POLICY_UPDATE_WB_IMPACT_OTHER,
+];
 
 /// What to run, against what.
 #[derive(Debug, Clone)]
@@ -140,6 +236,7 @@ impl SuiteOptions {
         self.skip
             .iter()
             .chain(&self.only)
+            .filter(|name| name.as_str() != CLAIMS_CHECK)
             .filter(|name| !checks.iter().any(|c| c.name == name.as_str()))
             .cloned()
             .collect()
@@ -172,9 +269,10 @@ pub fn run_checks(
             continue;
         }
         let check_started = Instant::now();
-        let (outcome, notes) = match &session {
+        let (outcome, notes, exercised) = match &session {
             Err(why) => (
                 Outcome::Failed(format!("suite setup failed: {why}")),
+                Vec::new(),
                 Vec::new(),
             ),
             Ok(session) => run_one(session, options, check),
@@ -184,14 +282,63 @@ pub fn run_checks(
             outcome,
             elapsed: check_started.elapsed(),
             notes,
+            exercised,
         };
         on_outcome(&result);
         outcomes.push(result);
     }
-    Report {
+    let mut report = Report {
         uri: options.uri.clone(),
         outcomes,
         elapsed: started.elapsed(),
+        claimed: match &session {
+            Ok(session) => session.caps.supported_list(),
+            Err(_) => Vec::new(),
+        },
+    };
+    // Only a run of the whole suite can tell what no check relied on.
+    let whole_suite = crate::all_checks()
+        .iter()
+        .all(|check| checks.iter().any(|c| c.name == check.name));
+    if session.is_ok() && options.only.is_empty() && whole_suite {
+        let claims = claims_outcome(&report, options, checks);
+        on_outcome(&claims);
+        report.outcomes.push(claims);
+        report.elapsed = started.elapsed();
+    }
+    report
+}
+
+/// The [`CLAIMS_CHECK`] outcome of a whole run. Capabilities required by a check the
+/// caller skipped by request are not judged.
+fn claims_outcome(report: &Report, options: &SuiteOptions, checks: &[&Check]) -> CheckOutcome {
+    let outcome = if options.skip.iter().any(|n| n == CLAIMS_CHECK) {
+        Outcome::Skipped("skipped by request".into())
+    } else {
+        let not_judged: Vec<Capability> = checks
+            .iter()
+            .filter(|c| options.skip.iter().any(|n| n == c.name))
+            .flat_map(|c| c.requires.iter().copied())
+            .collect();
+        let unexercised = report.unexercised_claims(&not_judged);
+        if unexercised.is_empty() {
+            Outcome::Passed
+        } else {
+            let names: Vec<String> = unexercised.iter().map(|c| format!("{c:?}")).collect();
+            Outcome::Failed(format!(
+                "the plugin claims {} but no check that relies on {} passed: a failed \
+                 check above shows the call refused, or the suite has no check for it",
+                names.join(", "),
+                if names.len() == 1 { "it" } else { "them" }
+            ))
+        }
+    };
+    CheckOutcome {
+        name: CLAIMS_CHECK,
+        outcome,
+        elapsed: Duration::ZERO,
+        notes: Vec::new(),
+        exercised: Vec::new(),
     }
 }
 
@@ -225,9 +372,17 @@ fn open_session(options: &SuiteOptions) -> Result<Session, String> {
     })
 }
 
-fn run_one(session: &Session, options: &SuiteOptions, check: &Check) -> (Outcome, Vec<String>) {
+fn run_one(
+    session: &Session,
+    options: &SuiteOptions,
+    check: &Check,
+) -> (Outcome, Vec<String>, Vec<Capability>) {
     if options.skip.iter().any(|n| n == check.name) {
-        return (Outcome::Skipped("skipped by request".into()), Vec::new());
+        return (
+            Outcome::Skipped("skipped by request".into()),
+            Vec::new(),
+            Vec::new(),
+        );
     }
     let missing: Vec<String> = check
         .requires
@@ -239,11 +394,18 @@ fn run_one(session: &Session, options: &SuiteOptions, check: &Check) -> (Outcome
         return (
             Outcome::Skipped(format!("unsupported capability {}", missing.join(", "))),
             Vec::new(),
+            Vec::new(),
         );
     }
     let client = match session.connect() {
         Ok(client) => client,
-        Err(e) => return (Outcome::Failed(format!("connect: {e}")), Vec::new()),
+        Err(e) => {
+            return (
+                Outcome::Failed(format!("connect: {e}")),
+                Vec::new(),
+                Vec::new(),
+            );
+        }
     };
     let mut ctx = Ctx::new(session, check.name, client);
     let body = catch_unwind(AssertUnwindSafe(|| (check.body)(&mut ctx)));
@@ -257,6 +419,7 @@ fn run_one(session: &Session, options: &SuiteOptions, check: &Check) -> (Outcome
     });
     let cleanup = ctx.cleanup();
     let notes = ctx.take_notes();
+    let mut exercised = ctx.take_exercised();
     // The session ends with plugin_unregister; a broken session (after a
     // failure) may not manage it, which the outcome already tells.
     let _ = ctx.client.close();
@@ -271,7 +434,14 @@ fn run_one(session: &Session, options: &SuiteOptions, check: &Check) -> (Outcome
             Outcome::Failed(format!("{why}; cleanup also failed: {left}"))
         }
     };
-    (outcome, notes)
+    if outcome == Outcome::Passed {
+        exercised.extend_from_slice(check.requires);
+        exercised.sort();
+        exercised.dedup();
+    } else {
+        exercised.clear();
+    }
+    (outcome, notes, exercised)
 }
 
 #[cfg(test)]
@@ -284,6 +454,7 @@ mod tests {
             outcome,
             elapsed: Duration::ZERO,
             notes: Vec::new(),
+            exercised: Vec::new(),
         }
     }
 
@@ -298,12 +469,45 @@ mod tests {
                 outcome("d", Outcome::Passed),
             ],
             elapsed: Duration::ZERO,
+            claimed: Vec::new(),
         };
         assert_eq!(report.summary_line(), "2 passed, 1 failed, 1 skipped");
         assert_eq!(report.failures().map(|o| o.name).collect::<Vec<_>>(), ["b"]);
         assert_eq!(
             report.get("c").map(|o| &o.outcome),
             Some(&Outcome::Skipped("y".into()))
+        );
+        assert_eq!(report.skipped_names(), ["c"]);
+    }
+
+    #[test]
+    fn a_claim_counts_only_when_a_passed_check_relied_on_it() {
+        let relied = |name, result, caps: &[Capability]| CheckOutcome {
+            exercised: caps.to_vec(),
+            ..outcome(name, result)
+        };
+        let report = Report {
+            uri: "sim://".into(),
+            outcomes: vec![
+                relied("ok", Outcome::Passed, &[Capability::VOLUMES]),
+                // A failed check vouches for nothing, even if it got far.
+                relied("bad", Outcome::Failed("x".into()), &[]),
+            ],
+            elapsed: Duration::ZERO,
+            claimed: vec![
+                Capability::VOLUMES,
+                Capability::EXPORT_CUSTOM_PATH,
+                Capability::VOLUMES_QUICK_SEARCH,
+                Capability::FS,
+            ],
+        };
+        assert_eq!(
+            report.unexercised_claims(&[]),
+            [Capability::EXPORT_CUSTOM_PATH, Capability::FS]
+        );
+        assert_eq!(
+            report.unexercised_claims(&[Capability::FS]),
+            [Capability::EXPORT_CUSTOM_PATH]
         );
     }
 

@@ -37,7 +37,10 @@ pub mod session;
 
 pub use ctx::{Ctx, Session};
 pub use expect::{CheckError, CheckResult, During, expect_error, expect_refusal};
-pub use harness::{Check, CheckOutcome, Outcome, Report, SuiteOptions, run_checks, run_suite};
+pub use harness::{
+    CLAIMS_CHECK, Check, CheckOutcome, DESCRIPTIVE_CAPABILITIES, Outcome, Report, SuiteOptions,
+    run_checks, run_suite,
+};
 
 /// Every check of the suite, in the order they run.
 pub fn all_checks() -> Vec<&'static Check> {

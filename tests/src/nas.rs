@@ -66,6 +66,34 @@ pub const CHECKS: &[Check] = &[
         body: fs_snapshot,
     },
     Check {
+        name: "fs_child_dependency_rm_files",
+        summary: "removing the dependencies of named files is implemented: for a file with no \
+                  clone it succeeds, says NO_STATE_CHANGE, or refuses the absent file with \
+                  NOT_FOUND_GENERIC or INVALID_ARGUMENT; the file system stays",
+        requires: &[
+            C::FS_CREATE,
+            C::FS_DELETE,
+            C::FS_CHILD_DEPENDENCY_RM,
+            C::FS_CHILD_DEPENDENCY_RM_SPECIFIC_FILES,
+        ],
+        body: fs_child_dependency_rm_files,
+    },
+    Check {
+        name: "fs_snapshot_restore_files",
+        summary: "restoring named files from a snapshot is implemented: a file the snapshot \
+                  lacks is refused with NOT_FOUND_GENERIC or INVALID_ARGUMENT (the suite \
+                  cannot write files), or restored by an array that keeps no files",
+        requires: &[
+            C::FS_CREATE,
+            C::FS_DELETE,
+            C::FS_SNAPSHOT_CREATE,
+            C::FS_SNAPSHOT_DELETE,
+            C::FS_SNAPSHOT_RESTORE,
+            C::FS_SNAPSHOT_RESTORE_SPECIFIC_FILES,
+        ],
+        body: fs_snapshot_restore_files,
+    },
+    Check {
         name: "fs_child_dependency",
         summary: "a clone makes its source dependent; dependency_rm makes it independent",
         requires: &[
@@ -94,6 +122,20 @@ pub const CHECKS: &[Check] = &[
             C::EXPORT_REMOVE,
         ],
         body: export_create_delete,
+    },
+    Check {
+        name: "export_custom_path",
+        summary: "an export at a custom two-level path (`/mnt/<name>`, as the reference's \
+                  plugin test asks) is made at that path, listed, then removed",
+        requires: &[
+            C::FS_CREATE,
+            C::FS_DELETE,
+            C::EXPORTS,
+            C::EXPORT_FS,
+            C::EXPORT_REMOVE,
+            C::EXPORT_CUSTOM_PATH,
+        ],
+        body: export_custom_path,
     },
     Check {
         name: "export_read_only",
@@ -349,6 +391,66 @@ fn file_clone_is_recorded(ctx: &mut Ctx, fs: &FileSystem, source: &str, what: &s
     Ok(())
 }
 
+fn fs_child_dependency_rm_files(ctx: &mut Ctx) -> CheckResult {
+    let fs = ctx.scratch_fs()?;
+    let files = vec![format!("{}.absent", ctx.unique_name())];
+    let removed = ctx
+        .client
+        .fs_child_dependency_rm(&fs, Some(&files))
+        .and_then(|started| ctx.client.wait_done(started));
+    match removed {
+        Ok(()) => ctx.note("no dependency to remove: accepted"),
+        Err(refusal)
+            if [
+                ErrorNumber::NO_STATE_CHANGE,
+                ErrorNumber::NOT_FOUND_GENERIC,
+                ErrorNumber::INVALID_ARGUMENT,
+            ]
+            .contains(&refusal.code) =>
+        {
+            ctx.note(format!("absent file: {refusal}"));
+        }
+        Err(other) => fail!("fs_child_dependency_rm of a file with no clone: {other}"),
+    }
+    ensure!(
+        ctx.find_fs(&fs.id)?.is_some(),
+        "file system {} is gone after fs_child_dependency_rm of one file",
+        fs.id
+    );
+    Ok(())
+}
+
+fn fs_snapshot_restore_files(ctx: &mut Ctx) -> CheckResult {
+    let fs = ctx.scratch_fs()?;
+    let name = ctx.unique_name();
+    let snapshot = ctx.create_snapshot_named(&fs, &name)?;
+    let files = vec![format!("{name}.absent")];
+    let restore_files = vec![format!("{name}.restored")];
+    let restored = ctx
+        .client
+        .fs_snapshot_restore(&fs, &snapshot, Some(&files), Some(&restore_files), false)
+        .and_then(|started| ctx.client.wait_done(started));
+    match restored {
+        Ok(()) => ctx.note("a file absent from the snapshot was restored (no files kept)"),
+        Err(refusal)
+            if [
+                ErrorNumber::NOT_FOUND_GENERIC,
+                ErrorNumber::INVALID_ARGUMENT,
+            ]
+            .contains(&refusal.code) =>
+        {
+            ctx.note(format!("absent file refused: {refusal}"));
+        }
+        Err(other) => fail!("fs_snapshot_restore of a file the snapshot lacks: {other}"),
+    }
+    ensure!(
+        ctx.find_fs(&fs.id)?.is_some(),
+        "file system {} is gone after a file restore",
+        fs.id
+    );
+    ctx.delete_snapshot(&fs, &snapshot)
+}
+
 fn now_secs() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -457,9 +559,10 @@ fn export_auth_types(ctx: &mut Ctx) -> CheckResult {
     Ok(())
 }
 
-/// A custom export path when the plugin takes one.
+/// A custom export path when the plugin takes one. It does not count as exercising
+/// `EXPORT_CUSTOM_PATH` (`export_custom_path` does, with the reference's path form).
 fn custom_path(ctx: &mut Ctx) -> Option<String> {
-    if ctx.supports(C::EXPORT_CUSTOM_PATH) {
+    if ctx.caps.supported(C::EXPORT_CUSTOM_PATH) {
         Some(format!("/{}", ctx.unique_name()))
     } else {
         None
@@ -520,6 +623,24 @@ fn export_create_delete(ctx: &mut Ctx) -> CheckResult {
     spec.export_path = custom_path(ctx);
     spec.root = vec!["192.0.2.10".to_string()];
     spec.rw = vec!["192.0.2.10".to_string()];
+    let export = ctx.export(&spec)?;
+    check_new_export(ctx, &export, &spec)?;
+    ctx.remove_export(&export)?;
+    ensure!(
+        ctx.find_export(&export.id)?.is_none(),
+        "export {} is still listed after export_remove",
+        export.id
+    );
+    Ok(())
+}
+
+/// The reference's `test_create_delete_exports` with `EXPORT_CUSTOM_PATH`: a path of two
+/// components under `/mnt`, one read-only host.
+fn export_custom_path(ctx: &mut Ctx) -> CheckResult {
+    let fs = ctx.scratch_fs()?;
+    let mut spec = ExportSpec::new(&fs.id);
+    spec.export_path = Some(format!("/mnt/{}", ctx.unique_name()));
+    spec.ro = vec!["192.0.2.14".to_string()];
     let export = ctx.export(&spec)?;
     check_new_export(ctx, &export, &spec)?;
     ctx.remove_export(&export)?;

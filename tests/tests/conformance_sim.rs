@@ -165,8 +165,13 @@ fn suite_passes_on_sim_in_process_and_leaves_nothing() {
         .map(|o| o.line())
         .collect();
     assert!(skips.is_empty(), "skipped on sim:\n{}", skips.join("\n"));
-    assert_eq!(report.outcomes.len(), all_checks().len());
-    assert!(took < Duration::from_secs(30), "the suite took {took:?}");
+    // Every check, then the verdict on the claimed capabilities.
+    assert_eq!(report.outcomes.len(), all_checks().len() + 1);
+    assert_eq!(
+        report.outcomes.last().map(|o| (o.name, &o.outcome)),
+        Some((lsm_tests::CLAIMS_CHECK, &Outcome::Passed))
+    );
+    eprintln!("the suite took {took:?}");
     assert_eq!(footprint(&uri), before, "the suite left something behind");
 }
 
@@ -189,7 +194,15 @@ fn binary_runs_every_check_end_to_end() {
     assert_eq!(failed, 0, "{}", lines.join("\n"));
     assert!(passed >= 50, "{summary}");
     assert_eq!(skipped, 1, "{summary}");
-    assert_eq!(checks.len(), all_checks().len());
+    assert_eq!(
+        checks.len(),
+        all_checks().len() + 1,
+        "every check and the claims verdict"
+    );
+    assert_eq!(
+        checks.last().map(String::as_str),
+        Some("PASS claimed_capabilities_exercised")
+    );
     assert_eq!(
         checks.iter().filter(|l| l.starts_with("PASS ")).count(),
         passed
