@@ -1,7 +1,9 @@
 //! `lsm-plugin-check`: runs the LSM conformance suite against a plugin URI.
 //!
 //! Prints `PASS name`, `FAIL name: why` or `SKIP name: why` per check as it
-//! finishes, then `N passed, N failed, N skipped`. Exits 0 only when nothing
+//! finishes; after a run of every check, `claimed_capabilities_exercised` (each claimed
+//! capability relied on by a passed check); then `N passed, N failed, N skipped`. Exits 0
+//! only when nothing
 //! failed (1 otherwise, 2 for bad arguments). The plugin is reached the usual
 //! way (`LSM_UDS_PATH`, the default socket dir, else embedded through
 //! `LSM_PLUGIN_PATH`), so it works with or without a daemon.
