@@ -108,7 +108,31 @@ impl Sim {
         self.send(Method::DELETE, path, None)
     }
 
-    /// Follow a 202's monitor link until the job ends: its final status and body.
+    /// Moves the simulator's clock on (`POST /_arraysim/clock`, no auth).
+    fn advance_clock(&self, by: Duration) {
+        let r = self
+            .client
+            .post(self.url("/_arraysim/clock"))
+            .json(&json!({"advance_ms": by.as_millis() as u64}))
+            .send()
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+    }
+
+    /// Ends the steps of every job started so far (`POST /_arraysim/jobs/finish`): they
+    /// run to their end at once, whatever `--job-ms` says.
+    fn finish_jobs(&self) {
+        let r = self
+            .client
+            .post(self.url("/_arraysim/jobs/finish"))
+            .send()
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+    }
+
+    /// Follow a 202's monitor link until the job ends (its steps released first): its
+    /// final status and body. The loop polls a job that is already ending, as a client
+    /// polls its monitor link; it waits on no step time.
     fn wait_job(&self, reply: Response) -> (StatusCode, Value) {
         assert_eq!(reply.status(), StatusCode::ACCEPTED);
         let location = reply
@@ -121,6 +145,7 @@ impl Sim {
         let href = link["href"].as_str().unwrap().to_string();
         assert!(href.starts_with("/jobStatus/"), "{href}");
         assert_eq!(location.as_deref(), Some(href.as_str()));
+        self.finish_jobs();
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
             let r = self.get(&href);
@@ -196,7 +221,8 @@ fn zvol(sim: &Sim, path: &str, size: u64, sparse: bool) {
 #[test]
 fn login_token_expiry_and_relogin() {
     let (_d, dir) = state();
-    let sim = Sim::start(&dir, &["--token-ttl-ms", "400"]);
+    // An hour, as a real token: it expires when the test moves the clock on.
+    let sim = Sim::start(&dir, &["--token-ttl-ms", "3600000"]);
     // Bad password: 401 EAUTH, no token.
     let body = assert_error(
         sim.login_with(USER, "wrong"),
@@ -231,12 +257,18 @@ fn login_token_expiry_and_relogin() {
     assert_error(r, StatusCode::UNAUTHORIZED, "EAUTH");
     // The login reply says how long the token lives.
     let login: Value = sim.login_with(USER, PASSWORD).json().unwrap();
-    assert_eq!(login["tokenTtlMs"], 400);
+    assert_eq!(login["tokenTtlMs"], 3_600_000);
     assert_eq!(login["token"].as_str().unwrap().len(), 32);
     // A fresh token works until it expires, then EAUTH; a new login works.
     sim.login();
     assert_eq!(sim.get("/storage/pools").status(), StatusCode::OK);
-    std::thread::sleep(Duration::from_millis(600));
+    sim.advance_clock(Duration::from_secs(3590));
+    assert_eq!(
+        sim.get("/storage/pools").status(),
+        StatusCode::OK,
+        "not yet"
+    );
+    sim.advance_clock(Duration::from_secs(10));
     let body = assert_error(sim.get("/storage/pools"), StatusCode::UNAUTHORIZED, "EAUTH");
     assert!(body["message"].as_str().unwrap().contains("expired"));
     sim.login();
@@ -709,7 +741,18 @@ fn a_new_mapping_is_listed_at_once_by_default() {
 #[test]
 fn host_groups_targets_and_delayed_mappings() {
     let (_d, dir) = state();
-    let sim = Sim::start(&dir, &["--mapping-delay-ms", "400"]);
+    // A slow appliance: a new mapping shows an hour (of the simulator's clock) later.
+    const DELAY: Duration = Duration::from_secs(3600);
+    // Tokens of a day, so the test's token outlives the hours it moves the clock on.
+    let sim = Sim::start(
+        &dir,
+        &[
+            "--mapping-delay-ms",
+            "3600000",
+            "--token-ttl-ms",
+            "86400000",
+        ],
+    );
     zvol(&sim, "pool1/iscsi/v1", GIB, false);
     zvol(&sim, "pool1/iscsi/v2", GIB, true);
     let hg = json!({"name": "hg1", "members": ["iqn.1994-05.com.redhat:client1"]});
@@ -747,16 +790,19 @@ fn host_groups_targets_and_delayed_mappings() {
     );
     // A mapping shows only after the delay, with a server-chosen lun and id.
     let body = json!({"volume": "pool1/iscsi/v1", "hostGroup": "hg1", "targetGroup": "tg1"});
-    let created_at = Instant::now();
     assert_eq!(
         sim.post("/san/lunMappings", body.clone()).status(),
         StatusCode::CREATED
     );
     let early = sim.all("/san/lunMappings?volume=pool1/iscsi/v1");
-    if created_at.elapsed() < Duration::from_millis(350) {
-        assert!(early.is_empty(), "{early:?}");
-    }
-    std::thread::sleep(Duration::from_millis(450));
+    assert!(early.is_empty(), "{early:?}");
+    // Hidden, it is still a duplicate.
+    assert_error(
+        sim.post("/san/lunMappings", body.clone()),
+        StatusCode::BAD_REQUEST,
+        "EEXIST",
+    );
+    sim.advance_clock(DELAY);
     let maps = sim
         .all("/san/lunMappings?volume=pool1/iscsi/v1&fields=id,volume,targetGroup,hostGroup,lun");
     assert_eq!(maps.len(), 1);
@@ -778,7 +824,7 @@ fn host_groups_targets_and_delayed_mappings() {
         .status(),
         StatusCode::CREATED
     );
-    std::thread::sleep(Duration::from_millis(450));
+    sim.advance_clock(DELAY);
     assert_eq!(
         sim.all("/san/lunMappings?volume=pool1/iscsi/v2")[0]["lun"],
         1
@@ -794,7 +840,7 @@ fn host_groups_targets_and_delayed_mappings() {
         .status(),
         StatusCode::CREATED
     );
-    std::thread::sleep(Duration::from_millis(450));
+    sim.advance_clock(DELAY);
     let all = sim.all("/san/lunMappings?hostGroup=all");
     assert_eq!(all.len(), 1);
     assert_eq!(all[0]["lun"], 2);
@@ -893,8 +939,11 @@ fn jobs_progress_busy_and_injected_failure() {
     let sim = Sim::start(
         &dir,
         &[
+            // Steps of an hour: a job stays in progress until the test moves it on.
             "--job-ms",
-            "300",
+            "3600000",
+            "--token-ttl-ms",
+            "86400000",
             "--fault",
             "/storage/filesystems:job=failure:count=1:method=POST",
         ],
@@ -920,6 +969,10 @@ fn jobs_progress_busy_and_injected_failure() {
         StatusCode::INTERNAL_SERVER_ERROR,
         "EBUSY",
     );
+    // An hour later the job runs; another, and it is done.
+    sim.advance_clock(Duration::from_secs(3600));
+    assert_eq!(sim.get(&href).status(), StatusCode::ACCEPTED, "running");
+    sim.advance_clock(Duration::from_secs(3600));
     let deadline = Instant::now() + Duration::from_secs(10);
     let status = loop {
         let r = sim.get(&href);
@@ -1119,7 +1172,7 @@ fn hpr_copies_a_dataset_locally() {
         &dir,
         &[
             "--job-ms",
-            "200",
+            "3600000",
             "--fault",
             "/hpr/failing/start:job=failure",
         ],
@@ -1140,6 +1193,7 @@ fn hpr_copies_a_dataset_locally() {
     );
     assert_eq!(sim.json("/hpr/copy1")["state"], "enabled", "running");
     assert_error(sim.delete("/hpr/copy1"), StatusCode::BAD_REQUEST, "EBUSY");
+    sim.finish_jobs();
     let deadline = Instant::now() + Duration::from_secs(10);
     while sim.json("/hpr/copy1")["state"] == "enabled" {
         assert!(Instant::now() < deadline, "the copy never ended");
@@ -1173,6 +1227,7 @@ fn hpr_copies_a_dataset_locally() {
         sim.post("/hpr/failing/start", json!({})).status(),
         StatusCode::OK
     );
+    sim.finish_jobs();
     let deadline = Instant::now() + Duration::from_secs(10);
     while sim.json("/hpr/failing")["state"] == "enabled" {
         assert!(Instant::now() < deadline, "the run never ended");
@@ -1194,4 +1249,75 @@ fn hpr_copies_a_dataset_locally() {
         StatusCode::BAD_REQUEST,
         "EBADARG",
     );
+}
+
+/// The admin API's clock, session and job controls: a `job_ms=` fault makes one job slow
+/// (steps of an hour of the simulator's clock) while the clock stands; moving the clock on
+/// by two steps ends it; `DELETE /_arraysim/sessions` ends every token.
+#[test]
+fn the_admin_clock_ends_slow_jobs_and_sessions() {
+    let (_d, dir) = state();
+    let sim = Sim::start(&dir, &["--token-ttl-ms", "86400000"]);
+    let admin = |method: Method, what: &str, body: Option<Value>| {
+        let mut request = sim
+            .client
+            .request(method, sim.url(&format!("/_arraysim/{what}")));
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let r = request.send().unwrap();
+        (r.status(), r.json::<Value>().unwrap())
+    };
+    let (status, clock) = admin(Method::GET, "clock", None);
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(clock["offset_ms"], 0);
+    // A job without the fault is not held (made first: the helper ends the job steps
+    // waiting when it is called).
+    zvol(&sim, "pool1/iscsi/fast", GIB, true);
+    let (status, _) = admin(
+        Method::POST,
+        "faults",
+        Some(json!({"spec": "/storage/volumes:job_ms=3600000:count=1:method=POST"})),
+    );
+    assert_eq!(status, StatusCode::CREATED);
+    let r = sim.post(
+        "/storage/volumes",
+        json!({"path": "pool1/iscsi/slow", "volumeSize": GIB}),
+    );
+    assert_eq!(r.status(), StatusCode::ACCEPTED);
+    let href = r.json::<Value>().unwrap()["links"][0]["href"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    sim.advance_clock(Duration::from_secs(3590));
+    assert_eq!(
+        sim.get(&href).status(),
+        StatusCode::ACCEPTED,
+        "an hour a step"
+    );
+    let (status, clock) = admin(
+        Method::POST,
+        "clock",
+        Some(json!({"advance_ms": 3_610_000})),
+    );
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(clock["offset_ms"], 7_200_000);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while sim.get(&href).status() == StatusCode::ACCEPTED {
+        assert!(Instant::now() < deadline, "the job outlived its two steps");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert_eq!(
+        sim.json("/storage/volumes/pool1%2Fiscsi%2Fslow")["volumeSize"],
+        GIB
+    );
+    let (status, refused) = admin(Method::POST, "clock", Some(json!({"advance_ms": -1})));
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{refused}");
+    // Every token ends at once.
+    let (status, ended) = admin(Method::DELETE, "sessions", None);
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(ended["ended"], 1);
+    assert_error(sim.get("/storage/pools"), StatusCode::UNAUTHORIZED, "EAUTH");
+    sim.login();
+    assert_eq!(sim.get("/storage/pools").status(), StatusCode::OK);
 }

@@ -19,6 +19,7 @@ fn connect(simulator: &ArraySim) -> BlockingClient {
 const SKIPPED_CHECKS: &[&str] = &[
     "disk_location",
     "fs_child_dependency",
+    "fs_child_dependency_rm_files",
     "fs_clone",
     "fs_clone_from_snapshot",
     "fs_delete_with_clone",

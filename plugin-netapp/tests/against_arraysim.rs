@@ -20,6 +20,7 @@ fn connect(simulator: &ArraySim) -> BlockingClient {
 /// running fails this test until the list is updated on purpose.
 const SKIPPED_CHECKS: &[&str] = &[
     "disk_location",
+    "fs_child_dependency_rm_files",
     "fs_file_clone",
     "fs_snapshot_restore_files",
     "job_volume_create",

@@ -21,6 +21,7 @@ const SKIPPED_CHECKS: &[&str] = &[
     "access_group_initiator_add_delete_wwpn",
     "disk_location",
     "export_custom_path",
+    "fs_child_dependency_rm_files",
     "fs_file_clone",
     "fs_snapshot_restore_files",
     "job_fs_create",

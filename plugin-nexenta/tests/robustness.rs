@@ -69,11 +69,12 @@ fn done<T>(completion: Completion<T>) -> T {
 
 #[test]
 fn a_token_that_expires_mid_session_is_renewed_and_the_call_succeeds() {
-    let sim = ArraySim::start("nexenta", &["--token-ttl-ms", "1500"]);
+    let sim = ArraySim::start("nexenta", &[]);
     let mut client = connect(&sim, TIMEOUT);
     assert_eq!(client.systems().unwrap().len(), 1);
     assert_eq!(sim.requests("POST /auth/login"), 1);
-    std::thread::sleep(Duration::from_millis(1700));
+    // The token (an hour) expires: the appliance's clock moves past it.
+    sim.advance_clock(Duration::from_secs(3600));
     let pools = client.pools(None).expect("pools after the token expired");
     assert_eq!(pools.len(), 2);
     assert_eq!(
@@ -310,7 +311,7 @@ fn a_zvol_made_or_removed_behind_the_plugins_back_is_seen_at_once() {
 
 #[test]
 fn the_password_and_tokens_are_in_no_log_no_error_message_and_no_argv() {
-    let sim = ArraySim::start("nexenta", &["--token-ttl-ms", "1000"]);
+    let sim = ArraySim::start("nexenta", &[]);
     let dirs = LsmdDirs::new("lsmrs-nstor-secrets");
     dirs.link_plugin(
         "nstor_lsmplugin",
@@ -357,8 +358,9 @@ fn the_password_and_tokens_are_in_no_log_no_error_message_and_no_argv() {
     assert_eq!(plugins.len(), 1, "one plugin under lsmd: {plugins:?}");
     assert_no_secret_in_process(&secrets, plugins[0]);
     let fs = done(client.fs_create(&pool, "secret_fs", 64 << 20).unwrap());
-    // A token expires: the plugin logs in again (the password travels once more).
-    std::thread::sleep(Duration::from_millis(1200));
+    // A token expires (the appliance's clock moves past its hour): the plugin logs in
+    // again (the password travels once more).
+    sim.advance_clock(Duration::from_secs(3600));
     client
         .iscsi_chap_auth(
             "iqn.1994-05.com.redhat:secret-host",
@@ -440,43 +442,32 @@ fn the_password_and_tokens_are_in_no_log_no_error_message_and_no_argv() {
 }
 
 /// Waits for an LSM job to complete; the object it made, if any.
-fn wait_job(client: &mut BlockingClient, id: &str) -> Option<lsm_core::types::LsmObject> {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let report = client.job_status(id).unwrap();
-        if report.status == lsm_core::types::JobStatus::COMPLETE {
-            return report.item;
-        }
-        assert!(Instant::now() < deadline, "job {id} never completed");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-/// A volume made at once or by its job.
-fn settled_volume(
+/// What a call made, at once or by its job: the appliance's job steps are ended first
+/// (`POST /_arraysim/jobs/finish`), so the client's own job polling waits on no step time.
+fn settled<T: lsm_core::client::JobOutput>(
+    sim: &ArraySim,
     client: &mut BlockingClient,
-    completion: Completion<lsm_core::types::Volume>,
-) -> lsm_core::types::Volume {
-    match completion {
-        Completion::Done(volume) => volume,
-        Completion::Job(job) => match wait_job(client, &job.id) {
-            Some(lsm_core::types::LsmObject::Volume(volume)) => volume,
-            other => panic!("job {} made {other:?}, not a volume", job.id),
-        },
+    completion: Completion<T>,
+) -> T {
+    if matches!(completion, Completion::Job(_)) {
+        sim.finish_jobs();
     }
+    client.wait_done(completion).expect("the job's outcome")
 }
 
 #[test]
 fn a_slow_copy_is_an_lsm_job_and_leaves_no_replication_service() {
-    // Each job step takes 1.2 s: the copy outlasts the plugin's 2 s wait.
-    let sim = ArraySim::start("nexenta", &["--job-ms", "1200"]);
+    let sim = ArraySim::start("nexenta", &[]);
     let mut client = connect(&sim, TIMEOUT);
     let pool1 = pool(&mut client, "pool1");
     let pool2 = pool(&mut client, "pool2");
     let made = client
         .volume_create(&pool1, "copy_src", 64 << 20, Provisioning::FULL)
         .unwrap();
-    let source = settled_volume(&mut client, made);
+    let source = settled(&sim, &mut client, made);
+    // The copy's job steps take an hour of the appliance's clock: it outlasts the
+    // plugin's wait, until the test ends the steps.
+    sim.add_fault("/hpr/*/start:job_ms=3600000:count=1");
     let completion = client
         .volume_replicate(
             Some(&pool2),
@@ -489,7 +480,7 @@ fn a_slow_copy_is_an_lsm_job_and_leaves_no_replication_service() {
         panic!("a copy of 2 job steps answered at once");
     };
     assert!(job.id.starts_with("NSTOR_JOB:"), "{}", job.id);
-    let copy = settled_volume(&mut client, completion);
+    let copy = settled(&sim, &mut client, completion);
     assert_eq!(copy.pool_id, "pool2");
     assert_eq!(copy.size_bytes(), source.size_bytes());
     assert_ne!(copy.vpd83, source.vpd83, "its own logical unit");
@@ -500,9 +491,8 @@ fn a_slow_copy_is_an_lsm_job_and_leaves_no_replication_service() {
         "the replication service is removed"
     );
     // Independent: the source goes, the copy stays.
-    if let Completion::Job(job) = client.volume_delete(&source).unwrap() {
-        wait_job(&mut client, &job.id);
-    }
+    let deleted = client.volume_delete(&source).unwrap();
+    settled(&sim, &mut client, deleted);
     assert!(
         client
             .volumes(None)

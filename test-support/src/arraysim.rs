@@ -110,8 +110,8 @@ impl ArraySim {
     /// The NexentaStor 5 simulator with no extra arguments (log in with
     /// `POST /auth/login` `{"username": ARRAYSIM_USER, "password":
     /// ARRAYSIM_PASSWORD}`, then `Authorization: Bearer <token>`; tokens
-    /// live `--token-ttl-ms`, new LUN mappings show after
-    /// `--mapping-delay-ms`: pass those through [`ArraySim::start`]).
+    /// live `--token-ttl-ms` (an hour) of the simulator's clock, which
+    /// [`ArraySim::advance_clock`] moves on).
     pub fn nexenta() -> ArraySim {
         ArraySim::start("nexenta", &[])
     }
@@ -182,6 +182,39 @@ impl ArraySim {
     /// How many `request`s (`"GET /api/storage/luns"`: method and path) it has been sent.
     pub fn requests(&self, request: &str) -> u64 {
         self.stats()["requests"][request].as_u64().unwrap_or(0)
+    }
+
+    /// Moves the simulator's clock on by `by` (`POST /_arraysim/clock`): tokens and
+    /// sessions age, job steps and delayed mappings come due, without the test sleeping.
+    pub fn advance_clock(&self, by: Duration) {
+        let reply = self
+            .rest()
+            .send(
+                &Request::post("/_arraysim/clock")
+                    .json(&serde_json::json!({ "advance_ms": by.as_millis() as u64 })),
+            )
+            .expect("POST /_arraysim/clock");
+        assert_eq!(reply.status(), 200, "POST /_arraysim/clock");
+    }
+
+    /// Ends every job step waiting now (`POST /_arraysim/jobs/finish`): the jobs started
+    /// under `--job-ms` run to their end at once.
+    pub fn finish_jobs(&self) {
+        let reply = self
+            .rest()
+            .send(&Request::post("/_arraysim/jobs/finish"))
+            .expect("POST /_arraysim/jobs/finish");
+        assert_eq!(reply.status(), 200, "POST /_arraysim/jobs/finish");
+    }
+
+    /// Ends every login session or token now (`DELETE /_arraysim/sessions`), as if each
+    /// had expired; how many there were.
+    pub fn end_sessions(&self) -> u64 {
+        let reply: serde_json::Value = self
+            .rest()
+            .send_json(&Request::delete("/_arraysim/sessions"))
+            .expect("DELETE /_arraysim/sessions");
+        reply["ended"].as_u64().expect("an \"ended\" count")
     }
 
     /// Adds a fault (`lsm-arraysim --fault` grammar) through the admin endpoint.

@@ -2,7 +2,9 @@
 //! `status=N` (answer N with the vendor's error body), `count=N` (apply to
 //! the next N matching requests, default: every one), `latency=MS` (delay
 //! the answer), `reset` (close the connection without answering),
-//! `job=failure` (the job the request starts fails), `truncate` (the
+//! `job=failure` (the job the request starts fails), `job_ms=MS` (each step of
+//! the job the request starts takes MS of the simulator's clock, in place of
+//! `--job-ms`: one slow job among fast ones), `truncate` (the
 //! answer's body is cut short: its full length is announced, half of it
 //! sent, then the connection closes), `garbage` (the answer's body is
 //! replaced by bytes that are not JSON) and `method=M` (only that HTTP
@@ -34,6 +36,8 @@ pub struct Fault {
     pub reset: bool,
     /// Fail the job the request starts.
     pub job_failure: bool,
+    /// The step time of the job the request starts, in ms.
+    pub job_ms: Option<u64>,
     /// Cut the answer's body short and close the connection.
     pub truncate: bool,
     /// Replace the answer's body by bytes that are not JSON.
@@ -69,6 +73,7 @@ impl FromStr for Fault {
             latency_ms: None,
             reset: false,
             job_failure: false,
+            job_ms: None,
             truncate: false,
             garbage: false,
         };
@@ -98,6 +103,13 @@ impl FromStr for Fault {
                 "truncate" => fault.truncate = true,
                 "garbage" => fault.garbage = true,
                 "job" if value == "failure" => fault.job_failure = true,
+                "job_ms" => {
+                    fault.job_ms = Some(
+                        value
+                            .parse()
+                            .map_err(|_| bad("job_ms must be milliseconds"))?,
+                    )
+                }
                 "method" if !value.is_empty() => fault.method = Some(value.to_ascii_uppercase()),
                 _ => return Err(bad(&format!("unknown key {key:?}"))),
             }
@@ -106,11 +118,12 @@ impl FromStr for Fault {
             && fault.latency_ms.is_none()
             && !fault.reset
             && !fault.job_failure
+            && fault.job_ms.is_none()
             && !fault.truncate
             && !fault.garbage
         {
             return Err(bad(
-                "needs one of status=, latency=, reset, job=failure, truncate, garbage",
+                "needs one of status=, latency=, reset, job=failure, job_ms=, truncate, garbage",
             ));
         }
         Ok(fault)
@@ -128,6 +141,8 @@ pub struct FaultAction {
     pub status: Option<u16>,
     /// Fail the started job.
     pub job_failure: bool,
+    /// The started job's step time, in ms.
+    pub job_ms: Option<u64>,
     /// Cut the answer's body short.
     pub truncate: bool,
     /// Replace the answer's body by non-JSON bytes.
@@ -183,6 +198,7 @@ impl Faults {
             action.latency += Duration::from_millis(fault.latency_ms.unwrap_or(0));
             action.reset |= fault.reset;
             action.job_failure |= fault.job_failure;
+            action.job_ms = action.job_ms.or(fault.job_ms);
             action.truncate |= fault.truncate;
             action.garbage |= fault.garbage;
             if action.status.is_none() {
@@ -220,6 +236,8 @@ mod tests {
         assert_eq!(f.method.as_deref(), Some("POST"));
         assert!("/x:latency=50".parse::<Fault>().unwrap().latency_ms == Some(50));
         assert!("/x:job=failure".parse::<Fault>().unwrap().job_failure);
+        assert_eq!("/x:job_ms=9".parse::<Fault>().unwrap().job_ms, Some(9));
+        assert!("/x:job_ms=soon".parse::<Fault>().is_err());
         assert!("/x:truncate".parse::<Fault>().unwrap().truncate);
         assert!("/x:garbage:count=1".parse::<Fault>().unwrap().garbage);
     }

@@ -1,6 +1,8 @@
 //! The job engine: long operations become jobs that go
 //! `queued` → `running` → `success`/`failure`, each step taking the
-//! configured time (0 = as soon as the reply is out). The job's work runs on
+//! configured time of the simulator's clock ([`super::time`]: `--job-ms`, or a
+//! `job_ms=` fault's; 0 = as soon as the reply is out; the admin API moves the
+//! clock on or ends every step). The job's work runs on
 //! a copy of the state and replaces it only on success.
 
 use std::sync::Arc;
@@ -136,8 +138,11 @@ where
     })?;
     let shared = Arc::clone(shared);
     let uuid = job.uuid.clone();
+    let ticket = super::time::job_ticket();
+    let submitted = super::time::now();
+    let step = super::time::job_step(step);
     tokio::spawn(async move {
-        tokio::time::sleep(step).await;
+        super::time::job_step_until(submitted + step, ticket).await;
         let started = shared.mutate(|s: &mut S| -> Result<(), StoreError> {
             if let Some(j) = s.jobs_mut().iter_mut().find(|j| j.uuid == uuid) {
                 j.state = JobState::Running;
@@ -149,7 +154,7 @@ where
         if let Err(e) = started {
             tracing::error!("job {uuid}: {e}");
         }
-        tokio::time::sleep(step).await;
+        super::time::job_step_until(submitted + step * 2, ticket).await;
         let finished = shared.mutate(|s: &mut S| -> Result<(), StoreError> {
             let outcome = if injected_failure {
                 Err(JobFailure {

@@ -1,7 +1,8 @@
 //! The HTTPS server: accepts TLS connections, counts each request, applies
 //! faults, checks Basic auth, and hands the request to the vendor's router.
 //! `/_arraysim/...` is the simulator's own admin API (no auth, no faults):
-//! `GET stats`, `GET|POST|DELETE faults`. SIGTERM or SIGINT stop it cleanly.
+//! `GET stats`, `GET|POST|DELETE faults`, `GET|DELETE sessions`, `GET|POST clock`,
+//! `POST jobs/finish`. SIGTERM or SIGINT stop it cleanly.
 
 use std::future::Future as _;
 use std::sync::Arc;
@@ -22,6 +23,7 @@ use tower::ServiceExt as _;
 use super::auth::Credentials;
 use super::faults::{Fault, Faults};
 use super::stats::Stats;
+use super::time;
 
 /// Marks a request whose job must fail (`job=failure` fault); vendor
 /// handlers look for it in the request extensions.
@@ -34,14 +36,20 @@ pub struct VendorService {
     pub router: Router,
     /// The vendor's error body for an injected status.
     pub error_response: fn(StatusCode, &str) -> Response<Body>,
-    /// `GET /_arraysim/sessions`: the vendor's open login sessions with their secrets
-    /// (cookie and CSRF token), so tests can check a client never shows them; `None` for
-    /// vendors without sessions.
-    pub sessions: Option<SessionsReport>,
+    /// `GET|DELETE /_arraysim/sessions`: the vendor's login sessions; `None` for vendors
+    /// without sessions.
+    pub sessions: Option<SessionsAdmin>,
 }
 
-/// What `GET /_arraysim/sessions` answers.
-pub type SessionsReport = std::sync::Arc<dyn Fn() -> Value + Send + Sync>;
+/// The admin API's view of a vendor's login sessions.
+pub struct SessionsAdmin {
+    /// `GET /_arraysim/sessions`: the open sessions with their secrets (cookie and CSRF
+    /// token, or bearer token), so tests can check a client never shows them.
+    pub report: Arc<dyn Fn() -> Value + Send + Sync>,
+    /// `DELETE /_arraysim/sessions`: ends every session now (the client's next request
+    /// is refused as with an expired one); how many there were.
+    pub end_all: Arc<dyn Fn() -> usize + Send + Sync>,
+}
 
 /// Who checks the account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -196,7 +204,12 @@ async fn handle(
     if action.job_failure {
         req.extensions_mut().insert(InjectedJobFailure);
     }
-    let resp = match ctx.vendor.router.clone().oneshot(req.map(Body::new)).await {
+    let routed = ctx.vendor.router.clone().oneshot(req.map(Body::new));
+    let routed = match action.job_ms {
+        Some(ms) => time::with_job_step(Duration::from_millis(ms), routed).await,
+        None => routed.await,
+    };
+    let resp = match routed {
         Ok(r) => r,
         Err(never) => match never {},
     };
@@ -312,10 +325,27 @@ async fn admin_request(ctx: &Context, req: Request<Incoming>, what: &str) -> Res
             Err(message) => json_response(StatusCode::BAD_REQUEST, &json!({"error": message})),
         },
         ("sessions", Method::GET) => match &ctx.vendor.sessions {
-            Some(report) => json_response(StatusCode::OK, &json!({"sessions": report()})),
+            Some(admin) => json_response(StatusCode::OK, &json!({"sessions": (admin.report)()})),
             None => json_response(StatusCode::OK, &json!({"sessions": []})),
         },
-        ("stats" | "faults" | "sessions", _) => json_response(
+        ("sessions", Method::DELETE) => {
+            let ended = ctx
+                .vendor
+                .sessions
+                .as_ref()
+                .map_or(0, |admin| (admin.end_all)());
+            json_response(StatusCode::OK, &json!({"ended": ended}))
+        }
+        ("clock", Method::GET) => json_response(StatusCode::OK, &clock_json()),
+        ("clock", Method::POST) => match advance_clock(req).await {
+            Ok(()) => json_response(StatusCode::OK, &clock_json()),
+            Err(message) => json_response(StatusCode::BAD_REQUEST, &json!({"error": message})),
+        },
+        ("jobs/finish", Method::POST) => {
+            time::release_jobs();
+            json_response(StatusCode::OK, &json!({"released": true}))
+        }
+        ("stats" | "faults" | "sessions" | "clock" | "jobs/finish", _) => json_response(
             StatusCode::METHOD_NOT_ALLOWED,
             &json!({"error": "method not allowed"}),
         ),
@@ -324,6 +354,33 @@ async fn admin_request(ctx: &Context, req: Request<Incoming>, what: &str) -> Res
             &json!({"error": "no such admin endpoint"}),
         ),
     }
+}
+
+/// `{"offset_ms": N, "now": ISO-8601}`: how far the clock was moved on, and its now.
+fn clock_json() -> Value {
+    json!({"offset_ms": time::offset_ms(), "now": time::now_iso8601()})
+}
+
+/// Body: `{"advance_ms": N}` (N ≥ 0): moves the simulator's clock on by N ms.
+async fn advance_clock(req: Request<Incoming>) -> Result<(), String> {
+    let by = json_u64(req, "advance_ms").await?;
+    time::advance(Duration::from_millis(by));
+    Ok(())
+}
+
+/// The non-negative integer `key` of a JSON object body.
+async fn json_u64(req: Request<Incoming>, key: &str) -> Result<u64, String> {
+    let bytes = req
+        .into_body()
+        .collect()
+        .await
+        .map_err(|e| e.to_string())?
+        .to_bytes();
+    let body: Value =
+        serde_json::from_slice(&bytes).map_err(|e| format!("body is not JSON: {e}"))?;
+    body.get(key)
+        .and_then(Value::as_u64)
+        .ok_or_else(|| format!("expected {{\"{key}\": N}}, N a non-negative integer"))
 }
 
 /// Body: `{"spec": "GLOB:..."}`, `{"specs": [...]}` or a JSON string.

@@ -4,7 +4,6 @@
 //! login and are kept in memory (a restart forgets them).
 
 use std::sync::Arc;
-use std::time::Instant;
 
 use axum::Router;
 use axum::body::{Body as HttpBody, Bytes};
@@ -36,7 +35,7 @@ async fn login(State(nx): App, bytes: Bytes) -> NefResult<Response> {
     let ttl = nx.settings.token_ttl;
     {
         let mut tokens = nx.tokens.write().unwrap_or_else(|p| p.into_inner());
-        let now = Instant::now();
+        let now = crate::core::time::now();
         tokens.retain(|_, expiry| *expiry > now);
         tokens.insert(token.clone(), now + ttl);
     }
@@ -84,7 +83,7 @@ pub async fn check(
         .get(&token)
         .copied();
     match expiry {
-        Some(e) if e > Instant::now() => next.run(request).await,
+        Some(e) if e > crate::core::time::now() => next.run(request).await,
         Some(_) => NefError::auth("Authentication token has expired").into_response(),
         None => NefError::auth("Invalid authentication token").into_response(),
     }

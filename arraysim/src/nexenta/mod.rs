@@ -55,7 +55,7 @@ use self::error::{NefError, NefResult};
 use self::model::{Appliance, STATE_VERSION, is_within};
 use crate::core::auth::Credentials;
 use crate::core::jobs;
-use crate::core::server::{InjectedJobFailure, VendorService};
+use crate::core::server::{InjectedJobFailure, SessionsAdmin, VendorService};
 use crate::core::state::{Shared, Store, StoreError};
 
 /// What the command line sets for NexentaStor.
@@ -131,20 +131,29 @@ pub fn service(state_dir: &Path, settings: Settings) -> Result<VendorService, St
             auth::check,
         ))
         .with_state(Arc::clone(&nexenta));
+    let reported = Arc::clone(&nexenta);
     Ok(VendorService {
         router,
         error_response: error::injected,
-        // The live bearer tokens, for the tests that grep logs and messages for them.
-        sessions: Some(Arc::new(move || {
-            let tokens = nexenta.tokens.read().unwrap_or_else(|p| p.into_inner());
-            let now = std::time::Instant::now();
-            tokens
-                .iter()
-                .filter(|(_, expires)| **expires > now)
-                .map(|(token, _)| serde_json::json!({ "token": token }))
-                .collect::<Vec<_>>()
-                .into()
-        })),
+        sessions: Some(SessionsAdmin {
+            // The live bearer tokens, for the tests that grep logs and messages for them.
+            report: Arc::new(move || {
+                let tokens = reported.tokens.read().unwrap_or_else(|p| p.into_inner());
+                let now = crate::core::time::now();
+                tokens
+                    .iter()
+                    .filter(|(_, expires)| **expires > now)
+                    .map(|(token, _)| serde_json::json!({ "token": token }))
+                    .collect::<Vec<_>>()
+                    .into()
+            }),
+            end_all: Arc::new(move || {
+                let mut tokens = nexenta.tokens.write().unwrap_or_else(|p| p.into_inner());
+                let live = tokens.len();
+                tokens.clear();
+                live
+            }),
+        }),
     })
 }
 

@@ -392,10 +392,7 @@ pub struct Address {
 
 /// Now, in epoch milliseconds.
 pub fn now_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or(0)
+    crate::core::time::now_ms()
 }
 
 /// Now as NEF prints times: `YYYY-MM-DDTHH:MM:SS.mmmZ`.

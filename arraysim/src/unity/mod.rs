@@ -64,7 +64,7 @@ use self::query::UnityQuery;
 use self::session::Sessions;
 use crate::core::auth::Credentials;
 use crate::core::jobs::{self as core_jobs, INJECTED_FAILURE_CODE, JobFailure};
-use crate::core::server::{InjectedJobFailure, VendorService};
+use crate::core::server::{InjectedJobFailure, SessionsAdmin, VendorService};
 use crate::core::state::{Shared, Store, StoreError};
 
 /// The types a client may list (an empty one lists no entries).
@@ -131,12 +131,15 @@ pub fn service(
         job_step,
         sessions: Sessions::with_ttl(session_ttl),
     });
-    let report = Arc::clone(&unity);
+    let (report, end) = (Arc::clone(&unity), Arc::clone(&unity));
     let router = Router::new().fallback(handle).with_state(unity);
     Ok(VendorService {
         router,
         error_response: error::injected,
-        sessions: Some(Arc::new(move || report.sessions.report())),
+        sessions: Some(SessionsAdmin {
+            report: Arc::new(move || report.sessions.report()),
+            end_all: Arc::new(move || end.sessions.close_all()),
+        }),
     })
 }
 

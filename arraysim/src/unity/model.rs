@@ -46,10 +46,7 @@ impl HasJobs for Inventory {
 
 /// Now as Unity prints it: `2016-03-01T03:21:38.000Z`.
 pub fn now() -> String {
-    let millis = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or(0);
+    let millis = crate::core::time::now_ms();
     let base = iso8601(millis / 1000);
     format!("{}.{:03}Z", base.trim_end_matches("+00:00"), millis % 1000)
 }

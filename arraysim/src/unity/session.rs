@@ -14,6 +14,8 @@ use std::time::{Duration, Instant};
 
 use axum::http::{HeaderMap, header};
 
+use crate::core::time;
+
 /// The session cookie's name.
 pub const COOKIE: &str = "mod_sec_emc";
 /// The CSRF header.
@@ -53,7 +55,7 @@ impl Sessions {
     pub fn token(&self, id: &str) -> Option<String> {
         let mut t = self.inner.lock().unwrap_or_else(|p| p.into_inner());
         let (token, opened) = t.tokens.get(id)?.clone();
-        if opened.elapsed() >= self.ttl {
+        if time::now().saturating_duration_since(opened) >= self.ttl {
             t.tokens.remove(id);
             t.order.retain(|s| s != id);
             return None;
@@ -66,7 +68,7 @@ impl Sessions {
         let id = uuid::Uuid::new_v4().simple().to_string();
         let token = uuid::Uuid::new_v4().simple().to_string();
         let mut t = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-        t.tokens.insert(id.clone(), (token.clone(), Instant::now()));
+        t.tokens.insert(id.clone(), (token.clone(), time::now()));
         t.order.push_back(id.clone());
         while t.order.len() > MAX_SESSIONS {
             if let Some(old) = t.order.pop_front() {
@@ -86,6 +88,15 @@ impl Sessions {
                 Some(serde_json::json!({"cookie": id, "csrfToken": token}))
             })
             .collect()
+    }
+
+    /// Close every session (the admin API's `DELETE /_arraysim/sessions`); how many.
+    pub fn close_all(&self) -> usize {
+        let mut t = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        let open = t.tokens.len();
+        t.tokens.clear();
+        t.order.clear();
+        open
     }
 
     /// Close session `id`.

@@ -83,10 +83,7 @@ pub fn make(
         snap["accessType"] = json!(access);
     }
     if let Some(secs) = opt_u64(body, "retentionDuration")? {
-        let now_secs = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or(0);
+        let now_secs = crate::core::time::now_ms() / 1000;
         let exp = crate::core::time::iso8601(now_secs + secs).replace("+00:00", ".000Z");
         snap["expirationTime"] = json!(exp);
     }
