@@ -25,7 +25,7 @@ use lsm_core::{ErrorNumber, LsmError, Result};
 
 use super::Array;
 use super::exists;
-use super::mapping::{export_id, lsm_error, parse_export_id};
+use super::mapping::{export_id, lsm_error};
 use crate::config::NfsConfig;
 use crate::ganesha::{
     self, AccessType, ClientRule, ExportBlock, GaneshaClient, Squash, export_file_path,
@@ -37,7 +37,7 @@ use crate::state::{ArrayState, ExportRecord};
 /// The auth types (ganesha `SecType`) this plugin offers, as LSM names.
 pub(super) const AUTH_TYPES: &[&str] = &["sys", "none"];
 
-fn not_found_export(id: &str) -> LsmError {
+pub(super) fn not_found_export(id: &str) -> LsmError {
     lsm_error(
         ErrorNumber::NOT_FOUND_NFS_EXPORT,
         format!("NFS export {id} not found"),
@@ -154,7 +154,7 @@ fn check_custom_path(path: &str, pool_mounts: &[PathBuf]) -> Result<PathBuf> {
 }
 
 impl Array {
-    fn export_object(record: &ExportRecord) -> NfsExport {
+    pub(super) fn export_object(record: &ExportRecord) -> NfsExport {
         NfsExport {
             id: export_id(record.export_id),
             fs_id: record.fs_id.clone(),
@@ -172,7 +172,7 @@ impl Array {
 
     /// ganesha on its bus, or why not (as the backend error, so callers
     /// can tell "not running" apart).
-    fn ganesha_bus(&self, cx: &Call, nfs: &NfsConfig) -> crate::Result<GaneshaClient> {
+    pub(super) fn ganesha_bus(&self, cx: &Call, nfs: &NfsConfig) -> crate::Result<GaneshaClient> {
         GaneshaClient::connect(
             nfs.dbus_address.as_deref(),
             &nfs.bus_name,
@@ -228,7 +228,7 @@ impl Array {
     }
 
     /// The ids ganesha serves, after re-adding recorded exports it lost.
-    fn live_export_ids(
+    pub(super) fn live_export_ids(
         &self,
         cx: &Call,
         client: &GaneshaClient,
@@ -264,7 +264,7 @@ impl Array {
             .collect())
     }
 
-    fn remove_recorded_export(
+    pub(super) fn remove_recorded_export(
         &self,
         cx: &Call,
         nfs: &NfsConfig,
@@ -329,22 +329,6 @@ impl Array {
             Ok(())
         })
     }
-}
-
-/// `exports`: what ganesha serves of what the plugin recorded.
-pub(super) fn list(array: &Array, cx: &Call) -> Result<Vec<NfsExport>> {
-    let nfs = array.nfs()?.clone();
-    let client = array.ganesha_bus(cx, &nfs)?;
-    array.with_state(cx, |array, state| {
-        let live = array.live_export_ids(cx, &client, state)?;
-        let mut records: Vec<&ExportRecord> = state
-            .exports
-            .iter()
-            .filter(|record| live.contains(&record.export_id))
-            .collect();
-        records.sort_by_key(|record| record.export_id);
-        Ok(records.into_iter().map(Array::export_object).collect())
-    })
 }
 
 /// `export_fs`.
@@ -525,15 +509,6 @@ pub(super) fn export(array: &Array, cx: &Call, request: &ExportRequest) -> Resul
         }
         state.exports.push(record.clone());
         Ok(Array::export_object(&record))
-    })
-}
-
-/// `export_remove`.
-pub(super) fn remove(array: &Array, cx: &Call, export: &NfsExport) -> Result<()> {
-    let number = parse_export_id(&export.id).ok_or_else(|| not_found_export(&export.id))?;
-    let nfs = array.nfs()?.clone();
-    array.with_state(cx, |array, state| {
-        array.remove_recorded_export(cx, &nfs, state, number, &export.id)
     })
 }
 

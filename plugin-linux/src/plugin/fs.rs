@@ -1,4 +1,4 @@
-//! File systems: btrfs subvolumes, their snapshots and clones.
+//! File systems: btrfs subvolumes and their clones (snapshots are `snapshots`'s).
 //!
 //! A file system is the subvolume `<pool>/lsm-fs/<name>`; its size is its
 //! qgroup's referenced-bytes limit (enforced by btrfs: a write past it
@@ -14,16 +14,13 @@
 //! clone, unless it carries the `user.lsm.independent` attribute that
 //! `fs_child_dependency_rm` sets. File clones never depend on anything.
 //!
-//! Restoring a snapshot copies (reflinks) its content back into the file
-//! system, so the subvolume keeps its id, quota, mounts and NFS exports;
-//! a writable snapshot taken first puts everything back if the copy fails.
 //! File names given by clients are paths inside the file system: `..`,
 //! absolute paths and paths through symbolic links are refused.
 
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
 
-use lsm_core::plugin::{Call, Search};
+use lsm_core::plugin::Call;
 use lsm_core::types::*;
 use lsm_core::{ErrorNumber, LsmError, Result};
 
@@ -81,7 +78,7 @@ impl HostFs {
 }
 
 /// What one pool holds: subvolume list and qgroups.
-struct PoolListing {
+pub(super) struct PoolListing {
     subvolumes: Vec<SubvolumeEntry>,
     qgroups: HashMap<u64, Qgroup>,
     pool_size: u64,
@@ -178,7 +175,7 @@ pub(super) fn path_inside(root: &Path, relative: &str, create_parents: bool) -> 
 }
 
 impl Array {
-    fn pool_listing(&self, cx: &Call, pool: &BtrfsPool) -> Result<PoolListing> {
+    pub(super) fn pool_listing(&self, cx: &Call, pool: &BtrfsPool) -> Result<PoolListing> {
         let btrfs = self.btrfs(cx);
         let subvolumes = btrfs.subvolume_list(&pool.mount_point)?;
         // Without quotas there are no limits: sizes are the pool's.
@@ -197,7 +194,7 @@ impl Array {
         })
     }
 
-    fn file_systems_in(&self, pool: &BtrfsPool, listing: &PoolListing) -> Vec<HostFs> {
+    pub(super) fn file_systems_in(&self, pool: &BtrfsPool, listing: &PoolListing) -> Vec<HostFs> {
         let mut found: Vec<HostFs> = listing
             .subvolumes
             .iter()
@@ -277,7 +274,7 @@ impl Array {
     }
 
     /// The file systems of `fs`'s pool that are dependent clones of it.
-    fn dependent_clones(&self, cx: &Call, fs: &HostFs) -> Result<Vec<HostFs>> {
+    pub(super) fn dependent_clones(&self, cx: &Call, fs: &HostFs) -> Result<Vec<HostFs>> {
         let Some(uuid) = &fs.uuid else {
             return Ok(Vec::new());
         };
@@ -308,29 +305,6 @@ impl Array {
             })
             .collect())
     }
-}
-
-/// `fs`.
-pub(super) fn list(array: &Array, cx: &Call, search: Option<&Search>) -> Result<Vec<FileSystem>> {
-    let wanted_pool = match search {
-        Some(search) if search.key == "pool_id" => Some(search.value.as_str()),
-        Some(search) if search.key == "id" => parse_fs_id(&search.value).map(|(pool, _)| pool),
-        _ => None,
-    };
-    let mut file_systems = Vec::new();
-    for pool in array.btrfs_pools(cx) {
-        if wanted_pool.is_some_and(|wanted| wanted != pool.id) {
-            continue;
-        }
-        let listing = array.pool_listing(cx, &pool)?;
-        file_systems.extend(
-            array
-                .file_systems_in(&pool, &listing)
-                .iter()
-                .map(|fs| fs.to_lsm(&array.system_id)),
-        );
-    }
-    Ok(file_systems)
 }
 
 /// `fs_create`: a subvolume with a qgroup limit of `size_bytes`.
@@ -527,24 +501,6 @@ pub(super) fn clone_file(
     }
     let destination = path_inside(&host.path, destination_name, true)?;
     Ok(array.btrfs(cx).reflink_copy(&source, &destination)?)
-}
-
-/// `fs_child_dependency`: whether a clone depends on the file system
-/// (files never have dependencies: file clones are reflinks).
-pub(super) fn has_dependents(
-    array: &Array,
-    cx: &Call,
-    fs: &FileSystem,
-    files: Option<&[String]>,
-) -> Result<bool> {
-    let host = array.fs_by_id(cx, &fs.id)?;
-    if let Some(files) = files.filter(|files| !files.is_empty()) {
-        for file in files {
-            check_relative_path("file", file)?;
-        }
-        return Ok(false);
-    }
-    Ok(!array.dependent_clones(cx, &host)?.is_empty())
 }
 
 /// `fs_child_dependency_rm`: marks the file system's clones

@@ -1,4 +1,5 @@
-//! Access groups, masking, CHAP and target ports, over tgtd.
+//! Access groups and masking over tgtd (the CHAP accounts bound to their targets are
+//! `chap`'s; the listings are answered in `san`).
 //!
 //! One tgt target per access group: its IQN is the configured prefix plus
 //! the group's id, its ACL is the group's initiator IQNs (`-Q`), and each
@@ -61,7 +62,7 @@ pub(super) fn is_not_found(error: &crate::Error) -> bool {
 }
 
 /// The interface holding `ip`, and its MAC address.
-fn interface_of(ip: IpAddr) -> (String, String) {
+pub(super) fn interface_of(ip: IpAddr) -> (String, String) {
     if ip.is_unspecified() {
         return (String::new(), String::new());
     }
@@ -95,7 +96,7 @@ fn interface_of(ip: IpAddr) -> (String, String) {
 
 impl Array {
     /// The access group object of a target record.
-    fn access_group_of(&self, record: &TargetRecord) -> AccessGroup {
+    pub(super) fn access_group_of(&self, record: &TargetRecord) -> AccessGroup {
         AccessGroup {
             id: record.access_group_id.clone(),
             name: record.access_group_name.clone(),
@@ -138,7 +139,7 @@ impl Array {
         Ok(tgt.targets()?)
     }
 
-    fn record_index(state: &ArrayState, group_id: &str) -> Result<usize> {
+    pub(super) fn record_index(state: &ArrayState, group_id: &str) -> Result<usize> {
         state
             .targets
             .iter()
@@ -214,19 +215,6 @@ impl Array {
         }
         Ok(())
     }
-}
-
-/// `access_groups`.
-pub(super) fn list(array: &Array, cx: &Call) -> Result<Vec<AccessGroup>> {
-    let tgt = array.tgt(cx)?;
-    array.with_state_and_secrets(cx, |array, state, secrets| {
-        array.live_targets(&tgt, state, secrets)?;
-        Ok(state
-            .targets
-            .iter()
-            .map(|record| array.access_group_of(record))
-            .collect())
-    })
 }
 
 /// `access_group_create`: a new target whose ACL holds `init_id`.
@@ -522,58 +510,6 @@ pub(super) fn unmask(array: &Array, cx: &Call, group: &AccessGroup, volume: &Vol
         state.targets[index].luns.remove(position);
         Ok(())
     })
-}
-
-/// `volumes_accessible_by_access_group`.
-pub(super) fn volumes_of(array: &Array, cx: &Call, group: &AccessGroup) -> Result<Vec<Volume>> {
-    let state = array.read_state(cx)?;
-    let index = Array::record_index(&state, &group.id)?;
-    let mut volumes = Vec::new();
-    for lun in &state.targets[index].luns {
-        match array.volume_by_id(cx, &lun.volume_id) {
-            Ok(volume) => volumes.push(volume.to_lsm(&array.system_id)),
-            Err(error) => {
-                tracing::warn!(volume = %lun.volume_id, %error, "masked volume not found");
-            }
-        }
-    }
-    Ok(volumes)
-}
-
-/// `access_groups_granted_to_volume`.
-pub(super) fn groups_of(array: &Array, cx: &Call, volume: &Volume) -> Result<Vec<AccessGroup>> {
-    let host = array.volume_by_id(cx, &volume.id)?;
-    let id = host.id();
-    let state = array.read_state(cx)?;
-    Ok(state
-        .targets
-        .iter()
-        .filter(|record| record.luns.iter().any(|lun| lun.volume_id == id))
-        .map(|record| array.access_group_of(record))
-        .collect())
-}
-
-/// `target_ports`: one per configured portal.
-pub(super) fn target_ports(array: &Array) -> Result<Vec<TargetPort>> {
-    let iscsi = array.iscsi()?;
-    let service_address = iscsi.target_iqn_prefix.trim_end_matches(':').to_owned();
-    Ok(iscsi
-        .portals
-        .iter()
-        .map(|portal| {
-            let (physical_name, physical_address) = interface_of(portal.ip());
-            TargetPort {
-                id: format!("iscsi-{portal}"),
-                port_type: TargetPortType::ISCSI,
-                service_address: service_address.clone(),
-                network_address: portal.to_string(),
-                physical_address,
-                physical_name,
-                system_id: array.system_id.clone(),
-                plugin_data: None,
-            }
-        })
-        .collect())
 }
 
 #[cfg(test)]

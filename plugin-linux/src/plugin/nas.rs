@@ -5,12 +5,34 @@ use lsm_core::Result;
 use lsm_core::plugin::{Call, Completion, ExportRequest, Nas, Search};
 use lsm_core::types::*;
 
-use super::exports::AUTH_TYPES;
+use super::exports::{AUTH_TYPES, not_found_export};
+use super::fs::check_relative_path;
+use super::mapping::{parse_export_id, parse_fs_id};
 use super::{Array, exports, fs, snapshots};
+use crate::state::ExportRecord;
 
 impl Nas for Array {
+    /// The file systems of every usable btrfs pool; a `pool_id` or `id` search reads
+    /// only that pool.
     fn fs(&mut self, cx: &Call, search: Option<&Search>) -> Result<Vec<FileSystem>> {
-        fs::list(self, cx, search)
+        let wanted_pool = match search {
+            Some(search) if search.key == "pool_id" => Some(search.value.as_str()),
+            Some(search) if search.key == "id" => parse_fs_id(&search.value).map(|(pool, _)| pool),
+            _ => None,
+        };
+        let mut file_systems = Vec::new();
+        for pool in self.btrfs_pools(cx) {
+            if wanted_pool.is_some_and(|wanted| wanted != pool.id) {
+                continue;
+            }
+            let listing = self.pool_listing(cx, &pool)?;
+            file_systems.extend(
+                self.file_systems_in(&pool, &listing)
+                    .iter()
+                    .map(|fs| fs.to_lsm(&self.system_id)),
+            );
+        }
+        Ok(file_systems)
     }
 
     fn fs_create(
@@ -57,13 +79,22 @@ impl Nas for Array {
         fs::clone_file(self, cx, fs, src_file_name, dest_file_name, snapshot).map(Completion::Done)
     }
 
+    /// Whether clones depend on it; files never have dependents (file clones are
+    /// reflink copies).
     fn fs_child_dependency(
         &mut self,
         cx: &Call,
         fs: &FileSystem,
         files: Option<&[String]>,
     ) -> Result<bool> {
-        fs::has_dependents(self, cx, fs, files)
+        let host = self.fs_by_id(cx, &fs.id)?;
+        if let Some(files) = files.filter(|files| !files.is_empty()) {
+            for file in files {
+                check_relative_path("file", file)?;
+            }
+            return Ok(false);
+        }
+        Ok(!self.dependent_clones(cx, &host)?.is_empty())
     }
 
     fn fs_child_dependency_rm(
@@ -76,7 +107,12 @@ impl Nas for Array {
     }
 
     fn fs_snapshots(&mut self, cx: &Call, fs: &FileSystem) -> Result<Vec<FsSnapshot>> {
-        snapshots::list(self, cx, fs)
+        let host = self.fs_by_id(cx, &fs.id)?;
+        Ok(self
+            .host_snapshots(cx, &host)?
+            .iter()
+            .map(|snapshot| Self::snapshot_object(&host, snapshot))
+            .collect())
     }
 
     fn fs_snapshot_create(
@@ -94,7 +130,10 @@ impl Nas for Array {
         fs: &FileSystem,
         snapshot: &FsSnapshot,
     ) -> Result<Completion<()>> {
-        snapshots::delete(self, cx, fs, snapshot).map(Completion::Done)
+        let host = self.fs_by_id(cx, &fs.id)?;
+        let snapshot = self.snapshot_of(cx, &host, snapshot)?;
+        self.btrfs(cx).subvolume_delete(&snapshot.path)?;
+        Ok(Completion::Done(()))
     }
 
     fn fs_snapshot_restore(
@@ -116,9 +155,20 @@ impl Nas for Array {
         Ok(AUTH_TYPES.iter().map(|auth| (*auth).to_owned()).collect())
     }
 
-    /// The runner applies the search.
+    /// What ganesha serves of what the plugin recorded; the runner applies the search.
     fn exports(&mut self, cx: &Call, _search: Option<&Search>) -> Result<Vec<NfsExport>> {
-        exports::list(self, cx)
+        let nfs = self.nfs()?.clone();
+        let client = self.ganesha_bus(cx, &nfs)?;
+        self.with_state(cx, |array, state| {
+            let live = array.live_export_ids(cx, &client, state)?;
+            let mut records: Vec<&ExportRecord> = state
+                .exports
+                .iter()
+                .filter(|record| live.contains(&record.export_id))
+                .collect();
+            records.sort_by_key(|record| record.export_id);
+            Ok(records.into_iter().map(Self::export_object).collect())
+        })
     }
 
     fn export_fs(&mut self, cx: &Call, request: &ExportRequest) -> Result<NfsExport> {
@@ -126,6 +176,10 @@ impl Nas for Array {
     }
 
     fn export_remove(&mut self, cx: &Call, export: &NfsExport) -> Result<()> {
-        exports::remove(self, cx, export)
+        let number = parse_export_id(&export.id).ok_or_else(|| not_found_export(&export.id))?;
+        let nfs = self.nfs()?.clone();
+        self.with_state(cx, |array, state| {
+            array.remove_recorded_export(cx, &nfs, state, number, &export.id)
+        })
     }
 }

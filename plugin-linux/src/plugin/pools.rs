@@ -10,7 +10,7 @@
 
 use std::path::{Path, PathBuf};
 
-use lsm_core::plugin::{Call, Search};
+use lsm_core::plugin::Call;
 use lsm_core::types::*;
 use lsm_core::{ErrorNumber, LsmError, PoolMemberInfo, Result};
 
@@ -298,7 +298,7 @@ impl Array {
         )
     }
 
-    fn pool_object(&self, cx: &Call, pool: &HostPool) -> Pool {
+    pub(super) fn pool_object(&self, cx: &Call, pool: &HostPool) -> Pool {
         let mut object = Pool {
             id: pool.id().to_owned(),
             name: pool.name().to_owned(),
@@ -349,25 +349,6 @@ impl Array {
         }
         object
     }
-}
-
-/// `pools`.
-pub(super) fn list(array: &Array, cx: &Call, search: Option<&Search>) -> Result<Vec<Pool>> {
-    let only = match search {
-        Some(search) if search.key == "id" && search.value.starts_with("btrfs-") => {
-            Some(PoolBackendKind::Btrfs)
-        }
-        Some(search) if search.key == "id" && search.value.starts_with("lvm-") => {
-            Some(PoolBackendKind::Lvm)
-        }
-        _ => None,
-    };
-    Ok(array
-        .host_pools(cx, only)
-        .iter()
-        .filter(|pool| search.is_none_or(|search| search.key != "id" || search.value == pool.id()))
-        .map(|pool| array.pool_object(cx, pool))
-        .collect())
 }
 
 /// `pool_member_info`: the disks under a pool.

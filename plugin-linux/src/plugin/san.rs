@@ -8,12 +8,27 @@ use lsm_core::types::*;
 use lsm_core::{PoolMemberInfo, Result};
 
 use super::mapping::BLOCK_SIZE;
+use super::masking::interface_of;
 use super::replication::Replication;
 use super::{Array, chap, disks, masking, pools, replication, volumes};
 
 impl San for Array {
+    /// An `id` or `pool_id` search reads just that volume or pool.
     fn volumes(&mut self, cx: &Call, search: Option<&Search>) -> Result<Vec<Volume>> {
-        volumes::list(self, cx, search)
+        let volumes = match search {
+            Some(search) if search.key == "id" => match self.volume_by_id(cx, &search.value) {
+                Ok(volume) => vec![volume],
+                Err(_) => Vec::new(),
+            },
+            Some(search) if search.key == "pool_id" => {
+                self.host_volumes(cx, Some(&search.value))?
+            }
+            _ => self.host_volumes(cx, None)?,
+        };
+        Ok(volumes
+            .iter()
+            .map(|volume| volume.to_lsm(&self.system_id))
+            .collect())
     }
 
     /// The runner applies the search.
@@ -115,9 +130,18 @@ impl San for Array {
         )
     }
 
-    /// The runner applies the search.
+    /// The recorded targets (replayed into tgtd first if it lost them); the runner
+    /// applies the search.
     fn access_groups(&mut self, cx: &Call, _search: Option<&Search>) -> Result<Vec<AccessGroup>> {
-        masking::list(self, cx)
+        let tgt = self.tgt(cx)?;
+        self.with_state_and_secrets(cx, |array, state, secrets| {
+            array.live_targets(&tgt, state, secrets)?;
+            Ok(state
+                .targets
+                .iter()
+                .map(|record| array.access_group_of(record))
+                .collect())
+        })
     }
 
     fn access_group_create(
@@ -173,20 +197,40 @@ impl San for Array {
         masking::unmask(self, cx, access_group, volume)
     }
 
+    /// The volumes of the group's LUNs (one gone from the host is left out, and logged).
     fn volumes_accessible_by_access_group(
         &mut self,
         cx: &Call,
         access_group: &AccessGroup,
     ) -> Result<Vec<Volume>> {
-        masking::volumes_of(self, cx, access_group)
+        let state = self.read_state(cx)?;
+        let index = Self::record_index(&state, &access_group.id)?;
+        let mut volumes = Vec::new();
+        for lun in &state.targets[index].luns {
+            match self.volume_by_id(cx, &lun.volume_id) {
+                Ok(volume) => volumes.push(volume.to_lsm(&self.system_id)),
+                Err(error) => {
+                    tracing::warn!(volume = %lun.volume_id, %error, "masked volume not found");
+                }
+            }
+        }
+        Ok(volumes)
     }
 
+    /// The groups whose target has a LUN of the volume.
     fn access_groups_granted_to_volume(
         &mut self,
         cx: &Call,
         volume: &Volume,
     ) -> Result<Vec<AccessGroup>> {
-        masking::groups_of(self, cx, volume)
+        let id = self.volume_by_id(cx, &volume.id)?.id();
+        let state = self.read_state(cx)?;
+        Ok(state
+            .targets
+            .iter()
+            .filter(|record| record.luns.iter().any(|lun| lun.volume_id == id))
+            .map(|record| self.access_group_of(record))
+            .collect())
     }
 
     /// Whether a replica (or an LVM snapshot) still depends on the volume.
@@ -199,8 +243,26 @@ impl San for Array {
         replication::remove_dependencies(self, cx, volume).map(Completion::Done)
     }
 
-    /// The runner applies the search.
+    /// One per configured portal; the runner applies the search.
     fn target_ports(&mut self, _cx: &Call, _search: Option<&Search>) -> Result<Vec<TargetPort>> {
-        masking::target_ports(self)
+        let iscsi = self.iscsi()?;
+        let service_address = iscsi.target_iqn_prefix.trim_end_matches(':').to_owned();
+        Ok(iscsi
+            .portals
+            .iter()
+            .map(|portal| {
+                let (physical_name, physical_address) = interface_of(portal.ip());
+                TargetPort {
+                    id: format!("iscsi-{portal}"),
+                    port_type: TargetPortType::ISCSI,
+                    service_address: service_address.clone(),
+                    network_address: portal.to_string(),
+                    physical_address,
+                    physical_name,
+                    system_id: self.system_id.clone(),
+                    plugin_data: None,
+                }
+            })
+            .collect())
     }
 }

@@ -81,7 +81,7 @@ impl Array {
             .sort_by(|left, right| (left.created, &left.name).cmp(&(right.created, &right.name)));
         Ok(snapshots)
     }
-    fn snapshot_object(fs: &HostFs, snapshot: &HostSnapshot) -> FsSnapshot {
+    pub(super) fn snapshot_object(fs: &HostFs, snapshot: &HostSnapshot) -> FsSnapshot {
         FsSnapshot {
             id: snapshot_id(&fs.id(), &snapshot.name),
             name: snapshot.name.clone(),
@@ -209,16 +209,6 @@ impl Array {
     }
 }
 
-/// `fs_snapshots`.
-pub(super) fn list(array: &Array, cx: &Call, fs: &FileSystem) -> Result<Vec<FsSnapshot>> {
-    let host = array.fs_by_id(cx, &fs.id)?;
-    Ok(array
-        .host_snapshots(cx, &host)?
-        .iter()
-        .map(|snapshot| Array::snapshot_object(&host, snapshot))
-        .collect())
-}
-
 /// `fs_snapshot_create`: a read-only snapshot.
 pub(super) fn create(array: &Array, cx: &Call, fs: &FileSystem, name: &str) -> Result<FsSnapshot> {
     check_object_name("snapshot name", name)?;
@@ -239,18 +229,6 @@ pub(super) fn create(array: &Array, cx: &Call, fs: &FileSystem, name: &str) -> R
         .find(|snapshot| snapshot.name == name)
         .ok_or_else(|| LsmError::plugin_bug(format!("snapshot {name} vanished")))?;
     Ok(Array::snapshot_object(&host, &snapshot))
-}
-
-/// `fs_snapshot_delete`.
-pub(super) fn delete(
-    array: &Array,
-    cx: &Call,
-    fs: &FileSystem,
-    snapshot: &FsSnapshot,
-) -> Result<()> {
-    let host = array.fs_by_id(cx, &fs.id)?;
-    let snapshot = array.snapshot_of(cx, &host, snapshot)?;
-    Ok(array.btrfs(cx).subvolume_delete(&snapshot.path)?)
 }
 
 /// `fs_snapshot_restore`: the whole file system, or the given files

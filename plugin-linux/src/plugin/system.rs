@@ -11,7 +11,7 @@ use lsm_core::plugin::{Call, JobTable, Management, Search};
 use lsm_core::types::*;
 use lsm_core::{Capabilities, Capability as C, Result};
 
-use super::pools::{self, HostPool};
+use super::pools::{HostPool, PoolBackendKind};
 use super::{Array, JOBS_AT_END};
 
 fn read_trimmed(path: &str) -> Option<String> {
@@ -196,8 +196,26 @@ impl Management for Array {
         Ok(vec![self.system()])
     }
 
+    /// Every configured pool, found or not (status ERROR with the reason); an `id`
+    /// search for a btrfs or LVM pool asks only that backend.
     fn pools(&mut self, cx: &Call, search: Option<&Search>) -> Result<Vec<Pool>> {
-        pools::list(self, cx, search)
+        let only = match search {
+            Some(search) if search.key == "id" && search.value.starts_with("btrfs-") => {
+                Some(PoolBackendKind::Btrfs)
+            }
+            Some(search) if search.key == "id" && search.value.starts_with("lvm-") => {
+                Some(PoolBackendKind::Lvm)
+            }
+            _ => None,
+        };
+        Ok(self
+            .host_pools(cx, only)
+            .iter()
+            .filter(|pool| {
+                search.is_none_or(|search| search.key != "id" || search.value == pool.id())
+            })
+            .map(|pool| self.pool_object(cx, pool))
+            .collect())
     }
 
     fn job_table(&mut self) -> Option<&mut JobTable> {

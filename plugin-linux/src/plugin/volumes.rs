@@ -14,8 +14,8 @@
 //!   `user.lsm.replica_of` attribute of the image, or an LV tag
 //!   `lsm_replica_of_<vpd83>`, holding the source's vpd83.
 //!
-//! CLONE replication is a reflink copy (blocks shared, same pool only);
-//! COPY is a full, sparse-aware copy run as a job. Neither makes the copy
+//! Replicas are `replication`'s: CLONE is a reflink copy (blocks shared,
+//! same pool only); COPY is a full, sparse-aware copy run as a job. Neither makes the copy
 //! physically depend on its source: the dependency reported is LSM's
 //! bookkeeping (a replica is its source's child until
 //! `volume_child_dependency_rm`), kept so clients following LSM's model
@@ -27,7 +27,7 @@ use std::os::unix::fs::MetadataExt;
 use std::path::PathBuf;
 use std::time::UNIX_EPOCH;
 
-use lsm_core::plugin::{Call, Search};
+use lsm_core::plugin::Call;
 use lsm_core::types::*;
 use lsm_core::{ErrorNumber, LsmError, Result};
 
@@ -370,22 +370,6 @@ impl Array {
             }
         }
     }
-}
-
-/// `volumes`.
-pub(super) fn list(array: &Array, cx: &Call, search: Option<&Search>) -> Result<Vec<Volume>> {
-    let volumes = match search {
-        Some(search) if search.key == "id" => match array.volume_by_id(cx, &search.value) {
-            Ok(volume) => vec![volume],
-            Err(_) => Vec::new(),
-        },
-        Some(search) if search.key == "pool_id" => array.host_volumes(cx, Some(&search.value))?,
-        _ => array.host_volumes(cx, None)?,
-    };
-    Ok(volumes
-        .iter()
-        .map(|volume| volume.to_lsm(&array.system_id))
-        .collect())
 }
 
 /// `volume_create`.
