@@ -108,14 +108,14 @@ where
 
 /// What the runner keeps for one connection: the plugin, its registered session and the
 /// session's timeout.
-struct Connection<P: Plugin> {
+struct ConnectionState<P: Plugin> {
     plugin: P,
     /// `None` before `plugin_register` and after `plugin_unregister`.
     session: Option<P::Session>,
     timeout_ms: i64,
 }
 
-impl<P: Plugin> Connection<P> {
+impl<P: Plugin> ConnectionState<P> {
     fn timeout(&self) -> Duration {
         Duration::from_millis(self.timeout_ms.unsigned_abs())
     }
@@ -134,7 +134,7 @@ impl<P: Plugin> Connection<P> {
 /// `Read + Write` stream.
 pub fn serve<P: Plugin, S: Read + Write>(plugin: P, stream: S) -> SessionEnd {
     let mut conn = FrameStream::with_max_frame(stream, lsm_ipc::MAX_REQUEST_FRAME);
-    let mut state = Connection {
+    let mut state = ConnectionState {
         plugin,
         session: None,
         timeout_ms: DEFAULT_TIMEOUT_MS,
@@ -223,7 +223,7 @@ fn positive_timeout(ms: i64) -> Result<Duration> {
 /// Answer one request that arrived at `arrived`: the session's life and its timeout here,
 /// every other method through [`dispatch`](dispatch::dispatch) to the session.
 fn handle<P: Plugin>(
-    state: &mut Connection<P>,
+    state: &mut ConnectionState<P>,
     arrived: Instant,
     method: &str,
     params: Option<&RawValue>,
