@@ -1,20 +1,45 @@
 //! The `example://` plugin: a minimal third-party LSM plugin, written only with the lsm-core
-//! plugin SDK (its traits). Its executable, `example_lsmplugin`, is `run_plugin` of it; its
-//! tests also run it in process (`BlockingClient::connect_in_process`), without a binary.
+//! plugin SDK. Copy it to start a plugin. Its executable, `example_lsmplugin`, is
+//! `run_plugin(ExamplePlugin)`; its tests also run it in process
+//! (`BlockingClient::connect_in_process`), without a binary.
+//!
+//! # How a plugin is written
+//!
+//! A plugin is two types:
+//! - the plugin ([`ExamplePlugin`]), what `main` hands the SDK's runner. It implements
+//!   [`Plugin`]: its name and version ([`Plugin::plugin_info`], answered even before
+//!   registration) and [`Plugin::register`], which connects to the array named by the URI
+//!   (log in, check it answers) and returns a session;
+//! - the session ([`ExampleArray`]), one per client connection, from `plugin_register` to
+//!   `plugin_unregister`: what the connection to the array needs (an HTTP client, a
+//!   login). It implements [`Management`] (`systems` and `capabilities` are required),
+//!   [`San`] and [`Nas`]; every method left out answers `NO_SUPPORT`, so write only what
+//!   the array does, and say exactly that in `capabilities`. A session that must log out
+//!   does it in [`Management::unregister`].
+//!
+//! Every method is given the call's context, `cx: &Call`, first: the instant its answer is
+//! due (the runner computed it from the session's timeout when the request arrived) and the
+//! time left. Bound every wait on the array by it: a REST plugin gives it to its HTTP client
+//! for each request, page and retry of the call; a loop polling the array stops with
+//! `cx.time_left("...")?`, which is the call's `TIMEOUT` once it has passed. Nothing keeps it
+//! between calls. Work that outlives its call runs as a job ([`JobTable::spawn`]), which
+//! gets a context of its own, starting with the job.
+//!
+//! The SDK runner does the rest: the socket from `argv[1]`, `plugin_info` before register,
+//! the session's life, parameter parsing (402), unknown search keys (510), search filtering,
+//! bad sizes and names, unknown methods (153), `time_out_set`/`time_out_get`,
+//! `job_status`/`job_free` (through `job_table`), panics.
+//!
+//! # This example
 //!
 //! The "array" lives in memory: one system, one 100 GiB pool, and volumes that can be
 //! created, listed and deleted. Each client session runs its own plugin process, so every
 //! session starts from an empty array. Volume creation goes through the SDK's `JobTable`, as
 //! a real plugin's long operations would; the work itself is instant. Capabilities say
 //! exactly that: VOLUMES, VOLUME_CREATE, VOLUME_DELETE.
-//!
-//! The SDK runner does the rest: the socket from `argv[1]`, `plugin_info` before register,
-//! parameter parsing (402), unknown search keys (510), search filtering, bad sizes, unknown
-//! methods (153), `time_out_set`/`time_out_get`, `job_status`/`job_free` (through
-//! `job_table`), panics.
 
 use lsm_core::plugin::{
-    Completion, JobTable, Management, Nas, PluginInfo, Registration, San, Search,
+    Call, Completion, JobTable, Management, Nas, Plugin, PluginInfo, Registration, San, Search,
 };
 use lsm_core::validate::size_to_blocks;
 use lsm_core::{
@@ -28,7 +53,30 @@ const POOL_ID: &str = "EXAMPLE_POOL_1";
 const POOL_BYTES: i64 = 100 * 1024 * 1024 * 1024;
 const BLOCK_SIZE: i64 = 512;
 
-/// The in-memory array.
+/// The `example://` plugin: what `main` gives `run_plugin`, and what tests give
+/// `connect_in_process`.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct ExamplePlugin;
+
+impl Plugin for ExamplePlugin {
+    type Session = ExampleArray;
+
+    fn plugin_info(&self) -> PluginInfo {
+        PluginInfo {
+            description: "lsm-rs example plugin (in-memory array)".to_string(),
+            version: env!("CARGO_PKG_VERSION").to_string(),
+        }
+    }
+
+    /// Nothing to log in to: any password is accepted and never stored. A real plugin
+    /// connects here, within `cx`'s deadline, and fails with `PLUGIN_AUTH_FAILED` or
+    /// `NETWORK_*` when it cannot.
+    fn register(&self, _cx: &Call, _registration: &Registration) -> Result<ExampleArray> {
+        Ok(ExampleArray::new())
+    }
+}
+
+/// A registered session: the in-memory array.
 pub struct ExampleArray {
     volumes: Vec<Volume>,
     /// Numbers volume ids and vpd83s; never reused within a session.
@@ -36,15 +84,9 @@ pub struct ExampleArray {
     jobs: JobTable,
 }
 
-impl Default for ExampleArray {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 impl ExampleArray {
     /// An empty array: one system, one pool, no volume.
-    pub fn new() -> Self {
+    fn new() -> Self {
         ExampleArray {
             volumes: Vec::new(),
             volumes_made: 0,
@@ -87,19 +129,7 @@ impl ExampleArray {
 }
 
 impl Management for ExampleArray {
-    fn plugin_info(&self) -> PluginInfo {
-        PluginInfo {
-            description: "lsm-rs example plugin (in-memory array)".to_string(),
-            version: env!("CARGO_PKG_VERSION").to_string(),
-        }
-    }
-
-    /// Nothing to log in to: any password is accepted and never stored.
-    fn register(&mut self, _registration: &Registration) -> Result<()> {
-        Ok(())
-    }
-
-    fn capabilities(&mut self, system: &System) -> Result<Capabilities> {
+    fn capabilities(&mut self, _cx: &Call, system: &System) -> Result<Capabilities> {
         if system.id != SYSTEM_ID {
             return Err(LsmError::new(
                 ErrorNumber::NOT_FOUND_SYSTEM,
@@ -115,27 +145,30 @@ impl Management for ExampleArray {
         Ok(capabilities)
     }
 
-    fn systems(&mut self) -> Result<Vec<System>> {
+    fn systems(&mut self, _cx: &Call) -> Result<Vec<System>> {
         Ok(vec![Self::system()])
     }
 
     /// The runner applies `search` to what we return.
-    fn pools(&mut self, _search: Option<&Search>) -> Result<Vec<Pool>> {
+    fn pools(&mut self, _cx: &Call, _search: Option<&Search>) -> Result<Vec<Pool>> {
         Ok(vec![self.pool()])
     }
 
+    /// `job_status` and `job_free` are the SDK's, over this table.
     fn job_table(&mut self) -> Option<&mut JobTable> {
         Some(&mut self.jobs)
     }
 }
 
 impl San for ExampleArray {
-    fn volumes(&mut self, _search: Option<&Search>) -> Result<Vec<Volume>> {
+    fn volumes(&mut self, _cx: &Call, _search: Option<&Search>) -> Result<Vec<Volume>> {
         Ok(self.volumes.clone())
     }
 
+    /// The runner has checked the name and that the size is positive.
     fn volume_create(
         &mut self,
+        cx: &Call,
         pool: &Pool,
         volume_name: &str,
         size_bytes: i64,
@@ -157,6 +190,8 @@ impl San for ExampleArray {
                 "Insufficient space in pool",
             ));
         }
+        // A real array is asked here; a change is never started once the answer is late.
+        cx.time_left("creating the volume")?;
         self.volumes_made += 1;
         let volume = Volume {
             id: format!("EXAMPLE_VOL_{:05}", self.volumes_made),
@@ -171,13 +206,15 @@ impl San for ExampleArray {
             plugin_data: None,
         };
         self.volumes.push(volume.clone());
+        // Done already: the job reports it at the first `job_status`. Work that takes time
+        // goes to `self.jobs.spawn(cx, |job_cx, progress| ...)` instead.
         let job_id = self
             .jobs
             .insert_finished(Ok(Some(LsmObject::Volume(volume))));
         Ok(Completion::job(job_id))
     }
 
-    fn volume_delete(&mut self, volume: &Volume) -> Result<Completion<()>> {
+    fn volume_delete(&mut self, _cx: &Call, volume: &Volume) -> Result<Completion<()>> {
         let index = self
             .volumes
             .iter()

@@ -9,14 +9,14 @@
 //!   client).
 //! - `create-and-mask [URI]`: create a volume and an iSCSI access group, mask, show, clean
 //!   up (blocking client, job waiting, capability checks).
-//! - `example_lsmplugin`: the `example://` plugin ([`example_plugin`]), an in-memory array
-//!   in under 200 lines.
+//! - `example_lsmplugin`: the `example://` plugin ([`example_plugin`]): how to write a
+//!   plugin, shown on an in-memory array.
 //!
 //! # Layout
 //! - [`table`]: [`Table`], left-aligned text columns.
 //! - [`inventory`]: human-readable sizes and the system / pool / disk tables.
-//! - [`example_plugin`]: the `example://` plugin's trait impls (its `main` is
-//!   `src/bin/example_lsmplugin.rs`).
+//! - [`example_plugin`]: the `example://` plugin and its session's trait impls (its `main`
+//!   is `src/bin/example_lsmplugin.rs`).
 
 pub mod example_plugin;
 pub mod inventory;

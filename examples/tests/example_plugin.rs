@@ -8,7 +8,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use lsm_core::{BlockingClient, Capability, ErrorNumber, Provisioning};
-use lsm_examples::example_plugin::ExampleArray;
+use lsm_examples::example_plugin::ExamplePlugin;
 use lsm_test_support::workspace_binary;
 
 const PLUGIN: &str = env!("CARGO_BIN_EXE_example_lsmplugin");
@@ -16,7 +16,7 @@ const TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The plugin in process: a fresh, empty array per session.
 fn connect() -> BlockingClient {
-    BlockingClient::connect_in_process(ExampleArray::new(), "example://", None, TIMEOUT).unwrap()
+    BlockingClient::connect_in_process(ExamplePlugin, "example://", None, TIMEOUT).unwrap()
 }
 
 #[test]

@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 
-use lsm_core::plugin::{Management, Nas, San, serve};
+use lsm_core::plugin::{Plugin, serve};
 use lsm_fuzz::rest::answer_to_script;
 use lsm_fuzz::session::{push_frame, register_frame};
 use lsm_fuzz::stream::ScriptedStream;
@@ -36,7 +36,7 @@ use serde_json::{Value, json};
 const PASSWORD: &str = "s3cret-Passw0rd";
 
 /// Makes a fresh plugin of the vendor, one per recorded session.
-type NewPlugin = Box<dyn FnMut() -> Box<dyn Plugin>>;
+type NewPlugin = Box<dyn FnMut() -> Box<dyn ServedPlugin>>;
 
 /// What the recorder needs of a vendor.
 struct VendorSetup {
@@ -56,21 +56,21 @@ struct VendorSetup {
 fn vendor_for(vendor: &str) -> VendorSetup {
     match vendor {
         "ontap" => VendorSetup {
-            new_plugin: Box::new(|| Box::new(plugin_netapp::plugin::OntapPlugin::default())),
+            new_plugin: Box::new(|| Box::new(plugin_netapp::plugin::OntapPlugin)),
             scheme: "ontap",
             volumes_path: "/api/storage/luns",
             volume_create_path: "/api/storage/volumes",
             provisioning: 2,
         },
         "nexenta" => VendorSetup {
-            new_plugin: Box::new(|| Box::new(plugin_nexenta::plugin::NstorPlugin::default())),
+            new_plugin: Box::new(|| Box::new(plugin_nexenta::plugin::NstorPlugin)),
             scheme: "nstor",
             volumes_path: "/storage/volumes",
             volume_create_path: "/storage/volumes",
             provisioning: 2,
         },
         "unity" => VendorSetup {
-            new_plugin: Box::new(|| Box::new(plugin_emc::plugin::EmcPlugin::default())),
+            new_plugin: Box::new(|| Box::new(plugin_emc::plugin::EmcPlugin)),
             scheme: "emc",
             volumes_path: "/api/types/lun/instances",
             volume_create_path: "/api/types/storageResource/action/createLun",
@@ -82,11 +82,11 @@ fn vendor_for(vendor: &str) -> VendorSetup {
 }
 
 /// A plugin, whatever its type.
-trait Plugin {
+trait ServedPlugin {
     fn serve_on(self: Box<Self>, stream: &mut ScriptedStream);
 }
 
-impl<P: Management + San + Nas> Plugin for P {
+impl<P: Plugin> ServedPlugin for P {
     fn serve_on(self: Box<Self>, stream: &mut ScriptedStream) {
         serve(*self, stream);
     }

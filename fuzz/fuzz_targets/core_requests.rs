@@ -5,28 +5,33 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use lsm_core::plugin::{Management, Nas, PluginInfo, Registration, San};
+use lsm_core::plugin::{Call, Management, Nas, Plugin, PluginInfo, Registration, San};
 use lsm_core::types::System;
 use lsm_core::{Capabilities, Result};
 use lsm_fuzz::session::{frames_of, serve_and_check};
 
-/// Registers, has one system that can do everything, and implements nothing else.
+/// Registers, has one system that can do everything, and implements nothing else. It is
+/// its own session.
 struct Nothing;
 
-impl Management for Nothing {
+impl Plugin for Nothing {
+    type Session = Nothing;
     fn plugin_info(&self) -> PluginInfo {
         PluginInfo {
             description: "fuzz".into(),
             version: "0".into(),
         }
     }
-    fn register(&mut self, _: &Registration) -> Result<()> {
-        Ok(())
+    fn register(&self, _: &Call, _: &Registration) -> Result<Nothing> {
+        Ok(Nothing)
     }
-    fn capabilities(&mut self, _: &System) -> Result<Capabilities> {
+}
+
+impl Management for Nothing {
+    fn capabilities(&mut self, _: &Call, _: &System) -> Result<Capabilities> {
         Ok(Capabilities::all_supported())
     }
-    fn systems(&mut self) -> Result<Vec<System>> {
+    fn systems(&mut self, _: &Call) -> Result<Vec<System>> {
         Ok(vec![System {
             id: "sys".into(),
             name: "fuzz".into(),

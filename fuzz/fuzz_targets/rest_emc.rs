@@ -11,5 +11,5 @@ const EMC: Vendor = Vendor {
 };
 
 fuzz_target!(|data: &[u8]| {
-    run(plugin_emc::plugin::EmcPlugin::default(), &EMC, data);
+    run(plugin_emc::plugin::EmcPlugin, &EMC, data);
 });

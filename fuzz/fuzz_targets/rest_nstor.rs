@@ -11,5 +11,5 @@ const NSTOR: Vendor = Vendor {
 };
 
 fuzz_target!(|data: &[u8]| {
-    run(plugin_nexenta::plugin::NstorPlugin::default(), &NSTOR, data);
+    run(plugin_nexenta::plugin::NstorPlugin, &NSTOR, data);
 });

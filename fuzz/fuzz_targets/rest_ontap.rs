@@ -11,5 +11,5 @@ const ONTAP: Vendor = Vendor {
 };
 
 fuzz_target!(|data: &[u8]| {
-    run(plugin_netapp::plugin::OntapPlugin::default(), &ONTAP, data);
+    run(plugin_netapp::plugin::OntapPlugin, &ONTAP, data);
 });

@@ -14,5 +14,5 @@ fuzz_target!(|data: &[u8]| {
     let state = FreshState::new();
     let mut stream = register_frame(&state.uri(), None, 30_000);
     stream.extend(without_registrations(&frames_of(data)));
-    serve_and_check(SimPlugin::default(), stream);
+    serve_and_check(SimPlugin, stream);
 });

@@ -23,7 +23,7 @@
 
 use std::collections::VecDeque;
 
-use lsm_core::plugin::{Management, Nas, San};
+use lsm_core::plugin::Plugin;
 use lsm_rest::fuzzing::{self, CannedAnswer};
 
 use crate::session::{push_frame, register_frame, serve_and_check, without_registrations};
@@ -135,7 +135,7 @@ fn answer_line(line: &[u8]) -> Option<(Option<String>, u16, &[u8])> {
 
 /// Serves `plugin` with the requests of `input`, the array's answers taken from it too.
 /// Panics (the fuzzer's crash) when a handler panics or a reply is malformed.
-pub fn run<P: Management + San + Nas>(plugin: P, vendor: &Vendor, input: &[u8]) {
+pub fn run<P: Plugin>(plugin: P, vendor: &Vendor, input: &[u8]) {
     let script = Script::parse(input);
     let mut answers: VecDeque<ScriptedAnswer> = script.answers.into();
     fuzzing::set_responder(Some(Box::new(move |_method, url| {

@@ -6,7 +6,7 @@
 //! skipped. The runner ([`lsm_core::plugin::serve`]) reads the frames from a
 //! [`ScriptedStream`], and what it writes back must be well-formed replies.
 
-use lsm_core::plugin::{Management, Nas, San, SessionEnd, serve};
+use lsm_core::plugin::{Plugin, SessionEnd, serve};
 use lsm_ipc::{FrameStream, RawReply, STANDARD_ID};
 
 use crate::stream::ScriptedStream;
@@ -52,7 +52,7 @@ pub fn register_frame(uri: &str, password: Option<&str>, timeout_ms: i64) -> Vec
 /// Serves `plugin` on a stream holding `input`, then checks what it wrote: a sequence of
 /// complete frames, each a reply with the standard id. Panics (the fuzzer's crash) when a
 /// handler panicked or a reply is malformed.
-pub fn serve_and_check<P: Management + San + Nas>(plugin: P, input: Vec<u8>) -> SessionEnd {
+pub fn serve_and_check<P: Plugin>(plugin: P, input: Vec<u8>) -> SessionEnd {
     let mut stream = ScriptedStream::new(input);
     let end = serve(plugin, &mut stream);
     assert_ne!(end, SessionEnd::Panicked, "a plugin handler panicked");

@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use lsm_core::Uri;
-use lsm_core::plugin::{Management, Registration};
+use lsm_core::plugin::{Call, Management, Plugin, Registration};
 use plugin_sim::SimPlugin;
 use tempfile::TempDir;
 
@@ -42,15 +42,20 @@ fn template() -> &'static Path {
                 .tempdir_in(scratch_root())
                 .expect("a scratch directory for the sim template");
             let path = dir.path().join("template.db");
-            let mut plugin = SimPlugin::default();
-            plugin
-                .register(&Registration {
-                    uri: Uri::parse(&uri_for(&path)).expect("the template URI parses"),
-                    password: None,
-                    timeout: Duration::from_secs(30),
-                })
+            let cx = Call::new(Duration::from_secs(30));
+            let session = SimPlugin
+                .register(
+                    &cx,
+                    &Registration {
+                        uri: Uri::parse(&uri_for(&path)).expect("the template URI parses"),
+                        password: None,
+                        timeout: cx.timeout(),
+                    },
+                )
                 .expect("the sim makes its state file");
-            plugin.unregister().expect("the sim closes its state file");
+            session
+                .unregister(&cx)
+                .expect("the sim closes its state file");
             let connection = rusqlite::Connection::open(&path).expect("the template opens");
             connection
                 .pragma_update(None, "journal_mode", "DELETE")

@@ -18,10 +18,13 @@
 //!   and the subset the client makes before sending (see its module docs).
 //! - [`client`]: [`Client`] (async, tokio) and [`BlockingClient`]: one method per wire
 //!   method, embedded, daemon or in-process transport, job waiting, timeouts.
-//! - [`plugin`]: the plugin SDK: one trait per interface
-//!   ([`plugin::Management`], [`plugin::San`], [`plugin::Nas`]) whose methods
-//!   default to `NO_SUPPORT`, [`plugin::run_plugin`] that owns the process, and
-//!   [`plugin::serve_on_thread`] / [`Client::connect_in_process`] for tests.
+//! - [`plugin`]: the plugin SDK: [`plugin::Plugin`] (what a plugin answers before a
+//!   session, and the constructor of its session), one trait per interface
+//!   ([`plugin::Management`], [`plugin::San`], [`plugin::Nas`]) that the session
+//!   implements, whose methods default to `NO_SUPPORT` and get each call's context
+//!   ([`plugin::Call`], its deadline), [`plugin::run_plugin`] that owns the process and
+//!   the session, and [`plugin::serve_on_thread`] / [`Client::connect_in_process`] for
+//!   tests.
 //! - `fuzzing` (hidden): the private decoders the fuzz targets in `fuzz/` reach.
 //! - [`local_disk`]: this host's disks (`lsmcli local-disk-*`): sysfs and SCSI VPD
 //!   pages, no plugin involved.

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use lsm_core::plugin::{
-    JobReport, Management, Nas, PluginInfo, Registration, San, serve_on_thread,
+    Call, JobReport, Management, Nas, Plugin, PluginInfo, Registration, San, serve_on_thread,
 };
 use lsm_core::types::*;
 use lsm_core::{Capabilities, ErrorNumber, LsmError, Result};
@@ -20,6 +20,7 @@ use lsm_ipc::FrameStream;
 use serde_json::{Value, json};
 
 /// A plugin with no method of its own: every answer is a "not supported" naming the method.
+/// It is its own session.
 struct Nothing;
 
 fn not_supported<T>(method: &str) -> Result<T> {
@@ -29,26 +30,30 @@ fn not_supported<T>(method: &str) -> Result<T> {
     ))
 }
 
-impl Management for Nothing {
+impl Plugin for Nothing {
+    type Session = Nothing;
     fn plugin_info(&self) -> PluginInfo {
         PluginInfo {
             description: "nothing".into(),
             version: "0".into(),
         }
     }
-    fn register(&mut self, _: &Registration) -> Result<()> {
-        Ok(())
+    fn register(&self, _: &Call, _: &Registration) -> Result<Nothing> {
+        Ok(Nothing)
     }
-    fn capabilities(&mut self, _: &System) -> Result<Capabilities> {
+}
+
+impl Management for Nothing {
+    fn capabilities(&mut self, _: &Call, _: &System) -> Result<Capabilities> {
         not_supported("capabilities")
     }
-    fn systems(&mut self) -> Result<Vec<System>> {
+    fn systems(&mut self, _: &Call) -> Result<Vec<System>> {
         not_supported("systems")
     }
-    fn job_status(&mut self, _: &str) -> Result<JobReport> {
+    fn job_status(&mut self, _: &Call, _: &str) -> Result<JobReport> {
         not_supported("job_status")
     }
-    fn job_free(&mut self, _: &str) -> Result<()> {
+    fn job_free(&mut self, _: &Call, _: &str) -> Result<()> {
         not_supported("job_free")
     }
 }

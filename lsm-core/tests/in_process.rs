@@ -6,15 +6,17 @@
 use std::time::Duration;
 
 use lsm_core::plugin::{
-    Completion, JobTable, Management, Nas, PluginInfo, Registration, San, Search,
+    Call, Completion, JobTable, Management, Nas, Plugin, PluginInfo, Registration, San, Search,
 };
 use lsm_core::types::*;
 use lsm_core::{BlockingClient, Capabilities, Client, ConnectMode, ErrorNumber, Result};
 
 /// Two volumes; `volume_create` runs an SDK job; a volume named "panic" panics the plugin,
 /// one named "slow" takes 2 s.
-#[derive(Default)]
-struct Shelf {
+struct Shelf;
+
+/// A registered [`Shelf`] session.
+struct ShelfSession {
     jobs: JobTable,
     password_seen: Option<String>,
 }
@@ -31,21 +33,27 @@ fn volume(id: &str, pool: &str) -> Volume {
     }
 }
 
-impl Management for Shelf {
+impl Plugin for Shelf {
+    type Session = ShelfSession;
     fn plugin_info(&self) -> PluginInfo {
         PluginInfo {
             description: "shelf".into(),
             version: "1".into(),
         }
     }
-    fn register(&mut self, registration: &Registration) -> Result<()> {
-        self.password_seen = registration.password.clone();
-        Ok(())
+    fn register(&self, _: &Call, registration: &Registration) -> Result<ShelfSession> {
+        Ok(ShelfSession {
+            jobs: JobTable::default(),
+            password_seen: registration.password.clone(),
+        })
     }
-    fn capabilities(&mut self, _: &System) -> Result<Capabilities> {
+}
+
+impl Management for ShelfSession {
+    fn capabilities(&mut self, _: &Call, _: &System) -> Result<Capabilities> {
         Ok(Capabilities::new())
     }
-    fn systems(&mut self) -> Result<Vec<System>> {
+    fn systems(&mut self, _: &Call) -> Result<Vec<System>> {
         Ok(vec![System {
             id: "sys".into(),
             name: self.password_seen.clone().unwrap_or_default(),
@@ -57,12 +65,13 @@ impl Management for Shelf {
     }
 }
 
-impl San for Shelf {
-    fn volumes(&mut self, _: Option<&Search>) -> Result<Vec<Volume>> {
+impl San for ShelfSession {
+    fn volumes(&mut self, _: &Call, _: Option<&Search>) -> Result<Vec<Volume>> {
         Ok(vec![volume("V1", "P1"), volume("V2", "P2")])
     }
     fn volume_create(
         &mut self,
+        cx: &Call,
         pool: &Pool,
         name: &str,
         _size: i64,
@@ -77,12 +86,12 @@ impl San for Shelf {
         made.name = name.into();
         let id = self
             .jobs
-            .spawn(move |_| Ok(Some(LsmObject::Volume(made))))?;
+            .spawn(cx, move |_, _| Ok(Some(LsmObject::Volume(made))))?;
         Ok(Completion::job(id))
     }
 }
 
-impl Nas for Shelf {}
+impl Nas for ShelfSession {}
 
 fn pool() -> Pool {
     Pool {
@@ -95,8 +104,7 @@ fn pool() -> Pool {
 #[test]
 fn a_blocking_session_goes_through_the_runner() {
     let mut client =
-        BlockingClient::connect_in_process(Shelf::default(), "shelf://", Some("pw"), TIMEOUT)
-            .unwrap();
+        BlockingClient::connect_in_process(Shelf, "shelf://", Some("pw"), TIMEOUT).unwrap();
     assert_eq!(client.mode(), Some(&ConnectMode::InProcess));
     assert_eq!(client.plugin_pid(), None);
     // The password reached the plugin through plugin_register.
@@ -132,7 +140,7 @@ fn an_async_session_works_the_same() {
         .build()
         .unwrap();
     runtime.block_on(async {
-        let mut client = Client::connect_in_process(Shelf::default(), "shelf://", None, TIMEOUT)
+        let mut client = Client::connect_in_process(Shelf, "shelf://", None, TIMEOUT)
             .await
             .unwrap();
         assert_eq!(client.plugin_info().await.unwrap().0, "shelf");
@@ -143,8 +151,7 @@ fn an_async_session_works_the_same() {
 
 #[test]
 fn a_panicking_plugin_is_a_plugin_bug_and_ends_the_session() {
-    let mut client =
-        BlockingClient::connect_in_process(Shelf::default(), "shelf://", None, TIMEOUT).unwrap();
+    let mut client = BlockingClient::connect_in_process(Shelf, "shelf://", None, TIMEOUT).unwrap();
     let error = client
         .volume_create(&pool(), "panic", 4096, Provisioning::DEFAULT)
         .unwrap_err();
@@ -157,13 +164,9 @@ fn a_panicking_plugin_is_a_plugin_bug_and_ends_the_session() {
 
 #[test]
 fn a_plugin_slower_than_the_timeout_is_a_timeout() {
-    let mut client = BlockingClient::connect_in_process(
-        Shelf::default(),
-        "shelf://",
-        None,
-        Duration::from_millis(300),
-    )
-    .unwrap();
+    let mut client =
+        BlockingClient::connect_in_process(Shelf, "shelf://", None, Duration::from_millis(300))
+            .unwrap();
     let error = client
         .volume_create(&pool(), "slow", 4096, Provisioning::DEFAULT)
         .unwrap_err();
@@ -175,8 +178,7 @@ fn a_plugin_slower_than_the_timeout_is_a_timeout() {
 
 #[test]
 fn a_bad_uri_is_refused_before_the_plugin_is_served() {
-    let Err(error) =
-        BlockingClient::connect_in_process(Shelf::default(), "wat:/is@this", None, TIMEOUT)
+    let Err(error) = BlockingClient::connect_in_process(Shelf, "wat:/is@this", None, TIMEOUT)
     else {
         panic!("a bad URI was accepted");
     };

@@ -3,22 +3,29 @@
 //! (`plugin::serve_on_thread`, the SDK's harness), on one end of a socketpair.
 
 use std::os::unix::net::UnixStream;
+use std::sync::mpsc::{Receiver, Sender, channel};
 use std::thread::JoinHandle;
 
 use lsm_core::plugin::{
-    Completion, JobTable, Management, Nas, PluginInfo, Registration, San, Search, SessionEnd,
-    serve_on_thread,
+    Call, Completion, JobTable, Management, Nas, Plugin, PluginInfo, Registration, San, Search,
+    SessionEnd, serve_on_thread,
 };
 use lsm_core::types::*;
 use lsm_core::{Capabilities, Capability, ErrorNumber, LsmError, Result};
 use lsm_ipc::FrameStream;
 use serde_json::{Value, json};
 
-/// A tiny plugin: two volumes, `volume_delete` panics, `volume_create`
-/// runs a job in the SDK job table.
-#[derive(Default)]
+/// A tiny plugin: two volumes, `volume_delete` panics, `volume_create` runs a job in the SDK
+/// job table, `pools` shows the call's context (its timeout as the total space, the time
+/// left as the free space, in ms). What happens to the session is told on `events`.
 struct TestPlugin {
+    events: Sender<String>,
+}
+
+/// A registered [`TestPlugin`] session.
+struct TestSession {
     jobs: JobTable,
+    events: Sender<String>,
 }
 
 fn vol(id: &str, pool: &str) -> Volume {
@@ -35,31 +42,66 @@ fn vol(id: &str, pool: &str) -> Volume {
     }
 }
 
-impl Management for TestPlugin {
+fn millis(duration: std::time::Duration) -> i64 {
+    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
+}
+
+impl Plugin for TestPlugin {
+    type Session = TestSession;
     fn plugin_info(&self) -> PluginInfo {
         PluginInfo {
             description: "test plugin".into(),
             version: "9.9".into(),
         }
     }
-    fn register(&mut self, r: &Registration) -> Result<()> {
+    fn register(&self, cx: &Call, r: &Registration) -> Result<TestSession> {
         if r.uri.query_param("fail").is_some() {
             return Err(LsmError::new(
                 ErrorNumber::PLUGIN_AUTH_FAILED,
                 "bad password",
             ));
         }
+        let _ = self
+            .events
+            .send(format!("register {}", millis(cx.timeout())));
+        Ok(TestSession {
+            jobs: JobTable::default(),
+            events: self.events.clone(),
+        })
+    }
+}
+
+impl Drop for TestSession {
+    fn drop(&mut self) {
+        let _ = self.events.send("dropped".into());
+    }
+}
+
+impl Management for TestSession {
+    fn unregister(self, cx: &Call) -> Result<()> {
+        let _ = self
+            .events
+            .send(format!("unregister {}", millis(cx.timeout())));
         Ok(())
     }
-    fn capabilities(&mut self, _s: &System) -> Result<Capabilities> {
+    fn capabilities(&mut self, _cx: &Call, _s: &System) -> Result<Capabilities> {
         let mut c = Capabilities::new();
         c.set(Capability::VOLUMES, true);
         Ok(c)
     }
-    fn systems(&mut self) -> Result<Vec<System>> {
+    fn systems(&mut self, _cx: &Call) -> Result<Vec<System>> {
         Ok(vec![System {
             id: "sys".into(),
             name: "test".into(),
+            ..Default::default()
+        }])
+    }
+    fn pools(&mut self, cx: &Call, _search: Option<&Search>) -> Result<Vec<Pool>> {
+        Ok(vec![Pool {
+            id: "P1".into(),
+            total_space: millis(cx.timeout()),
+            free_space: millis(cx.remaining()),
+            system_id: "sys".into(),
             ..Default::default()
         }])
     }
@@ -68,13 +110,14 @@ impl Management for TestPlugin {
     }
 }
 
-impl San for TestPlugin {
-    fn volumes(&mut self, _search: Option<&Search>) -> Result<Vec<Volume>> {
+impl San for TestSession {
+    fn volumes(&mut self, _cx: &Call, _search: Option<&Search>) -> Result<Vec<Volume>> {
         // Deliberately unfiltered: the runner filters.
         Ok(vec![vol("V1", "P1"), vol("V2", "P2")])
     }
     fn volume_create(
         &mut self,
+        cx: &Call,
         pool: &Pool,
         name: &str,
         size: i64,
@@ -83,27 +126,32 @@ impl San for TestPlugin {
         let mut v = vol("V3", &pool.id);
         v.name = name.into();
         v.num_of_blocks = size / 512;
-        let id = self.jobs.spawn(move |_| Ok(Some(LsmObject::Volume(v))))?;
+        let id = self
+            .jobs
+            .spawn(cx, move |_, _| Ok(Some(LsmObject::Volume(v))))?;
         Ok(Completion::job(id))
     }
-    fn volume_delete(&mut self, _v: &Volume) -> Result<Completion<()>> {
+    fn volume_delete(&mut self, _cx: &Call, _v: &Volume) -> Result<Completion<()>> {
         panic!("deliberate test panic");
     }
 }
 
-impl Nas for TestPlugin {}
+impl Nas for TestSession {}
 
 struct Harness {
     conn: FrameStream<UnixStream>,
     server: Option<JoinHandle<SessionEnd>>,
+    events: Receiver<String>,
 }
 
 impl Harness {
     fn new() -> Self {
-        let (stream, server) = serve_on_thread(TestPlugin::default()).unwrap();
+        let (events, receiver) = channel();
+        let (stream, server) = serve_on_thread(TestPlugin { events }).unwrap();
         Harness {
             conn: FrameStream::new(stream),
             server: Some(server),
+            events: receiver,
         }
     }
 
@@ -129,6 +177,12 @@ impl Harness {
             json!({"uri": "test://", "password": null, "timeout": 30000, "flags": 0}),
         );
         assert_eq!(r, json!({"id": 100, "result": null}));
+    }
+
+    /// The session's events so far (the server thread has sent them by the time it ended or
+    /// answered the call that caused them).
+    fn events(&self) -> Vec<String> {
+        self.events.try_iter().collect()
     }
 
     fn end(mut self) -> SessionEnd {
@@ -402,4 +456,88 @@ fn wire_error_has_exactly_code_message_data() {
     assert_eq!(keys, ["code", "message", "data"]);
     let top: Vec<&String> = r.as_object().unwrap().keys().collect();
     assert_eq!(top, ["id", "error"]);
+}
+
+#[test]
+fn each_call_gets_the_sessions_timeout_and_its_deadline() {
+    let mut h = Harness::new();
+    h.register();
+    let pool = &h.call(
+        "pools",
+        json!({"search_key": null, "search_value": null, "flags": 0}),
+    )["result"][0];
+    assert_eq!(pool["total_space"], 30000);
+    let left = pool["free_space"].as_i64().unwrap();
+    assert!(left > 0 && left <= 30000, "time left {left} ms");
+
+    // time_out_set is the runner's: the next call's context carries the new timeout.
+    h.call("time_out_set", json!({"ms": 5000, "flags": 0}));
+    let pool = &h.call(
+        "pools",
+        json!({"search_key": null, "search_value": null, "flags": 0}),
+    )["result"][0];
+    assert_eq!(pool["total_space"], 5000);
+    let left = pool["free_space"].as_i64().unwrap();
+    assert!(left > 0 && left <= 5000, "time left {left} ms");
+}
+
+/// A timeout of `i64::MAX` ms is a valid wire value; its deadline does not overflow.
+#[test]
+fn a_huge_timeout_is_served() {
+    let mut h = Harness::new();
+    let r = h.call(
+        "plugin_register",
+        json!({"uri": "test://", "password": null, "timeout": i64::MAX, "flags": 0}),
+    );
+    assert_eq!(r, json!({"id": 100, "result": null}));
+    let pool = &h.call(
+        "pools",
+        json!({"search_key": null, "search_value": null, "flags": 0}),
+    )["result"][0];
+    assert_eq!(pool["total_space"], i64::MAX);
+    assert!(pool["free_space"].as_i64().unwrap() > 0);
+    assert_eq!(
+        h.call("time_out_get", json!({"flags": 0}))["result"],
+        i64::MAX
+    );
+}
+
+#[test]
+fn unregister_ends_the_session_then_drops_it() {
+    let mut h = Harness::new();
+    h.register();
+    h.call("time_out_set", json!({"ms": 7000, "flags": 0}));
+    let r = h.call("plugin_unregister", json!({"flags": 0}));
+    assert_eq!(r, json!({"id": 100, "result": null}));
+    assert_eq!(h.events(), ["register 30000", "unregister 7000", "dropped"]);
+    assert_eq!(h.end(), SessionEnd::Unregistered);
+}
+
+#[test]
+fn a_client_gone_without_unregister_still_ends_the_session() {
+    let mut h = Harness::new();
+    h.register();
+    drop(h.conn);
+    assert_eq!(
+        h.server.take().unwrap().join().unwrap(),
+        SessionEnd::Disconnected
+    );
+    let events: Vec<String> = h.events.try_iter().collect();
+    assert_eq!(events, ["register 30000", "unregister 30000", "dropped"]);
+}
+
+#[test]
+fn no_session_before_register_nor_after_a_failed_one() {
+    let mut h = Harness::new();
+    let r = h.call(
+        "plugin_register",
+        json!({"uri": "test://?fail=1", "password": null, "timeout": 30000, "flags": 0}),
+    );
+    assert_eq!(error_code(&r), ErrorNumber::PLUGIN_AUTH_FAILED.0);
+    let r = h.call("time_out_get", json!({"flags": 0}));
+    assert_eq!(error_code(&r), ErrorNumber::INVALID_ARGUMENT.0);
+    let r = h.call("plugin_unregister", json!({"flags": 0}));
+    assert_eq!(r, json!({"id": 100, "result": null}));
+    assert!(h.events().is_empty());
+    assert_eq!(h.end(), SessionEnd::Unregistered);
 }

@@ -7,10 +7,11 @@
 //!
 //! # Layout
 //! - [`state`]: the state file: schema, default inventory, ids, transactions.
-//! - [`plugin`]: [`SimPlugin`] and the SDK trait impls, one method per wire
-//!   method, one file per job:
-//!   - `plugin/mod.rs`: the plugin, its per-call transactions, shared error
-//!     and time helpers;
+//! - [`plugin`]: [`SimPlugin`] (the SDK's `Plugin`: it opens a session on a state
+//!   file at `plugin_register`), [`SimSession`] and its SDK trait impls, one method per
+//!   wire method, one file per job:
+//!   - `plugin/mod.rs`: the plugin, the session and its per-call transactions, shared
+//!     error and time helpers;
 //!   - `plugin/rows.rs`: rows to objects (`pool_of`, `volume_fill`, ...) and
 //!     the columns each reads;
 //!   - `plugin/lookups.rs`: objects by id, name checks, space accounting,
@@ -25,4 +26,4 @@
 pub mod plugin;
 pub mod state;
 
-pub use plugin::SimPlugin;
+pub use plugin::{SimPlugin, SimSession};

@@ -197,6 +197,9 @@ const TIB: i64 = 1 << 40;
 const GIB: i64 = 1 << 30;
 const EIB: i64 = 1 << 60;
 
+/// The longest lock wait SQLite can be given (`i32::MAX` ms).
+const MAX_LOCK_WAIT: Duration = Duration::from_millis(i32::MAX as u64);
+
 impl State {
     /// Open (creating and filling a fresh file if needed).
     pub fn open(path: &Path, timeout: Duration) -> Result<State, LsmError> {
@@ -247,10 +250,11 @@ impl State {
     /// How long a call waits for another process's lock: 90% of the
     /// session timeout, so our `TIMEOUT` reply reaches the client before
     /// the client gives up on its own.
+    /// (SQLite counts the wait in an `int` of ms: a longer one is cut to ~24 days.)
     pub fn set_timeout(&mut self, timeout: Duration) -> Result<(), LsmError> {
         let wait = timeout
             .saturating_sub(timeout / 10)
-            .max(Duration::from_millis(1));
+            .clamp(Duration::from_millis(1), MAX_LOCK_WAIT);
         self.conn.busy_timeout(wait).map_err(sql_error)
     }
 

@@ -10,8 +10,7 @@ use plugin_sim::SimPlugin;
 
 fn client(dir: &tempfile::TempDir) -> BlockingClient {
     let uri = format!("sim://?statefile={}/s.db", dir.path().display());
-    BlockingClient::connect_in_process(SimPlugin::default(), &uri, None, Duration::from_secs(10))
-        .unwrap()
+    BlockingClient::connect_in_process(SimPlugin, &uri, None, Duration::from_secs(10)).unwrap()
 }
 
 #[test]

@@ -3,13 +3,29 @@
 
 use std::time::Duration;
 
-use lsm_core::plugin::{Completion, Management, Registration, San, Search};
+use lsm_core::plugin::{Call, Completion, Management, Plugin, Registration, San, Search};
 use lsm_core::{Provisioning, Uri, Volume};
-use plugin_sim::SimPlugin;
+use plugin_sim::{SimPlugin, SimSession};
 
-fn streamed(p: &mut SimPlugin, search: Option<&Search>) -> Vec<Volume> {
+const TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A session on the state file of `uri`, opened directly (no runner).
+fn session(uri: &str) -> SimSession {
+    SimPlugin
+        .register(
+            &Call::new(TIMEOUT),
+            &Registration {
+                uri: Uri::parse(uri).unwrap(),
+                password: None,
+                timeout: TIMEOUT,
+            },
+        )
+        .unwrap()
+}
+
+fn streamed(p: &mut SimSession, search: Option<&Search>) -> Vec<Volume> {
     let mut out = Vec::new();
-    p.volumes_each(search, &mut |v| {
+    p.volumes_each(&Call::new(TIMEOUT), search, &mut |v| {
         out.push(v.clone());
         Ok(())
     })
@@ -21,14 +37,9 @@ fn streamed(p: &mut SimPlugin, search: Option<&Search>) -> Vec<Volume> {
 fn streamed_and_collected_volumes_are_the_same() {
     let dir = tempfile::tempdir().unwrap();
     let uri = format!("sim://?statefile={}", dir.path().join("s.db").display());
-    let mut p = SimPlugin::default();
-    p.register(&Registration {
-        uri: Uri::parse(&uri).unwrap(),
-        password: None,
-        timeout: Duration::from_secs(30),
-    })
-    .unwrap();
-    let pools = p.pools(None).unwrap();
+    let mut p = session(&uri);
+    let cx = Call::new(TIMEOUT);
+    let pools = p.pools(&cx, None).unwrap();
     // Names of different lengths, so a reused buffer that kept a longer old value would show.
     for (i, name) in ["a-long-volume-name", "b", "c-medium", "d"]
         .iter()
@@ -36,11 +47,11 @@ fn streamed_and_collected_volumes_are_the_same() {
     {
         let pool = &pools[if i % 2 == 0 { 3 } else { 2 }];
         let job = p
-            .volume_create(pool, name, 1 << 20, Provisioning::DEFAULT)
+            .volume_create(&cx, pool, name, 1 << 20, Provisioning::DEFAULT)
             .unwrap();
         assert!(matches!(job, Completion::Job(_)));
     }
-    let all = p.volumes(None).unwrap();
+    let all = p.volumes(&cx, None).unwrap();
     assert_eq!(all.len(), 4);
     assert_eq!(streamed(&mut p, None), all);
     let searches = [
@@ -56,7 +67,7 @@ fn streamed_and_collected_volumes_are_the_same() {
         };
         assert_eq!(
             streamed(&mut p, Some(&search)),
-            p.volumes(Some(&search)).unwrap(),
+            p.volumes(&cx, Some(&search)).unwrap(),
             "{search:?}"
         );
     }
@@ -69,13 +80,8 @@ fn streamed_and_collected_volumes_are_the_same() {
 fn the_runner_streams_the_same_listing_to_a_client() {
     let dir = tempfile::tempdir().unwrap();
     let uri = format!("sim://?statefile={}", dir.path().join("s.db").display());
-    let mut client = lsm_core::BlockingClient::connect_in_process(
-        SimPlugin::default(),
-        &uri,
-        None,
-        Duration::from_secs(30),
-    )
-    .unwrap();
+    let mut client =
+        lsm_core::BlockingClient::connect_in_process(SimPlugin, &uri, None, TIMEOUT).unwrap();
     let pools = client.pools(None).unwrap();
     for (i, name) in ["first", "second-longer-name", "third"].iter().enumerate() {
         let pool = &pools[if i % 2 == 0 { 3 } else { 2 }];
@@ -86,15 +92,8 @@ fn the_runner_streams_the_same_listing_to_a_client() {
     }
     let listed = client.volumes(None).unwrap();
 
-    let mut direct = SimPlugin::default();
-    direct
-        .register(&Registration {
-            uri: Uri::parse(&uri).unwrap(),
-            password: None,
-            timeout: Duration::from_secs(30),
-        })
-        .unwrap();
-    assert_eq!(listed, direct.volumes(None).unwrap());
+    let mut direct = session(&uri);
+    assert_eq!(listed, direct.volumes(&Call::new(TIMEOUT), None).unwrap());
     assert_eq!(listed.len(), 3);
     let in_pool = client.volumes(Some(("pool_id", &pools[3].id))).unwrap();
     assert_eq!(

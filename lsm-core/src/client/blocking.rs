@@ -7,7 +7,7 @@ use std::time::Duration;
 use super::{Client, Completion, ConnectMode, Io, JobOutput, JobReport, Route};
 use crate::Capabilities;
 use crate::error::{ErrorNumber, LsmError, Result};
-use crate::plugin::{Management, Nas, San};
+use crate::plugin::Plugin;
 use crate::results::{PoolMemberInfo, RaidCreateCap, VolumeCacheInfo, VolumeRaidInfo};
 use crate::types::*;
 use crate::uri::Uri;
@@ -62,20 +62,26 @@ impl BlockingClient {
     /// ```
     /// # use std::time::Duration;
     /// # use lsm_core::{BlockingClient, Capabilities, LsmError, System};
-    /// # use lsm_core::plugin::{Management, Nas, PluginInfo, Registration, San};
+    /// # use lsm_core::plugin::{Call, Management, Nas, Plugin, PluginInfo, Registration, San};
     /// # struct Tiny;
-    /// # impl Management for Tiny {
+    /// # struct TinySession;
+    /// # impl Plugin for Tiny {
+    /// #     type Session = TinySession;
     /// #     fn plugin_info(&self) -> PluginInfo {
     /// #         PluginInfo { description: "tiny".into(), version: "1".into() }
     /// #     }
-    /// #     fn register(&mut self, _: &Registration) -> Result<(), LsmError> { Ok(()) }
-    /// #     fn capabilities(&mut self, _: &System) -> Result<Capabilities, LsmError> {
+    /// #     fn register(&self, _: &Call, _: &Registration) -> Result<TinySession, LsmError> {
+    /// #         Ok(TinySession)
+    /// #     }
+    /// # }
+    /// # impl Management for TinySession {
+    /// #     fn capabilities(&mut self, _: &Call, _: &System) -> Result<Capabilities, LsmError> {
     /// #         Ok(Capabilities::default())
     /// #     }
-    /// #     fn systems(&mut self) -> Result<Vec<System>, LsmError> { Ok(vec![]) }
+    /// #     fn systems(&mut self, _: &Call) -> Result<Vec<System>, LsmError> { Ok(vec![]) }
     /// # }
-    /// # impl San for Tiny {}
-    /// # impl Nas for Tiny {}
+    /// # impl San for TinySession {}
+    /// # impl Nas for TinySession {}
     /// let mut client = BlockingClient::connect_in_process(Tiny, "tiny://", None, Duration::from_secs(5))?;
     /// assert_eq!(client.plugin_info()?.0, "tiny");
     /// client.close()?;
@@ -88,7 +94,7 @@ impl BlockingClient {
         timeout: Duration,
     ) -> Result<Self>
     where
-        P: Management + San + Nas + Send + 'static,
+        P: Plugin + Send + 'static,
     {
         let runtime = runtime()?;
         let inner = runtime.block_on(Client::open_in_process(

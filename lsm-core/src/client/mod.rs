@@ -37,7 +37,7 @@ pub use transport::{ConnectMode, DEFAULT_SOCKET_DIR, INSTALL_PLUGIN_DIR, PLUGIN_
 
 use crate::error::{ErrorNumber, LsmError, Result};
 use crate::params::{self, Params, Secret};
-use crate::plugin::{Management, Nas, San};
+use crate::plugin::Plugin;
 use crate::uri::Uri;
 use transport::Peer;
 
@@ -140,20 +140,26 @@ impl Client {
     ///
     /// ```
     /// # use lsm_core::{Client, Capabilities, LsmError, System};
-    /// # use lsm_core::plugin::{Management, Nas, PluginInfo, Registration, San};
+    /// # use lsm_core::plugin::{Call, Management, Nas, Plugin, PluginInfo, Registration, San};
     /// struct Tiny;
-    /// impl Management for Tiny {
+    /// struct TinySession;
+    /// impl Plugin for Tiny {
+    ///     type Session = TinySession;
     ///     fn plugin_info(&self) -> PluginInfo {
     ///         PluginInfo { description: "tiny".into(), version: "1".into() }
     ///     }
-    ///     fn register(&mut self, _: &Registration) -> Result<(), LsmError> { Ok(()) }
-    ///     fn capabilities(&mut self, _: &System) -> Result<Capabilities, LsmError> {
+    ///     fn register(&self, _: &Call, _: &Registration) -> Result<TinySession, LsmError> {
+    ///         Ok(TinySession)
+    ///     }
+    /// }
+    /// impl Management for TinySession {
+    ///     fn capabilities(&mut self, _: &Call, _: &System) -> Result<Capabilities, LsmError> {
     ///         Ok(Capabilities::default())
     ///     }
-    ///     fn systems(&mut self) -> Result<Vec<System>, LsmError> { Ok(vec![]) }
+    ///     fn systems(&mut self, _: &Call) -> Result<Vec<System>, LsmError> { Ok(vec![]) }
     /// }
-    /// impl San for Tiny {}
-    /// impl Nas for Tiny {}
+    /// impl San for TinySession {}
+    /// impl Nas for TinySession {}
     /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
     /// let mut client = Client::connect_in_process(Tiny, "tiny://", None, lsm_core::client::DEFAULT_TIMEOUT)
     ///     .await?;
@@ -168,7 +174,7 @@ impl Client {
         timeout: Duration,
     ) -> Result<Client>
     where
-        P: Management + San + Nas + Send + 'static,
+        P: Plugin + Send + 'static,
     {
         Client::open_in_process(plugin, uri, password, timeout, Io::Async).await
     }
@@ -182,7 +188,7 @@ impl Client {
         io: Io,
     ) -> Result<Client>
     where
-        P: Management + San + Nas + Send + 'static,
+        P: Plugin + Send + 'static,
     {
         let parsed = Uri::parse(uri)?;
         let conn = transport::serve_in_process(plugin)?;

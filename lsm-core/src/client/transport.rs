@@ -12,7 +12,7 @@ use lsm_ipc::PluginChild;
 
 use super::discovery::{find_plugin, plugin_search_path};
 use crate::error::{ErrorNumber, LsmError, Result};
-use crate::plugin::{Management, Nas, San, SessionEnd};
+use crate::plugin::{Plugin, SessionEnd};
 
 /// The socket dir clients use when `LSM_UDS_PATH` is not set.
 pub const DEFAULT_SOCKET_DIR: &str = "/var/run/lsm/ipc";
@@ -195,7 +195,7 @@ pub(crate) fn spawn_plugin(exe: &Path) -> Result<Connection> {
 /// In process: `plugin` served on a thread of its own, over a socketpair.
 pub(crate) fn serve_in_process<P>(plugin: P) -> Result<Connection>
 where
-    P: Management + San + Nas + Send + 'static,
+    P: Plugin + Send + 'static,
 {
     let (stream, thread) = crate::plugin::serve_on_thread(plugin).map_err(|e| {
         LsmError::new(

@@ -10,6 +10,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
+use super::call::Call;
 use super::traits::{ExportRequest, Management, Nas, San, Search};
 use crate::checks;
 use crate::error::{ErrorNumber, LsmError, Result};
@@ -142,10 +143,11 @@ impl<'a> ListWriter<'a> {
     }
 }
 
-/// Call the plugin for one request (register, unregister, info and the
-/// time-outs are the runner's, before this).
-pub(crate) fn dispatch<P: Management + San + Nas>(
-    plugin: &mut P,
+/// Call the registered session for one request, with the request's context (register,
+/// unregister, info and the time-outs are the runner's, before this).
+pub(crate) fn dispatch<S: Management + San + Nas>(
+    session: &mut S,
+    cx: &Call,
     method: &str,
     params: Option<&RawValue>,
     out: &mut Vec<u8>,
@@ -154,29 +156,29 @@ pub(crate) fn dispatch<P: Management + San + Nas>(
         // ---- management ----
         wire::Capabilities::METHOD => {
             let p: wire::Capabilities = parse(params)?;
-            to_json(out, &plugin.capabilities(&p.system)?)
+            to_json(out, &session.capabilities(cx, &p.system)?)
         }
         wire::JobStatus::METHOD => {
             let p: wire::JobStatus = parse(params)?;
-            to_json(out, &plugin.job_status(&p.job_id)?)
+            to_json(out, &session.job_status(cx, &p.job_id)?)
         }
         wire::JobFree::METHOD => {
             let p: wire::JobFree = parse(params)?;
-            plugin.job_free(&p.job_id)?;
+            session.job_free(cx, &p.job_id)?;
             to_json(out, &())
         }
         wire::Systems::METHOD => {
             let _: wire::Systems = parse(params)?;
-            to_json(out, &plugin.systems()?)
+            to_json(out, &session.systems(cx)?)
         }
         wire::Pools::METHOD => {
             let s = search!(params, Pools, Pools);
-            filtered(out, plugin.pools(s.as_ref())?, &s)
+            filtered(out, session.pools(cx, s.as_ref())?, &s)
         }
         wire::SystemReadCachePctUpdate::METHOD => {
             let p: wire::SystemReadCachePctUpdate = parse(params)?;
             checks::read_cache_pct(p.read_pct)?;
-            plugin.system_read_cache_pct_update(&p.system, p.read_pct)?;
+            session.system_read_cache_pct_update(cx, &p.system, p.read_pct)?;
             to_json(out, &())
         }
 
@@ -184,57 +186,67 @@ pub(crate) fn dispatch<P: Management + San + Nas>(
         wire::Volumes::METHOD => {
             let s = search!(params, Volumes, Volumes);
             let mut list = ListWriter::new(out, &s);
-            plugin.volumes_each(s.as_ref(), &mut |v| list.push(v))?;
+            session.volumes_each(cx, s.as_ref(), &mut |v| list.push(v))?;
             list.finish();
             Ok(())
         }
         wire::Disks::METHOD => {
             let s = search!(params, Disks, Disks);
-            filtered(out, plugin.disks(s.as_ref())?, &s)
+            filtered(out, session.disks(cx, s.as_ref())?, &s)
         }
         wire::AccessGroups::METHOD => {
             let s = search!(params, AccessGroups, AccessGroups);
-            filtered(out, plugin.access_groups(s.as_ref())?, &s)
+            filtered(out, session.access_groups(cx, s.as_ref())?, &s)
         }
         wire::TargetPorts::METHOD => {
             let s = search!(params, TargetPorts, TargetPorts);
-            filtered(out, plugin.target_ports(s.as_ref())?, &s)
+            filtered(out, session.target_ports(cx, s.as_ref())?, &s)
         }
         wire::Batteries::METHOD => {
             let s = search!(params, Batteries, Batteries);
-            filtered(out, plugin.batteries(s.as_ref())?, &s)
+            filtered(out, session.batteries(cx, s.as_ref())?, &s)
         }
         wire::VolumeCreate::METHOD => {
             let p: wire::VolumeCreate = parse(params)?;
             checks::volume_create(&p)?;
             job_or_object(
                 out,
-                plugin.volume_create(&p.pool, &p.volume_name, p.size_bytes, p.provisioning)?,
+                session.volume_create(cx, &p.pool, &p.volume_name, p.size_bytes, p.provisioning)?,
             )
         }
         wire::VolumeResize::METHOD => {
             let p: wire::VolumeResize = parse(params)?;
             checks::size("new_size_bytes", p.new_size_bytes)?;
-            job_or_object(out, plugin.volume_resize(&p.volume, p.new_size_bytes)?)
+            job_or_object(out, session.volume_resize(cx, &p.volume, p.new_size_bytes)?)
         }
         wire::VolumeReplicate::METHOD => {
             let p: wire::VolumeReplicate = parse(params)?;
             checks::volume_replicate(&p)?;
             job_or_object(
                 out,
-                plugin.volume_replicate(p.pool.as_deref(), p.rep_type, &p.volume_src, &p.name)?,
+                session.volume_replicate(
+                    cx,
+                    p.pool.as_deref(),
+                    p.rep_type,
+                    &p.volume_src,
+                    &p.name,
+                )?,
             )
         }
         wire::VolumeReplicateRangeBlockSize::METHOD => {
             let p: wire::VolumeReplicateRangeBlockSize = parse(params)?;
-            to_json(out, &plugin.volume_replicate_range_block_size(&p.system)?)
+            to_json(
+                out,
+                &session.volume_replicate_range_block_size(cx, &p.system)?,
+            )
         }
         wire::VolumeReplicateRange::METHOD => {
             let p: wire::VolumeReplicateRange = parse(params)?;
             checks::volume_replicate_range(&p)?;
             job_or_null(
                 out,
-                plugin.volume_replicate_range(
+                session.volume_replicate_range(
+                    cx,
                     p.rep_type,
                     &p.volume_src,
                     &p.volume_dest,
@@ -244,22 +256,23 @@ pub(crate) fn dispatch<P: Management + San + Nas>(
         }
         wire::VolumeDelete::METHOD => {
             let p: wire::VolumeDelete = parse(params)?;
-            job_or_null(out, plugin.volume_delete(&p.volume)?)
+            job_or_null(out, session.volume_delete(cx, &p.volume)?)
         }
         wire::VolumeEnable::METHOD => {
             let p: wire::VolumeEnable = parse(params)?;
-            plugin.volume_enable(&p.volume)?;
+            session.volume_enable(cx, &p.volume)?;
             to_json(out, &())
         }
         wire::VolumeDisable::METHOD => {
             let p: wire::VolumeDisable = parse(params)?;
-            plugin.volume_disable(&p.volume)?;
+            session.volume_disable(cx, &p.volume)?;
             to_json(out, &())
         }
         wire::IscsiChapAuth::METHOD => {
             let p: wire::IscsiChapAuth = parse(params)?;
             checks::iscsi_chap_auth(&p)?;
-            plugin.iscsi_chap_auth(
+            session.iscsi_chap_auth(
+                cx,
                 &p.init_id,
                 p.in_user.as_deref(),
                 p.in_password.as_ref().map(wire::Secret::expose),
@@ -274,12 +287,12 @@ pub(crate) fn dispatch<P: Management + San + Nas>(
             let (init_id, init_type) = checks::initiator(&p.init_id, p.init_type)?;
             to_json(
                 out,
-                &plugin.access_group_create(&p.name, &init_id, init_type, &p.system)?,
+                &session.access_group_create(cx, &p.name, &init_id, init_type, &p.system)?,
             )
         }
         wire::AccessGroupDelete::METHOD => {
             let p: wire::AccessGroupDelete = parse(params)?;
-            plugin.access_group_delete(&p.access_group)?;
+            session.access_group_delete(cx, &p.access_group)?;
             to_json(out, &())
         }
         wire::AccessGroupInitiatorAdd::METHOD => {
@@ -287,7 +300,7 @@ pub(crate) fn dispatch<P: Management + San + Nas>(
             let (init_id, init_type) = checks::initiator(&p.init_id, p.init_type)?;
             to_json(
                 out,
-                &plugin.access_group_initiator_add(&p.access_group, &init_id, init_type)?,
+                &session.access_group_initiator_add(cx, &p.access_group, &init_id, init_type)?,
             )
         }
         wire::AccessGroupInitiatorDelete::METHOD => {
@@ -295,116 +308,119 @@ pub(crate) fn dispatch<P: Management + San + Nas>(
             let (init_id, init_type) = checks::initiator(&p.init_id, p.init_type)?;
             to_json(
                 out,
-                &plugin.access_group_initiator_delete(&p.access_group, &init_id, init_type)?,
+                &session.access_group_initiator_delete(cx, &p.access_group, &init_id, init_type)?,
             )
         }
         wire::VolumeMask::METHOD => {
             let p: wire::VolumeMask = parse(params)?;
-            plugin.volume_mask(&p.access_group, &p.volume)?;
+            session.volume_mask(cx, &p.access_group, &p.volume)?;
             to_json(out, &())
         }
         wire::VolumeUnmask::METHOD => {
             let p: wire::VolumeUnmask = parse(params)?;
-            plugin.volume_unmask(&p.access_group, &p.volume)?;
+            session.volume_unmask(cx, &p.access_group, &p.volume)?;
             to_json(out, &())
         }
         wire::VolumesAccessibleByAccessGroup::METHOD => {
             let p: wire::VolumesAccessibleByAccessGroup = parse(params)?;
             to_json(
                 out,
-                &plugin.volumes_accessible_by_access_group(&p.access_group)?,
+                &session.volumes_accessible_by_access_group(cx, &p.access_group)?,
             )
         }
         wire::AccessGroupsGrantedToVolume::METHOD => {
             let p: wire::AccessGroupsGrantedToVolume = parse(params)?;
-            to_json(out, &plugin.access_groups_granted_to_volume(&p.volume)?)
+            to_json(
+                out,
+                &session.access_groups_granted_to_volume(cx, &p.volume)?,
+            )
         }
         wire::VolumeChildDependency::METHOD => {
             let p: wire::VolumeChildDependency = parse(params)?;
-            to_json(out, &plugin.volume_child_dependency(&p.volume)?)
+            to_json(out, &session.volume_child_dependency(cx, &p.volume)?)
         }
         wire::VolumeChildDependencyRm::METHOD => {
             let p: wire::VolumeChildDependencyRm = parse(params)?;
-            job_or_null(out, plugin.volume_child_dependency_rm(&p.volume)?)
+            job_or_null(out, session.volume_child_dependency_rm(cx, &p.volume)?)
         }
         wire::VolumeRaidInfo::METHOD => {
             let p: wire::VolumeRaidInfo = parse(params)?;
-            to_json(out, &plugin.volume_raid_info(&p.volume)?)
+            to_json(out, &session.volume_raid_info(cx, &p.volume)?)
         }
         wire::PoolMemberInfo::METHOD => {
             let p: wire::PoolMemberInfo = parse(params)?;
-            to_json(out, &plugin.pool_member_info(&p.pool)?)
+            to_json(out, &session.pool_member_info(cx, &p.pool)?)
         }
         wire::VolumeRaidCreateCapGet::METHOD => {
             let p: wire::VolumeRaidCreateCapGet = parse(params)?;
-            to_json(out, &plugin.volume_raid_create_cap_get(&p.system)?)
+            to_json(out, &session.volume_raid_create_cap_get(cx, &p.system)?)
         }
         wire::VolumeRaidCreate::METHOD => {
             let p: wire::VolumeRaidCreate = parse(params)?;
             checks::volume_raid_create(&p)?;
             to_json(
                 out,
-                &plugin.volume_raid_create(&p.name, p.raid_type, &p.disks, p.strip_size)?,
+                &session.volume_raid_create(cx, &p.name, p.raid_type, &p.disks, p.strip_size)?,
             )
         }
         wire::VolumeIdentLedOn::METHOD => {
             let p: wire::VolumeIdentLedOn = parse(params)?;
-            plugin.volume_ident_led_on(&p.volume)?;
+            session.volume_ident_led_on(cx, &p.volume)?;
             to_json(out, &())
         }
         wire::VolumeIdentLedOff::METHOD => {
             let p: wire::VolumeIdentLedOff = parse(params)?;
-            plugin.volume_ident_led_off(&p.volume)?;
+            session.volume_ident_led_off(cx, &p.volume)?;
             to_json(out, &())
         }
         wire::VolumeCacheInfo::METHOD => {
             let p: wire::VolumeCacheInfo = parse(params)?;
-            to_json(out, &plugin.volume_cache_info(&p.volume)?)
+            to_json(out, &session.volume_cache_info(cx, &p.volume)?)
         }
         wire::VolumePhysicalDiskCacheUpdate::METHOD => {
             let p: wire::VolumePhysicalDiskCacheUpdate = parse(params)?;
             checks::pdc(p.pdc)?;
-            plugin.volume_physical_disk_cache_update(&p.volume, p.pdc)?;
+            session.volume_physical_disk_cache_update(cx, &p.volume, p.pdc)?;
             to_json(out, &())
         }
         wire::VolumeWriteCachePolicyUpdate::METHOD => {
             let p: wire::VolumeWriteCachePolicyUpdate = parse(params)?;
             checks::wcp(p.wcp)?;
-            plugin.volume_write_cache_policy_update(&p.volume, p.wcp)?;
+            session.volume_write_cache_policy_update(cx, &p.volume, p.wcp)?;
             to_json(out, &())
         }
         wire::VolumeReadCachePolicyUpdate::METHOD => {
             let p: wire::VolumeReadCachePolicyUpdate = parse(params)?;
             checks::rcp(p.rcp)?;
-            plugin.volume_read_cache_policy_update(&p.volume, p.rcp)?;
+            session.volume_read_cache_policy_update(cx, &p.volume, p.rcp)?;
             to_json(out, &())
         }
 
         // ---- NAS ----
         wire::Fs::METHOD => {
             let s = search!(params, Fs, Fs);
-            filtered(out, plugin.fs(s.as_ref())?, &s)
+            filtered(out, session.fs(cx, s.as_ref())?, &s)
         }
         wire::FsCreate::METHOD => {
             let p: wire::FsCreate = parse(params)?;
             checks::fs_create(&p)?;
-            job_or_object(out, plugin.fs_create(&p.pool, &p.name, p.size_bytes)?)
+            job_or_object(out, session.fs_create(cx, &p.pool, &p.name, p.size_bytes)?)
         }
         wire::FsDelete::METHOD => {
             let p: wire::FsDelete = parse(params)?;
-            job_or_null(out, plugin.fs_delete(&p.fs)?)
+            job_or_null(out, session.fs_delete(cx, &p.fs)?)
         }
         wire::FsResize::METHOD => {
             let p: wire::FsResize = parse(params)?;
             checks::size("new_size_bytes", p.new_size_bytes)?;
-            job_or_object(out, plugin.fs_resize(&p.fs, p.new_size_bytes)?)
+            job_or_object(out, session.fs_resize(cx, &p.fs, p.new_size_bytes)?)
         }
         wire::FsClone::METHOD => {
             let p: wire::FsClone = parse(params)?;
             checks::name("dest_fs_name", &p.dest_fs_name)?;
             job_or_object(
                 out,
-                plugin.fs_clone(&p.src_fs, &p.dest_fs_name, p.snapshot.as_deref())?,
+                session.fs_clone(cx, &p.src_fs, &p.dest_fs_name, p.snapshot.as_deref())?,
             )
         }
         wire::FsFileClone::METHOD => {
@@ -412,7 +428,8 @@ pub(crate) fn dispatch<P: Management + San + Nas>(
             checks::fs_file_clone(&p)?;
             job_or_null(
                 out,
-                plugin.fs_file_clone(
+                session.fs_file_clone(
+                    cx,
                     &p.fs,
                     &p.src_file_name,
                     &p.dest_file_name,
@@ -422,34 +439,41 @@ pub(crate) fn dispatch<P: Management + San + Nas>(
         }
         wire::FsChildDependency::METHOD => {
             let p: wire::FsChildDependency = parse(params)?;
-            to_json(out, &plugin.fs_child_dependency(&p.fs, p.files.as_deref())?)
+            to_json(
+                out,
+                &session.fs_child_dependency(cx, &p.fs, p.files.as_deref())?,
+            )
         }
         wire::FsChildDependencyRm::METHOD => {
             let p: wire::FsChildDependencyRm = parse(params)?;
             job_or_null(
                 out,
-                plugin.fs_child_dependency_rm(&p.fs, p.files.as_deref())?,
+                session.fs_child_dependency_rm(cx, &p.fs, p.files.as_deref())?,
             )
         }
         wire::FsSnapshots::METHOD => {
             let p: wire::FsSnapshots = parse(params)?;
-            to_json(out, &plugin.fs_snapshots(&p.fs)?)
+            to_json(out, &session.fs_snapshots(cx, &p.fs)?)
         }
         wire::FsSnapshotCreate::METHOD => {
             let p: wire::FsSnapshotCreate = parse(params)?;
             checks::name("snapshot_name", &p.snapshot_name)?;
-            job_or_object(out, plugin.fs_snapshot_create(&p.fs, &p.snapshot_name)?)
+            job_or_object(
+                out,
+                session.fs_snapshot_create(cx, &p.fs, &p.snapshot_name)?,
+            )
         }
         wire::FsSnapshotDelete::METHOD => {
             let p: wire::FsSnapshotDelete = parse(params)?;
-            job_or_null(out, plugin.fs_snapshot_delete(&p.fs, &p.snapshot)?)
+            job_or_null(out, session.fs_snapshot_delete(cx, &p.fs, &p.snapshot)?)
         }
         wire::FsSnapshotRestore::METHOD => {
             let p: wire::FsSnapshotRestore = parse(params)?;
             checks::fs_snapshot_restore(&p)?;
             job_or_null(
                 out,
-                plugin.fs_snapshot_restore(
+                session.fs_snapshot_restore(
+                    cx,
                     &p.fs,
                     &p.snapshot,
                     p.files.as_deref(),
@@ -460,11 +484,11 @@ pub(crate) fn dispatch<P: Management + San + Nas>(
         }
         wire::ExportAuth::METHOD => {
             let _: wire::ExportAuth = parse(params)?;
-            to_json(out, &plugin.export_auth()?)
+            to_json(out, &session.export_auth(cx)?)
         }
         wire::Exports::METHOD => {
             let s = search!(params, Exports, Exports);
-            filtered(out, plugin.exports(s.as_ref())?, &s)
+            filtered(out, session.exports(cx, s.as_ref())?, &s)
         }
         wire::ExportFs::METHOD => {
             let p: wire::ExportFs = parse(params)?;
@@ -483,11 +507,11 @@ pub(crate) fn dispatch<P: Management + San + Nas>(
                 options: p.options.map(std::borrow::Cow::into_owned),
             };
             checks::export_hosts(&request.rw_list, &request.ro_list)?;
-            to_json(out, &plugin.export_fs(&request)?)
+            to_json(out, &session.export_fs(cx, &request)?)
         }
         wire::ExportRemove::METHOD => {
             let p: wire::ExportRemove = parse(params)?;
-            plugin.export_remove(&p.export)?;
+            session.export_remove(cx, &p.export)?;
             to_json(out, &())
         }
         _ => Err(LsmError::new(

@@ -5,12 +5,20 @@
 //! Jobs live as long as the plugin process (one client connection under
 //! lsmd). A plugin that must keep jobs across connections (the simulator)
 //! stores them with its state instead.
+//!
+//! A job's deadline: the call that started the job is answered with its id at once, so
+//! that call's deadline does not bind the work. The work is given a [`Call`] of its own,
+//! renewed when its thread starts (the session's timeout, counted from then): a bound for
+//! each wait on the array or a tool, so a job whose array stops answering ends with
+//! `TIMEOUT` in `job_status` instead of never. Work of many steps that may together take
+//! longer than one timeout (copying data) renews it per step ([`Call::renewed`]).
 
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::thread::JoinHandle;
 
+use super::call::Call;
 use crate::error::{ErrorNumber, LsmError, Result};
 use crate::results::JobReport;
 use crate::types::LsmObject;
@@ -58,6 +66,7 @@ impl Default for JobTable {
 }
 
 impl JobTable {
+    /// An empty table whose job ids are `<prefix>00001`, `<prefix>00002`, ...
     pub fn new(prefix: impl Into<String>) -> Self {
         JobTable {
             prefix: prefix.into(),
@@ -72,16 +81,19 @@ impl JobTable {
         id
     }
 
-    /// Run `work` on its own thread and return the job id.
-    pub fn spawn<F>(&mut self, work: F) -> Result<String>
+    /// Run `work` on its own thread and return the job id. `cx` is the context of the call
+    /// starting the job; the work gets one of its own, `cx` [renewed](Call::renewed) as the
+    /// thread starts (see the module docs), and the progress it reports.
+    pub fn spawn<F>(&mut self, cx: &Call, work: F) -> Result<String>
     where
-        F: FnOnce(&JobProgress) -> JobOutcome + Send + 'static,
+        F: FnOnce(&Call, &JobProgress) -> JobOutcome + Send + 'static,
     {
         let progress = JobProgress::default();
         let thread_progress = progress.clone();
+        let session = *cx;
         let handle = std::thread::Builder::new()
             .name("lsm-job".into())
-            .spawn(move || work(&thread_progress))
+            .spawn(move || work(&session.renewed(), &thread_progress))
             .map_err(|e| {
                 LsmError::new(
                     ErrorNumber::PLUGIN_BUG,
@@ -167,6 +179,7 @@ impl JobTable {
         self.jobs.len()
     }
 
+    /// Whether every job has been freed.
     pub fn is_empty(&self) -> bool {
         self.jobs.is_empty()
     }
@@ -183,7 +196,7 @@ mod tests {
         let mut table = JobTable::default();
         let (tx, rx) = std::sync::mpsc::channel::<()>();
         let id = table
-            .spawn(move |p| {
+            .spawn(&Call::new(Duration::from_secs(30)), move |_, p| {
                 p.set(50);
                 rx.recv().ok();
                 Ok(None)
@@ -211,6 +224,29 @@ mod tests {
         );
     }
 
+    /// The call that started the job is long past its deadline; the work's own context
+    /// starts with the job, with the session's timeout.
+    #[test]
+    fn job_work_gets_a_renewed_context() {
+        let mut table = JobTable::default();
+        let started = Call::arrived_at(
+            std::time::Instant::now() - Duration::from_secs(60),
+            Duration::from_secs(30),
+        );
+        assert!(started.is_past());
+        let (tx, rx) = std::sync::mpsc::channel();
+        table
+            .spawn(&started, move |cx, _| {
+                tx.send(*cx).ok();
+                Ok(None)
+            })
+            .unwrap();
+        let job_cx = rx.recv().unwrap();
+        assert!(!job_cx.is_past());
+        assert_eq!(job_cx.timeout(), Duration::from_secs(30));
+        assert!(job_cx.deadline() > started.deadline());
+    }
+
     #[test]
     fn failed_job_reports_its_error() {
         let mut table = JobTable::default();
@@ -223,7 +259,9 @@ mod tests {
     #[test]
     fn panicking_job_is_a_plugin_bug() {
         let mut table = JobTable::default();
-        let id = table.spawn(|_| panic!("boom")).unwrap();
+        let id = table
+            .spawn(&Call::new(Duration::from_secs(30)), |_, _| panic!("boom"))
+            .unwrap();
         std::thread::sleep(Duration::from_millis(50));
         let mut err = None;
         for _ in 0..100 {

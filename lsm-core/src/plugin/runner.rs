@@ -1,23 +1,27 @@
-//! The plugin process: handshake, request loop, error mapping.
+//! The plugin process: handshake, the registered session, request loop, error mapping.
 //!
-//! A plugin's `main` is `run_plugin(MyPlugin::new())`. The runner takes the
-//! socket fd from `argv[1]`, answers `plugin_info` before registration,
-//! treats an immediate EOF as a probe, replies to `plugin_unregister` and
-//! exits 0, answers a malformed frame with error 401 (id 100) and exits, and
-//! turns a panic in a handler into a `PLUGIN_BUG` reply.
+//! A plugin's `main` is `run_plugin(MyPlugin)`. The runner takes the socket fd from
+//! `argv[1]`, answers `plugin_info` before registration, opens the session at
+//! `plugin_register` ([`Plugin::register`]) and owns it, makes each request's [`Call`] as
+//! the request arrives (its deadline: the arrival plus the session's timeout), answers
+//! `time_out_set` / `time_out_get` itself, treats an immediate EOF as a probe, ends the
+//! session at `plugin_unregister` ([`Management::unregister`], then dropped) and exits 0,
+//! answers a malformed frame with error 401 (id 100) and exits, and turns a panic in a
+//! handler into a `PLUGIN_BUG` reply.
 
 use std::io::{Read, Write};
 use std::os::unix::net::UnixStream;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use lsm_ipc::{FrameStream, IpcError, STANDARD_ID, WireError};
 use serde_json::value::RawValue;
 use tracing::{debug, error, warn};
 
+use super::call::Call;
 use super::dispatch::{self, parse, to_json};
-use super::traits::{Management, Nas, Registration, San};
+use super::traits::{Management, Plugin, Registration};
 use crate::error::{ErrorNumber, LsmError, Result};
 use crate::params::{self as wire, Params};
 use crate::uri::Uri;
@@ -39,6 +43,7 @@ pub enum SessionEnd {
 }
 
 impl SessionEnd {
+    /// The plugin process's exit status for this end.
     pub fn exit_code(self) -> i32 {
         match self {
             SessionEnd::Unregistered | SessionEnd::Disconnected => 0,
@@ -63,7 +68,7 @@ pub fn init_plugin_logging() {
 }
 
 /// Own the process: serve the connection whose fd is `argv[1]`, then exit.
-pub fn run_plugin<P: Management + San + Nas>(plugin: P) -> ! {
+pub fn run_plugin<P: Plugin>(plugin: P) -> ! {
     init_plugin_logging();
     let args: Vec<String> = std::env::args().collect();
     let name = args.first().map(String::as_str).unwrap_or("plugin");
@@ -92,7 +97,7 @@ pub fn run_plugin<P: Management + San + Nas>(plugin: P) -> ! {
 /// and for tests that speak raw frames.
 pub fn serve_on_thread<P>(plugin: P) -> std::io::Result<(UnixStream, JoinHandle<SessionEnd>)>
 where
-    P: Management + San + Nas + Send + 'static,
+    P: Plugin + Send + 'static,
 {
     let (client_end, plugin_end) = lsm_ipc::socketpair()?;
     let thread = std::thread::Builder::new()
@@ -101,27 +106,44 @@ where
     Ok((client_end, thread))
 }
 
-struct Session {
-    registered: bool,
+/// What the runner keeps for one connection: the plugin, its registered session and the
+/// session's timeout.
+struct ConnectionState<P: Plugin> {
+    plugin: P,
+    /// `None` before `plugin_register` and after `plugin_unregister`.
+    session: Option<P::Session>,
     timeout_ms: i64,
+}
+
+impl<P: Plugin> ConnectionState<P> {
+    fn timeout(&self) -> Duration {
+        Duration::from_millis(self.timeout_ms.unsigned_abs())
+    }
+
+    /// The session's last call when the client left without `plugin_unregister`: the
+    /// session still logs out, within a call's timeout.
+    fn abandon(&mut self) {
+        if let Some(session) = self.session.take() {
+            debug!("client went away without plugin_unregister");
+            let _ = session.unregister(&Call::new(self.timeout()));
+        }
+    }
 }
 
 /// Serve one client connection until it ends. Usable in tests with any
 /// `Read + Write` stream.
-pub fn serve<P: Management + San + Nas, S: Read + Write>(mut plugin: P, stream: S) -> SessionEnd {
+pub fn serve<P: Plugin, S: Read + Write>(plugin: P, stream: S) -> SessionEnd {
     let mut conn = FrameStream::with_max_frame(stream, lsm_ipc::MAX_REQUEST_FRAME);
-    let mut session = Session {
-        registered: false,
+    let mut state = ConnectionState {
+        plugin,
+        session: None,
         timeout_ms: DEFAULT_TIMEOUT_MS,
     };
     loop {
         let frame = match conn.read_frame() {
             Ok(Some(frame)) => frame,
             Ok(None) => {
-                if session.registered {
-                    debug!("client went away without plugin_unregister");
-                    let _ = plugin.unregister();
-                }
+                state.abandon();
                 return SessionEnd::Disconnected;
             }
             Err(e) => {
@@ -132,6 +154,7 @@ pub fn serve<P: Management + San + Nas, S: Read + Write>(mut plugin: P, stream: 
                 return SessionEnd::ProtocolError;
             }
         };
+        let arrived = Instant::now();
         let request = match lsm_ipc::parse_request(&frame) {
             Ok(r) => r,
             Err(e) => {
@@ -145,13 +168,7 @@ pub fn serve<P: Management + San + Nas, S: Read + Write>(mut plugin: P, stream: 
         let _entered = span.enter();
         let mut reply = lsm_ipc::begin_result_frame(STANDARD_ID, 256);
         let outcome = catch_unwind(AssertUnwindSafe(|| {
-            handle(
-                &mut plugin,
-                &mut session,
-                &method,
-                request.params,
-                &mut reply,
-            )
+            handle(&mut state, arrived, &method, request.params, &mut reply)
         }));
         let sent = match outcome {
             Ok(Ok(())) => send_result(&mut conn, reply),
@@ -192,9 +209,22 @@ fn panic_text(panic: &Box<dyn std::any::Any + Send>) -> String {
     }
 }
 
-fn handle<P: Management + San + Nas>(
-    plugin: &mut P,
-    session: &mut Session,
+/// A timeout from the wire: a positive number of ms.
+fn positive_timeout(ms: i64) -> Result<Duration> {
+    if ms <= 0 {
+        return Err(LsmError::new(
+            ErrorNumber::INVALID_ARGUMENT,
+            format!("timeout must be a positive number of ms, got {ms}"),
+        ));
+    }
+    Ok(Duration::from_millis(ms.unsigned_abs()))
+}
+
+/// Answer one request that arrived at `arrived`: the session's life and its timeout here,
+/// every other method through [`dispatch`](dispatch::dispatch) to the session.
+fn handle<P: Plugin>(
+    state: &mut ConnectionState<P>,
+    arrived: Instant,
     method: &str,
     params: Option<&RawValue>,
     out: &mut Vec<u8>,
@@ -202,57 +232,54 @@ fn handle<P: Management + San + Nas>(
     match method {
         wire::PluginInfo::METHOD => {
             let _: wire::PluginInfo = parse(params)?;
-            let info = plugin.plugin_info();
+            let info = state.plugin.plugin_info();
             to_json(out, &(info.description, info.version))
         }
         wire::PluginRegister::METHOD => {
             let p: wire::PluginRegister = parse(params)?;
             let uri = Uri::parse(&p.uri)?;
             let timeout_ms = p.timeout.unwrap_or(DEFAULT_TIMEOUT_MS);
-            if timeout_ms <= 0 {
-                return Err(LsmError::new(
-                    ErrorNumber::INVALID_ARGUMENT,
-                    format!("timeout must be a positive number of ms, got {timeout_ms}"),
-                ));
-            }
-            plugin.register(&Registration {
-                uri,
-                password: p.password.map(wire::Secret::into_string),
-                timeout: Duration::from_millis(timeout_ms as u64),
-            })?;
-            session.registered = true;
-            session.timeout_ms = timeout_ms;
+            let timeout = positive_timeout(timeout_ms)?;
+            let cx = Call::arrived_at(arrived, timeout);
+            let session = state.plugin.register(
+                &cx,
+                &Registration {
+                    uri,
+                    password: p.password.map(wire::Secret::into_string),
+                    timeout,
+                },
+            )?;
+            state.session = Some(session);
+            state.timeout_ms = timeout_ms;
             to_json(out, &())
         }
         wire::PluginUnregister::METHOD => {
             let _: wire::PluginUnregister = parse(params)?;
-            if session.registered {
-                session.registered = false;
-                plugin.unregister()?;
+            if let Some(session) = state.session.take() {
+                session.unregister(&Call::arrived_at(arrived, state.timeout()))?;
             }
             to_json(out, &())
         }
-        _ if !session.registered => Err(LsmError::new(
-            ErrorNumber::INVALID_ARGUMENT,
-            format!("{method} called before plugin_register"),
-        )),
-        wire::TimeOutSet::METHOD => {
+        wire::TimeOutSet::METHOD if state.session.is_some() => {
             let p: wire::TimeOutSet = parse(params)?;
-            if p.ms <= 0 {
-                return Err(LsmError::new(
-                    ErrorNumber::INVALID_ARGUMENT,
-                    format!("timeout must be a positive number of ms, got {}", p.ms),
-                ));
-            }
-            plugin.set_timeout(Duration::from_millis(p.ms as u64))?;
-            session.timeout_ms = p.ms;
+            positive_timeout(p.ms)?;
+            state.timeout_ms = p.ms;
             to_json(out, &())
         }
-        wire::TimeOutGet::METHOD => {
+        wire::TimeOutGet::METHOD if state.session.is_some() => {
             let _: wire::TimeOutGet = parse(params)?;
-            to_json(out, &session.timeout_ms)
+            to_json(out, &state.timeout_ms)
         }
-        _ => dispatch::dispatch(plugin, method, params, out),
+        _ => {
+            let cx = Call::arrived_at(arrived, state.timeout());
+            match state.session.as_mut() {
+                Some(session) => dispatch::dispatch(session, &cx, method, params, out),
+                None => Err(LsmError::new(
+                    ErrorNumber::INVALID_ARGUMENT,
+                    format!("{method} called before plugin_register"),
+                )),
+            }
+        }
     }
 }
 

@@ -24,20 +24,25 @@ mod session;
 use std::time::Duration;
 
 use lsm_core::plugin::{
-    Completion, ExportRequest, JobReport, Management, Nas, PluginInfo, Registration, San, Search,
+    Call, Completion, ExportRequest, JobReport, Management, Nas, Plugin, PluginInfo, Registration,
+    San, Search,
 };
 use lsm_core::types::*;
-use lsm_core::{Capabilities, Capability as C, ErrorNumber, LsmError, Result};
+use lsm_core::{Capabilities, Capability as C, Result};
 
 use session::Session;
 
 /// How long `plugin_unregister` waits for the array to end the session.
 const LOGOUT_TIMEOUT: Duration = Duration::from_secs(2);
 
-/// The `emc://` plugin; `run_plugin(EmcPlugin::default())` is its whole `main`.
-#[derive(Default)]
-pub struct EmcPlugin {
-    session: Option<Session>,
+/// The `emc://` plugin; `run_plugin(EmcPlugin)` is its whole `main`.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct EmcPlugin;
+
+/// A registered session, as the SDK sees it: each call starts the client's deadline from the
+/// call's context, then goes to [`Session`].
+pub struct EmcSession {
+    session: Session,
 }
 
 /// What this plugin does.
@@ -81,18 +86,19 @@ pub const CAPABILITIES: &[C] = &[
     C::EXPORT_CUSTOM_PATH,
 ];
 
-impl EmcPlugin {
-    /// The session, for a call starting now (its deadline set).
-    fn session(&mut self) -> Result<&mut Session> {
-        let session = self.session.as_mut().ok_or_else(|| {
-            LsmError::new(ErrorNumber::PLUGIN_BUG, "no session: plugin_register first")
-        })?;
-        session.client.begin_call();
+impl EmcSession {
+    /// The session, for the call `cx` (its timeout and deadline set on the client).
+    fn session(&mut self, cx: &Call) -> Result<&mut Session> {
+        let session = &mut self.session;
+        session.client.set_timeout(cx.timeout());
+        session.client.begin_call(cx);
         Ok(session)
     }
 }
 
-impl Management for EmcPlugin {
+impl Plugin for EmcPlugin {
+    type Session = EmcSession;
+
     fn plugin_info(&self) -> PluginInfo {
         PluginInfo {
             description: "Dell EMC Unity (Unisphere REST API) support".to_string(),
@@ -100,242 +106,263 @@ impl Management for EmcPlugin {
         }
     }
 
-    fn register(&mut self, registration: &Registration) -> Result<()> {
-        self.session = Some(Session::open(registration)?);
+    fn register(&self, _cx: &Call, registration: &Registration) -> Result<EmcSession> {
+        Ok(EmcSession {
+            session: Session::open(registration)?,
+        })
+    }
+}
+
+impl Management for EmcSession {
+    fn unregister(self, _cx: &Call) -> Result<()> {
+        self.session.client.logout(LOGOUT_TIMEOUT);
         Ok(())
     }
 
-    fn unregister(&mut self) -> Result<()> {
-        if let Some(session) = self.session.take() {
-            session.client.logout(LOGOUT_TIMEOUT);
-        }
-        Ok(())
-    }
-
-    fn set_timeout(&mut self, timeout: Duration) -> Result<()> {
-        if let Some(session) = self.session.as_mut() {
-            session.client.set_timeout(timeout);
-        }
-        Ok(())
-    }
-
-    fn capabilities(&mut self, system: &System) -> Result<Capabilities> {
-        self.session()?.check_system(system)?;
+    fn capabilities(&mut self, cx: &Call, system: &System) -> Result<Capabilities> {
+        self.session(cx)?.check_system(system)?;
         let mut capabilities = Capabilities::new();
         capabilities.set_all(CAPABILITIES);
         Ok(capabilities)
     }
 
-    fn systems(&mut self) -> Result<Vec<System>> {
-        Ok(vec![self.session()?.system()?])
+    fn systems(&mut self, cx: &Call) -> Result<Vec<System>> {
+        Ok(vec![self.session(cx)?.system()?])
     }
 
-    fn pools(&mut self, _search: Option<&Search>) -> Result<Vec<Pool>> {
-        self.session()?.pools()
+    fn pools(&mut self, cx: &Call, _search: Option<&Search>) -> Result<Vec<Pool>> {
+        self.session(cx)?.pools()
     }
 
-    fn job_status(&mut self, job_id: &str) -> Result<JobReport> {
-        self.session()?.job_status(job_id)
+    fn job_status(&mut self, cx: &Call, job_id: &str) -> Result<JobReport> {
+        self.session(cx)?.job_status(job_id)
     }
 
-    fn job_free(&mut self, job_id: &str) -> Result<()> {
-        self.session()?.job_free(job_id)
+    fn job_free(&mut self, cx: &Call, job_id: &str) -> Result<()> {
+        self.session(cx)?.job_free(job_id)
     }
 }
 
-impl San for EmcPlugin {
-    fn volumes(&mut self, _search: Option<&Search>) -> Result<Vec<Volume>> {
-        self.session()?.volumes()
+impl San for EmcSession {
+    fn volumes(&mut self, cx: &Call, _search: Option<&Search>) -> Result<Vec<Volume>> {
+        self.session(cx)?.volumes()
     }
 
-    fn disks(&mut self, _search: Option<&Search>) -> Result<Vec<Disk>> {
-        self.session()?.disks()
+    fn disks(&mut self, cx: &Call, _search: Option<&Search>) -> Result<Vec<Disk>> {
+        self.session(cx)?.disks()
     }
 
-    fn access_groups(&mut self, _search: Option<&Search>) -> Result<Vec<AccessGroup>> {
-        self.session()?.access_groups()
+    fn access_groups(&mut self, cx: &Call, _search: Option<&Search>) -> Result<Vec<AccessGroup>> {
+        self.session(cx)?.access_groups()
     }
 
     fn volumes_accessible_by_access_group(
         &mut self,
+        cx: &Call,
         access_group: &AccessGroup,
     ) -> Result<Vec<Volume>> {
-        self.session()?.volumes_of_group(access_group)
+        self.session(cx)?.volumes_of_group(access_group)
     }
 
-    fn access_groups_granted_to_volume(&mut self, volume: &Volume) -> Result<Vec<AccessGroup>> {
-        self.session()?.groups_of_volume(volume)
+    fn access_groups_granted_to_volume(
+        &mut self,
+        cx: &Call,
+        volume: &Volume,
+    ) -> Result<Vec<AccessGroup>> {
+        self.session(cx)?.groups_of_volume(volume)
     }
 
-    fn target_ports(&mut self, _search: Option<&Search>) -> Result<Vec<TargetPort>> {
-        self.session()?.target_ports()
+    fn target_ports(&mut self, cx: &Call, _search: Option<&Search>) -> Result<Vec<TargetPort>> {
+        self.session(cx)?.target_ports()
     }
 
     fn volume_create(
         &mut self,
+        cx: &Call,
         pool: &Pool,
         volume_name: &str,
         size_bytes: i64,
         provisioning: Provisioning,
     ) -> Result<Completion<Volume>> {
-        self.session()?
+        self.session(cx)?
             .volume_create(pool, volume_name, size_bytes, provisioning)
     }
 
     fn volume_resize(
         &mut self,
+        cx: &Call,
         volume: &Volume,
         new_size_bytes: i64,
     ) -> Result<Completion<Volume>> {
-        self.session()?.volume_resize(volume, new_size_bytes)
+        self.session(cx)?.volume_resize(volume, new_size_bytes)
     }
 
     fn volume_replicate(
         &mut self,
+        cx: &Call,
         pool: Option<&Pool>,
         rep_type: ReplicationType,
         volume_src: &Volume,
         name: &str,
     ) -> Result<Completion<Volume>> {
-        self.session()?
+        self.session(cx)?
             .volume_replicate(pool, rep_type, volume_src, name)
     }
 
-    fn volume_delete(&mut self, volume: &Volume) -> Result<Completion<()>> {
-        self.session()?.volume_delete(volume)
+    fn volume_delete(&mut self, cx: &Call, volume: &Volume) -> Result<Completion<()>> {
+        self.session(cx)?.volume_delete(volume)
     }
 
     fn access_group_create(
         &mut self,
+        cx: &Call,
         name: &str,
         init_id: &str,
         init_type: InitiatorType,
         system: &System,
     ) -> Result<AccessGroup> {
-        self.session()?
+        self.session(cx)?
             .access_group_create(name, init_id, init_type, system)
     }
 
-    fn access_group_delete(&mut self, access_group: &AccessGroup) -> Result<()> {
-        self.session()?.access_group_delete(access_group)
+    fn access_group_delete(&mut self, cx: &Call, access_group: &AccessGroup) -> Result<()> {
+        self.session(cx)?.access_group_delete(access_group)
     }
 
     fn access_group_initiator_add(
         &mut self,
+        cx: &Call,
         access_group: &AccessGroup,
         init_id: &str,
         init_type: InitiatorType,
     ) -> Result<AccessGroup> {
-        self.session()?
+        self.session(cx)?
             .access_group_initiator_add(access_group, init_id, init_type)
     }
 
     fn access_group_initiator_delete(
         &mut self,
+        cx: &Call,
         access_group: &AccessGroup,
         init_id: &str,
         _init_type: InitiatorType,
     ) -> Result<AccessGroup> {
-        self.session()?
+        self.session(cx)?
             .access_group_initiator_delete(access_group, init_id)
     }
 
     fn iscsi_chap_auth(
         &mut self,
+        cx: &Call,
         init_id: &str,
         in_user: Option<&str>,
         in_password: Option<&str>,
         out_user: Option<&str>,
         out_password: Option<&str>,
     ) -> Result<()> {
-        self.session()?
+        self.session(cx)?
             .iscsi_chap_auth(init_id, in_user, in_password, out_user, out_password)
     }
 
-    fn volume_mask(&mut self, access_group: &AccessGroup, volume: &Volume) -> Result<()> {
-        self.session()?.volume_mask(access_group, volume)
+    fn volume_mask(
+        &mut self,
+        cx: &Call,
+        access_group: &AccessGroup,
+        volume: &Volume,
+    ) -> Result<()> {
+        self.session(cx)?.volume_mask(access_group, volume)
     }
 
-    fn volume_unmask(&mut self, access_group: &AccessGroup, volume: &Volume) -> Result<()> {
-        self.session()?.volume_unmask(access_group, volume)
+    fn volume_unmask(
+        &mut self,
+        cx: &Call,
+        access_group: &AccessGroup,
+        volume: &Volume,
+    ) -> Result<()> {
+        self.session(cx)?.volume_unmask(access_group, volume)
     }
 }
 
-impl Nas for EmcPlugin {
-    fn fs(&mut self, _search: Option<&Search>) -> Result<Vec<FileSystem>> {
-        self.session()?.file_systems()
+impl Nas for EmcSession {
+    fn fs(&mut self, cx: &Call, _search: Option<&Search>) -> Result<Vec<FileSystem>> {
+        self.session(cx)?.file_systems()
     }
 
-    fn fs_snapshots(&mut self, fs: &FileSystem) -> Result<Vec<FsSnapshot>> {
-        self.session()?.fs_snapshots(fs)
+    fn fs_snapshots(&mut self, cx: &Call, fs: &FileSystem) -> Result<Vec<FsSnapshot>> {
+        self.session(cx)?.fs_snapshots(fs)
     }
 
     fn fs_create(
         &mut self,
+        cx: &Call,
         pool: &Pool,
         name: &str,
         size_bytes: i64,
     ) -> Result<Completion<FileSystem>> {
-        self.session()?.fs_create(pool, name, size_bytes)
+        self.session(cx)?.fs_create(pool, name, size_bytes)
     }
 
-    fn fs_delete(&mut self, fs: &FileSystem) -> Result<Completion<()>> {
-        self.session()?.fs_delete(fs)
+    fn fs_delete(&mut self, cx: &Call, fs: &FileSystem) -> Result<Completion<()>> {
+        self.session(cx)?.fs_delete(fs)
     }
 
     fn fs_resize(
         &mut self,
+        cx: &Call,
         fs: &FileSystem,
         new_size_bytes: i64,
     ) -> Result<Completion<FileSystem>> {
-        self.session()?.fs_resize(fs, new_size_bytes)
+        self.session(cx)?.fs_resize(fs, new_size_bytes)
     }
 
     fn fs_snapshot_create(
         &mut self,
+        cx: &Call,
         fs: &FileSystem,
         snapshot_name: &str,
     ) -> Result<Completion<FsSnapshot>> {
-        self.session()?.fs_snapshot_create(fs, snapshot_name)
+        self.session(cx)?.fs_snapshot_create(fs, snapshot_name)
     }
 
     fn fs_snapshot_delete(
         &mut self,
+        cx: &Call,
         fs: &FileSystem,
         snapshot: &FsSnapshot,
     ) -> Result<Completion<()>> {
-        self.session()?.fs_snapshot_delete(fs, snapshot)
+        self.session(cx)?.fs_snapshot_delete(fs, snapshot)
     }
 
     fn fs_snapshot_restore(
         &mut self,
+        cx: &Call,
         fs: &FileSystem,
         snapshot: &FsSnapshot,
         files: Option<&[String]>,
         _restore_files: Option<&[String]>,
         all_files: bool,
     ) -> Result<Completion<()>> {
-        self.session()?
+        self.session(cx)?
             .fs_snapshot_restore(fs, snapshot, files.unwrap_or(&[]), all_files)
     }
 
-    fn export_auth(&mut self) -> Result<Vec<String>> {
-        self.session()?;
+    fn export_auth(&mut self, cx: &Call) -> Result<Vec<String>> {
+        self.session(cx)?;
         Ok(crate::mapping::AUTH_TYPES
             .iter()
             .map(|auth| auth.to_string())
             .collect())
     }
 
-    fn exports(&mut self, _search: Option<&Search>) -> Result<Vec<NfsExport>> {
-        self.session()?.exports()
+    fn exports(&mut self, cx: &Call, _search: Option<&Search>) -> Result<Vec<NfsExport>> {
+        self.session(cx)?.exports()
     }
 
-    fn export_fs(&mut self, request: &ExportRequest) -> Result<NfsExport> {
-        self.session()?.export_fs(request)
+    fn export_fs(&mut self, cx: &Call, request: &ExportRequest) -> Result<NfsExport> {
+        self.session(cx)?.export_fs(request)
     }
 
-    fn export_remove(&mut self, export: &NfsExport) -> Result<()> {
-        self.session()?.export_remove(export)
+    fn export_remove(&mut self, cx: &Call, export: &NfsExport) -> Result<()> {
+        self.session(cx)?.export_remove(export)
     }
 }

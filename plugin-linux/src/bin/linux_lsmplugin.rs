@@ -3,5 +3,5 @@
 //! `plugin_linux::plugin`.
 
 fn main() {
-    lsm_core::plugin::run_plugin(plugin_linux::plugin::LinuxPlugin::default())
+    lsm_core::plugin::run_plugin(plugin_linux::plugin::LinuxPlugin)
 }

@@ -12,6 +12,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use lsm_core::Result;
+use lsm_core::plugin::Call;
 use lsm_core::types::*;
 use lsm_core::validate::vpd83_is_valid;
 
@@ -130,49 +131,50 @@ fn disk_of(device: &BlockDevice, id: String, in_use: bool, system_id: &str) -> D
     }
 }
 
-impl Array {
-    /// `disks`.
-    pub(super) fn disks(&self) -> Result<Vec<Disk>> {
-        let sys_root = Path::new("/sys");
-        let devices = crate::sysfs::list_block_devices(sys_root)?;
-        let mut used = btrfs_device_names(sys_root);
-        if self.configured_pool_kinds().contains(&PoolBackendKind::Lvm) {
-            // A failing LVM report only costs the FREE flag of its PVs.
-            for pv in self.lvm().pvs().unwrap_or_default() {
-                let path = std::fs::canonicalize(&pv.name).unwrap_or_else(|_| pv.name.into());
-                if let Some(name) = path.file_name() {
-                    used.insert(name.to_string_lossy().into_owned());
-                }
-            }
-        }
-        for entry in crate::mounts::mount_table().unwrap_or_default() {
-            let path = std::fs::canonicalize(&entry.source).unwrap_or(entry.source);
-            if path.starts_with("/dev")
-                && let Some(name) = path.file_name()
-            {
+/// `disks`.
+pub(super) fn list(array: &Array, cx: &Call) -> Result<Vec<Disk>> {
+    let sys_root = Path::new("/sys");
+    let devices = crate::sysfs::list_block_devices(sys_root)?;
+    let mut used = btrfs_device_names(sys_root);
+    if array
+        .configured_pool_kinds()
+        .contains(&PoolBackendKind::Lvm)
+    {
+        // A failing LVM report only costs the FREE flag of its PVs.
+        for pv in array.lvm(cx).pvs().unwrap_or_default() {
+            let path = std::fs::canonicalize(&pv.name).unwrap_or_else(|_| pv.name.into());
+            if let Some(name) = path.file_name() {
                 used.insert(name.to_string_lossy().into_owned());
             }
         }
-        let mut ids = BTreeSet::new();
-        let mut disks = Vec::new();
-        for device in devices
-            .iter()
-            .filter(|device| !device.is_unused_placeholder())
-        {
-            let mut id = match &device.wwid {
-                Some(wwid) => format!("disk-wwid-{}", id_safe(wwid)),
-                None => format!("disk-{}", id_safe(&device.name)),
-            };
-            if !ids.insert(id.clone()) {
-                id = format!("{id}-{}", id_safe(&device.name));
-                ids.insert(id.clone());
-            }
-            let in_use =
-                used.contains(&device.name) || has_holders_or_partitions(sys_root, &device.name);
-            disks.push(disk_of(device, id, in_use, &self.system_id));
-        }
-        Ok(disks)
     }
+    for entry in crate::mounts::mount_table().unwrap_or_default() {
+        let path = std::fs::canonicalize(&entry.source).unwrap_or(entry.source);
+        if path.starts_with("/dev")
+            && let Some(name) = path.file_name()
+        {
+            used.insert(name.to_string_lossy().into_owned());
+        }
+    }
+    let mut ids = BTreeSet::new();
+    let mut disks = Vec::new();
+    for device in devices
+        .iter()
+        .filter(|device| !device.is_unused_placeholder())
+    {
+        let mut id = match &device.wwid {
+            Some(wwid) => format!("disk-wwid-{}", id_safe(wwid)),
+            None => format!("disk-{}", id_safe(&device.name)),
+        };
+        if !ids.insert(id.clone()) {
+            id = format!("{id}-{}", id_safe(&device.name));
+            ids.insert(id.clone());
+        }
+        let in_use =
+            used.contains(&device.name) || has_holders_or_partitions(sys_root, &device.name);
+        disks.push(disk_of(device, id, in_use, &array.system_id));
+    }
+    Ok(disks)
 }
 
 #[cfg(test)]

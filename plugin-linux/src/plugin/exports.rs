@@ -19,13 +19,13 @@
 
 use std::path::{Component, Path, PathBuf};
 
-use lsm_core::plugin::ExportRequest;
+use lsm_core::plugin::{Call, ExportRequest};
 use lsm_core::types::*;
 use lsm_core::{ErrorNumber, LsmError, Result};
 
 use super::Array;
 use super::exists;
-use super::mapping::{export_id, lsm_error, parse_export_id};
+use super::mapping::{export_id, lsm_error};
 use crate::config::NfsConfig;
 use crate::ganesha::{
     self, AccessType, ClientRule, ExportBlock, GaneshaClient, Squash, export_file_path,
@@ -35,9 +35,9 @@ use crate::naming::check_nfs_client;
 use crate::state::{ArrayState, ExportRecord};
 
 /// The auth types (ganesha `SecType`) this plugin offers, as LSM names.
-const AUTH_TYPES: &[&str] = &["sys", "none"];
+pub(super) const AUTH_TYPES: &[&str] = &["sys", "none"];
 
-fn not_found_export(id: &str) -> LsmError {
+pub(super) fn not_found_export(id: &str) -> LsmError {
     lsm_error(
         ErrorNumber::NOT_FOUND_NFS_EXPORT,
         format!("NFS export {id} not found"),
@@ -154,7 +154,7 @@ fn check_custom_path(path: &str, pool_mounts: &[PathBuf]) -> Result<PathBuf> {
 }
 
 impl Array {
-    fn export_object(record: &ExportRecord) -> NfsExport {
+    pub(super) fn export_object(record: &ExportRecord) -> NfsExport {
         NfsExport {
             id: export_id(record.export_id),
             fs_id: record.fs_id.clone(),
@@ -172,8 +172,12 @@ impl Array {
 
     /// ganesha on its bus, or why not (as the backend error, so callers
     /// can tell "not running" apart).
-    fn ganesha_bus(&self, nfs: &NfsConfig) -> crate::Result<GaneshaClient> {
-        GaneshaClient::connect(nfs.dbus_address.as_deref(), &nfs.bus_name, self.timeout)
+    pub(super) fn ganesha_bus(&self, cx: &Call, nfs: &NfsConfig) -> crate::Result<GaneshaClient> {
+        GaneshaClient::connect(
+            nfs.dbus_address.as_deref(),
+            &nfs.bus_name,
+            self.command_timeout(cx),
+        )
     }
 
     /// Rewrites the include file with every recorded export.
@@ -204,11 +208,11 @@ impl Array {
 
     /// Mounts the subvolume of `record`'s file system at its mount point
     /// unless something is mounted there already.
-    fn ensure_export_mount(&self, record: &ExportRecord) -> Result<()> {
+    fn ensure_export_mount(&self, cx: &Call, record: &ExportRecord) -> Result<()> {
         if mounts::is_mount_point(&record.mount_point)? {
             return Ok(());
         }
-        let fs = self.fs_by_id(&record.fs_id)?;
+        let fs = self.fs_by_id(cx, &record.fs_id)?;
         let device = fs.pool.device.clone().ok_or_else(|| {
             LsmError::plugin_bug(format!("no device known for pool {}", fs.pool.name))
         })?;
@@ -219,12 +223,17 @@ impl Array {
             &device,
             fs.subvolume_id,
             &record.mount_point,
-            self.timeout,
+            self.command_timeout(cx),
         )?)
     }
 
     /// The ids ganesha serves, after re-adding recorded exports it lost.
-    fn live_export_ids(&self, client: &GaneshaClient, state: &ArrayState) -> Result<Vec<u16>> {
+    pub(super) fn live_export_ids(
+        &self,
+        cx: &Call,
+        client: &GaneshaClient,
+        state: &ArrayState,
+    ) -> Result<Vec<u16>> {
         let live: Vec<u16> = client
             .show_exports()?
             .into_iter()
@@ -239,7 +248,7 @@ impl Array {
             return Ok(live);
         }
         for record in &missing {
-            if let Err(error) = self.ensure_export_mount(record) {
+            if let Err(error) = self.ensure_export_mount(cx, record) {
                 tracing::error!(export = record.export_id, %error, "cannot mount for replay");
             }
         }
@@ -255,219 +264,9 @@ impl Array {
             .collect())
     }
 
-    /// `export_auth`.
-    pub(super) fn export_auth(&self) -> Result<Vec<String>> {
-        self.nfs()?;
-        Ok(AUTH_TYPES.iter().map(|auth| (*auth).to_owned()).collect())
-    }
-
-    /// `exports`: what ganesha serves of what the plugin recorded.
-    pub(super) fn exports(&self) -> Result<Vec<NfsExport>> {
-        let nfs = self.nfs()?.clone();
-        let client = self.ganesha_bus(&nfs)?;
-        self.with_state(|array, state| {
-            let live = array.live_export_ids(&client, state)?;
-            let mut records: Vec<&ExportRecord> = state
-                .exports
-                .iter()
-                .filter(|record| live.contains(&record.export_id))
-                .collect();
-            records.sort_by_key(|record| record.export_id);
-            Ok(records.into_iter().map(Self::export_object).collect())
-        })
-    }
-
-    /// `export_fs`.
-    pub(super) fn export_fs(&self, request: &ExportRequest) -> Result<NfsExport> {
-        let nfs = self.nfs()?.clone();
-        for (what, hosts) in [
-            ("root host", &request.root_list),
-            ("read-write host", &request.rw_list),
-            ("read-only host", &request.ro_list),
-        ] {
-            for host in hosts {
-                check_nfs_client(what, host)?;
-            }
-        }
-        if request.root_list.is_empty() && request.rw_list.is_empty() && request.ro_list.is_empty()
-        {
-            return Err(LsmError::invalid_argument(
-                "an export needs at least one host (root, read-write or read-only)",
-            ));
-        }
-        let auth = request
-            .auth_type
-            .clone()
-            .unwrap_or_else(|| "sys".to_owned());
-        let sec = sec_type(&auth)?;
-        if request
-            .options
-            .as_deref()
-            .is_some_and(|options| !options.trim().is_empty())
-        {
-            return Err(LsmError::invalid_argument(
-                "free-form export options are not supported by this plugin",
-            ));
-        }
-        let anon_uid = anonymous_id("anon_uid", request.anon_uid)?;
-        let anon_gid = anonymous_id("anon_gid", request.anon_gid)?;
-        let fs = self.fs_by_id(&request.fs_id)?;
-        let device = fs.pool.device.clone().ok_or_else(|| {
-            LsmError::plugin_bug(format!("no device known for pool {}", fs.pool.name))
-        })?;
-        let custom = match request
-            .export_path
-            .as_deref()
-            .filter(|path| !path.is_empty())
-        {
-            Some(path) => {
-                let pool_mounts: Vec<PathBuf> = self
-                    .btrfs_pools()
-                    .into_iter()
-                    .map(|pool| pool.mount_point)
-                    .collect();
-                Some(check_custom_path(path, &pool_mounts)?)
-            }
-            None => None,
-        };
-        let client = self.ganesha_bus(&nfs);
-        self.with_state(|array, state| {
-            let live = match &client {
-                Ok(client) => array.live_export_ids(client, state)?,
-                Err(_) => Vec::new(),
-            };
-            let export_number = (nfs.export_id_min..=nfs.export_id_max)
-                .find(|id| {
-                    !live.contains(id)
-                        && !state.exports.iter().any(|record| record.export_id == *id)
-                })
-                .ok_or_else(|| {
-                    LsmError::new(
-                        ErrorNumber::NOT_ENOUGH_SPACE,
-                        format!(
-                            "every export id from {} to {} is in use",
-                            nfs.export_id_min, nfs.export_id_max
-                        ),
-                    )
-                })?;
-            let path = match &custom {
-                Some(path) => path.clone(),
-                None => {
-                    let base = nfs.mount_root.join(&fs.pool.name).join(&fs.name);
-                    if state
-                        .exports
-                        .iter()
-                        .any(|record| record.export_path == base)
-                    {
-                        base.with_file_name(format!("{}.{export_number}", fs.name))
-                    } else {
-                        base
-                    }
-                }
-            };
-            if let Some(other) = state
-                .exports
-                .iter()
-                .find(|record| record.export_path == path)
-            {
-                return Err(lsm_error(
-                    ErrorNumber::NAME_CONFLICT,
-                    format!(
-                        "export path {} is already used by {}",
-                        path.display(),
-                        export_id(other.export_id)
-                    ),
-                ));
-            }
-            let created_mount_dir = !exists(&path);
-            if created_mount_dir {
-                let made = if custom.is_some() {
-                    std::fs::create_dir(&path)
-                } else {
-                    std::fs::create_dir_all(&path)
-                };
-                made.map_err(|error| io_error(format!("creating {}", path.display()), error))?;
-            }
-            let undo_dir = || {
-                if created_mount_dir && let Err(error) = std::fs::remove_dir(&path) {
-                    tracing::error!(%error, "could not remove {}", path.display());
-                }
-            };
-            if let Err(error) =
-                mounts::mount_btrfs_subvolume(&device, fs.subvolume_id, &path, array.timeout)
-            {
-                undo_dir();
-                return Err(error.into());
-            }
-            let undo_mount = || {
-                if let Err(error) = mounts::unmount(&path, array.timeout) {
-                    tracing::error!(%error, "could not unmount {}", path.display());
-                }
-                undo_dir();
-            };
-            let block = ExportBlock {
-                export_id: export_number,
-                path: path.clone(),
-                pseudo: path.clone(),
-                anonymous_uid: anon_uid,
-                anonymous_gid: anon_gid,
-                sec_types: vec![sec.to_owned()],
-                client_rules: client_rules(&request.root_list, &request.rw_list, &request.ro_list),
-            };
-            let config_file = match ganesha::write_export_file(&nfs.exports_dir, &block) {
-                Ok(file) => file,
-                Err(error) => {
-                    undo_mount();
-                    return Err(error.into());
-                }
-            };
-            let record = ExportRecord {
-                export_id: export_number,
-                fs_id: fs.id(),
-                export_path: path.clone(),
-                mount_point: path.clone(),
-                config_file: config_file.clone(),
-                root_hosts: request.root_list.clone(),
-                rw_hosts: request.rw_list.clone(),
-                ro_hosts: request.ro_list.clone(),
-                anon_uid,
-                anon_gid,
-                auth_type: Some(auth.clone()),
-                created_mount_dir,
-            };
-            let mut records = state.exports.clone();
-            records.push(record.clone());
-            let published = Self::write_include(&nfs, &records).and_then(|()| match &client {
-                Ok(client) => client
-                    .add_export(&config_file, export_number)
-                    .map(|_| ())
-                    .map_err(LsmError::from),
-                Err(why) => Self::reload_ganesha(&nfs, why),
-            });
-            if let Err(error) = published {
-                if let Err(rollback) = Self::write_include(&nfs, &state.exports) {
-                    tracing::error!(%rollback, "could not restore the ganesha include file");
-                }
-                let _ = std::fs::remove_file(&config_file);
-                undo_mount();
-                return Err(error);
-            }
-            state.exports.push(record.clone());
-            Ok(Self::export_object(&record))
-        })
-    }
-
-    /// `export_remove`.
-    pub(super) fn export_remove(&self, export: &NfsExport) -> Result<()> {
-        let number = parse_export_id(&export.id).ok_or_else(|| not_found_export(&export.id))?;
-        let nfs = self.nfs()?.clone();
-        self.with_state(|array, state| {
-            array.remove_recorded_export(&nfs, state, number, &export.id)
-        })
-    }
-
-    fn remove_recorded_export(
+    pub(super) fn remove_recorded_export(
         &self,
+        cx: &Call,
         nfs: &NfsConfig,
         state: &mut ArrayState,
         number: u16,
@@ -482,7 +281,7 @@ impl Array {
         let mut remaining = state.exports.clone();
         remaining.remove(index);
         Self::write_include(nfs, &remaining)?;
-        let unpublished = match self.ganesha_bus(nfs) {
+        let unpublished = match self.ganesha_bus(cx, nfs) {
             Ok(client) => match client.remove_export(number) {
                 Ok(()) => Ok(()),
                 Err(crate::Error::NotFound { .. }) => Ok(()),
@@ -502,7 +301,7 @@ impl Array {
             let _ = std::fs::remove_file(export_file_path(&nfs.exports_dir, number));
         }
         if mounts::is_mount_point(&record.mount_point)? {
-            mounts::unmount(&record.mount_point, self.timeout)?;
+            mounts::unmount(&record.mount_point, self.command_timeout(cx))?;
         }
         if record.created_mount_dir
             && let Err(error) = std::fs::remove_dir(&record.mount_point)
@@ -513,11 +312,11 @@ impl Array {
     }
 
     /// Removes every export of file system `fs_id` (before deleting it).
-    pub(super) fn remove_exports_of(&self, fs_id: &str) -> Result<()> {
+    pub(super) fn remove_exports_of(&self, cx: &Call, fs_id: &str) -> Result<()> {
         let Some(nfs) = self.config.nfs.clone() else {
             return Ok(());
         };
-        self.with_state(|array, state| {
+        self.with_state(cx, |array, state| {
             let numbers: Vec<u16> = state
                 .exports
                 .iter()
@@ -525,11 +324,192 @@ impl Array {
                 .map(|record| record.export_id)
                 .collect();
             for number in numbers {
-                array.remove_recorded_export(&nfs, state, number, &export_id(number))?;
+                array.remove_recorded_export(cx, &nfs, state, number, &export_id(number))?;
             }
             Ok(())
         })
     }
+}
+
+/// `export_fs`.
+pub(super) fn export(array: &Array, cx: &Call, request: &ExportRequest) -> Result<NfsExport> {
+    let nfs = array.nfs()?.clone();
+    for (what, hosts) in [
+        ("root host", &request.root_list),
+        ("read-write host", &request.rw_list),
+        ("read-only host", &request.ro_list),
+    ] {
+        for host in hosts {
+            check_nfs_client(what, host)?;
+        }
+    }
+    if request.root_list.is_empty() && request.rw_list.is_empty() && request.ro_list.is_empty() {
+        return Err(LsmError::invalid_argument(
+            "an export needs at least one host (root, read-write or read-only)",
+        ));
+    }
+    let auth = request
+        .auth_type
+        .clone()
+        .unwrap_or_else(|| "sys".to_owned());
+    let sec = sec_type(&auth)?;
+    if request
+        .options
+        .as_deref()
+        .is_some_and(|options| !options.trim().is_empty())
+    {
+        return Err(LsmError::invalid_argument(
+            "free-form export options are not supported by this plugin",
+        ));
+    }
+    let anon_uid = anonymous_id("anon_uid", request.anon_uid)?;
+    let anon_gid = anonymous_id("anon_gid", request.anon_gid)?;
+    let fs = array.fs_by_id(cx, &request.fs_id)?;
+    let device = fs.pool.device.clone().ok_or_else(|| {
+        LsmError::plugin_bug(format!("no device known for pool {}", fs.pool.name))
+    })?;
+    let custom = match request
+        .export_path
+        .as_deref()
+        .filter(|path| !path.is_empty())
+    {
+        Some(path) => {
+            let pool_mounts: Vec<PathBuf> = array
+                .btrfs_pools(cx)
+                .into_iter()
+                .map(|pool| pool.mount_point)
+                .collect();
+            Some(check_custom_path(path, &pool_mounts)?)
+        }
+        None => None,
+    };
+    let client = array.ganesha_bus(cx, &nfs);
+    array.with_state(cx, |array, state| {
+        let live = match &client {
+            Ok(client) => array.live_export_ids(cx, client, state)?,
+            Err(_) => Vec::new(),
+        };
+        let export_number = (nfs.export_id_min..=nfs.export_id_max)
+            .find(|id| {
+                !live.contains(id) && !state.exports.iter().any(|record| record.export_id == *id)
+            })
+            .ok_or_else(|| {
+                LsmError::new(
+                    ErrorNumber::NOT_ENOUGH_SPACE,
+                    format!(
+                        "every export id from {} to {} is in use",
+                        nfs.export_id_min, nfs.export_id_max
+                    ),
+                )
+            })?;
+        let path = match &custom {
+            Some(path) => path.clone(),
+            None => {
+                let base = nfs.mount_root.join(&fs.pool.name).join(&fs.name);
+                if state
+                    .exports
+                    .iter()
+                    .any(|record| record.export_path == base)
+                {
+                    base.with_file_name(format!("{}.{export_number}", fs.name))
+                } else {
+                    base
+                }
+            }
+        };
+        if let Some(other) = state
+            .exports
+            .iter()
+            .find(|record| record.export_path == path)
+        {
+            return Err(lsm_error(
+                ErrorNumber::NAME_CONFLICT,
+                format!(
+                    "export path {} is already used by {}",
+                    path.display(),
+                    export_id(other.export_id)
+                ),
+            ));
+        }
+        let created_mount_dir = !exists(&path);
+        if created_mount_dir {
+            let made = if custom.is_some() {
+                std::fs::create_dir(&path)
+            } else {
+                std::fs::create_dir_all(&path)
+            };
+            made.map_err(|error| io_error(format!("creating {}", path.display()), error))?;
+        }
+        let undo_dir = || {
+            if created_mount_dir && let Err(error) = std::fs::remove_dir(&path) {
+                tracing::error!(%error, "could not remove {}", path.display());
+            }
+        };
+        if let Err(error) = mounts::mount_btrfs_subvolume(
+            &device,
+            fs.subvolume_id,
+            &path,
+            array.command_timeout(cx),
+        ) {
+            undo_dir();
+            return Err(error.into());
+        }
+        let undo_mount = || {
+            if let Err(error) = mounts::unmount(&path, array.command_timeout(cx)) {
+                tracing::error!(%error, "could not unmount {}", path.display());
+            }
+            undo_dir();
+        };
+        let block = ExportBlock {
+            export_id: export_number,
+            path: path.clone(),
+            pseudo: path.clone(),
+            anonymous_uid: anon_uid,
+            anonymous_gid: anon_gid,
+            sec_types: vec![sec.to_owned()],
+            client_rules: client_rules(&request.root_list, &request.rw_list, &request.ro_list),
+        };
+        let config_file = match ganesha::write_export_file(&nfs.exports_dir, &block) {
+            Ok(file) => file,
+            Err(error) => {
+                undo_mount();
+                return Err(error.into());
+            }
+        };
+        let record = ExportRecord {
+            export_id: export_number,
+            fs_id: fs.id(),
+            export_path: path.clone(),
+            mount_point: path.clone(),
+            config_file: config_file.clone(),
+            root_hosts: request.root_list.clone(),
+            rw_hosts: request.rw_list.clone(),
+            ro_hosts: request.ro_list.clone(),
+            anon_uid,
+            anon_gid,
+            auth_type: Some(auth.clone()),
+            created_mount_dir,
+        };
+        let mut records = state.exports.clone();
+        records.push(record.clone());
+        let published = Array::write_include(&nfs, &records).and_then(|()| match &client {
+            Ok(client) => client
+                .add_export(&config_file, export_number)
+                .map(|_| ())
+                .map_err(LsmError::from),
+            Err(why) => Array::reload_ganesha(&nfs, why),
+        });
+        if let Err(error) = published {
+            if let Err(rollback) = Array::write_include(&nfs, &state.exports) {
+                tracing::error!(%rollback, "could not restore the ganesha include file");
+            }
+            let _ = std::fs::remove_file(&config_file);
+            undo_mount();
+            return Err(error);
+        }
+        state.exports.push(record.clone());
+        Ok(Array::export_object(&record))
+    })
 }
 
 #[cfg(test)]

@@ -1,4 +1,5 @@
-//! Access groups, masking, CHAP and target ports, over tgtd.
+//! Access groups and masking over tgtd (the CHAP accounts bound to their targets are
+//! `chap`'s; the listings are answered in `san`).
 //!
 //! One tgt target per access group: its IQN is the configured prefix plus
 //! the group's id, its ACL is the group's initiator IQNs (`-Q`), and each
@@ -27,14 +28,16 @@
 use std::collections::BTreeSet;
 use std::net::IpAddr;
 
+use lsm_core::plugin::Call;
 use lsm_core::types::*;
 use lsm_core::{ErrorNumber, LsmError, Result};
 
 use super::Array;
+use super::chap::desired_accounts;
 use super::mapping::{lsm_error, scsi_serial};
 use crate::naming::{check_iscsi_name, check_object_name};
-use crate::state::{ArrayState, ChapRecord, LunRecord, Secret, Secrets, TargetRecord};
-use crate::tgt::{BoundAccount, Target, Tgtadm};
+use crate::state::{ArrayState, LunRecord, Secrets, TargetRecord};
+use crate::tgt::{Target, Tgtadm};
 
 fn not_found_group(id: &str) -> LsmError {
     lsm_error(
@@ -54,72 +57,12 @@ fn only_iscsi(init_type: InitiatorType) -> Result<()> {
 }
 
 /// Whether `error` says the object is already gone.
-fn is_not_found(error: &crate::Error) -> bool {
+pub(super) fn is_not_found(error: &crate::Error) -> bool {
     matches!(error, crate::Error::NotFound { .. })
 }
 
-/// The accounts `record`'s target should have bound, from the secrets of
-/// its initiators.
-fn desired_accounts(record: &TargetRecord, secrets: &Secrets) -> Result<Vec<BoundAccount>> {
-    let mut accounts: Vec<BoundAccount> = Vec::new();
-    let mut outgoing: BTreeSet<&str> = BTreeSet::new();
-    for chap in secrets
-        .chap
-        .iter()
-        .filter(|chap| record.initiators.contains(&chap.initiator))
-    {
-        if let Some(user) = &chap.in_user {
-            let account = BoundAccount {
-                user: user.clone(),
-                outgoing: false,
-            };
-            if !accounts.contains(&account) {
-                accounts.push(account);
-            }
-        }
-        if let Some(user) = &chap.out_user {
-            outgoing.insert(user);
-        }
-    }
-    if outgoing.len() > 1 {
-        return Err(LsmError::invalid_argument(format!(
-            "access group {} would need outbound CHAP users {:?}, but tgt allows one \
-             outbound account per target (one per access group)",
-            record.access_group_name, outgoing
-        )));
-    }
-    accounts.extend(outgoing.into_iter().map(|user| BoundAccount {
-        user: user.to_owned(),
-        outgoing: true,
-    }));
-    Ok(accounts)
-}
-
-/// The password of CHAP user `user` in the secrets (inbound or outbound).
-fn password_of<'a>(secrets: &'a Secrets, user: &str) -> Option<&'a Secret> {
-    secrets.chap.iter().find_map(|chap| {
-        if chap.in_user.as_deref() == Some(user) {
-            chap.in_password.as_ref()
-        } else if chap.out_user.as_deref() == Some(user) {
-            chap.out_password.as_ref()
-        } else {
-            None
-        }
-    })
-}
-
-/// Every CHAP user name in the secrets.
-fn chap_users(secrets: &Secrets) -> BTreeSet<String> {
-    secrets
-        .chap
-        .iter()
-        .flat_map(|chap| [chap.in_user.clone(), chap.out_user.clone()])
-        .flatten()
-        .collect()
-}
-
 /// The interface holding `ip`, and its MAC address.
-fn interface_of(ip: IpAddr) -> (String, String) {
+pub(super) fn interface_of(ip: IpAddr) -> (String, String) {
     if ip.is_unspecified() {
         return (String::new(), String::new());
     }
@@ -153,7 +96,7 @@ fn interface_of(ip: IpAddr) -> (String, String) {
 
 impl Array {
     /// The access group object of a target record.
-    fn access_group_of(&self, record: &TargetRecord) -> AccessGroup {
+    pub(super) fn access_group_of(&self, record: &TargetRecord) -> AccessGroup {
         AccessGroup {
             id: record.access_group_id.clone(),
             name: record.access_group_name.clone(),
@@ -170,7 +113,7 @@ impl Array {
 
     /// tgtd's targets, after replaying the recorded configuration if tgtd
     /// lost a recorded target (it was restarted).
-    fn live_targets(
+    pub(super) fn live_targets(
         &self,
         tgt: &Tgtadm,
         state: &ArrayState,
@@ -196,39 +139,7 @@ impl Array {
         Ok(tgt.targets()?)
     }
 
-    /// Makes the accounts bound to `record`'s target those its initiators'
-    /// CHAP settings ask for.
-    fn sync_target_accounts(
-        &self,
-        tgt: &Tgtadm,
-        record: &TargetRecord,
-        secrets: &Secrets,
-    ) -> Result<()> {
-        let desired = desired_accounts(record, secrets)?;
-        let bound = tgt
-            .targets()?
-            .into_iter()
-            .find(|target| target.tid == record.tid)
-            .map(|target| target.accounts)
-            .unwrap_or_default();
-        for account in bound.iter().filter(|account| !desired.contains(account)) {
-            tgt.account_unbind(record.tid, &account.user, account.outgoing)?;
-        }
-        let mut known = tgt.accounts()?;
-        for account in desired.iter().filter(|account| !bound.contains(account)) {
-            if !known.contains(&account.user) {
-                let password = password_of(secrets, &account.user).ok_or_else(|| {
-                    LsmError::plugin_bug(format!("no password recorded for {}", account.user))
-                })?;
-                tgt.account_create(&account.user, password.expose())?;
-                known.push(account.user.clone());
-            }
-            tgt.account_bind(record.tid, &account.user, account.outgoing)?;
-        }
-        Ok(())
-    }
-
-    fn record_index(state: &ArrayState, group_id: &str) -> Result<usize> {
+    pub(super) fn record_index(state: &ArrayState, group_id: &str) -> Result<usize> {
         state
             .targets
             .iter()
@@ -236,351 +147,11 @@ impl Array {
             .ok_or_else(|| not_found_group(group_id))
     }
 
-    /// `access_groups`.
-    pub(super) fn access_groups(&self) -> Result<Vec<AccessGroup>> {
-        let tgt = self.tgt()?;
-        self.with_state_and_secrets(|array, state, secrets| {
-            array.live_targets(&tgt, state, secrets)?;
-            Ok(state
-                .targets
-                .iter()
-                .map(|record| array.access_group_of(record))
-                .collect())
-        })
-    }
-
-    /// `access_group_create`: a new target whose ACL holds `init_id`.
-    pub(super) fn access_group_create(
-        &self,
-        name: &str,
-        init_id: &str,
-        init_type: InitiatorType,
-        system: &System,
-    ) -> Result<AccessGroup> {
-        self.check_system(system)?;
-        only_iscsi(init_type)?;
-        check_object_name("access group name", name)?;
-        check_iscsi_name("initiator", init_id)?;
-        let tgt = self.tgt()?;
-        let prefix = self.iscsi()?.target_iqn_prefix.clone();
-        self.with_state_and_secrets(|array, state, secrets| {
-            if state
-                .targets
-                .iter()
-                .any(|record| record.access_group_name == name)
-            {
-                return Err(lsm_error(
-                    ErrorNumber::NAME_CONFLICT,
-                    format!("Name '{name}' is already in use by another access group"),
-                ));
-            }
-            if let Some(owner) = state
-                .targets
-                .iter()
-                .find(|record| record.initiators.iter().any(|i| i == init_id))
-            {
-                return Err(lsm_error(
-                    ErrorNumber::EXISTS_INITIATOR,
-                    format!(
-                        "Initiator {init_id} is already in access group {}",
-                        owner.access_group_name
-                    ),
-                ));
-            }
-            let live = array.live_targets(&tgt, state, secrets)?;
-            let tid = live
-                .iter()
-                .map(|target| target.tid)
-                .chain(state.targets.iter().map(|record| record.tid))
-                .max()
-                .unwrap_or(0)
-                .checked_add(1)
-                .ok_or_else(|| LsmError::plugin_bug("no free tgt target id"))?;
-            let group_id = loop {
-                let candidate = format!("ag-{:08x}", rand::random::<u32>());
-                if !state
-                    .targets
-                    .iter()
-                    .any(|record| record.access_group_id == candidate)
-                {
-                    break candidate;
-                }
-            };
-            let record = TargetRecord {
-                tid,
-                iqn: format!("{prefix}{group_id}"),
-                access_group_id: group_id,
-                access_group_name: name.to_owned(),
-                initiators: vec![init_id.to_owned()],
-                luns: Vec::new(),
-            };
-            desired_accounts(&record, secrets)?;
-            tgt.target_create(tid, &record.iqn)?;
-            let configured = tgt
-                .bind_initiator_name(tid, init_id)
-                .map_err(LsmError::from)
-                .and_then(|()| array.sync_target_accounts(&tgt, &record, secrets));
-            if let Err(error) = configured {
-                if let Err(rollback) = tgt.target_delete(tid, true) {
-                    tracing::error!(%rollback, tid, "could not remove half-made target");
-                }
-                return Err(error);
-            }
-            let group = array.access_group_of(&record);
-            state.targets.push(record);
-            Ok(group)
-        })
-    }
-
-    /// `access_group_delete`: refused while volumes are masked to it.
-    pub(super) fn access_group_delete(&self, group: &AccessGroup) -> Result<()> {
-        let tgt = self.tgt()?;
-        self.with_state_and_secrets(|array, state, secrets| {
-            let index = Self::record_index(state, &group.id)?;
-            let record = &state.targets[index];
-            if !record.luns.is_empty() {
-                return Err(lsm_error(
-                    ErrorNumber::IS_MASKED,
-                    format!(
-                        "Access group {} has {} volume(s) masked to it",
-                        record.access_group_name,
-                        record.luns.len()
-                    ),
-                ));
-            }
-            array.live_targets(&tgt, state, secrets)?;
-            match tgt.target_delete(state.targets[index].tid, true) {
-                Ok(()) => {}
-                Err(error) if is_not_found(&error) => {}
-                Err(error) => return Err(error.into()),
-            }
-            state.targets.remove(index);
-            Ok(())
-        })
-    }
-
-    /// `access_group_initiator_add`.
-    pub(super) fn access_group_initiator_add(
-        &self,
-        group: &AccessGroup,
-        init_id: &str,
-        init_type: InitiatorType,
-    ) -> Result<AccessGroup> {
-        only_iscsi(init_type)?;
-        check_iscsi_name("initiator", init_id)?;
-        let tgt = self.tgt()?;
-        self.with_state_and_secrets(|array, state, secrets| {
-            let index = Self::record_index(state, &group.id)?;
-            if state.targets[index].initiators.iter().any(|i| i == init_id) {
-                return Ok(array.access_group_of(&state.targets[index]));
-            }
-            if let Some(owner) = state
-                .targets
-                .iter()
-                .find(|record| record.initiators.iter().any(|i| i == init_id))
-            {
-                return Err(lsm_error(
-                    ErrorNumber::EXISTS_INITIATOR,
-                    format!(
-                        "Initiator {init_id} is already in access group {}",
-                        owner.access_group_name
-                    ),
-                ));
-            }
-            let mut updated = state.targets[index].clone();
-            updated.initiators.push(init_id.to_owned());
-            desired_accounts(&updated, secrets)?;
-            array.live_targets(&tgt, state, secrets)?;
-            tgt.bind_initiator_name(updated.tid, init_id)?;
-            if let Err(error) = array.sync_target_accounts(&tgt, &updated, secrets) {
-                if let Err(rollback) = tgt.unbind_initiator_name(updated.tid, init_id) {
-                    tracing::error!(%rollback, "could not undo the initiator binding");
-                }
-                let _ = array.sync_target_accounts(&tgt, &state.targets[index], secrets);
-                return Err(error);
-            }
-            let group = array.access_group_of(&updated);
-            state.targets[index] = updated;
-            Ok(group)
-        })
-    }
-
-    /// `access_group_initiator_delete`: `NO_STATE_CHANGE` when it is not a
-    /// member, `LAST_INIT_IN_ACCESS_GROUP` for the last one.
-    pub(super) fn access_group_initiator_delete(
-        &self,
-        group: &AccessGroup,
-        init_id: &str,
-        _init_type: InitiatorType,
-    ) -> Result<AccessGroup> {
-        let tgt = self.tgt()?;
-        self.with_state_and_secrets(|array, state, secrets| {
-            let index = Self::record_index(state, &group.id)?;
-            let record = &state.targets[index];
-            if !record.initiators.iter().any(|i| i == init_id) {
-                return Err(lsm_error(
-                    ErrorNumber::NO_STATE_CHANGE,
-                    format!(
-                        "Initiator {init_id} is not in access group {}",
-                        record.access_group_name
-                    ),
-                ));
-            }
-            if record.initiators.len() == 1 {
-                return Err(lsm_error(
-                    ErrorNumber::LAST_INIT_IN_ACCESS_GROUP,
-                    format!(
-                        "Initiator {init_id} is the last one of access group {}",
-                        record.access_group_name
-                    ),
-                ));
-            }
-            let mut updated = record.clone();
-            updated.initiators.retain(|i| i != init_id);
-            array.live_targets(&tgt, state, secrets)?;
-            match tgt.unbind_initiator_name(updated.tid, init_id) {
-                Ok(()) => {}
-                Err(error) if is_not_found(&error) => {}
-                Err(error) => return Err(error.into()),
-            }
-            if let Err(error) = array.sync_target_accounts(&tgt, &updated, secrets) {
-                if let Err(rollback) = tgt.bind_initiator_name(updated.tid, init_id) {
-                    tracing::error!(%rollback, "could not undo the initiator removal");
-                }
-                return Err(error);
-            }
-            let group = array.access_group_of(&updated);
-            state.targets[index] = updated;
-            Ok(group)
-        })
-    }
-
-    /// `volume_mask`: the volume becomes a LUN of the group's target.
-    pub(super) fn volume_mask(&self, group: &AccessGroup, volume: &Volume) -> Result<()> {
-        let tgt = self.tgt()?;
-        let host = self.volume_by_id(&volume.id)?;
-        let backing = self.volume_data_path(&host)?;
-        self.with_state_and_secrets(|array, state, secrets| {
-            let index = Self::record_index(state, &group.id)?;
-            let volume_id = host.id();
-            let record = &state.targets[index];
-            if record.luns.iter().any(|lun| lun.volume_id == volume_id) {
-                return Err(lsm_error(
-                    ErrorNumber::NO_STATE_CHANGE,
-                    format!(
-                        "Volume {} is already masked to access group {}",
-                        host.name, record.access_group_name
-                    ),
-                ));
-            }
-            let live = array.live_targets(&tgt, state, secrets)?;
-            let record = &state.targets[index];
-            let used: BTreeSet<u64> = record
-                .luns
-                .iter()
-                .map(|lun| lun.lun)
-                .chain(
-                    live.iter()
-                        .filter(|target| target.tid == record.tid)
-                        .flat_map(|target| target.luns.iter().map(|unit| unit.lun)),
-                )
-                .collect();
-            let lun = (1..).find(|n| !used.contains(n)).unwrap_or(1);
-            let entry = LunRecord {
-                lun,
-                volume_id,
-                backing_path: backing.clone(),
-                size_bytes: host.size,
-                scsi_id: host.vpd83.clone(),
-                scsi_sn: scsi_serial(&host.vpd83),
-                online: host.enabled,
-            };
-            tgt.lun_create(record.tid, lun, &backing, &entry.scsi_id, &entry.scsi_sn)?;
-            if !host.enabled
-                && let Err(error) = tgt.lun_set_online(record.tid, lun, false)
-            {
-                if let Err(rollback) = tgt.lun_delete(record.tid, lun) {
-                    tracing::error!(%rollback, "could not remove half-made LUN");
-                }
-                return Err(error.into());
-            }
-            state.targets[index].luns.push(entry);
-            Ok(())
-        })
-    }
-
-    /// `volume_unmask`: removes the volume's LUN from the group's target.
-    pub(super) fn volume_unmask(&self, group: &AccessGroup, volume: &Volume) -> Result<()> {
-        let tgt = self.tgt()?;
-        let host = self.volume_by_id(&volume.id)?;
-        self.with_state_and_secrets(|array, state, secrets| {
-            let index = Self::record_index(state, &group.id)?;
-            let volume_id = host.id();
-            let record = &state.targets[index];
-            let Some(position) = record
-                .luns
-                .iter()
-                .position(|lun| lun.volume_id == volume_id)
-            else {
-                return Err(lsm_error(
-                    ErrorNumber::NO_STATE_CHANGE,
-                    format!(
-                        "Volume {} is not masked to access group {}",
-                        host.name, record.access_group_name
-                    ),
-                ));
-            };
-            array.live_targets(&tgt, state, secrets)?;
-            let record = &state.targets[index];
-            match tgt.lun_delete(record.tid, record.luns[position].lun) {
-                Ok(()) => {}
-                Err(error) if is_not_found(&error) => {}
-                Err(error) => return Err(error.into()),
-            }
-            state.targets[index].luns.remove(position);
-            Ok(())
-        })
-    }
-
-    /// `volumes_accessible_by_access_group`.
-    pub(super) fn volumes_accessible_by_access_group(
-        &self,
-        group: &AccessGroup,
-    ) -> Result<Vec<Volume>> {
-        let state = self.read_state()?;
-        let index = Self::record_index(&state, &group.id)?;
-        let mut volumes = Vec::new();
-        for lun in &state.targets[index].luns {
-            match self.volume_by_id(&lun.volume_id) {
-                Ok(volume) => volumes.push(volume.to_lsm(&self.system_id)),
-                Err(error) => {
-                    tracing::warn!(volume = %lun.volume_id, %error, "masked volume not found");
-                }
-            }
-        }
-        Ok(volumes)
-    }
-
-    /// `access_groups_granted_to_volume`.
-    pub(super) fn access_groups_granted_to_volume(
-        &self,
-        volume: &Volume,
-    ) -> Result<Vec<AccessGroup>> {
-        let host = self.volume_by_id(&volume.id)?;
-        let id = host.id();
-        let state = self.read_state()?;
-        Ok(state
-            .targets
-            .iter()
-            .filter(|record| record.luns.iter().any(|lun| lun.volume_id == id))
-            .map(|record| self.access_group_of(record))
-            .collect())
-    }
-
     /// Re-creates the LUNs of `volume_id` so initiators see `new_size`
     /// (tgt reads a backing store's size when the LU is created).
     pub(super) fn refresh_luns(
         &self,
+        cx: &Call,
         state: &mut ArrayState,
         volume_id: &str,
         new_size: u64,
@@ -592,7 +163,7 @@ impl Array {
         if !masked {
             return Ok(());
         }
-        let tgt = self.tgt()?;
+        let tgt = self.tgt(cx)?;
         for record in &mut state.targets {
             let tid = record.tid;
             for lun in record
@@ -618,6 +189,7 @@ impl Array {
     /// Takes the LUNs of `volume_id` online or offline.
     pub(super) fn set_luns_online(
         &self,
+        cx: &Call,
         state: &mut ArrayState,
         volume_id: &str,
         online: bool,
@@ -629,7 +201,7 @@ impl Array {
         if !masked {
             return Ok(());
         }
-        let tgt = self.tgt()?;
+        let tgt = self.tgt(cx)?;
         for record in &mut state.targets {
             let tid = record.tid;
             for lun in record
@@ -643,220 +215,306 @@ impl Array {
         }
         Ok(())
     }
+}
 
-    /// `iscsi_chap_auth`: records the initiator's credentials (none = no
-    /// CHAP) and binds the accounts to the targets of its groups.
-    pub(super) fn iscsi_chap_auth(
-        &self,
-        init_id: &str,
-        in_user: Option<&str>,
-        in_password: Option<&str>,
-        out_user: Option<&str>,
-        out_password: Option<&str>,
-    ) -> Result<()> {
-        check_iscsi_name("initiator", init_id)?;
-        for user in [in_user, out_user].into_iter().flatten() {
-            check_object_name("CHAP user", user)?;
-        }
-        for password in [in_password, out_password].into_iter().flatten() {
-            if password.is_empty() || password.chars().any(char::is_control) {
-                return Err(LsmError::invalid_argument(
-                    "a CHAP password must be non-empty printable text",
-                ));
-            }
-        }
-        let tgt = self.tgt()?;
-        self.with_state_and_secrets(|array, state, secrets| {
-            let old = secrets.clone();
-            let mut new = secrets.clone();
-            new.chap.retain(|chap| chap.initiator != init_id);
-            if in_user.is_some() || out_user.is_some() {
-                new.chap.push(ChapRecord {
-                    initiator: init_id.to_owned(),
-                    in_user: in_user.map(str::to_owned),
-                    in_password: in_password.map(Secret::new),
-                    out_user: out_user.map(str::to_owned),
-                    out_password: out_password.map(Secret::new),
-                });
-            }
-            // One password per user name on the host.
-            for (user, password) in [(in_user, in_password), (out_user, out_password)] {
-                let (Some(user), Some(password)) = (user, password) else {
-                    continue;
-                };
-                if let Some(other) = new.chap.iter().find(|chap| {
-                    chap.initiator != init_id
-                        && ((chap.in_user.as_deref() == Some(user)
-                            && chap.in_password.as_ref().map(Secret::expose) != Some(password))
-                            || (chap.out_user.as_deref() == Some(user)
-                                && chap.out_password.as_ref().map(Secret::expose)
-                                    != Some(password)))
-                }) {
-                    return Err(LsmError::invalid_argument(format!(
-                        "CHAP user {user} is already used by initiator {} with another \
-                         password (tgt accounts are per host)",
-                        other.initiator
-                    )));
-                }
-            }
-            for record in &state.targets {
-                desired_accounts(record, &new)?;
-            }
-            array.live_targets(&tgt, state, &old)?;
-            if let Err(error) = array.apply_chap(&tgt, state, &old, &new) {
-                // Put tgtd back as the old secrets describe it.
-                if let Err(rollback) = array.apply_chap(&tgt, state, &new, &old) {
-                    tracing::error!(%rollback, "could not restore CHAP accounts");
-                }
-                return Err(error);
-            }
-            *secrets = new;
-            Ok(())
-        })
-    }
-
-    /// Moves tgtd's accounts and bindings from what `old` describes to what
-    /// `new` does.
-    fn apply_chap(
-        &self,
-        tgt: &Tgtadm,
-        state: &ArrayState,
-        old: &Secrets,
-        new: &Secrets,
-    ) -> Result<()> {
-        let users: BTreeSet<String> = chap_users(old).union(&chap_users(new)).cloned().collect();
-        let mut known = tgt.accounts()?;
-        for user in &users {
-            let before = password_of(old, user);
-            let after = password_of(new, user);
-            let present = known.contains(user);
-            if present && (after.is_none() || before != after) {
-                match tgt.account_delete(user) {
-                    Ok(()) => {}
-                    Err(error) if is_not_found(&error) => {}
-                    Err(error) => return Err(error.into()),
-                }
-                known.retain(|known_user| known_user != user);
-            }
-            if let Some(password) = after
-                && !known.contains(user)
-            {
-                tgt.account_create(user, password.expose())?;
-                known.push(user.clone());
-            }
-        }
-        for record in &state.targets {
-            self.sync_target_accounts(tgt, record, new)?;
-        }
-        Ok(())
-    }
-
-    /// `target_ports`: one per configured portal.
-    pub(super) fn target_ports(&self) -> Result<Vec<TargetPort>> {
-        let iscsi = self.iscsi()?;
-        let service_address = iscsi.target_iqn_prefix.trim_end_matches(':').to_owned();
-        Ok(iscsi
-            .portals
+/// `access_group_create`: a new target whose ACL holds `init_id`.
+pub(super) fn create(
+    array: &Array,
+    cx: &Call,
+    name: &str,
+    init_id: &str,
+    init_type: InitiatorType,
+    system: &System,
+) -> Result<AccessGroup> {
+    array.check_system(system)?;
+    only_iscsi(init_type)?;
+    check_object_name("access group name", name)?;
+    check_iscsi_name("initiator", init_id)?;
+    let tgt = array.tgt(cx)?;
+    let prefix = array.iscsi()?.target_iqn_prefix.clone();
+    array.with_state_and_secrets(cx, |array, state, secrets| {
+        if state
+            .targets
             .iter()
-            .map(|portal| {
-                let (physical_name, physical_address) = interface_of(portal.ip());
-                TargetPort {
-                    id: format!("iscsi-{portal}"),
-                    port_type: TargetPortType::ISCSI,
-                    service_address: service_address.clone(),
-                    network_address: portal.to_string(),
-                    physical_address,
-                    physical_name,
-                    system_id: self.system_id.clone(),
-                    plugin_data: None,
-                }
-            })
-            .collect())
-    }
+            .any(|record| record.access_group_name == name)
+        {
+            return Err(lsm_error(
+                ErrorNumber::NAME_CONFLICT,
+                format!("Name '{name}' is already in use by another access group"),
+            ));
+        }
+        if let Some(owner) = state
+            .targets
+            .iter()
+            .find(|record| record.initiators.iter().any(|i| i == init_id))
+        {
+            return Err(lsm_error(
+                ErrorNumber::EXISTS_INITIATOR,
+                format!(
+                    "Initiator {init_id} is already in access group {}",
+                    owner.access_group_name
+                ),
+            ));
+        }
+        let live = array.live_targets(&tgt, state, secrets)?;
+        let tid = live
+            .iter()
+            .map(|target| target.tid)
+            .chain(state.targets.iter().map(|record| record.tid))
+            .max()
+            .unwrap_or(0)
+            .checked_add(1)
+            .ok_or_else(|| LsmError::plugin_bug("no free tgt target id"))?;
+        let group_id = loop {
+            let candidate = format!("ag-{:08x}", rand::random::<u32>());
+            if !state
+                .targets
+                .iter()
+                .any(|record| record.access_group_id == candidate)
+            {
+                break candidate;
+            }
+        };
+        let record = TargetRecord {
+            tid,
+            iqn: format!("{prefix}{group_id}"),
+            access_group_id: group_id,
+            access_group_name: name.to_owned(),
+            initiators: vec![init_id.to_owned()],
+            luns: Vec::new(),
+        };
+        desired_accounts(&record, secrets)?;
+        tgt.target_create(tid, &record.iqn)?;
+        let configured = tgt
+            .bind_initiator_name(tid, init_id)
+            .map_err(LsmError::from)
+            .and_then(|()| array.sync_target_accounts(&tgt, &record, secrets));
+        if let Err(error) = configured {
+            if let Err(rollback) = tgt.target_delete(tid, true) {
+                tracing::error!(%rollback, tid, "could not remove half-made target");
+            }
+            return Err(error);
+        }
+        let group = array.access_group_of(&record);
+        state.targets.push(record);
+        Ok(group)
+    })
+}
+
+/// `access_group_delete`: refused while volumes are masked to it.
+pub(super) fn delete(array: &Array, cx: &Call, group: &AccessGroup) -> Result<()> {
+    let tgt = array.tgt(cx)?;
+    array.with_state_and_secrets(cx, |array, state, secrets| {
+        let index = Array::record_index(state, &group.id)?;
+        let record = &state.targets[index];
+        if !record.luns.is_empty() {
+            return Err(lsm_error(
+                ErrorNumber::IS_MASKED,
+                format!(
+                    "Access group {} has {} volume(s) masked to it",
+                    record.access_group_name,
+                    record.luns.len()
+                ),
+            ));
+        }
+        array.live_targets(&tgt, state, secrets)?;
+        match tgt.target_delete(state.targets[index].tid, true) {
+            Ok(()) => {}
+            Err(error) if is_not_found(&error) => {}
+            Err(error) => return Err(error.into()),
+        }
+        state.targets.remove(index);
+        Ok(())
+    })
+}
+
+/// `access_group_initiator_add`.
+pub(super) fn add_initiator(
+    array: &Array,
+    cx: &Call,
+    group: &AccessGroup,
+    init_id: &str,
+    init_type: InitiatorType,
+) -> Result<AccessGroup> {
+    only_iscsi(init_type)?;
+    check_iscsi_name("initiator", init_id)?;
+    let tgt = array.tgt(cx)?;
+    array.with_state_and_secrets(cx, |array, state, secrets| {
+        let index = Array::record_index(state, &group.id)?;
+        if state.targets[index].initiators.iter().any(|i| i == init_id) {
+            return Ok(array.access_group_of(&state.targets[index]));
+        }
+        if let Some(owner) = state
+            .targets
+            .iter()
+            .find(|record| record.initiators.iter().any(|i| i == init_id))
+        {
+            return Err(lsm_error(
+                ErrorNumber::EXISTS_INITIATOR,
+                format!(
+                    "Initiator {init_id} is already in access group {}",
+                    owner.access_group_name
+                ),
+            ));
+        }
+        let mut updated = state.targets[index].clone();
+        updated.initiators.push(init_id.to_owned());
+        desired_accounts(&updated, secrets)?;
+        array.live_targets(&tgt, state, secrets)?;
+        tgt.bind_initiator_name(updated.tid, init_id)?;
+        if let Err(error) = array.sync_target_accounts(&tgt, &updated, secrets) {
+            if let Err(rollback) = tgt.unbind_initiator_name(updated.tid, init_id) {
+                tracing::error!(%rollback, "could not undo the initiator binding");
+            }
+            let _ = array.sync_target_accounts(&tgt, &state.targets[index], secrets);
+            return Err(error);
+        }
+        let group = array.access_group_of(&updated);
+        state.targets[index] = updated;
+        Ok(group)
+    })
+}
+
+/// `access_group_initiator_delete`: `NO_STATE_CHANGE` when it is not a
+/// member, `LAST_INIT_IN_ACCESS_GROUP` for the last one.
+pub(super) fn remove_initiator(
+    array: &Array,
+    cx: &Call,
+    group: &AccessGroup,
+    init_id: &str,
+) -> Result<AccessGroup> {
+    let tgt = array.tgt(cx)?;
+    array.with_state_and_secrets(cx, |array, state, secrets| {
+        let index = Array::record_index(state, &group.id)?;
+        let record = &state.targets[index];
+        if !record.initiators.iter().any(|i| i == init_id) {
+            return Err(lsm_error(
+                ErrorNumber::NO_STATE_CHANGE,
+                format!(
+                    "Initiator {init_id} is not in access group {}",
+                    record.access_group_name
+                ),
+            ));
+        }
+        if record.initiators.len() == 1 {
+            return Err(lsm_error(
+                ErrorNumber::LAST_INIT_IN_ACCESS_GROUP,
+                format!(
+                    "Initiator {init_id} is the last one of access group {}",
+                    record.access_group_name
+                ),
+            ));
+        }
+        let mut updated = record.clone();
+        updated.initiators.retain(|i| i != init_id);
+        array.live_targets(&tgt, state, secrets)?;
+        match tgt.unbind_initiator_name(updated.tid, init_id) {
+            Ok(()) => {}
+            Err(error) if is_not_found(&error) => {}
+            Err(error) => return Err(error.into()),
+        }
+        if let Err(error) = array.sync_target_accounts(&tgt, &updated, secrets) {
+            if let Err(rollback) = tgt.bind_initiator_name(updated.tid, init_id) {
+                tracing::error!(%rollback, "could not undo the initiator removal");
+            }
+            return Err(error);
+        }
+        let group = array.access_group_of(&updated);
+        state.targets[index] = updated;
+        Ok(group)
+    })
+}
+
+/// `volume_mask`: the volume becomes a LUN of the group's target.
+pub(super) fn mask(array: &Array, cx: &Call, group: &AccessGroup, volume: &Volume) -> Result<()> {
+    let tgt = array.tgt(cx)?;
+    let host = array.volume_by_id(cx, &volume.id)?;
+    let backing = array.volume_data_path(cx, &host)?;
+    array.with_state_and_secrets(cx, |array, state, secrets| {
+        let index = Array::record_index(state, &group.id)?;
+        let volume_id = host.id();
+        let record = &state.targets[index];
+        if record.luns.iter().any(|lun| lun.volume_id == volume_id) {
+            return Err(lsm_error(
+                ErrorNumber::NO_STATE_CHANGE,
+                format!(
+                    "Volume {} is already masked to access group {}",
+                    host.name, record.access_group_name
+                ),
+            ));
+        }
+        let live = array.live_targets(&tgt, state, secrets)?;
+        let record = &state.targets[index];
+        let used: BTreeSet<u64> = record
+            .luns
+            .iter()
+            .map(|lun| lun.lun)
+            .chain(
+                live.iter()
+                    .filter(|target| target.tid == record.tid)
+                    .flat_map(|target| target.luns.iter().map(|unit| unit.lun)),
+            )
+            .collect();
+        let lun = (1..).find(|n| !used.contains(n)).unwrap_or(1);
+        let entry = LunRecord {
+            lun,
+            volume_id,
+            backing_path: backing.clone(),
+            size_bytes: host.size,
+            scsi_id: host.vpd83.clone(),
+            scsi_sn: scsi_serial(&host.vpd83),
+            online: host.enabled,
+        };
+        tgt.lun_create(record.tid, lun, &backing, &entry.scsi_id, &entry.scsi_sn)?;
+        if !host.enabled
+            && let Err(error) = tgt.lun_set_online(record.tid, lun, false)
+        {
+            if let Err(rollback) = tgt.lun_delete(record.tid, lun) {
+                tracing::error!(%rollback, "could not remove half-made LUN");
+            }
+            return Err(error.into());
+        }
+        state.targets[index].luns.push(entry);
+        Ok(())
+    })
+}
+
+/// `volume_unmask`: removes the volume's LUN from the group's target.
+pub(super) fn unmask(array: &Array, cx: &Call, group: &AccessGroup, volume: &Volume) -> Result<()> {
+    let tgt = array.tgt(cx)?;
+    let host = array.volume_by_id(cx, &volume.id)?;
+    array.with_state_and_secrets(cx, |array, state, secrets| {
+        let index = Array::record_index(state, &group.id)?;
+        let volume_id = host.id();
+        let record = &state.targets[index];
+        let Some(position) = record
+            .luns
+            .iter()
+            .position(|lun| lun.volume_id == volume_id)
+        else {
+            return Err(lsm_error(
+                ErrorNumber::NO_STATE_CHANGE,
+                format!(
+                    "Volume {} is not masked to access group {}",
+                    host.name, record.access_group_name
+                ),
+            ));
+        };
+        array.live_targets(&tgt, state, secrets)?;
+        let record = &state.targets[index];
+        match tgt.lun_delete(record.tid, record.luns[position].lun) {
+            Ok(()) => {}
+            Err(error) if is_not_found(&error) => {}
+            Err(error) => return Err(error.into()),
+        }
+        state.targets[index].luns.remove(position);
+        Ok(())
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn record(initiators: &[&str]) -> TargetRecord {
-        TargetRecord {
-            tid: 3,
-            iqn: "iqn.2024-01.org.lsm-rs.linux:ag-00000001".into(),
-            access_group_id: "ag-00000001".into(),
-            access_group_name: "hosts".into(),
-            initiators: initiators.iter().map(|i| (*i).to_owned()).collect(),
-            luns: Vec::new(),
-        }
-    }
-
-    fn chap(initiator: &str, inbound: Option<&str>, outbound: Option<&str>) -> ChapRecord {
-        ChapRecord {
-            initiator: initiator.into(),
-            in_user: inbound.map(str::to_owned),
-            in_password: inbound.map(|_| Secret::new("secret-in-12")),
-            out_user: outbound.map(str::to_owned),
-            out_password: outbound.map(|_| Secret::new("secret-out-12")),
-        }
-    }
-
-    #[test]
-    fn accounts_follow_the_initiators_of_the_group() {
-        let secrets = Secrets {
-            chap: vec![
-                chap("iqn.2024-01.a:1", Some("alice"), Some("target1")),
-                chap("iqn.2024-01.a:2", Some("bob"), None),
-                chap("iqn.2024-01.a:3", Some("carol"), None),
-            ],
-        };
-        let accounts =
-            desired_accounts(&record(&["iqn.2024-01.a:1", "iqn.2024-01.a:2"]), &secrets).unwrap();
-        let names: Vec<(&str, bool)> = accounts
-            .iter()
-            .map(|account| (account.user.as_str(), account.outgoing))
-            .collect();
-        assert_eq!(names, [("alice", false), ("bob", false), ("target1", true)]);
-        assert!(
-            desired_accounts(&record(&["iqn.2024-01.x:9"]), &secrets)
-                .unwrap()
-                .is_empty()
-        );
-    }
-
-    #[test]
-    fn two_outbound_users_in_one_group_are_refused() {
-        let secrets = Secrets {
-            chap: vec![
-                chap("iqn.2024-01.a:1", Some("alice"), Some("t1")),
-                chap("iqn.2024-01.a:2", Some("bob"), Some("t2")),
-            ],
-        };
-        let error = desired_accounts(&record(&["iqn.2024-01.a:1", "iqn.2024-01.a:2"]), &secrets)
-            .unwrap_err();
-        assert_eq!(error.code, ErrorNumber::INVALID_ARGUMENT);
-        assert!(
-            error.message.contains("one outbound account"),
-            "{}",
-            error.message
-        );
-    }
-
-    #[test]
-    fn passwords_are_found_by_user_and_never_printed() {
-        let secrets = Secrets {
-            chap: vec![chap("iqn.2024-01.a:1", Some("alice"), Some("target1"))],
-        };
-        assert_eq!(
-            password_of(&secrets, "target1").map(Secret::expose),
-            Some("secret-out-12")
-        );
-        assert!(password_of(&secrets, "nobody").is_none());
-        assert!(!format!("{secrets:?}").contains("secret-in-12"));
-        assert_eq!(
-            chap_users(&secrets).into_iter().collect::<Vec<_>>(),
-            ["alice", "target1"]
-        );
-    }
 
     #[test]
     fn loopback_portal_is_on_lo() {

@@ -1,19 +1,32 @@
 //! `linux_lsmplugin`: this host as an LSM storage array (`linux://`).
 //!
-//! [`LinuxPlugin`] implements the SDK's three traits by delegating to an
-//! [`Array`] (the registered session: configuration, timeouts, state
-//! store) whose methods live in one module per concept:
+//! [`LinuxPlugin`] is what `main` hands the SDK's runner; at `plugin_register` it opens an
+//! [`Array`], the registered session (configuration, state store, job table), which
+//! implements the SDK's three traits. Each trait impl is one file that answers the short
+//! calls itself and calls into the concept modules for the long ones:
 //!
-//! - `system`: the system (this host) and its capabilities.
+//! - `system`: the system (this host), its capabilities, and the
+//!   [`Management`](lsm_core::plugin::Management) impl (systems, pools, jobs, unregister).
+//! - `san`: the [`San`](lsm_core::plugin::San) impl.
+//! - `nas`: the [`Nas`](lsm_core::plugin::Nas) impl.
 //! - `pools`: configured btrfs file systems and LVM volume groups.
-//! - `volumes`: image files on btrfs, LVs on LVM; replication, enable/disable,
+//! - `volumes`: image files on btrfs, LVs on LVM; create, resize, delete,
+//!   enable/disable.
+//! - `replication`: CLONE and COPY replicas (a COPY runs as a job), block range copies,
 //!   child dependencies.
-//! - `masking`: access groups as tgt targets, LUNs, CHAP, target ports, and
-//!   replaying tgtd's configuration after it restarts.
-//! - `fs`: btrfs subvolumes as file systems, snapshots, clones.
+//! - `masking`: access groups as tgt targets, LUNs, target ports, and replaying tgtd's
+//!   configuration after it restarts.
+//! - `chap`: iSCSI CHAP accounts bound to access groups.
+//! - `fs`: btrfs subvolumes as file systems, clones.
+//! - `snapshots`: file system snapshots and restores.
 //! - `exports`: NFS exports through nfs-ganesha.
 //! - `disks`: block devices from sysfs and their pool membership.
 //! - `mapping`: ids, vpd83, times, sizes, and backend errors as LSM errors.
+//!
+//! Each call's context ([`Call`]) bounds what it runs: every external command and every
+//! wait for the state directory's lock gets the session's timeout (`time_out_set`
+//! included), or the configured `command_timeout` when shorter. Nothing keeps the timeout
+//! between calls.
 //!
 //! The plugin is stateless: every call reads the host. What tgtd and
 //! ganesha keep only in memory is also written to the state directory
@@ -23,12 +36,17 @@
 //! call returns except a full COPY of a volume, which runs as an in-process
 //! job ([`lsm_core::plugin::JobTable`]).
 
+mod chap;
 mod disks;
 mod exports;
 mod fs;
 pub mod mapping;
 mod masking;
+mod nas;
 mod pools;
+mod replication;
+mod san;
+mod snapshots;
 mod system;
 mod volumes;
 
@@ -37,11 +55,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use lsm_core::plugin::{
-    Completion, ExportRequest, JobTable, Management, Nas, PluginInfo, Registration, San, Search,
-};
+use lsm_core::plugin::{Call, JobOutcome, JobProgress, JobTable, Plugin, PluginInfo, Registration};
 use lsm_core::types::*;
-use lsm_core::{Capabilities, ErrorNumber, LsmError, PoolMemberInfo, Result};
+use lsm_core::{ErrorNumber, LsmError, Result};
 
 use crate::btrfs::Btrfs;
 use crate::config::{Config, IscsiConfig, NfsConfig, config_path_from_uri};
@@ -50,53 +66,71 @@ use crate::lvm::Lvm;
 use crate::state::{ArrayState, Secrets, StateLock, StateStore};
 use crate::tgt::Tgtadm;
 
-/// The `linux://` plugin. `run_plugin(LinuxPlugin::default())` is its whole
-/// `main`.
-#[derive(Default)]
-pub struct LinuxPlugin {
-    array: Option<Array>,
-    jobs: JobTable,
-    running_jobs: Arc<AtomicUsize>,
-}
+/// The `linux://` plugin. `run_plugin(LinuxPlugin)` is its whole `main`.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct LinuxPlugin;
 
-/// A registered session: the configuration and how to reach the host's
-/// tools and daemons. Cheap to clone (a job thread takes a copy).
-#[derive(Debug, Clone)]
-pub struct Array {
-    config: Config,
-    /// Timeout of each external command and lock wait.
-    timeout: Duration,
-    system_id: String,
-    store: StateStore,
-}
+impl Plugin for LinuxPlugin {
+    type Session = Array;
 
-impl Array {
-    /// Reads the configuration named by `uri` (`linux://?config=PATH`) and
-    /// opens the state directory.
-    pub fn open(uri: &str, timeout: Duration) -> Result<Array> {
-        let path = config_path_from_uri(uri)?;
+    fn plugin_info(&self) -> PluginInfo {
+        PluginInfo {
+            description: "lsm-rs Linux host plugin (btrfs, LVM, tgt iSCSI, nfs-ganesha NFS)"
+                .to_string(),
+            version: env!("CARGO_PKG_VERSION").to_string(),
+        }
+    }
+
+    /// Reads the configuration named by the URI (`linux://?config=PATH`) and opens the
+    /// state directory.
+    fn register(&self, _cx: &Call, registration: &Registration) -> Result<Array> {
+        let path = config_path_from_uri(registration.uri.as_str())?;
         let config = Config::load(&path)?;
-        let timeout = timeout.min(config.command_timeout);
         let store = StateStore::open(&config.state_dir)?;
         Ok(Array {
             system_id: system::system_id(),
             config,
-            timeout,
             store,
+            jobs: JobTable::default(),
+            running_jobs: Arc::new(AtomicUsize::new(0)),
         })
     }
+}
 
+/// A registered session: this host as an array. The configuration, the state directory,
+/// and the jobs (COPYs) this session started.
+pub struct Array {
+    config: Config,
+    system_id: String,
+    store: StateStore,
+    jobs: JobTable,
+    /// Jobs whose thread has not finished (freed ones included): the session waits for them
+    /// at its end.
+    running_jobs: Arc<AtomicUsize>,
+}
+
+/// How long the end of a session waits for COPYs still running (the process exit would
+/// cut them short).
+const JOBS_AT_END: Duration = Duration::from_secs(3600);
+
+impl Array {
     /// The configuration.
     pub fn config(&self) -> &Config {
         &self.config
     }
 
-    fn btrfs(&self) -> Btrfs {
-        Btrfs::new(self.timeout)
+    /// The bound of each external command and lock wait of a call: the session's timeout,
+    /// or the configured `command_timeout` when shorter.
+    fn command_timeout(&self, cx: &Call) -> Duration {
+        cx.timeout().min(self.config.command_timeout)
     }
 
-    fn lvm(&self) -> Lvm {
-        Lvm::new(&self.config.lvm, self.timeout)
+    fn btrfs(&self, cx: &Call) -> Btrfs {
+        Btrfs::new(self.command_timeout(cx))
+    }
+
+    fn lvm(&self, cx: &Call) -> Lvm {
+        Lvm::new(&self.config.lvm, self.command_timeout(cx))
     }
 
     fn iscsi(&self) -> Result<&IscsiConfig> {
@@ -108,8 +142,11 @@ impl Array {
         })
     }
 
-    fn tgt(&self) -> Result<Tgtadm> {
-        Ok(Tgtadm::new(self.iscsi()?.tgtd_control_port, self.timeout))
+    fn tgt(&self, cx: &Call) -> Result<Tgtadm> {
+        Ok(Tgtadm::new(
+            self.iscsi()?.tgtd_control_port,
+            self.command_timeout(cx),
+        ))
     }
 
     fn nfs(&self) -> Result<&NfsConfig> {
@@ -121,18 +158,18 @@ impl Array {
         })
     }
 
-    fn ganesha(&self) -> Result<GaneshaClient> {
+    fn ganesha(&self, cx: &Call) -> Result<GaneshaClient> {
         let nfs = self.nfs()?;
         Ok(GaneshaClient::connect(
             nfs.dbus_address.as_deref(),
             &nfs.bus_name,
-            self.timeout,
+            self.command_timeout(cx),
         )?)
     }
 
-    /// Takes the state directory's lock (waiting up to the timeout).
-    fn lock(&self) -> Result<StateLock> {
-        Ok(self.store.lock(self.timeout)?)
+    /// Takes the state directory's lock (waiting up to the call's command timeout).
+    fn lock(&self, cx: &Call) -> Result<StateLock> {
+        Ok(self.store.lock(self.command_timeout(cx))?)
     }
 
     /// Runs `change` on the persisted state under the lock and saves it if
@@ -140,9 +177,10 @@ impl Array {
     /// what it did to the daemons is then recorded).
     fn with_state<T>(
         &self,
+        cx: &Call,
         change: impl FnOnce(&Array, &mut ArrayState) -> Result<T>,
     ) -> Result<T> {
-        let _lock = self.lock()?;
+        let _lock = self.lock(cx)?;
         let before = self.store.load()?;
         let mut state = before.clone();
         let outcome = change(self, &mut state);
@@ -155,9 +193,10 @@ impl Array {
     /// Like [`Array::with_state`], with the secrets too.
     fn with_state_and_secrets<T>(
         &self,
+        cx: &Call,
         change: impl FnOnce(&Array, &mut ArrayState, &mut Secrets) -> Result<T>,
     ) -> Result<T> {
-        let _lock = self.lock()?;
+        let _lock = self.lock(cx)?;
         let before = self.store.load()?;
         let secrets_before = self.store.load_secrets()?;
         let mut state = before.clone();
@@ -173,8 +212,8 @@ impl Array {
     }
 
     /// Reads the persisted state (under the lock, so never half-written).
-    fn read_state(&self) -> Result<ArrayState> {
-        let _lock = self.lock()?;
+    fn read_state(&self, cx: &Call) -> Result<ArrayState> {
+        let _lock = self.lock(cx)?;
         Ok(self.store.load()?)
     }
 
@@ -192,27 +231,18 @@ impl Array {
             ))
         }
     }
-}
 
-impl LinuxPlugin {
-    fn array(&self) -> Result<&Array> {
-        self.array.as_ref().ok_or_else(|| {
-            LsmError::invalid_argument("plugin_register must come before any other call")
-        })
-    }
-
-    /// Runs `work` as an in-process job; the plugin waits for running jobs
-    /// before it exits.
+    /// Runs `work` as an in-process job started by the call `cx`; the session waits for
+    /// running jobs before it ends.
     fn spawn_job(
         &mut self,
-        work: impl FnOnce(&lsm_core::plugin::JobProgress) -> lsm_core::plugin::JobOutcome
-        + Send
-        + 'static,
+        cx: &Call,
+        work: impl FnOnce(&Call, &JobProgress) -> JobOutcome + Send + 'static,
     ) -> Result<String> {
         let running = Arc::clone(&self.running_jobs);
         running.fetch_add(1, Ordering::SeqCst);
-        let spawned = self.jobs.spawn(move |progress| {
-            let outcome = work(progress);
+        let spawned = self.jobs.spawn(cx, move |cx, progress| {
+            let outcome = work(cx, progress);
             running.fetch_sub(1, Ordering::SeqCst);
             outcome
         });
@@ -227,345 +257,6 @@ impl LinuxPlugin {
         while self.running_jobs.load(Ordering::SeqCst) > 0 && started.elapsed() < limit {
             std::thread::sleep(Duration::from_millis(20));
         }
-    }
-}
-
-impl Management for LinuxPlugin {
-    fn plugin_info(&self) -> PluginInfo {
-        PluginInfo {
-            description: "lsm-rs Linux host plugin (btrfs, LVM, tgt iSCSI, nfs-ganesha NFS)"
-                .to_string(),
-            version: env!("CARGO_PKG_VERSION").to_string(),
-        }
-    }
-
-    fn register(&mut self, registration: &Registration) -> Result<()> {
-        self.array = Some(Array::open(
-            registration.uri.as_str(),
-            registration.timeout,
-        )?);
-        Ok(())
-    }
-
-    fn unregister(&mut self) -> Result<()> {
-        // A COPY still running would be cut short by the process exit.
-        self.wait_for_jobs(Duration::from_secs(3600));
-        self.array = None;
-        Ok(())
-    }
-
-    fn set_timeout(&mut self, timeout: Duration) -> Result<()> {
-        if let Some(array) = self.array.as_mut() {
-            array.timeout = timeout.min(array.config.command_timeout);
-        }
-        Ok(())
-    }
-
-    fn capabilities(&mut self, system: &System) -> Result<Capabilities> {
-        self.array()?.capabilities(system)
-    }
-
-    fn systems(&mut self) -> Result<Vec<System>> {
-        Ok(vec![self.array()?.system()])
-    }
-
-    fn pools(&mut self, search: Option<&Search>) -> Result<Vec<Pool>> {
-        self.array()?.pools(search)
-    }
-
-    fn job_table(&mut self) -> Option<&mut JobTable> {
-        Some(&mut self.jobs)
-    }
-}
-
-impl San for LinuxPlugin {
-    fn volumes(&mut self, search: Option<&Search>) -> Result<Vec<Volume>> {
-        self.array()?.volumes(search)
-    }
-
-    fn disks(&mut self, _search: Option<&Search>) -> Result<Vec<Disk>> {
-        self.array()?.disks()
-    }
-
-    fn pool_member_info(&mut self, pool: &Pool) -> Result<PoolMemberInfo> {
-        self.array()?.pool_member_info(pool)
-    }
-
-    fn volume_create(
-        &mut self,
-        pool: &Pool,
-        volume_name: &str,
-        size_bytes: i64,
-        provisioning: Provisioning,
-    ) -> Result<Completion<Volume>> {
-        self.array()?
-            .volume_create(pool, volume_name, size_bytes, provisioning)
-            .map(Completion::Done)
-    }
-
-    fn volume_resize(
-        &mut self,
-        volume: &Volume,
-        new_size_bytes: i64,
-    ) -> Result<Completion<Volume>> {
-        self.array()?
-            .volume_resize(volume, new_size_bytes)
-            .map(Completion::Done)
-    }
-
-    fn volume_replicate(
-        &mut self,
-        pool: Option<&Pool>,
-        rep_type: ReplicationType,
-        volume_src: &Volume,
-        name: &str,
-    ) -> Result<Completion<Volume>> {
-        let array = self.array()?.clone();
-        match array.volume_replicate(pool, rep_type, volume_src, name)? {
-            volumes::Replication::Done(volume) => Ok(Completion::Done(volume)),
-            volumes::Replication::Copy(copy) => {
-                let job = self.spawn_job(move |progress| {
-                    copy.run(&array, progress)
-                        .map(|volume| Some(LsmObject::Volume(volume)))
-                })?;
-                Ok(Completion::job(job))
-            }
-        }
-    }
-
-    fn volume_replicate_range_block_size(&mut self, system: &System) -> Result<i64> {
-        self.array()?.check_system(system)?;
-        Ok(mapping::BLOCK_SIZE)
-    }
-
-    fn volume_replicate_range(
-        &mut self,
-        rep_type: ReplicationType,
-        volume_src: &Volume,
-        volume_dest: &Volume,
-        ranges: &[BlockRange],
-    ) -> Result<Completion<()>> {
-        self.array()?
-            .volume_replicate_range(rep_type, volume_src, volume_dest, ranges)
-            .map(Completion::Done)
-    }
-
-    fn volume_delete(&mut self, volume: &Volume) -> Result<Completion<()>> {
-        self.array()?.volume_delete(volume).map(Completion::Done)
-    }
-
-    fn volume_enable(&mut self, volume: &Volume) -> Result<()> {
-        self.array()?.volume_set_enabled(volume, true)
-    }
-
-    fn volume_disable(&mut self, volume: &Volume) -> Result<()> {
-        self.array()?.volume_set_enabled(volume, false)
-    }
-
-    fn iscsi_chap_auth(
-        &mut self,
-        init_id: &str,
-        in_user: Option<&str>,
-        in_password: Option<&str>,
-        out_user: Option<&str>,
-        out_password: Option<&str>,
-    ) -> Result<()> {
-        self.array()?
-            .iscsi_chap_auth(init_id, in_user, in_password, out_user, out_password)
-    }
-
-    fn access_groups(&mut self, _search: Option<&Search>) -> Result<Vec<AccessGroup>> {
-        self.array()?.access_groups()
-    }
-
-    fn access_group_create(
-        &mut self,
-        name: &str,
-        init_id: &str,
-        init_type: InitiatorType,
-        system: &System,
-    ) -> Result<AccessGroup> {
-        self.array()?
-            .access_group_create(name, init_id, init_type, system)
-    }
-
-    fn access_group_delete(&mut self, access_group: &AccessGroup) -> Result<()> {
-        self.array()?.access_group_delete(access_group)
-    }
-
-    fn access_group_initiator_add(
-        &mut self,
-        access_group: &AccessGroup,
-        init_id: &str,
-        init_type: InitiatorType,
-    ) -> Result<AccessGroup> {
-        self.array()?
-            .access_group_initiator_add(access_group, init_id, init_type)
-    }
-
-    fn access_group_initiator_delete(
-        &mut self,
-        access_group: &AccessGroup,
-        init_id: &str,
-        init_type: InitiatorType,
-    ) -> Result<AccessGroup> {
-        self.array()?
-            .access_group_initiator_delete(access_group, init_id, init_type)
-    }
-
-    fn volume_mask(&mut self, access_group: &AccessGroup, volume: &Volume) -> Result<()> {
-        self.array()?.volume_mask(access_group, volume)
-    }
-
-    fn volume_unmask(&mut self, access_group: &AccessGroup, volume: &Volume) -> Result<()> {
-        self.array()?.volume_unmask(access_group, volume)
-    }
-
-    fn volumes_accessible_by_access_group(
-        &mut self,
-        access_group: &AccessGroup,
-    ) -> Result<Vec<Volume>> {
-        self.array()?
-            .volumes_accessible_by_access_group(access_group)
-    }
-
-    fn access_groups_granted_to_volume(&mut self, volume: &Volume) -> Result<Vec<AccessGroup>> {
-        self.array()?.access_groups_granted_to_volume(volume)
-    }
-
-    fn volume_child_dependency(&mut self, volume: &Volume) -> Result<bool> {
-        self.array()?.volume_child_dependency(volume)
-    }
-
-    fn volume_child_dependency_rm(&mut self, volume: &Volume) -> Result<Completion<()>> {
-        self.array()?
-            .volume_child_dependency_rm(volume)
-            .map(Completion::Done)
-    }
-
-    fn target_ports(&mut self, _search: Option<&Search>) -> Result<Vec<TargetPort>> {
-        self.array()?.target_ports()
-    }
-}
-
-impl Nas for LinuxPlugin {
-    fn fs(&mut self, search: Option<&Search>) -> Result<Vec<FileSystem>> {
-        self.array()?.file_systems(search)
-    }
-
-    fn fs_create(
-        &mut self,
-        pool: &Pool,
-        name: &str,
-        size_bytes: i64,
-    ) -> Result<Completion<FileSystem>> {
-        self.array()?
-            .fs_create(pool, name, size_bytes)
-            .map(Completion::Done)
-    }
-
-    fn fs_delete(&mut self, fs: &FileSystem) -> Result<Completion<()>> {
-        self.array()?.fs_delete(fs).map(Completion::Done)
-    }
-
-    fn fs_resize(
-        &mut self,
-        fs: &FileSystem,
-        new_size_bytes: i64,
-    ) -> Result<Completion<FileSystem>> {
-        self.array()?
-            .fs_resize(fs, new_size_bytes)
-            .map(Completion::Done)
-    }
-
-    fn fs_clone(
-        &mut self,
-        src_fs: &FileSystem,
-        dest_fs_name: &str,
-        snapshot: Option<&FsSnapshot>,
-    ) -> Result<Completion<FileSystem>> {
-        self.array()?
-            .fs_clone(src_fs, dest_fs_name, snapshot)
-            .map(Completion::Done)
-    }
-
-    fn fs_file_clone(
-        &mut self,
-        fs: &FileSystem,
-        src_file_name: &str,
-        dest_file_name: &str,
-        snapshot: Option<&FsSnapshot>,
-    ) -> Result<Completion<()>> {
-        self.array()?
-            .fs_file_clone(fs, src_file_name, dest_file_name, snapshot)
-            .map(Completion::Done)
-    }
-
-    fn fs_child_dependency(&mut self, fs: &FileSystem, files: Option<&[String]>) -> Result<bool> {
-        self.array()?.fs_child_dependency(fs, files)
-    }
-
-    fn fs_child_dependency_rm(
-        &mut self,
-        fs: &FileSystem,
-        files: Option<&[String]>,
-    ) -> Result<Completion<()>> {
-        self.array()?
-            .fs_child_dependency_rm(fs, files)
-            .map(Completion::Done)
-    }
-
-    fn fs_snapshots(&mut self, fs: &FileSystem) -> Result<Vec<FsSnapshot>> {
-        self.array()?.fs_snapshots(fs)
-    }
-
-    fn fs_snapshot_create(
-        &mut self,
-        fs: &FileSystem,
-        snapshot_name: &str,
-    ) -> Result<Completion<FsSnapshot>> {
-        self.array()?
-            .fs_snapshot_create(fs, snapshot_name)
-            .map(Completion::Done)
-    }
-
-    fn fs_snapshot_delete(
-        &mut self,
-        fs: &FileSystem,
-        snapshot: &FsSnapshot,
-    ) -> Result<Completion<()>> {
-        self.array()?
-            .fs_snapshot_delete(fs, snapshot)
-            .map(Completion::Done)
-    }
-
-    fn fs_snapshot_restore(
-        &mut self,
-        fs: &FileSystem,
-        snapshot: &FsSnapshot,
-        files: Option<&[String]>,
-        restore_files: Option<&[String]>,
-        all_files: bool,
-    ) -> Result<Completion<()>> {
-        self.array()?
-            .fs_snapshot_restore(fs, snapshot, files, restore_files, all_files)
-            .map(Completion::Done)
-    }
-
-    fn export_auth(&mut self) -> Result<Vec<String>> {
-        self.array()?.export_auth()
-    }
-
-    fn exports(&mut self, _search: Option<&Search>) -> Result<Vec<NfsExport>> {
-        self.array()?.exports()
-    }
-
-    fn export_fs(&mut self, request: &ExportRequest) -> Result<NfsExport> {
-        self.array()?.export_fs(request)
-    }
-
-    fn export_remove(&mut self, export: &NfsExport) -> Result<()> {
-        self.array()?.export_remove(export)
     }
 }
 

@@ -10,7 +10,7 @@
 
 use std::path::{Path, PathBuf};
 
-use lsm_core::plugin::Search;
+use lsm_core::plugin::Call;
 use lsm_core::types::*;
 use lsm_core::{ErrorNumber, LsmError, PoolMemberInfo, Result};
 
@@ -135,7 +135,7 @@ impl Array {
             .collect()
     }
 
-    fn btrfs_pool(&self, name: &str, backend: &PoolBackend) -> HostPool {
+    fn btrfs_pool(&self, cx: &Call, name: &str, backend: &PoolBackend) -> HostPool {
         let PoolBackend::Btrfs {
             mount_point,
             device,
@@ -182,7 +182,7 @@ impl Array {
             .option("subvolid")
             .and_then(|id| id.parse().ok())
             .unwrap_or(5);
-        let fsid = match self.btrfs().filesystem_uuid(&mount_point) {
+        let fsid = match self.btrfs(cx).filesystem_uuid(&mount_point) {
             Ok(fsid) => fsid,
             Err(error) => return missing(error.to_string()),
         };
@@ -200,12 +200,12 @@ impl Array {
     /// Every configured pool as found on the host, in configuration order.
     /// With `only`, just the pools of that kind (saves the LVM report when
     /// only btrfs pools matter, and the reverse).
-    pub(super) fn host_pools(&self, only: Option<PoolBackendKind>) -> Vec<HostPool> {
+    pub(super) fn host_pools(&self, cx: &Call, only: Option<PoolBackendKind>) -> Vec<HostPool> {
         let wants = |kind| only.is_none_or(|only| only == kind);
         let lvm_groups = if wants(PoolBackendKind::Lvm)
             && self.configured_pool_kinds().contains(&PoolBackendKind::Lvm)
         {
-            Some(self.lvm().vgs(None))
+            Some(self.lvm(cx).vgs(None))
         } else {
             None
         };
@@ -213,7 +213,7 @@ impl Array {
         for pool in &self.config.pools {
             match &pool.backend {
                 PoolBackend::Btrfs { .. } if wants(PoolBackendKind::Btrfs) => {
-                    pools.push(self.btrfs_pool(&pool.name, &pool.backend));
+                    pools.push(self.btrfs_pool(cx, &pool.name, &pool.backend));
                 }
                 PoolBackend::Lvm { vg } if wants(PoolBackendKind::Lvm) => {
                     let found = match &lvm_groups {
@@ -246,8 +246,8 @@ impl Array {
     }
 
     /// The usable btrfs pools.
-    pub(super) fn btrfs_pools(&self) -> Vec<BtrfsPool> {
-        self.host_pools(Some(PoolBackendKind::Btrfs))
+    pub(super) fn btrfs_pools(&self, cx: &Call) -> Vec<BtrfsPool> {
+        self.host_pools(cx, Some(PoolBackendKind::Btrfs))
             .into_iter()
             .filter_map(|pool| match pool {
                 HostPool::Btrfs(pool) => Some(pool),
@@ -258,7 +258,7 @@ impl Array {
 
     /// The pool with LSM id `id`: `NOT_FOUND_POOL` when there is none,
     /// `POOL_NOT_READY` when it is configured but not usable.
-    pub(super) fn pool_by_id(&self, id: &str) -> Result<HostPool> {
+    pub(super) fn pool_by_id(&self, cx: &Call, id: &str) -> Result<HostPool> {
         let only = if id.starts_with("btrfs-") {
             Some(PoolBackendKind::Btrfs)
         } else if id.starts_with("lvm-") {
@@ -269,7 +269,7 @@ impl Array {
             return Err(not_found_pool(id));
         };
         let pool = self
-            .host_pools(only)
+            .host_pools(cx, only)
             .into_iter()
             .find(|pool| pool.id() == id)
             .ok_or_else(|| not_found_pool(id))?;
@@ -283,22 +283,22 @@ impl Array {
     }
 
     /// The btrfs pool with LSM id `id`.
-    pub(super) fn btrfs_pool_by_id(&self, id: &str) -> Result<BtrfsPool> {
-        match self.pool_by_id(id)? {
+    pub(super) fn btrfs_pool_by_id(&self, cx: &Call, id: &str) -> Result<BtrfsPool> {
+        match self.pool_by_id(cx, id)? {
             HostPool::Btrfs(pool) => Ok(pool),
             _ => Err(not_found_pool(id)),
         }
     }
 
     /// Why LVs cannot be used as block devices here, if they cannot.
-    pub(super) fn lvm_block_device_problem(&self) -> Option<&'static str> {
-        self.lvm().activation_disabled().then_some(
+    pub(super) fn lvm_block_device_problem(&self, cx: &Call) -> Option<&'static str> {
+        self.lvm(cx).activation_disabled().then_some(
             "this host has no device-mapper, so LVs have no block device: \
              masking, enable/disable and replication of LVs are not available",
         )
     }
 
-    fn pool_object(&self, pool: &HostPool) -> Pool {
+    pub(super) fn pool_object(&self, cx: &Call, pool: &HostPool) -> Pool {
         let mut object = Pool {
             id: pool.id().to_owned(),
             name: pool.name().to_owned(),
@@ -318,7 +318,7 @@ impl Array {
                     | PoolElementType::VOLUME_FULL
                     | PoolElementType::FS
                     | PoolElementType::DELTA;
-                match self.btrfs().filesystem_usage(&btrfs.mount_point) {
+                match self.btrfs(cx).filesystem_usage(&btrfs.mount_point) {
                     Ok(usage) => {
                         object.total_space = size_to_wire(usage.device_size);
                         object.free_space =
@@ -334,7 +334,7 @@ impl Array {
                 object.element_type = PoolElementType::VOLUME | PoolElementType::VOLUME_FULL;
                 object.total_space = size_to_wire(lvm.vg.size);
                 object.free_space = size_to_wire(lvm.vg.free.min(lvm.vg.size));
-                if let Some(problem) = self.lvm_block_device_problem() {
+                if let Some(problem) = self.lvm_block_device_problem(cx) {
                     object.status_info = problem.to_owned();
                 }
             }
@@ -349,60 +349,39 @@ impl Array {
         }
         object
     }
+}
 
-    /// `pools`.
-    pub(super) fn pools(&self, search: Option<&Search>) -> Result<Vec<Pool>> {
-        let only = match search {
-            Some(search) if search.key == "id" && search.value.starts_with("btrfs-") => {
-                Some(PoolBackendKind::Btrfs)
-            }
-            Some(search) if search.key == "id" && search.value.starts_with("lvm-") => {
-                Some(PoolBackendKind::Lvm)
-            }
-            _ => None,
-        };
-        Ok(self
-            .host_pools(only)
-            .iter()
-            .filter(|pool| {
-                search.is_none_or(|search| search.key != "id" || search.value == pool.id())
+/// `pool_member_info`: the disks under a pool.
+pub(super) fn member_info(array: &Array, cx: &Call, pool: &Pool) -> Result<PoolMemberInfo> {
+    let host_pool = array.pool_by_id(cx, &pool.id)?;
+    let member_names: Vec<String> = match &host_pool {
+        HostPool::Btrfs(btrfs) => crate::btrfs::device_names(Path::new("/sys"), &btrfs.fsid),
+        HostPool::Lvm(lvm) => array
+            .lvm(cx)
+            .pvs()?
+            .into_iter()
+            .filter(|pv| pv.vg_name == lvm.vg.name)
+            .filter_map(|pv| {
+                let path = std::fs::canonicalize(&pv.name).unwrap_or_else(|_| pv.name.into());
+                path.file_name()
+                    .map(|name| name.to_string_lossy().into_owned())
             })
-            .map(|pool| self.pool_object(pool))
-            .collect())
-    }
-
-    /// `pool_member_info`: the disks under a pool.
-    pub(super) fn pool_member_info(&self, pool: &Pool) -> Result<PoolMemberInfo> {
-        let host_pool = self.pool_by_id(&pool.id)?;
-        let member_names: Vec<String> = match &host_pool {
-            HostPool::Btrfs(btrfs) => crate::btrfs::device_names(Path::new("/sys"), &btrfs.fsid),
-            HostPool::Lvm(lvm) => self
-                .lvm()
-                .pvs()?
-                .into_iter()
-                .filter(|pv| pv.vg_name == lvm.vg.name)
-                .filter_map(|pv| {
-                    let path = std::fs::canonicalize(&pv.name).unwrap_or_else(|_| pv.name.into());
-                    path.file_name()
-                        .map(|name| name.to_string_lossy().into_owned())
-                })
-                .collect(),
-            HostPool::Missing { .. } => Vec::new(),
-        };
-        let disks = self.disks()?;
-        let member_ids = member_names
-            .iter()
-            .filter_map(|name| {
-                disks
-                    .iter()
-                    .find(|disk| disk.name == *name)
-                    .map(|disk| disk.id.clone())
-            })
-            .collect();
-        Ok(PoolMemberInfo {
-            raid_type: RaidType::UNKNOWN,
-            member_type: MemberType::DISK,
-            member_ids,
+            .collect(),
+        HostPool::Missing { .. } => Vec::new(),
+    };
+    let disks = super::disks::list(array, cx)?;
+    let member_ids = member_names
+        .iter()
+        .filter_map(|name| {
+            disks
+                .iter()
+                .find(|disk| disk.name == *name)
+                .map(|disk| disk.id.clone())
         })
-    }
+        .collect();
+    Ok(PoolMemberInfo {
+        raid_type: RaidType::UNKNOWN,
+        member_type: MemberType::DISK,
+        member_ids,
+    })
 }

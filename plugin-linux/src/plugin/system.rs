@@ -1,4 +1,5 @@
-//! The system (this host) and the capabilities it has right now.
+//! The system (this host), the capabilities it has right now, and the session's
+//! [`Management`] impl.
 //!
 //! The system id is `/etc/machine-id` (the hostname when there is none),
 //! its name the hostname and its firmware version the kernel release.
@@ -6,11 +7,12 @@
 //! moment: a configured btrfs pool, a configured and answering tgtd, a
 //! configured and answering ganesha, device-mapper for LVM block devices.
 
+use lsm_core::plugin::{Call, JobTable, Management, Search};
 use lsm_core::types::*;
 use lsm_core::{Capabilities, Capability as C, Result};
 
-use super::Array;
-use super::pools::HostPool;
+use super::pools::{HostPool, PoolBackendKind};
+use super::{Array, JOBS_AT_END};
 
 fn read_trimmed(path: &str) -> Option<String> {
     std::fs::read_to_string(path)
@@ -138,18 +140,26 @@ impl Array {
             mode: SystemMode::NO_SUPPORT,
         }
     }
+}
+
+impl Management for Array {
+    /// A COPY still running would be cut short by the process exit: wait for it.
+    fn unregister(self, _cx: &Call) -> Result<()> {
+        self.wait_for_jobs(JOBS_AT_END);
+        Ok(())
+    }
 
     /// What this host can do now.
-    pub(super) fn capabilities(&self, system: &System) -> Result<Capabilities> {
+    fn capabilities(&mut self, cx: &Call, system: &System) -> Result<Capabilities> {
         self.check_system(system)?;
         let mut caps = Capabilities::new();
         caps.set_all(ALWAYS);
         // Only pools found on the host count (a configured btrfs pool that
         // is not mounted offers nothing).
-        let usable = self.host_pools(None);
+        let usable = self.host_pools(cx, None);
         let has_btrfs = usable.iter().any(|pool| matches!(pool, HostPool::Btrfs(_)));
         let has_lvm = usable.iter().any(|pool| matches!(pool, HostPool::Lvm(_)));
-        let device_mapper = has_lvm && !self.lvm().activation_disabled();
+        let device_mapper = has_lvm && !self.lvm(cx).activation_disabled();
         if has_btrfs || has_lvm {
             caps.set_all(ANY_POOL);
         }
@@ -159,7 +169,7 @@ impl Array {
         if device_mapper {
             caps.set_all(LVM_WITH_DEVICE_MAPPER);
         }
-        let iscsi = self.config.iscsi.is_some() && self.tgt().is_ok_and(|tgt| tgt.is_ready());
+        let iscsi = self.config.iscsi.is_some() && self.tgt(cx).is_ok_and(|tgt| tgt.is_ready());
         if iscsi {
             caps.set_all(ISCSI);
             if has_btrfs || device_mapper {
@@ -167,7 +177,7 @@ impl Array {
             }
         }
         if has_btrfs && let Some(nfs) = &self.config.nfs {
-            if self.ganesha().is_ok_and(|ganesha| ganesha.is_ready()) {
+            if self.ganesha(cx).is_ok_and(|ganesha| ganesha.is_ready()) {
                 caps.set_all(NFS);
             } else if nfs
                 .pid_file
@@ -180,5 +190,35 @@ impl Array {
             }
         }
         Ok(caps)
+    }
+
+    fn systems(&mut self, _cx: &Call) -> Result<Vec<System>> {
+        Ok(vec![self.system()])
+    }
+
+    /// Every configured pool, found or not (status ERROR with the reason); an `id`
+    /// search for a btrfs or LVM pool asks only that backend.
+    fn pools(&mut self, cx: &Call, search: Option<&Search>) -> Result<Vec<Pool>> {
+        let only = match search {
+            Some(search) if search.key == "id" && search.value.starts_with("btrfs-") => {
+                Some(PoolBackendKind::Btrfs)
+            }
+            Some(search) if search.key == "id" && search.value.starts_with("lvm-") => {
+                Some(PoolBackendKind::Lvm)
+            }
+            _ => None,
+        };
+        Ok(self
+            .host_pools(cx, only)
+            .iter()
+            .filter(|pool| {
+                search.is_none_or(|search| search.key != "id" || search.value == pool.id())
+            })
+            .map(|pool| self.pool_object(cx, pool))
+            .collect())
+    }
+
+    fn job_table(&mut self) -> Option<&mut JobTable> {
+        Some(&mut self.jobs)
     }
 }

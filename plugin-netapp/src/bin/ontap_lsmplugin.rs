@@ -1,5 +1,5 @@
 //! `ontap_lsmplugin`: the `ontap://` plugin ([`plugin_netapp::plugin::OntapPlugin`]).
 
 fn main() {
-    lsm_core::plugin::run_plugin(plugin_netapp::plugin::OntapPlugin::default())
+    lsm_core::plugin::run_plugin(plugin_netapp::plugin::OntapPlugin)
 }

@@ -13,7 +13,7 @@
 use std::sync::{Mutex, RwLock};
 use std::time::Duration;
 
-use lsm_core::plugin::Registration;
+use lsm_core::plugin::{Call, Registration};
 use lsm_core::{ErrorNumber, LsmError};
 use lsm_rest::{
     Auth, Deadline, Method, NextPage, Page, Request, Response, RestClient, RestConfig, RestError,
@@ -129,10 +129,15 @@ impl NefClient {
         self.rest_mut().set_timeout(timeout);
     }
 
-    /// An LSM call starts: its deadline is the call timeout from now, less the margin.
-    pub fn begin_call(&self) {
-        let timeout = self.rest().timeout();
-        let deadline = Deadline::after(timeout.saturating_sub(answer_margin(timeout)));
+    /// An LSM call starts: its deadline is the call's (from the SDK's context), less the margin
+    /// that lets the answer reach the client first.
+    pub fn begin_call(&self, call: &Call) {
+        let deadline = call.deadline();
+        let deadline = Deadline::at(
+            deadline
+                .checked_sub(answer_margin(call.timeout()))
+                .unwrap_or(deadline),
+        );
         *self.call.lock().unwrap_or_else(|p| p.into_inner()) = deadline;
     }
 

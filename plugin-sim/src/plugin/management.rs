@@ -1,42 +1,18 @@
-//! The [`Management`] impl: registration, capabilities, systems, pools and jobs.
+//! The [`Management`] impl: capabilities, systems, pools and jobs.
 
-use std::time::Duration;
-
-use lsm_core::plugin::{JobReport, Management, PluginInfo, Registration, Search};
+use lsm_core::plugin::{Call, JobReport, Management, Search};
 use lsm_core::types::*;
 use lsm_core::{Capabilities, Capability, ErrorNumber, Result};
 use rusqlite::{OptionalExtension, params};
 
 use super::lookups::{job_item, pool_get, search_number, system_check};
 use super::rows::{pool_cols, pool_of};
-use super::{SimPlugin, not_found, now_secs};
+use super::{SimSession, not_found, now_secs};
 use crate::state::*;
 
-impl Management for SimPlugin {
-    fn plugin_info(&self) -> PluginInfo {
-        PluginInfo {
-            description: "lsm-rs storage simulator".to_string(),
-            version: env!("CARGO_PKG_VERSION").to_string(),
-        }
-    }
-
-    fn register(&mut self, registration: &Registration) -> Result<()> {
-        let path = state_path(registration.uri.query_param("statefile"));
-        self.state = Some(State::open(&path, registration.timeout)?);
-        Ok(())
-    }
-
-    fn unregister(&mut self) -> Result<()> {
-        self.state = None;
-        Ok(())
-    }
-
-    fn set_timeout(&mut self, timeout: Duration) -> Result<()> {
-        self.state()?.set_timeout(timeout)
-    }
-
-    fn capabilities(&mut self, system: &System) -> Result<Capabilities> {
-        self.read(|tx| system_check(tx, system))?;
+impl Management for SimSession {
+    fn capabilities(&mut self, cx: &Call, system: &System) -> Result<Capabilities> {
+        self.read(cx, |tx| system_check(tx, system))?;
         let mut caps = Capabilities::new();
         for (cap, _) in Capability::ALL {
             caps.set(*cap, true);
@@ -47,8 +23,8 @@ impl Management for SimPlugin {
         Ok(caps)
     }
 
-    fn systems(&mut self) -> Result<Vec<System>> {
-        self.read_one(|tx| {
+    fn systems(&mut self, cx: &Call) -> Result<Vec<System>> {
+        self.read_one(cx, |tx| {
             let mut stmt = tx.prepare_cached(
                 "SELECT id, name, status, status_info, read_cache_pct, mode FROM systems",
             )?;
@@ -68,8 +44,8 @@ impl Management for SimPlugin {
         })
     }
 
-    fn pools(&mut self, search: Option<&Search>) -> Result<Vec<Pool>> {
-        self.read_one(|tx| {
+    fn pools(&mut self, cx: &Call, search: Option<&Search>) -> Result<Vec<Pool>> {
+        self.read_one(cx, |tx| {
             if let Some(id) = search_number(search, "id", "POOL") {
                 return Ok(match id {
                     Some(_) => pool_get(tx, &search.map(|s| s.value.clone()).unwrap_or_default())
@@ -87,8 +63,8 @@ impl Management for SimPlugin {
         })
     }
 
-    fn job_status(&mut self, job_id: &str) -> Result<JobReport> {
-        self.read(|tx| {
+    fn job_status(&mut self, cx: &Call, job_id: &str) -> Result<JobReport> {
+        self.read(cx, |tx| {
             let missing = || not_found(ErrorNumber::NOT_FOUND_JOB, "Job", job_id);
             let n = parse_id("JOB", job_id).ok_or_else(missing)?;
             let (started, duration, kind, item): (f64, f64, Option<String>, Option<i64>) = tx
@@ -111,8 +87,8 @@ impl Management for SimPlugin {
         })
     }
 
-    fn job_free(&mut self, job_id: &str) -> Result<()> {
-        self.write(|tx| {
+    fn job_free(&mut self, cx: &Call, job_id: &str) -> Result<()> {
+        self.write(cx, |tx| {
             let missing = || not_found(ErrorNumber::NOT_FOUND_JOB, "Job", job_id);
             let n = parse_id("JOB", job_id).ok_or_else(missing)?;
             match tx
@@ -125,8 +101,13 @@ impl Management for SimPlugin {
         })
     }
 
-    fn system_read_cache_pct_update(&mut self, system: &System, read_pct: i64) -> Result<()> {
-        self.write(|tx| {
+    fn system_read_cache_pct_update(
+        &mut self,
+        cx: &Call,
+        system: &System,
+        read_pct: i64,
+    ) -> Result<()> {
+        self.write(cx, |tx| {
             system_check(tx, system)?;
             tx.prepare_cached("UPDATE systems SET read_cache_pct = ?1 WHERE id = ?2")?
                 .execute(params![read_pct, system.id])?;

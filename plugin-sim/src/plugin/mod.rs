@@ -1,5 +1,6 @@
-//! The `sim://` plugin: [`SimPlugin`], its per-call transactions over [`State`], and
-//! the small helpers every method shares (errors, time, job length).
+//! The `sim://` plugin: [`SimPlugin`], which opens a [`SimSession`] on a state file at
+//! `plugin_register`; the session's per-call transactions over [`State`], and the small
+//! helpers every method shares (errors, time, job length).
 //!
 //! Objects a client passes in are looked up by `id` only (a stale copy's
 //! other fields are ignored). Mutations are async like the reference's:
@@ -12,7 +13,7 @@
 //! - `lookups`: objects by id, name and initiator checks, space accounting,
 //!   job rows, dependency queries and RAID geometry.
 //! - `management`: the [`Management`](lsm_core::plugin::Management) impl
-//!   (registration, capabilities, systems, pools, jobs).
+//!   (capabilities, systems, pools, jobs).
 //! - `san`: the [`San`](lsm_core::plugin::San) impl (volumes, disks, access
 //!   groups and masking, target ports, RAID, batteries, caches, LEDs).
 //! - `nas`: the [`Nas`](lsm_core::plugin::Nas) impl (file systems, snapshots,
@@ -24,17 +25,43 @@ mod nas;
 mod rows;
 mod san;
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use lsm_core::plugin::{Call, Plugin, PluginInfo, Registration};
 use lsm_core::{ErrorNumber, LsmError, Result};
 use rusqlite::Connection;
 
-use crate::state::{SimError, SimResult, State};
+use crate::state::{SimError, SimResult, State, state_path};
 
-/// The `sim://` plugin.
-#[derive(Default)]
-pub struct SimPlugin {
-    state: Option<State>,
+/// The `sim://` plugin: `run_plugin(SimPlugin)` is the whole `main` of `sim_lsmplugin`.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SimPlugin;
+
+impl Plugin for SimPlugin {
+    type Session = SimSession;
+
+    fn plugin_info(&self) -> PluginInfo {
+        PluginInfo {
+            description: "lsm-rs storage simulator".to_string(),
+            version: env!("CARGO_PKG_VERSION").to_string(),
+        }
+    }
+
+    /// Opens (or makes) the state file named by the URI's `statefile=`, else the default.
+    fn register(&self, cx: &Call, registration: &Registration) -> Result<SimSession> {
+        let path = state_path(registration.uri.query_param("statefile"));
+        Ok(SimSession {
+            state: State::open(&path, cx.timeout())?,
+            lock_wait_for: cx.timeout(),
+        })
+    }
+}
+
+/// A registered `sim://` session: the open state file. Every call is one transaction on it.
+pub struct SimSession {
+    state: State,
+    /// The session timeout the state file's lock wait was last derived from.
+    lock_wait_for: Duration,
 }
 
 fn not_found(code: ErrorNumber, what: &str, id: &str) -> SimError {
@@ -61,26 +88,27 @@ fn job_duration() -> f64 {
         .unwrap_or(1.0)
 }
 
-impl SimPlugin {
-    fn state(&mut self) -> Result<&mut State> {
-        self.state.as_mut().ok_or_else(|| {
-            LsmError::new(
-                ErrorNumber::INVALID_ARGUMENT,
-                "plugin_register must come first",
-            )
-        })
+impl SimSession {
+    /// The state file, its lock wait bounded by this call's timeout (a `time_out_set`
+    /// reaches the session in the next call's context).
+    fn state(&mut self, cx: &Call) -> Result<&mut State> {
+        if cx.timeout() != self.lock_wait_for {
+            self.state.set_timeout(cx.timeout())?;
+            self.lock_wait_for = cx.timeout();
+        }
+        Ok(&mut self.state)
     }
 
-    fn read<T>(&mut self, f: impl FnOnce(&Connection) -> SimResult<T>) -> Result<T> {
-        self.state()?.read(f)
+    fn read<T>(&mut self, cx: &Call, f: impl FnOnce(&Connection) -> SimResult<T>) -> Result<T> {
+        self.state(cx)?.read(f)
     }
 
     /// A read that is one statement: no BEGIN / COMMIT around it (see `State::read_one`).
-    fn read_one<T>(&mut self, f: impl FnOnce(&Connection) -> SimResult<T>) -> Result<T> {
-        self.state()?.read_one(f)
+    fn read_one<T>(&mut self, cx: &Call, f: impl FnOnce(&Connection) -> SimResult<T>) -> Result<T> {
+        self.state(cx)?.read_one(f)
     }
 
-    fn write<T>(&mut self, f: impl FnOnce(&Connection) -> SimResult<T>) -> Result<T> {
-        self.state()?.write(f)
+    fn write<T>(&mut self, cx: &Call, f: impl FnOnce(&Connection) -> SimResult<T>) -> Result<T> {
+        self.state(cx)?.write(f)
     }
 }

@@ -1,7 +1,7 @@
 //! The [`Nas`] impl: file systems, snapshots, clones, dependencies and NFS
 //! exports.
 
-use lsm_core::plugin::{Completion, ExportRequest, Nas, Search};
+use lsm_core::plugin::{Call, Completion, ExportRequest, Nas, Search};
 use lsm_core::types::*;
 use lsm_core::{ErrorNumber, LsmError, Result};
 use rusqlite::params;
@@ -10,16 +10,16 @@ use super::lookups::{
     charge_pool, check_element, fs_children, fs_get, fs_name_free, new_job, pool_get, snapshot_get,
 };
 use super::rows::{export_cols, export_of, fs_cols, fs_of, snapshot_of};
-use super::{SimPlugin, lsm, not_found, now_secs};
+use super::{SimSession, lsm, not_found, now_secs};
 use crate::state::*;
 
 fn random_export_path() -> String {
     format!("/nfs_exp_{:08x}", rand::random::<u32>())
 }
 
-impl Nas for SimPlugin {
-    fn fs(&mut self, _search: Option<&Search>) -> Result<Vec<FileSystem>> {
-        self.read(|tx| {
+impl Nas for SimSession {
+    fn fs(&mut self, cx: &Call, _search: Option<&Search>) -> Result<Vec<FileSystem>> {
+        self.read(cx, |tx| {
             let mut stmt =
                 tx.prepare_cached(concat!("SELECT ", fs_cols!(), " FROM fs ORDER BY id"))?;
             Ok(stmt
@@ -30,11 +30,12 @@ impl Nas for SimPlugin {
 
     fn fs_create(
         &mut self,
+        cx: &Call,
         pool: &Pool,
         name: &str,
         size_bytes: i64,
     ) -> Result<Completion<FileSystem>> {
-        self.write(|tx| {
+        self.write(cx, |tx| {
             let pool = pool_get(tx, &pool.id)?;
             check_element(&pool, PoolElementType::FS, "file systems")?;
             fs_name_free(tx, name)?;
@@ -47,8 +48,8 @@ impl Nas for SimPlugin {
         })
     }
 
-    fn fs_delete(&mut self, fs: &FileSystem) -> Result<Completion<()>> {
-        self.write(|tx| {
+    fn fs_delete(&mut self, cx: &Call, fs: &FileSystem) -> Result<Completion<()>> {
+        self.write(cx, |tx| {
             let fs = fs_get(tx, &fs.id)?;
             let n = parse_id("FS", &fs.id).unwrap_or_default();
             let clones: i64 = tx
@@ -74,10 +75,11 @@ impl Nas for SimPlugin {
 
     fn fs_resize(
         &mut self,
+        cx: &Call,
         fs: &FileSystem,
         new_size_bytes: i64,
     ) -> Result<Completion<FileSystem>> {
-        self.write(|tx| {
+        self.write(cx, |tx| {
             let fs = fs_get(tx, &fs.id)?;
             if new_size_bytes == fs.total_space {
                 return Err(lsm(
@@ -96,11 +98,12 @@ impl Nas for SimPlugin {
 
     fn fs_clone(
         &mut self,
+        cx: &Call,
         src_fs: &FileSystem,
         dest_fs_name: &str,
         snapshot: Option<&FsSnapshot>,
     ) -> Result<Completion<FileSystem>> {
-        self.write(|tx| {
+        self.write(cx, |tx| {
             let src = fs_get(tx, &src_fs.id)?;
             let src_n = parse_id("FS", &src.id).unwrap_or_default();
             let snap_n = match snapshot {
@@ -130,12 +133,13 @@ impl Nas for SimPlugin {
 
     fn fs_file_clone(
         &mut self,
+        cx: &Call,
         fs: &FileSystem,
         src_file_name: &str,
         dest_file_name: &str,
         snapshot: Option<&FsSnapshot>,
     ) -> Result<Completion<()>> {
-        self.write(|tx| {
+        self.write(cx, |tx| {
             let n = parse_id("FS", &fs_get(tx, &fs.id)?.id).unwrap_or_default();
             let snap_n = match snapshot {
                 Some(s) => Some(parse_id("FS_SNAP", &snapshot_get(tx, n, &s.id)?.id).unwrap_or_default()),
@@ -147,8 +151,13 @@ impl Nas for SimPlugin {
         })
     }
 
-    fn fs_child_dependency(&mut self, fs: &FileSystem, files: Option<&[String]>) -> Result<bool> {
-        self.read(|tx| {
+    fn fs_child_dependency(
+        &mut self,
+        cx: &Call,
+        fs: &FileSystem,
+        files: Option<&[String]>,
+    ) -> Result<bool> {
+        self.read(cx, |tx| {
             let n = parse_id("FS", &fs_get(tx, &fs.id)?.id).unwrap_or_default();
             fs_children(tx, n, files)
         })
@@ -156,10 +165,11 @@ impl Nas for SimPlugin {
 
     fn fs_child_dependency_rm(
         &mut self,
+        cx: &Call,
         fs: &FileSystem,
         files: Option<&[String]>,
     ) -> Result<Completion<()>> {
-        self.write(|tx| {
+        self.write(cx, |tx| {
             let n = parse_id("FS", &fs_get(tx, &fs.id)?.id).unwrap_or_default();
             if !fs_children(tx, n, files)? {
                 return Err(lsm(
@@ -187,8 +197,8 @@ impl Nas for SimPlugin {
         })
     }
 
-    fn fs_snapshots(&mut self, fs: &FileSystem) -> Result<Vec<FsSnapshot>> {
-        self.read(|tx| {
+    fn fs_snapshots(&mut self, cx: &Call, fs: &FileSystem) -> Result<Vec<FsSnapshot>> {
+        self.read(cx, |tx| {
             let n = parse_id("FS", &fs_get(tx, &fs.id)?.id).unwrap_or_default();
             let mut stmt = tx.prepare_cached(
                 "SELECT id, name, ts FROM fs_snapshots WHERE fs_id = ?1 ORDER BY id",
@@ -201,10 +211,11 @@ impl Nas for SimPlugin {
 
     fn fs_snapshot_create(
         &mut self,
+        cx: &Call,
         fs: &FileSystem,
         snapshot_name: &str,
     ) -> Result<Completion<FsSnapshot>> {
-        self.write(|tx| {
+        self.write(cx, |tx| {
             let n = parse_id("FS", &fs_get(tx, &fs.id)?.id).unwrap_or_default();
             let taken: i64 = tx
                 .prepare_cached("SELECT count(*) FROM fs_snapshots WHERE fs_id = ?1 AND name = ?2")?
@@ -227,10 +238,11 @@ impl Nas for SimPlugin {
 
     fn fs_snapshot_delete(
         &mut self,
+        cx: &Call,
         fs: &FileSystem,
         snapshot: &FsSnapshot,
     ) -> Result<Completion<()>> {
-        self.write(|tx| {
+        self.write(cx, |tx| {
             let n = parse_id("FS", &fs_get(tx, &fs.id)?.id).unwrap_or_default();
             let s = parse_id("FS_SNAP", &snapshot_get(tx, n, &snapshot.id)?.id).unwrap_or_default();
             tx.prepare_cached("DELETE FROM fs_snapshots WHERE id = ?1")?
@@ -241,25 +253,26 @@ impl Nas for SimPlugin {
 
     fn fs_snapshot_restore(
         &mut self,
+        cx: &Call,
         fs: &FileSystem,
         snapshot: &FsSnapshot,
         _files: Option<&[String]>,
         _restore_files: Option<&[String]>,
         _all_files: bool,
     ) -> Result<Completion<()>> {
-        self.write(|tx| {
+        self.write(cx, |tx| {
             let n = parse_id("FS", &fs_get(tx, &fs.id)?.id).unwrap_or_default();
             snapshot_get(tx, n, &snapshot.id)?;
             Ok(Completion::job(new_job(tx, None)?))
         })
     }
 
-    fn export_auth(&mut self) -> Result<Vec<String>> {
+    fn export_auth(&mut self, _cx: &Call) -> Result<Vec<String>> {
         Ok(vec!["standard".to_string()])
     }
 
-    fn exports(&mut self, _search: Option<&Search>) -> Result<Vec<NfsExport>> {
-        self.read(|tx| {
+    fn exports(&mut self, cx: &Call, _search: Option<&Search>) -> Result<Vec<NfsExport>> {
+        self.read(cx, |tx| {
             let mut stmt = tx.prepare_cached(concat!(
                 "SELECT ",
                 export_cols!(),
@@ -271,7 +284,7 @@ impl Nas for SimPlugin {
         })
     }
 
-    fn export_fs(&mut self, request: &ExportRequest) -> Result<NfsExport> {
+    fn export_fs(&mut self, cx: &Call, request: &ExportRequest) -> Result<NfsExport> {
         if let Some(auth) = request.auth_type.as_deref()
             && auth != "standard"
         {
@@ -280,7 +293,7 @@ impl Nas for SimPlugin {
                 format!("unsupported NFS auth type '{auth}' (supported: standard)"),
             ));
         }
-        self.write(|tx| {
+        self.write(cx, |tx| {
             let n = parse_id("FS", &fs_get(tx, &request.fs_id)?.id).unwrap_or_default();
             let path = match request.export_path.as_deref() {
                 Some(p) if !p.is_empty() => p.to_string(),
@@ -316,8 +329,8 @@ impl Nas for SimPlugin {
         })
     }
 
-    fn export_remove(&mut self, export: &NfsExport) -> Result<()> {
-        self.write(|tx| {
+    fn export_remove(&mut self, cx: &Call, export: &NfsExport) -> Result<()> {
+        self.write(cx, |tx| {
             let missing = || not_found(ErrorNumber::NOT_FOUND_NFS_EXPORT, "Export", &export.id);
             let n = parse_id("EXP", &export.id).ok_or_else(missing)?;
             match tx

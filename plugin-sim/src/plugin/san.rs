@@ -2,7 +2,7 @@
 //! delete, enable/disable), disks, access groups and masking, target ports,
 //! RAID, batteries, caches and identification LEDs.
 
-use lsm_core::plugin::{Completion, San, Search};
+use lsm_core::plugin::{Call, Completion, San, Search};
 use lsm_core::types::*;
 use lsm_core::{
     ErrorNumber, LsmError, PoolMemberInfo, RaidCreateCap, Result, VolumeCacheInfo, VolumeRaidInfo,
@@ -15,7 +15,7 @@ use super::lookups::{
     system_check, volume_children, volume_get, volume_name_free,
 };
 use super::rows::{blank_volume, disk_cols, disk_of, volume_cols, volume_fill, volume_of};
-use super::{SimPlugin, lsm, not_found};
+use super::{SimSession, lsm, not_found};
 use crate::state::*;
 
 /// The SQL and its argument for a `volumes` search; None when the search
@@ -47,9 +47,9 @@ fn volumes_query(search: Option<&Search>) -> Option<(&'static str, Option<i64>)>
     )
 }
 
-impl San for SimPlugin {
-    fn volumes(&mut self, search: Option<&Search>) -> Result<Vec<Volume>> {
-        self.read(|tx| {
+impl San for SimSession {
+    fn volumes(&mut self, cx: &Call, search: Option<&Search>) -> Result<Vec<Volume>> {
+        self.read(cx, |tx| {
             let Some((sql, arg)) = volumes_query(search) else {
                 return Ok(Vec::new());
             };
@@ -70,10 +70,11 @@ impl San for SimPlugin {
     /// never the whole list in memory (100,000 volumes are ~30 MB as objects).
     fn volumes_each(
         &mut self,
+        cx: &Call,
         search: Option<&Search>,
         emit: &mut dyn FnMut(&Volume) -> Result<()>,
     ) -> Result<()> {
-        self.read(|tx| {
+        self.read(cx, |tx| {
             let Some((sql, arg)) = volumes_query(search) else {
                 return Ok(());
             };
@@ -91,8 +92,8 @@ impl San for SimPlugin {
         })
     }
 
-    fn disks(&mut self, _search: Option<&Search>) -> Result<Vec<Disk>> {
-        self.read_one(|tx| {
+    fn disks(&mut self, cx: &Call, _search: Option<&Search>) -> Result<Vec<Disk>> {
+        self.read_one(cx, |tx| {
             let mut stmt =
                 tx.prepare_cached(concat!("SELECT ", disk_cols!(), " FROM disks ORDER BY id"))?;
             Ok(stmt
@@ -103,12 +104,13 @@ impl San for SimPlugin {
 
     fn volume_create(
         &mut self,
+        cx: &Call,
         pool: &Pool,
         volume_name: &str,
         size_bytes: i64,
         provisioning: Provisioning,
     ) -> Result<Completion<Volume>> {
-        self.write(|tx| {
+        self.write(cx, |tx| {
             let pool = pool_get(tx, &pool.id)?;
             check_element(&pool, PoolElementType::VOLUME, "volumes")?;
             volume_name_free(tx, volume_name)?;
@@ -129,10 +131,11 @@ impl San for SimPlugin {
 
     fn volume_resize(
         &mut self,
+        cx: &Call,
         volume: &Volume,
         new_size_bytes: i64,
     ) -> Result<Completion<Volume>> {
-        self.write(|tx| {
+        self.write(cx, |tx| {
             let vol = volume_get(tx, &volume.id)?;
             let pool = pool_get(tx, &vol.pool_id)?;
             let new_blocks = blocks_for(new_size_bytes)?;
@@ -173,12 +176,13 @@ impl San for SimPlugin {
 
     fn volume_replicate(
         &mut self,
+        cx: &Call,
         pool: Option<&Pool>,
         rep_type: ReplicationType,
         volume_src: &Volume,
         name: &str,
     ) -> Result<Completion<Volume>> {
-        self.write(|tx| {
+        self.write(cx, |tx| {
             let src = volume_get(tx, &volume_src.id)?;
             let pool = pool_get(tx, pool.map(|p| p.id.as_str()).unwrap_or(&src.pool_id))?;
             check_element(&pool, PoolElementType::VOLUME, "volumes")?;
@@ -198,13 +202,14 @@ impl San for SimPlugin {
         })
     }
 
-    fn volume_replicate_range_block_size(&mut self, system: &System) -> Result<i64> {
-        self.read(|tx| system_check(tx, system))?;
+    fn volume_replicate_range_block_size(&mut self, cx: &Call, system: &System) -> Result<i64> {
+        self.read(cx, |tx| system_check(tx, system))?;
         Ok(BLOCK_SIZE)
     }
 
     fn volume_replicate_range(
         &mut self,
+        cx: &Call,
         rep_type: ReplicationType,
         volume_src: &Volume,
         volume_dest: &Volume,
@@ -216,7 +221,7 @@ impl San for SimPlugin {
                 "block range replication supports only CLONE and COPY",
             ));
         }
-        self.write(|tx| {
+        self.write(cx, |tx| {
             let src = volume_get(tx, &volume_src.id)?;
             let dest = volume_get(tx, &volume_dest.id)?;
             let invalid = |m: String| lsm(ErrorNumber::INVALID_ARGUMENT, m);
@@ -261,8 +266,8 @@ impl San for SimPlugin {
         })
     }
 
-    fn volume_delete(&mut self, volume: &Volume) -> Result<Completion<()>> {
-        self.write(|tx| {
+    fn volume_delete(&mut self, cx: &Call, volume: &Volume) -> Result<Completion<()>> {
+        self.write(cx, |tx| {
             let vol = volume_get(tx, &volume.id)?;
             let n = parse_id("VOL", &vol.id).unwrap_or_default();
             if masked(tx, n)? {
@@ -300,23 +305,24 @@ impl San for SimPlugin {
         })
     }
 
-    fn volume_enable(&mut self, volume: &Volume) -> Result<()> {
-        self.set_admin_state(volume, VolumeAdminState::ENABLED)
+    fn volume_enable(&mut self, cx: &Call, volume: &Volume) -> Result<()> {
+        self.set_admin_state(cx, volume, VolumeAdminState::ENABLED)
     }
 
-    fn volume_disable(&mut self, volume: &Volume) -> Result<()> {
-        self.set_admin_state(volume, VolumeAdminState::DISABLED)
+    fn volume_disable(&mut self, cx: &Call, volume: &Volume) -> Result<()> {
+        self.set_admin_state(cx, volume, VolumeAdminState::DISABLED)
     }
 
     fn iscsi_chap_auth(
         &mut self,
+        cx: &Call,
         init_id: &str,
         in_user: Option<&str>,
         in_password: Option<&str>,
         out_user: Option<&str>,
         out_password: Option<&str>,
     ) -> Result<()> {
-        self.write(|tx| {
+        self.write(cx, |tx| {
             tx.prepare_cached("INSERT OR REPLACE INTO chap VALUES (?1, ?2, ?3, ?4, ?5)")?
                 .execute(params![
                     init_id,
@@ -329,18 +335,21 @@ impl San for SimPlugin {
         })
     }
 
-    fn access_groups(&mut self, _search: Option<&Search>) -> Result<Vec<AccessGroup>> {
-        self.read(|tx| ags_where(tx, "SELECT id FROM access_groups ORDER BY id", None))
+    fn access_groups(&mut self, cx: &Call, _search: Option<&Search>) -> Result<Vec<AccessGroup>> {
+        self.read(cx, |tx| {
+            ags_where(tx, "SELECT id FROM access_groups ORDER BY id", None)
+        })
     }
 
     fn access_group_create(
         &mut self,
+        cx: &Call,
         name: &str,
         init_id: &str,
         init_type: InitiatorType,
         system: &System,
     ) -> Result<AccessGroup> {
-        self.write(|tx| {
+        self.write(cx, |tx| {
             system_check(tx, system)?;
             let taken: Option<i64> = tx
                 .query_row(
@@ -367,8 +376,8 @@ impl San for SimPlugin {
         })
     }
 
-    fn access_group_delete(&mut self, access_group: &AccessGroup) -> Result<()> {
-        self.write(|tx| {
+    fn access_group_delete(&mut self, cx: &Call, access_group: &AccessGroup) -> Result<()> {
+        self.write(cx, |tx| {
             let n = ag_number(tx, &access_group.id)?;
             let masks: i64 = tx
                 .prepare_cached("SELECT count(*) FROM masks WHERE ag_id = ?1")?
@@ -389,11 +398,12 @@ impl San for SimPlugin {
 
     fn access_group_initiator_add(
         &mut self,
+        cx: &Call,
         access_group: &AccessGroup,
         init_id: &str,
         init_type: InitiatorType,
     ) -> Result<AccessGroup> {
-        self.write(|tx| {
+        self.write(cx, |tx| {
             let n = ag_number(tx, &access_group.id)?;
             let owner: Option<i64> = tx
                 .query_row(
@@ -418,11 +428,12 @@ impl San for SimPlugin {
 
     fn access_group_initiator_delete(
         &mut self,
+        cx: &Call,
         access_group: &AccessGroup,
         init_id: &str,
         _init_type: InitiatorType,
     ) -> Result<AccessGroup> {
-        self.write(|tx| {
+        self.write(cx, |tx| {
             let n = ag_number(tx, &access_group.id)?;
             let count: i64 = tx
                 .prepare_cached("SELECT count(*) FROM initiators WHERE ag_id = ?1")?
@@ -456,8 +467,13 @@ impl San for SimPlugin {
         })
     }
 
-    fn volume_mask(&mut self, access_group: &AccessGroup, volume: &Volume) -> Result<()> {
-        self.write(|tx| {
+    fn volume_mask(
+        &mut self,
+        cx: &Call,
+        access_group: &AccessGroup,
+        volume: &Volume,
+    ) -> Result<()> {
+        self.write(cx, |tx| {
             let ag = ag_number(tx, &access_group.id)?;
             let vol = parse_id("VOL", &volume_get(tx, &volume.id)?.id).unwrap_or_default();
             let added = tx
@@ -476,8 +492,13 @@ impl San for SimPlugin {
         })
     }
 
-    fn volume_unmask(&mut self, access_group: &AccessGroup, volume: &Volume) -> Result<()> {
-        self.write(|tx| {
+    fn volume_unmask(
+        &mut self,
+        cx: &Call,
+        access_group: &AccessGroup,
+        volume: &Volume,
+    ) -> Result<()> {
+        self.write(cx, |tx| {
             let ag = ag_number(tx, &access_group.id)?;
             let vol = parse_id("VOL", &volume_get(tx, &volume.id)?.id).unwrap_or_default();
             let removed = tx
@@ -495,9 +516,10 @@ impl San for SimPlugin {
 
     fn volumes_accessible_by_access_group(
         &mut self,
+        cx: &Call,
         access_group: &AccessGroup,
     ) -> Result<Vec<Volume>> {
-        self.read(|tx| {
+        self.read(cx, |tx| {
             let ag = ag_number(tx, &access_group.id)?;
             let mut stmt = tx.prepare_cached(&format!(
                 "SELECT {} FROM volumes v JOIN masks m ON m.volume_id = v.id \
@@ -514,8 +536,12 @@ impl San for SimPlugin {
         })
     }
 
-    fn access_groups_granted_to_volume(&mut self, volume: &Volume) -> Result<Vec<AccessGroup>> {
-        self.read(|tx| {
+    fn access_groups_granted_to_volume(
+        &mut self,
+        cx: &Call,
+        volume: &Volume,
+    ) -> Result<Vec<AccessGroup>> {
+        self.read(cx, |tx| {
             let vol = parse_id("VOL", &volume_get(tx, &volume.id)?.id).unwrap_or_default();
             ags_where(
                 tx,
@@ -525,15 +551,15 @@ impl San for SimPlugin {
         })
     }
 
-    fn volume_child_dependency(&mut self, volume: &Volume) -> Result<bool> {
-        self.read(|tx| {
+    fn volume_child_dependency(&mut self, cx: &Call, volume: &Volume) -> Result<bool> {
+        self.read(cx, |tx| {
             let n = parse_id("VOL", &volume_get(tx, &volume.id)?.id).unwrap_or_default();
             Ok(volume_children(tx, n)? > 0)
         })
     }
 
-    fn volume_child_dependency_rm(&mut self, volume: &Volume) -> Result<Completion<()>> {
-        self.write(|tx| {
+    fn volume_child_dependency_rm(&mut self, cx: &Call, volume: &Volume) -> Result<Completion<()>> {
+        self.write(cx, |tx| {
             let n = parse_id("VOL", &volume_get(tx, &volume.id)?.id).unwrap_or_default();
             if volume_children(tx, n)? == 0 {
                 return Err(lsm(
@@ -547,8 +573,8 @@ impl San for SimPlugin {
         })
     }
 
-    fn target_ports(&mut self, _search: Option<&Search>) -> Result<Vec<TargetPort>> {
-        self.read(|tx| {
+    fn target_ports(&mut self, cx: &Call, _search: Option<&Search>) -> Result<Vec<TargetPort>> {
+        self.read(cx, |tx| {
             let mut stmt = tx.prepare_cached(
                 "SELECT id, port_type, service_address, network_address, physical_address, \
                  physical_name FROM target_ports ORDER BY id",
@@ -569,8 +595,8 @@ impl San for SimPlugin {
         })
     }
 
-    fn volume_raid_info(&mut self, volume: &Volume) -> Result<VolumeRaidInfo> {
-        self.read(|tx| {
+    fn volume_raid_info(&mut self, cx: &Call, volume: &Volume) -> Result<VolumeRaidInfo> {
+        self.read(cx, |tx| {
             let vol = volume_get(tx, &volume.id)?;
             let pool_n = parse_id("POOL", &vol.pool_id).unwrap_or_default();
             let (raid_type, strip, disks) = pool_raid(tx, pool_n)?;
@@ -584,8 +610,8 @@ impl San for SimPlugin {
         })
     }
 
-    fn pool_member_info(&mut self, pool: &Pool) -> Result<PoolMemberInfo> {
-        self.read(|tx| {
+    fn pool_member_info(&mut self, cx: &Call, pool: &Pool) -> Result<PoolMemberInfo> {
+        self.read(cx, |tx| {
             let pool = pool_get(tx, &pool.id)?;
             let n = parse_id("POOL", &pool.id).unwrap_or_default();
             let (raid, member, parent): (i64, i64, Option<i64>) = tx
@@ -611,8 +637,8 @@ impl San for SimPlugin {
         })
     }
 
-    fn volume_raid_create_cap_get(&mut self, system: &System) -> Result<RaidCreateCap> {
-        self.read(|tx| system_check(tx, system))?;
+    fn volume_raid_create_cap_get(&mut self, cx: &Call, system: &System) -> Result<RaidCreateCap> {
+        self.read(cx, |tx| system_check(tx, system))?;
         Ok(RaidCreateCap {
             raid_types: RAID_TYPES.iter().map(|t| RaidType(*t)).collect(),
             strip_sizes: STRIP_SIZES.to_vec(),
@@ -621,6 +647,7 @@ impl San for SimPlugin {
 
     fn volume_raid_create(
         &mut self,
+        cx: &Call,
         name: &str,
         raid_type: RaidType,
         disks: &[Disk],
@@ -643,7 +670,7 @@ impl San for SimPlugin {
                 format!("strip size {strip_size} is not supported"),
             ));
         }
-        self.write(|tx| {
+        self.write(cx, |tx| {
             volume_name_free(tx, name)?;
             let mut numbers = Vec::new();
             let mut smallest = i64::MAX;
@@ -692,16 +719,16 @@ impl San for SimPlugin {
         })
     }
 
-    fn volume_ident_led_on(&mut self, volume: &Volume) -> Result<()> {
-        self.set_led(volume, true)
+    fn volume_ident_led_on(&mut self, cx: &Call, volume: &Volume) -> Result<()> {
+        self.set_led(cx, volume, true)
     }
 
-    fn volume_ident_led_off(&mut self, volume: &Volume) -> Result<()> {
-        self.set_led(volume, false)
+    fn volume_ident_led_off(&mut self, cx: &Call, volume: &Volume) -> Result<()> {
+        self.set_led(cx, volume, false)
     }
 
-    fn batteries(&mut self, _search: Option<&Search>) -> Result<Vec<Battery>> {
-        self.read(|tx| {
+    fn batteries(&mut self, cx: &Call, _search: Option<&Search>) -> Result<Vec<Battery>> {
+        self.read(cx, |tx| {
             let mut stmt =
                 tx.prepare_cached("SELECT id, name, type, status FROM batteries ORDER BY id")?;
             let rows = stmt.query_map([], |r| {
@@ -718,8 +745,8 @@ impl San for SimPlugin {
         })
     }
 
-    fn volume_cache_info(&mut self, volume: &Volume) -> Result<VolumeCacheInfo> {
-        self.read(|tx| {
+    fn volume_cache_info(&mut self, cx: &Call, volume: &Volume) -> Result<VolumeCacheInfo> {
+        self.read(cx, |tx| {
             let n = parse_id("VOL", &volume_get(tx, &volume.id)?.id).unwrap_or_default();
             let (wcp, rcp, pdc): (i64, i64, i64) = tx
                 .prepare_cached("SELECT wcp, rcp, pdc FROM volumes WHERE id = ?1")?
@@ -743,32 +770,40 @@ impl San for SimPlugin {
 
     fn volume_physical_disk_cache_update(
         &mut self,
+        cx: &Call,
         volume: &Volume,
         pdc: PhysicalDiskCache,
     ) -> Result<()> {
-        self.set_volume_column(volume, "pdc", pdc.0)
+        self.set_volume_column(cx, volume, "pdc", pdc.0)
     }
 
     fn volume_write_cache_policy_update(
         &mut self,
+        cx: &Call,
         volume: &Volume,
         wcp: WriteCachePolicy,
     ) -> Result<()> {
-        self.set_volume_column(volume, "wcp", wcp.0)
+        self.set_volume_column(cx, volume, "wcp", wcp.0)
     }
 
     fn volume_read_cache_policy_update(
         &mut self,
+        cx: &Call,
         volume: &Volume,
         rcp: ReadCachePolicy,
     ) -> Result<()> {
-        self.set_volume_column(volume, "rcp", rcp.0)
+        self.set_volume_column(cx, volume, "rcp", rcp.0)
     }
 }
 
-impl SimPlugin {
-    fn set_admin_state(&mut self, volume: &Volume, state: VolumeAdminState) -> Result<()> {
-        self.write(|tx| {
+impl SimSession {
+    fn set_admin_state(
+        &mut self,
+        cx: &Call,
+        volume: &Volume,
+        state: VolumeAdminState,
+    ) -> Result<()> {
+        self.write(cx, |tx| {
             let vol = volume_get(tx, &volume.id)?;
             if vol.admin_state == state {
                 return Err(lsm(
@@ -791,8 +826,8 @@ impl SimPlugin {
         })
     }
 
-    fn set_led(&mut self, volume: &Volume, on: bool) -> Result<()> {
-        self.write(|tx| {
+    fn set_led(&mut self, cx: &Call, volume: &Volume, on: bool) -> Result<()> {
+        self.write(cx, |tx| {
             let n = parse_id("VOL", &volume_get(tx, &volume.id)?.id).unwrap_or_default();
             tx.prepare_cached("UPDATE volumes SET led = ?1 WHERE id = ?2")?
                 .execute(params![on, n])?;
@@ -801,8 +836,14 @@ impl SimPlugin {
     }
 
     /// `column` is one of our own constant names, never client input.
-    fn set_volume_column(&mut self, volume: &Volume, column: &str, value: i64) -> Result<()> {
-        self.write(|tx| {
+    fn set_volume_column(
+        &mut self,
+        cx: &Call,
+        volume: &Volume,
+        column: &str,
+        value: i64,
+    ) -> Result<()> {
+        self.write(cx, |tx| {
             let n = parse_id("VOL", &volume_get(tx, &volume.id)?.id).unwrap_or_default();
             tx.prepare_cached(&format!("UPDATE volumes SET {column} = ?1 WHERE id = ?2"))?
                 .execute(params![value, n])?;

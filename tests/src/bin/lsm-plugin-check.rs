@@ -7,6 +7,13 @@
 //! failed (1 otherwise, 2 for bad arguments). The plugin is reached the usual
 //! way (`LSM_UDS_PATH`, the default socket dir, else embedded through
 //! `LSM_PLUGIN_PATH`), so it works with or without a daemon.
+//!
+//! It is the kit a plugin author runs on their plugin's executable: a plugin written
+//! with `lsm_core::plugin` (a `Plugin` whose `register` opens a session implementing
+//! `Management`, `San` and `Nas`; `main` is `run_plugin(MyPlugin)`, the executable named
+//! `<scheme>_lsmplugin`; see `examples/src/example_plugin.rs`) is checked with
+//! `LSM_PLUGIN_PATH=target/debug lsm-plugin-check --uri <scheme>://`. The checks run are
+//! the ones the capabilities the plugin claims call for.
 
 use std::process::ExitCode;
 use std::time::Duration;
