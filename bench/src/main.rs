@@ -219,7 +219,11 @@ impl Daemon {
     }
 
     fn connect(&self, uri: &str) -> Result<BlockingClient, String> {
-        BlockingClient::connect_daemon(&self.dirs.socket_dir, uri, None, TIMEOUT)
+        BlockingClient::builder(uri)
+            .timeout(TIMEOUT)
+            .socket_dir(&self.dirs.socket_dir)
+            .daemon()
+            .connect()
             .map_err(|e| format!("connect {uri} through lsmd: {e}"))
     }
 
@@ -235,7 +239,10 @@ impl Daemon {
 
 fn embedded(uri: &str) -> Result<BlockingClient, String> {
     let plugin = binary("sim_lsmplugin", "plugin-sim")?;
-    BlockingClient::connect_plugin_exe(&plugin, uri, None, TIMEOUT)
+    BlockingClient::builder(uri)
+        .timeout(TIMEOUT)
+        .plugin_exe(&plugin)
+        .connect()
         .map_err(|e| format!("connect {uri}: {e}"))
 }
 
@@ -723,9 +730,12 @@ fn vendor_listing(run: &mut Run, options: &Options, vendor: Vendor) -> Result<()
     let mut bare = vendor.bare_volume_lister(&sim)?;
     let before = bare()?;
     vendor.populate_volumes(&sim, count)?;
-    let mut client =
-        BlockingClient::connect_plugin_exe(&plugin, &sim.uri(), Some(ARRAYSIM_PASSWORD), TIMEOUT)
-            .map_err(|e| format!("connect {}: {e}", sim.uri()))?;
+    let mut client = BlockingClient::builder(sim.uri())
+        .password(ARRAYSIM_PASSWORD)
+        .timeout(TIMEOUT)
+        .plugin_exe(&plugin)
+        .connect()
+        .map_err(|e| format!("connect {}: {e}", sim.uri()))?;
     let plugin_pid = client.plugin_pid().ok_or("no plugin pid")?;
     let want = before + count;
     // Warm up both.

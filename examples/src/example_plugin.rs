@@ -1,6 +1,6 @@
 //! The `example://` plugin: a minimal third-party LSM plugin, written only with the lsm-core
 //! plugin SDK (its traits). Its executable, `example_lsmplugin`, is `run_plugin` of it; its
-//! tests also run it in process (`BlockingClient::connect_in_process`), without a binary.
+//! tests also run it in process (`BlockingClient::builder(..).in_process(..)`), without a binary.
 //!
 //! The "array" lives in memory: one system, one 100 GiB pool, and volumes that can be
 //! created, listed and deleted. Each client session runs its own plugin process, so every

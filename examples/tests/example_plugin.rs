@@ -16,7 +16,11 @@ const TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The plugin in process: a fresh, empty array per session.
 fn connect() -> BlockingClient {
-    BlockingClient::connect_in_process(ExampleArray::new(), "example://", None, TIMEOUT).unwrap()
+    BlockingClient::builder("example://")
+        .timeout(TIMEOUT)
+        .in_process(ExampleArray::new)
+        .connect()
+        .unwrap()
 }
 
 #[test]
@@ -95,8 +99,11 @@ fn errors_carry_the_right_codes() {
 
 #[test]
 fn the_executable_serves_the_same_plugin() {
-    let mut client =
-        BlockingClient::connect_plugin_exe(Path::new(PLUGIN), "example://", None, TIMEOUT).unwrap();
+    let mut client = BlockingClient::builder("example://")
+        .timeout(TIMEOUT)
+        .plugin_exe(Path::new(PLUGIN))
+        .connect()
+        .unwrap();
     assert!(client.plugin_pid().is_some(), "a process of its own");
     let pool = client.pools(None).unwrap().remove(0);
     let job = client

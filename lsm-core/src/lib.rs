@@ -21,7 +21,7 @@
 //! - [`plugin`]: the plugin SDK: one trait per interface
 //!   ([`plugin::Management`], [`plugin::San`], [`plugin::Nas`]) whose methods
 //!   default to `NO_SUPPORT`, [`plugin::run_plugin`] that owns the process, and
-//!   [`plugin::serve_on_thread`] / [`Client::connect_in_process`] for tests.
+//!   [`plugin::serve_on_thread`] / [`ClientBuilder::in_process`] for tests.
 //! - `fuzzing` (hidden): the private decoders the fuzz targets in `fuzz/` reach.
 //! - [`local_disk`]: this host's disks (`lsmcli local-disk-*`): sysfs and SCSI VPD
 //!   pages, no plugin involved.
@@ -41,7 +41,7 @@ pub mod uri;
 pub mod validate;
 
 pub use capabilities::{Capabilities, Capability};
-pub use client::{BlockingClient, Client, ConnectMode};
+pub use client::{BlockingClient, BlockingClientBuilder, Client, ClientBuilder, ConnectMode};
 pub use error::{ErrorNumber, LsmError, Result};
 pub use results::{
     Completion, Job, JobReport, PoolMemberInfo, RaidCreateCap, VolumeCacheInfo, VolumeRaidInfo,

@@ -1,6 +1,5 @@
-//! The in-process harness a plugin crate's tests use: `Client::connect_in_process` and
-//! `BlockingClient::connect_in_process` serve the plugin on a thread, through the same runner
-//! and wire as a plugin process, so parameter checks, search filtering, jobs, timeouts and
+//! The in-process harness a plugin crate's tests use: a client builder's `in_process` serves
+//! the plugin on a thread, through the same runner and wire as a plugin process, so parameter checks, search filtering, jobs, timeouts and
 //! panics behave as they do for a spawned plugin.
 
 use std::time::Duration;
@@ -94,9 +93,12 @@ fn pool() -> Pool {
 
 #[test]
 fn a_blocking_session_goes_through_the_runner() {
-    let mut client =
-        BlockingClient::connect_in_process(Shelf::default(), "shelf://", Some("pw"), TIMEOUT)
-            .unwrap();
+    let mut client = BlockingClient::builder("shelf://")
+        .password("pw")
+        .timeout(TIMEOUT)
+        .in_process(Shelf::default)
+        .connect()
+        .unwrap();
     assert_eq!(client.mode(), Some(&ConnectMode::InProcess));
     assert_eq!(client.plugin_pid(), None);
     // The password reached the plugin through plugin_register.
@@ -132,7 +134,10 @@ fn an_async_session_works_the_same() {
         .build()
         .unwrap();
     runtime.block_on(async {
-        let mut client = Client::connect_in_process(Shelf::default(), "shelf://", None, TIMEOUT)
+        let mut client = Client::builder("shelf://")
+            .timeout(TIMEOUT)
+            .in_process(Shelf::default)
+            .connect()
             .await
             .unwrap();
         assert_eq!(client.plugin_info().await.unwrap().0, "shelf");
@@ -143,8 +148,11 @@ fn an_async_session_works_the_same() {
 
 #[test]
 fn a_panicking_plugin_is_a_plugin_bug_and_ends_the_session() {
-    let mut client =
-        BlockingClient::connect_in_process(Shelf::default(), "shelf://", None, TIMEOUT).unwrap();
+    let mut client = BlockingClient::builder("shelf://")
+        .timeout(TIMEOUT)
+        .in_process(Shelf::default)
+        .connect()
+        .unwrap();
     let error = client
         .volume_create(&pool(), "panic", 4096, Provisioning::DEFAULT)
         .unwrap_err();
@@ -157,13 +165,11 @@ fn a_panicking_plugin_is_a_plugin_bug_and_ends_the_session() {
 
 #[test]
 fn a_plugin_slower_than_the_timeout_is_a_timeout() {
-    let mut client = BlockingClient::connect_in_process(
-        Shelf::default(),
-        "shelf://",
-        None,
-        Duration::from_millis(300),
-    )
-    .unwrap();
+    let mut client = BlockingClient::builder("shelf://")
+        .timeout(Duration::from_millis(300))
+        .in_process(Shelf::default)
+        .connect()
+        .unwrap();
     let error = client
         .volume_create(&pool(), "slow", 4096, Provisioning::DEFAULT)
         .unwrap_err();
@@ -175,8 +181,10 @@ fn a_plugin_slower_than_the_timeout_is_a_timeout() {
 
 #[test]
 fn a_bad_uri_is_refused_before_the_plugin_is_served() {
-    let Err(error) =
-        BlockingClient::connect_in_process(Shelf::default(), "wat:/is@this", None, TIMEOUT)
+    let Err(error) = BlockingClient::builder("wat:/is@this")
+        .timeout(TIMEOUT)
+        .in_process(Shelf::default)
+        .connect()
     else {
         panic!("a bad URI was accepted");
     };

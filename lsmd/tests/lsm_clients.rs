@@ -30,8 +30,11 @@ fn sim_plugin_info() -> (String, String) {
         "sim://?statefile={}",
         scratch.path().join("info.db").display()
     );
-    let mut client =
-        BlockingClient::connect_plugin_exe(&sim_plugin_exe(), &uri, None, CLIENT_TIMEOUT).unwrap();
+    let mut client = BlockingClient::builder(&uri)
+        .timeout(CLIENT_TIMEOUT)
+        .plugin_exe(sim_plugin_exe())
+        .connect()
+        .unwrap();
     let info = client.plugin_info().unwrap();
     client.close().unwrap();
     info

@@ -153,7 +153,7 @@ fn sixty_four_concurrent_clients_list_everything_with_zero_errors() {
             thread::spawn(move || -> Result<(), String> {
                 start_line.wait();
                 let fail = |error: lsm_core::LsmError| format!("client {worker}: {error}");
-                let mut client = BlockingClient::connect_daemon(&socket_dir, &uri, None, CLIENT_TIMEOUT)
+                let mut client = BlockingClient::builder(&uri).timeout(CLIENT_TIMEOUT).socket_dir(&socket_dir).daemon().connect()
                     .map_err(fail)?;
                 for round in 0..LISTING_ROUNDS {
                     let inventory = list_everything(&mut client).map_err(fail)?;

@@ -1070,9 +1070,11 @@ fn nfs_exports_fall_back_to_sighup_without_dbus() {
     let config_path = array.dir.join("linux-no-dbus.toml");
     std::fs::write(&config_path, config.replace(&bus, &no_bus)).unwrap();
     let uri = format!("linux://?config={}", config_path.display());
-    let mut no_dbus =
-        BlockingClient::connect_plugin_exe(Path::new(PLUGIN), &uri, None, Duration::from_secs(60))
-            .unwrap();
+    let mut no_dbus = BlockingClient::builder(&uri)
+        .timeout(Duration::from_secs(60))
+        .plugin_exe(Path::new(PLUGIN))
+        .connect()
+        .unwrap();
     let system = system_of(&mut no_dbus);
     let caps = no_dbus.capabilities(&system).unwrap();
     assert!(caps.supported(lsm_core::Capability::EXPORT_FS));
@@ -1121,8 +1123,10 @@ fn register_with(config: &str) -> (tempfile::TempDir, lsm_core::Result<BlockingC
     let config = config.replace("STATE", &dir.path().join("state").display().to_string());
     std::fs::write(&path, config).unwrap();
     let uri = format!("linux://?config={}", path.display());
-    let client =
-        BlockingClient::connect_plugin_exe(Path::new(PLUGIN), &uri, None, Duration::from_secs(30));
+    let client = BlockingClient::builder(&uri)
+        .timeout(Duration::from_secs(30))
+        .plugin_exe(Path::new(PLUGIN))
+        .connect();
     (dir, client)
 }
 
@@ -1143,14 +1147,12 @@ fn a_bad_configuration_is_a_clear_invalid_argument() {
         assert_code(&error, ErrorNumber::INVALID_ARGUMENT);
         assert!(error.message.contains(key), "{key} not named in: {error}");
     }
-    let absent = BlockingClient::connect_plugin_exe(
-        Path::new(PLUGIN),
-        "linux://?config=/nonexistent/linux.toml",
-        None,
-        Duration::from_secs(30),
-    )
-    .err()
-    .expect("registration should fail");
+    let absent = BlockingClient::builder("linux://?config=/nonexistent/linux.toml")
+        .timeout(Duration::from_secs(30))
+        .plugin_exe(Path::new(PLUGIN))
+        .connect()
+        .err()
+        .expect("registration should fail");
     assert_code(&absent, ErrorNumber::INVALID_ARGUMENT);
     assert!(
         absent.message.contains("/nonexistent/linux.toml"),

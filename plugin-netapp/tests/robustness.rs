@@ -359,7 +359,12 @@ fn the_password_is_in_no_log_no_error_message_and_no_argv() {
     let lsmd = dirs.start(command);
     let lsmd_pid = lsmd.pid().as_raw() as u32;
     let connect = |password: &str, timeout: Duration| {
-        BlockingClient::connect_daemon(&dirs.socket_dir, &sim.uri(), Some(password), timeout)
+        BlockingClient::builder(sim.uri())
+            .password(password)
+            .timeout(timeout)
+            .socket_dir(&dirs.socket_dir)
+            .daemon()
+            .connect()
     };
     let mut messages: Vec<String> = Vec::new();
 

@@ -320,9 +320,13 @@ fn the_password_and_tokens_are_in_no_log_no_error_message_and_no_argv() {
     command.arg("-v").env("LSM_PLUGIN_LOG", "trace");
     let lsmd = dirs.start(command);
     let mut messages = Vec::new();
-    let mut client =
-        BlockingClient::connect_daemon(&dirs.socket_dir, &sim.uri(), Some(PASSWORD), TIMEOUT)
-            .unwrap();
+    let mut client = BlockingClient::builder(sim.uri())
+        .password(PASSWORD)
+        .timeout(TIMEOUT)
+        .socket_dir(&dirs.socket_dir)
+        .daemon()
+        .connect()
+        .unwrap();
     let pool = pool(&mut client, "pool1");
     // The appliance's live tokens (`GET /_arraysim/sessions`), taken while each lives.
     let mut tokens: Vec<String> = Vec::new();
@@ -375,12 +379,13 @@ fn the_password_and_tokens_are_in_no_log_no_error_message_and_no_argv() {
     messages.push(client.pools(None).unwrap_err().to_string());
     sim.clear_faults();
     client.close().unwrap();
-    let Err(refused) = BlockingClient::connect_daemon(
-        &dirs.socket_dir,
-        &sim.uri(),
-        Some("Wr0ng-pa55word"),
-        TIMEOUT,
-    ) else {
+    let Err(refused) = BlockingClient::builder(sim.uri())
+        .password("Wr0ng-pa55word")
+        .timeout(TIMEOUT)
+        .socket_dir(&dirs.socket_dir)
+        .daemon()
+        .connect()
+    else {
         panic!("a wrong password was accepted");
     };
     assert_eq!(refused.code, ErrorNumber::PLUGIN_AUTH_FAILED, "{refused}");

@@ -10,7 +10,10 @@ use plugin_sim::SimPlugin;
 
 fn client(dir: &tempfile::TempDir) -> BlockingClient {
     let uri = format!("sim://?statefile={}/s.db", dir.path().display());
-    BlockingClient::connect_in_process(SimPlugin::default(), &uri, None, Duration::from_secs(10))
+    BlockingClient::builder(&uri)
+        .timeout(Duration::from_secs(10))
+        .in_process(SimPlugin::default)
+        .connect()
         .unwrap()
 }
 

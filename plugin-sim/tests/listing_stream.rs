@@ -69,13 +69,11 @@ fn streamed_and_collected_volumes_are_the_same() {
 fn the_runner_streams_the_same_listing_to_a_client() {
     let dir = tempfile::tempdir().unwrap();
     let uri = format!("sim://?statefile={}", dir.path().join("s.db").display());
-    let mut client = lsm_core::BlockingClient::connect_in_process(
-        SimPlugin::default(),
-        &uri,
-        None,
-        Duration::from_secs(30),
-    )
-    .unwrap();
+    let mut client = lsm_core::BlockingClient::builder(&uri)
+        .timeout(Duration::from_secs(30))
+        .in_process(SimPlugin::default)
+        .connect()
+        .unwrap();
     let pools = client.pools(None).unwrap();
     for (i, name) in ["first", "second-longer-name", "third"].iter().enumerate() {
         let pool = &pools[if i % 2 == 0 { 3 } else { 2 }];

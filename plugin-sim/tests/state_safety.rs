@@ -16,7 +16,11 @@ fn uri(path: &Path) -> String {
 }
 
 fn connect(path: &Path, timeout: Duration) -> BlockingClient {
-    BlockingClient::connect_plugin_exe(exe(), &uri(path), None, timeout).unwrap()
+    BlockingClient::builder(uri(path))
+        .timeout(timeout)
+        .plugin_exe(exe())
+        .connect()
+        .unwrap()
 }
 
 fn test_pool(c: &mut BlockingClient) -> Pool {
@@ -137,7 +141,10 @@ fn a_foreign_state_file_is_refused() {
         b"this is not sqlite at all, it is a text file of some size....",
     )
     .unwrap();
-    let e = BlockingClient::connect_plugin_exe(exe(), &uri(&path), None, Duration::from_secs(5))
+    let e = BlockingClient::builder(uri(&path))
+        .timeout(Duration::from_secs(5))
+        .plugin_exe(exe())
+        .connect()
         .err()
         .unwrap();
     assert!(
@@ -150,7 +157,10 @@ fn a_foreign_state_file_is_refused() {
         .unwrap()
         .execute_batch("CREATE TABLE systems (id TEXT);")
         .unwrap();
-    let e = BlockingClient::connect_plugin_exe(exe(), &uri(&path2), None, Duration::from_secs(5))
+    let e = BlockingClient::builder(uri(&path2))
+        .timeout(Duration::from_secs(5))
+        .plugin_exe(exe())
+        .connect()
         .err()
         .unwrap();
     assert_eq!(e.code, ErrorNumber::INVALID_ARGUMENT, "{e}");
@@ -241,12 +251,11 @@ struct KilledClient<'a> {
 impl KilledClient<'_> {
     fn session(&mut self) -> &mut BlockingClient {
         while self.client.is_none() {
-            match BlockingClient::connect_plugin_exe(
-                exe(),
-                &uri(self.path),
-                None,
-                Duration::from_secs(30),
-            ) {
+            match BlockingClient::builder(uri(self.path))
+                .timeout(Duration::from_secs(30))
+                .plugin_exe(exe())
+                .connect()
+            {
                 Ok(client) => {
                     self.pids.lock().unwrap()[self.slot] = client.plugin_pid();
                     self.client = Some(client);

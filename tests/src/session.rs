@@ -285,13 +285,15 @@ fn temp_dir() -> CheckResult<tempfile::TempDir> {
 
 fn connect_daemon_not_running(ctx: &mut Ctx) -> CheckResult {
     let empty = temp_dir()?;
-    let result = BlockingClient::connect_daemon(
-        empty.path(),
-        &ctx.uri,
-        ctx.password.as_deref(),
-        ctx.timeout,
-    )
-    .map(|_| "connected");
+    let mut builder = BlockingClient::builder(&ctx.uri).timeout(ctx.timeout);
+    if let Some(password) = &ctx.password {
+        builder = builder.password(password);
+    }
+    let result = builder
+        .socket_dir(empty.path())
+        .daemon()
+        .connect()
+        .map(|_| "connected");
     expect_error(
         result,
         ErrorNumber::DAEMON_NOT_RUNNING,
@@ -305,7 +307,11 @@ fn connect_daemon_plugin_missing(ctx: &mut Ctx) -> CheckResult {
     // socket is not there.
     let _other = UnixListener::bind(dir.path().join("lsmrs_other"))
         .map_err(|e| crate::CheckError::Failed(format!("cannot bind a unix socket: {e}")))?;
-    let result = BlockingClient::connect_daemon(dir.path(), "lsmrsmissing://", None, ctx.timeout)
+    let result = BlockingClient::builder("lsmrsmissing://")
+        .timeout(ctx.timeout)
+        .socket_dir(dir.path())
+        .daemon()
+        .connect()
         .map(|_| "connected");
     expect_error(
         result,

@@ -132,7 +132,11 @@ impl RecordedPlugin {
 
     async fn connect(&self) -> lsm_core::Result<Client> {
         let _no_script_writes_meanwhile = SPAWN_GATE.read().await;
-        Client::connect_plugin_exe(&self.wrapper, RECORDED_URI, None, RECORDED_TIMEOUT).await
+        Client::builder(RECORDED_URI)
+            .timeout(RECORDED_TIMEOUT)
+            .plugin_exe(&self.wrapper)
+            .connect()
+            .await
     }
 
     /// The plugin's end-of-session line (written when it exits).

@@ -1,13 +1,14 @@
 //! [`BlockingClient`]: the [`Client`] on plain blocking socket I/O, driven by its own
 //! single-threaded tokio runtime, for programs that are not async.
 
-use std::path::Path;
 use std::time::Duration;
 
-use super::{Client, Completion, ConnectMode, Io, JobOutput, JobReport, Route};
+use super::{
+    BlockingClientBuilder, Client, ClientBuilder, Completion, ConnectMode, Io, JobOutput,
+    JobReport, builder_of,
+};
 use crate::Capabilities;
 use crate::error::{ErrorNumber, LsmError, Result};
-use crate::plugin::{Management, Nas, San};
 use crate::results::{PoolMemberInfo, RaidCreateCap, VolumeCacheInfo, VolumeRaidInfo};
 use crate::types::*;
 use crate::uri::Uri;
@@ -27,100 +28,49 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
 }
 
 impl BlockingClient {
-    /// See [`Client::connect`].
-    pub fn connect(uri: &str, password: Option<&str>, timeout: Duration) -> Result<Self> {
-        Self::open(Route::Auto, uri, password, timeout)
-    }
-
-    /// See [`Client::connect_embedded`].
-    pub fn connect_embedded(uri: &str, password: Option<&str>, timeout: Duration) -> Result<Self> {
-        Self::open(Route::Embedded, uri, password, timeout)
-    }
-
-    /// See [`Client::connect_daemon`].
-    pub fn connect_daemon(
-        socket_dir: &Path,
-        uri: &str,
-        password: Option<&str>,
-        timeout: Duration,
-    ) -> Result<Self> {
-        Self::open(Route::Daemon(socket_dir), uri, password, timeout)
-    }
-
-    /// See [`Client::connect_plugin_exe`].
-    pub fn connect_plugin_exe(
-        exe: &Path,
-        uri: &str,
-        password: Option<&str>,
-        timeout: Duration,
-    ) -> Result<Self> {
-        Self::open(Route::PluginExe(exe), uri, password, timeout)
-    }
-
-    /// See [`Client::connect_in_process`]: `plugin` served on a thread of this process.
+    /// A builder of a blocking session with the plugin of `uri` (see [`ClientBuilder`]).
     ///
-    /// ```
-    /// # use std::time::Duration;
-    /// # use lsm_core::{BlockingClient, Capabilities, LsmError, System};
-    /// # use lsm_core::plugin::{Management, Nas, PluginInfo, Registration, San};
-    /// # struct Tiny;
-    /// # impl Management for Tiny {
-    /// #     fn plugin_info(&self) -> PluginInfo {
-    /// #         PluginInfo { description: "tiny".into(), version: "1".into() }
-    /// #     }
-    /// #     fn register(&mut self, _: &Registration) -> Result<(), LsmError> { Ok(()) }
-    /// #     fn capabilities(&mut self, _: &System) -> Result<Capabilities, LsmError> {
-    /// #         Ok(Capabilities::default())
-    /// #     }
-    /// #     fn systems(&mut self) -> Result<Vec<System>, LsmError> { Ok(vec![]) }
-    /// # }
-    /// # impl San for Tiny {}
-    /// # impl Nas for Tiny {}
-    /// let mut client = BlockingClient::connect_in_process(Tiny, "tiny://", None, Duration::from_secs(5))?;
-    /// assert_eq!(client.plugin_info()?.0, "tiny");
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use lsm_core::BlockingClient;
+    ///
+    /// let mut client = BlockingClient::builder("sim://")
+    ///     .timeout(Duration::from_secs(10))
+    ///     .embedded()
+    ///     .connect()?;
+    /// println!("{} systems", client.systems()?.len());
     /// client.close()?;
-    /// # Ok::<(), LsmError>(())
+    /// # Ok::<(), lsm_core::LsmError>(())
     /// ```
-    pub fn connect_in_process<P>(
-        plugin: P,
-        uri: &str,
-        password: Option<&str>,
-        timeout: Duration,
-    ) -> Result<Self>
-    where
-        P: Management + San + Nas + Send + 'static,
-    {
-        let runtime = runtime()?;
-        let inner = runtime.block_on(Client::open_in_process(
-            plugin,
-            uri,
-            password,
-            timeout,
-            Io::Blocking,
-        ))?;
-        Ok(BlockingClient {
-            runtime,
-            inner: Some(inner),
-        })
+    pub fn builder(uri: impl Into<String>) -> BlockingClientBuilder {
+        ClientBuilder::new(uri)
+    }
+
+    /// See [`Client::connect`]: the connect rule, `password` and `timeout`.
+    pub fn connect(uri: &str, password: Option<&str>, timeout: Duration) -> Result<Self> {
+        builder_of::<BlockingClient>(uri, password, timeout).connect()
     }
 
     /// A session on plain blocking socket I/O: this runtime runs nothing but its calls.
-    fn open(
-        route: Route<'_>,
-        uri: &str,
-        password: Option<&str>,
-        timeout: Duration,
-    ) -> Result<Self> {
+    pub(crate) fn open(builder: ClientBuilder) -> Result<Self> {
         let runtime = runtime()?;
-        let inner = runtime.block_on(Client::open(route, uri, password, timeout, Io::Blocking))?;
+        let inner = runtime.block_on(Client::open(builder, Io::Blocking))?;
         Ok(BlockingClient {
             runtime,
             inner: Some(inner),
         })
     }
 
+    /// See [`Client::uri`].
     pub fn uri(&self) -> Option<&Uri> {
         self.inner.as_ref().map(Client::uri)
+    }
+
+    /// See [`Client::timeout`].
+    pub fn timeout(&self) -> Duration {
+        self.inner
+            .as_ref()
+            .map_or(super::DEFAULT_TIMEOUT, Client::timeout)
     }
 
     /// See [`Client::plugin_pid`].
@@ -128,6 +78,7 @@ impl BlockingClient {
         self.inner.as_ref().and_then(Client::plugin_pid)
     }
 
+    /// See [`Client::mode`].
     pub fn mode(&self) -> Option<&ConnectMode> {
         self.inner.as_ref().map(Client::mode)
     }

@@ -166,7 +166,7 @@ impl Client {
         match &self.mode {
             ConnectMode::Daemon(dir) => discovery::daemon_plugins(dir, sep, self.timeout).await,
             ConnectMode::Embedded(_) | ConnectMode::DebugFd(_) | ConnectMode::InProcess => {
-                discovery::embedded_plugins(sep, self.timeout).await
+                discovery::embedded_plugins_of(&self.places, sep, self.timeout).await
             }
         }
     }

@@ -71,7 +71,11 @@ pub async fn connect(
                     exe.display()
                 )));
             }
-            Ok(Client::connect_plugin_exe(exe, uri, password, timeout).await?)
+            let mut builder = Client::builder(uri).timeout(timeout).plugin_exe(exe);
+            if let Some(password) = password {
+                builder = builder.password(password);
+            }
+            Ok(builder.connect().await?)
         }
         None => Ok(Client::connect(uri, password, timeout).await?),
     }
