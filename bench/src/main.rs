@@ -237,11 +237,13 @@ impl Daemon {
     }
 }
 
+/// A sim of our own, its jobs done at once (as lsmd's sims of [`Daemon`]).
 fn embedded(uri: &str) -> Result<BlockingClient, String> {
     let plugin = binary("sim_lsmplugin", "plugin-sim")?;
     BlockingClient::builder(uri)
         .timeout(TIMEOUT)
         .plugin_exe(&plugin)
+        .plugin_env("LSM_SIM_TIME", "0")
         .connect()
         .map_err(|e| format!("connect {uri}: {e}"))
 }
@@ -431,9 +433,6 @@ fn cli(run: &mut Run, options: &Options) -> Result<(), String> {
 
 fn listing(run: &mut Run, options: &Options) -> Result<(), String> {
     let uri = run.sim_uri("volumes.db");
-    // SAFETY: set before any plugin of this section is spawned; no other thread reads the
-    // environment now.
-    unsafe { std::env::set_var("LSM_SIM_TIME", "0") };
     let mut maker = embedded(&uri)?;
     let pool = maker
         .pools(Some(("id", "POOL_ID_00001")))

@@ -53,15 +53,12 @@ fn conformance_suite_passes_against_the_test_array() {
     let _serial = serialised();
     let array = TestArray::up();
     let plugin_dir = Path::new(PLUGIN).parent().unwrap();
-    // SAFETY: set once, before the suite starts any client, while this test
-    // holds the lock that serialises every test of this binary; nothing
-    // else in the process reads the environment concurrently.
-    unsafe { std::env::set_var("LSM_PLUGIN_PATH", plugin_dir) };
     // Every check the plugin's capabilities allow, none skipped by name.
     // (The suite's file clone check can only ask for a file that does not
     // exist, which this array refuses; clones of real files are checked in
     // `quota_snapshots_and_clones_for_real`.)
-    let report = lsm_tests::run_suite(&array.uri, None, &[]);
+    let client = BlockingClient::builder(&array.uri).plugin_dir(plugin_dir);
+    let report = lsm_tests::run_suite(client, &[]);
     for outcome in &report.outcomes {
         eprintln!("{}", outcome.line());
     }

@@ -16,7 +16,8 @@ fn connect(simulator: &ArraySim) -> BlockingClient {
 #[test]
 fn the_conformance_suite_passes_against_the_simulator() {
     let simulator = ArraySim::start("nexenta", &[]);
-    let report = lsm_tests::run_suite(&simulator.uri(), Some(PASSWORD), &[]);
+    let client = lsm_core::BlockingClient::builder(simulator.uri()).password(PASSWORD);
+    let report = lsm_tests::run_suite(client, &[]);
     for outcome in &report.outcomes {
         eprintln!("{}", outcome.line());
     }

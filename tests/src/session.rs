@@ -285,11 +285,8 @@ fn temp_dir() -> CheckResult<tempfile::TempDir> {
 
 fn connect_daemon_not_running(ctx: &mut Ctx) -> CheckResult {
     let empty = temp_dir()?;
-    let mut builder = BlockingClient::builder(&ctx.uri).timeout(ctx.timeout);
-    if let Some(password) = &ctx.password {
-        builder = builder.password(password);
-    }
-    let result = builder
+    let result = ctx
+        .builder()
         .socket_dir(empty.path())
         .daemon()
         .connect()
