@@ -435,7 +435,7 @@ fn listing(run: &mut Run, options: &Options) -> Result<(), String> {
     let uri = run.sim_uri("volumes.db");
     let mut maker = embedded(&uri)?;
     let pool = maker
-        .pools(Some(("id", "POOL_ID_00001")))
+        .pools(Some(lsm_core::PoolSearch::Id("POOL_ID_00001")))
         .map_err(|e| format!("pools: {e}"))?
         .pop()
         .ok_or("no POOL_ID_00001")?;

@@ -26,6 +26,8 @@
 //! - [`local_disk`]: this host's disks (`lsmcli local-disk-*`): sysfs and SCSI VPD
 //!   pages, no plugin involved.
 
+#![warn(missing_docs)]
+
 pub mod capabilities;
 mod checks;
 pub mod client;
@@ -34,8 +36,12 @@ pub mod error;
 pub mod fuzzing;
 pub mod local_disk;
 pub mod params;
+// Undocumented until the plugin SDK rewrite documents it; the allow goes then.
+#[allow(missing_docs)]
 pub mod plugin;
+pub mod requests;
 pub mod results;
+pub mod search;
 pub mod types;
 pub mod uri;
 pub mod validate;
@@ -43,8 +49,14 @@ pub mod validate;
 pub use capabilities::{Capabilities, Capability};
 pub use client::{BlockingClient, BlockingClientBuilder, Client, ClientBuilder, ConnectMode};
 pub use error::{ErrorNumber, LsmError, Result};
+pub use requests::{ChapAuth, ChapCredentials, ExportRequest, SnapshotRestore};
 pub use results::{
-    Completion, Job, JobReport, PoolMemberInfo, RaidCreateCap, VolumeCacheInfo, VolumeRaidInfo,
+    Completion, Job, JobReport, PluginInfo, PoolMemberInfo, RaidCreateCap, VolumeCacheInfo,
+    VolumeRaidInfo,
+};
+pub use search::{
+    AccessGroupSearch, BatterySearch, DiskSearch, ExportSearch, FsSearch, ListingSearch,
+    PoolSearch, TargetPortSearch, VolumeSearch,
 };
 pub use types::*;
 pub use uri::Uri;

@@ -1,6 +1,6 @@
 //! The in-process harness a plugin crate's tests use: a client builder's `in_process` serves
-//! the plugin on a thread, through the same runner and wire as a plugin process, so parameter checks, search filtering, jobs, timeouts and
-//! panics behave as they do for a spawned plugin.
+//! the plugin on a thread, through the same runner and wire as a plugin process, so parameter
+//! checks, search filtering, jobs, timeouts and panics behave as they do for a spawned plugin.
 
 use std::time::Duration;
 
@@ -104,10 +104,17 @@ fn a_blocking_session_goes_through_the_runner() {
     // The password reached the plugin through plugin_register.
     assert_eq!(client.systems().unwrap()[0].name, "pw");
     // The runner filters searches and checks their keys.
-    let found = client.volumes(Some(("pool_id", "P2"))).unwrap();
+    let found = client
+        .volumes(Some(lsm_core::VolumeSearch::PoolId("P2")))
+        .unwrap();
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].id, "V2");
-    let bad_key = client.volumes(Some(("name", "v1"))).unwrap_err();
+    let bad_key = client
+        .call::<Vec<lsm_core::Volume>>(
+            "volumes",
+            serde_json::json!({"search_key": "name", "search_value": "v1", "flags": 0}),
+        )
+        .unwrap_err();
     assert_eq!(bad_key.code, ErrorNumber::UNSUPPORTED_SEARCH_KEY);
     // The runner's checks apply before the plugin is called.
     let zero = client
@@ -140,7 +147,7 @@ fn an_async_session_works_the_same() {
             .connect()
             .await
             .unwrap();
-        assert_eq!(client.plugin_info().await.unwrap().0, "shelf");
+        assert_eq!(client.plugin_info().await.unwrap().description, "shelf");
         assert_eq!(client.volumes(None).await.unwrap().len(), 2);
         client.close().await.unwrap();
     });

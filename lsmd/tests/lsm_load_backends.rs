@@ -100,7 +100,7 @@ fn load_through_lsmd(backend: Backend) -> LoadReport {
         .unwrap_or_else(|error| panic!("connect {uri} through lsmd: {error}"));
     if simulator.is_none() {
         let pool = first
-            .pools(Some(("id", "POOL_ID_00001")))
+            .pools(Some(lsm_core::PoolSearch::Id("POOL_ID_00001")))
             .expect("pools")
             .remove(0);
         for index in 0..VOLUMES {

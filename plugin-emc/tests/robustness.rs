@@ -583,10 +583,11 @@ fn the_password_chap_secret_cookie_and_csrf_token_are_in_no_log_no_error_and_no_
     client
         .iscsi_chap_auth(
             &host.init_ids[0],
-            Some("chap_in"),
-            Some("In-chap-S3cret"),
-            Some("chap_out"),
-            Some("Out-chap-S3cr"),
+            &lsm_core::ChapAuth::inbound(lsm_core::ChapCredentials::new(
+                "chap_in",
+                "In-chap-S3cret",
+            ))
+            .with_outbound(lsm_core::ChapCredentials::new("chap_out", "Out-chap-S3cr")),
         )
         .unwrap();
     keep_sessions(&mut sessions);
@@ -597,7 +598,7 @@ fn the_password_chap_secret_cookie_and_csrf_token_are_in_no_log_no_error_and_no_
     sim.clear_faults();
     sim.add_fault("/api/instances/hostInitiator/*:status=401:count=2");
     let refused = client
-        .iscsi_chap_auth(&host.init_ids[0], None, None, None, None)
+        .iscsi_chap_auth(&host.init_ids[0], &lsm_core::ChapAuth::none())
         .unwrap_err();
     assert_eq!(refused.code, ErrorNumber::PLUGIN_AUTH_FAILED, "{refused}");
     messages.push(refused.to_string());

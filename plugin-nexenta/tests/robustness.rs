@@ -366,10 +366,10 @@ fn the_password_and_tokens_are_in_no_log_no_error_message_and_no_argv() {
     client
         .iscsi_chap_auth(
             "iqn.1994-05.com.redhat:secret-host",
-            Some("chap_in"),
-            Some("In-chap-S3cret"),
-            None,
-            None,
+            &lsm_core::ChapAuth::inbound(lsm_core::ChapCredentials::new(
+                "chap_in",
+                "In-chap-S3cret",
+            )),
         )
         .unwrap();
     keep_tokens(&mut tokens);

@@ -315,7 +315,7 @@ fn a_200_mib_volume_name_through_the_client_is_invalid_argument_and_the_session_
         .connect()
         .unwrap();
     let pool = client
-        .pools(Some(("id", "POOL_ID_00004")))
+        .pools(Some(lsm_core::PoolSearch::Id("POOL_ID_00004")))
         .unwrap()
         .remove(0);
     let name = "a".repeat(200 << 20);

@@ -21,7 +21,10 @@ fn client(dir: &tempfile::TempDir) -> BlockingClient {
 fn volume_create_and_resize_past_i64_blocks_are_not_enough_space() {
     let dir = tempfile::tempdir().unwrap();
     let mut c = client(&dir);
-    let pool = c.pools(Some(("id", "POOL_ID_00004"))).unwrap().remove(0);
+    let pool = c
+        .pools(Some(lsm_core::PoolSearch::Id("POOL_ID_00004")))
+        .unwrap()
+        .remove(0);
     for size in [i64::MAX, i64::MAX - 7, 9_223_372_036_854_775_800] {
         let error = c
             .volume_create(&pool, "huge", size, Provisioning::DEFAULT)

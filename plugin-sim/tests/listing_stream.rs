@@ -94,7 +94,9 @@ fn the_runner_streams_the_same_listing_to_a_client() {
         .unwrap();
     assert_eq!(listed, direct.volumes(None).unwrap());
     assert_eq!(listed.len(), 3);
-    let in_pool = client.volumes(Some(("pool_id", &pools[3].id))).unwrap();
+    let in_pool = client
+        .volumes(Some(lsm_core::VolumeSearch::PoolId(&pools[3].id)))
+        .unwrap();
     assert_eq!(
         in_pool.iter().map(|v| v.name.as_str()).collect::<Vec<_>>(),
         ["first", "third"]

@@ -24,7 +24,9 @@ fn connect(path: &Path, timeout: Duration) -> BlockingClient {
 }
 
 fn test_pool(c: &mut BlockingClient) -> Pool {
-    c.pools(Some(("id", "POOL_ID_00004"))).unwrap().remove(0)
+    c.pools(Some(lsm_core::PoolSearch::Id("POOL_ID_00004")))
+        .unwrap()
+        .remove(0)
 }
 
 fn state_file() -> (tempfile::TempDir, PathBuf) {
@@ -225,7 +227,10 @@ fn failed_creates_leave_nothing_behind() {
         .unwrap_err();
     assert_eq!(e.code, ErrorNumber::NOT_FOUND_POOL, "{e}");
     assert!(c.volumes(None).unwrap().is_empty());
-    let after = c.pools(Some(("id", "POOL_ID_00003"))).unwrap().remove(0);
+    let after = c
+        .pools(Some(lsm_core::PoolSearch::Id("POOL_ID_00003")))
+        .unwrap()
+        .remove(0);
     assert_eq!(after.free_space, before);
 }
 
@@ -328,7 +333,9 @@ fn plugins_killed_at_random_under_1000_concurrent_mutations_lose_nothing_acknowl
                     };
                     let mut seen = Acknowledged::default();
                     let pool = loop {
-                        if let Some(pool) = me.call(|c| c.pools(Some(("id", "POOL_ID_00004")))) {
+                        if let Some(pool) =
+                            me.call(|c| c.pools(Some(lsm_core::PoolSearch::Id("POOL_ID_00004"))))
+                        {
                             break pool.into_iter().next().unwrap();
                         }
                     };

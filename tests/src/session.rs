@@ -5,7 +5,9 @@
 use std::os::unix::net::UnixListener;
 use std::time::Duration;
 
-use lsm_core::{BlockingClient, Capability as C, ErrorNumber, SystemMode, read_cache_pct};
+use lsm_core::{
+    BlockingClient, Capability as C, ErrorNumber, PluginInfo, SystemMode, read_cache_pct,
+};
 
 use crate::cleanup::Undo;
 use crate::ctx::Ctx;
@@ -95,7 +97,10 @@ pub const CHECKS: &[Check] = &[
 ];
 
 fn plugin_info(ctx: &mut Ctx) -> CheckResult {
-    let (description, version) = ctx.client.plugin_info().during("plugin_info")?;
+    let PluginInfo {
+        description,
+        version,
+    } = ctx.client.plugin_info().during("plugin_info")?;
     ensure!(
         !description.trim().is_empty(),
         "plugin_info: empty description"
@@ -266,7 +271,10 @@ fn available_plugins(ctx: &mut Ctx) -> CheckResult {
             "available_plugins entry {entry:?} has no ':' separator"
         );
     }
-    let (description, version) = ctx.client.plugin_info().during("plugin_info")?;
+    let PluginInfo {
+        description,
+        version,
+    } = ctx.client.plugin_info().during("plugin_info")?;
     let this = format!("{description}:{version}");
     ensure!(
         plugins.contains(&this),

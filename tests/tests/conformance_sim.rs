@@ -12,7 +12,6 @@ use std::time::{Duration, Instant};
 
 use lsm_core::{BlockingClient, BlockingClientBuilder, Capability, InitiatorType, Pool};
 use lsm_test_support::{LsmdDirs, workspace_binary};
-use lsm_tests::fixtures::ExportSpec;
 use lsm_tests::{Check, CheckError, Ctx, Outcome, SuiteOptions, all_checks, run_checks, run_suite};
 use tempfile::TempDir;
 
@@ -361,8 +360,10 @@ fn make_everything(ctx: &mut Ctx) -> Result<(), CheckError> {
     let fs = ctx.scratch_fs()?;
     ctx.create_snapshot(&fs)?;
     ctx.clone_fs(&fs, None)?;
-    let mut export = ExportSpec::new(&fs.id);
-    export.rw = vec!["192.0.2.99".to_string()];
+    let export = lsm_core::ExportRequest {
+        rw_list: vec!["192.0.2.99".to_string()],
+        ..lsm_core::ExportRequest::new(&fs.id)
+    };
     ctx.export(&export)?;
     Ok(())
 }

@@ -18,9 +18,9 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use lsm_core::{
-    AccessGroup, Capability, Client, Completion, ErrorNumber, FileSystem, InitiatorType, Pool,
-    PoolElementType, PoolUnsupportedActions, Provisioning, System, SystemMode, SystemStatus,
-    Volume,
+    AccessGroup, Capability, Client, Completion, ErrorNumber, ExportRequest, FileSystem,
+    InitiatorType, ListingSearch, Pool, PoolElementType, PoolUnsupportedActions, Provisioning,
+    System, SystemMode, SystemStatus, Volume, VolumeSearch,
 };
 use serde_json::{Value, json};
 
@@ -291,8 +291,9 @@ async fn volume_create_name_conflict_is_lsm_error_50() {
 async fn bad_search_key_is_refused_by_the_client_and_the_raw_reply_parsed() {
     let plugin = RecordedPlugin::new("volumes_bad_search_key").await;
     let mut client = plugin.connect().await.unwrap();
-    // Like the reference client, ours refuses the key before sending anything.
-    let refused = client.volumes(Some(("bad_key", "x"))).await.unwrap_err();
+    // Like the reference client, ours refuses the key before sending anything: a key read
+    // at run time is checked as its typed search is made.
+    let refused = VolumeSearch::from_key("bad_key", "x").unwrap_err();
     assert_eq!(refused.code, ErrorNumber::UNSUPPORTED_SEARCH_KEY);
     // Sent raw (as the recording did), the reference sim's accidental code is kept as is.
     let error = client
@@ -371,17 +372,12 @@ async fn fs_snapshot_and_export() {
 
     let host = vec!["192.168.0.1".to_string()];
     let export = client
-        .export_fs(
-            &fs.id,
-            Some("/mnt/fs1"),
-            &host,
-            &host,
-            &[],
-            -1,
-            -1,
-            None,
-            None,
-        )
+        .export_fs(&ExportRequest {
+            export_path: Some("/mnt/fs1".to_string()),
+            root_list: host.clone(),
+            rw_list: host.clone(),
+            ..ExportRequest::new(&fs.id)
+        })
         .await
         .unwrap();
     assert_eq!(export.id, "EXP_ID_00001");
@@ -415,9 +411,9 @@ async fn unknown_method_is_no_support_153() {
 async fn plugin_info_of_the_reference_sim() {
     let plugin = RecordedPlugin::new("plugin_info").await;
     let mut client = plugin.connect().await.unwrap();
-    let (description, version) = client.plugin_info().await.unwrap();
-    assert_eq!(description, "Storage simulator");
-    assert_eq!(version, "1.10.3");
+    let info = client.plugin_info().await.unwrap();
+    assert_eq!(info.description, "Storage simulator");
+    assert_eq!(info.version, "1.10.3");
     plugin.close_and_check_complete(client).await;
 }
 

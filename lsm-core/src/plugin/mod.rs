@@ -20,9 +20,11 @@ mod jobs;
 mod runner;
 mod traits;
 
-pub use crate::results::{Completion, Job, JobReport};
+pub use crate::requests::ExportRequest;
+pub use crate::results::{Completion, Job, JobReport, PluginInfo};
+pub use crate::search::Search;
 pub use jobs::{JobOutcome, JobProgress, JobTable};
 pub use runner::{
     DEFAULT_TIMEOUT_MS, SessionEnd, init_plugin_logging, run_plugin, serve, serve_on_thread,
 };
-pub use traits::{ExportRequest, Management, Nas, PluginInfo, Registration, San, Search};
+pub use traits::{Management, Nas, Registration, San};
