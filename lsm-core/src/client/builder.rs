@@ -5,7 +5,6 @@
 use std::ffi::OsString;
 use std::marker::PhantomData;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::Duration;
 
 use super::{BlockingClient, Client, DEFAULT_TIMEOUT, Io};
@@ -101,7 +100,7 @@ pub(crate) enum Route {
     PluginExe(PathBuf),
     /// Serve a fresh plugin on a thread of this process.
     #[cfg(feature = "plugin")]
-    InProcess(Arc<super::transport::ServeInProcess>),
+    InProcess(std::sync::Arc<super::transport::ServeInProcess>),
 }
 
 impl std::fmt::Debug for Route {
@@ -253,7 +252,8 @@ impl<C> ClientBuilder<C> {
         F: Fn() -> P + Send + Sync + 'static,
         P: crate::plugin::Management + crate::plugin::San + crate::plugin::Nas + Send + 'static,
     {
-        self.route = Route::InProcess(Arc::new(move || crate::plugin::serve_on_thread(make())));
+        let serve = move || crate::plugin::serve_on_thread(make());
+        self.route = Route::InProcess(std::sync::Arc::new(serve));
         self
     }
 
