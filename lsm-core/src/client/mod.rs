@@ -11,7 +11,7 @@
 //! - `builder`: [`ClientBuilder`], what a session is opened with, and the connect rule;
 //! - `methods`: one method per wire method, each sending its [`crate::params`] struct;
 //! - `jobs`: waiting for a job ([`Completion`] and [`JobReport`] are in `results`);
-//! - `transport`: how the socket is had (the one connect rule, spawning a plugin);
+//! - `transport`: how the socket is had (the connect rule, a forced mode, spawning a plugin);
 //! - `discovery`: the plugin search path, installed plugins, `available_plugins`;
 //! - `blocking`: [`BlockingClient`].
 
@@ -46,7 +46,9 @@ use transport::Peer;
 /// The timeout clients use unless told otherwise (ms).
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_millis(30_000);
 
-/// A session with one plugin.
+/// A session with one plugin, opened by [`Client::builder`] (or its short form
+/// [`Client::connect`]) and ended by [`Client::close`]. One call at a time, as the protocol
+/// has it; open several clients to work in parallel.
 pub struct Client {
     stream: Option<Transport>,
     peer: Peer,
