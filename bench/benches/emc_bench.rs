@@ -95,13 +95,12 @@ fn bench_volumes(sim: &ArraySim, options: &Options) -> Result<bool, String> {
         started.elapsed().as_secs_f64()
     );
     let plugin = workspace_binary("emc_lsmplugin", "plugin-emc");
-    let mut client = BlockingClient::connect_plugin_exe(
-        &plugin,
-        &sim.uri(),
-        Some(ARRAYSIM_PASSWORD),
-        CALL_TIMEOUT,
-    )
-    .map_err(|e| format!("connect: {e}"))?;
+    let mut client = BlockingClient::builder(sim.uri())
+        .password(ARRAYSIM_PASSWORD)
+        .timeout(CALL_TIMEOUT)
+        .plugin_exe(&plugin)
+        .connect()
+        .map_err(|e| format!("connect: {e}"))?;
     let me = std::process::id();
     let plugin_pid = plugin_child(me, sim)?;
     let mut clean = true;

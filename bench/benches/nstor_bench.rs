@@ -91,7 +91,11 @@ impl Options {
 
 fn connect_plugin(sim: &ArraySim) -> Result<BlockingClient, String> {
     let plugin = workspace_binary("nstor_lsmplugin", "plugin-nexenta");
-    BlockingClient::connect_plugin_exe(&plugin, &sim.uri(), Some(ARRAYSIM_PASSWORD), CALL_TIMEOUT)
+    BlockingClient::builder(sim.uri())
+        .password(ARRAYSIM_PASSWORD)
+        .timeout(CALL_TIMEOUT)
+        .plugin_exe(&plugin)
+        .connect()
         .map_err(|e| format!("connect to {}: {e}", plugin.display()))
 }
 

@@ -142,7 +142,11 @@ fn us(duration: Duration) -> f64 {
 /// A session with the plugin (embedded: this profile's `ontap_lsmplugin`).
 fn connect_plugin(sim: &ArraySim) -> Result<BlockingClient, String> {
     let plugin = workspace_binary("ontap_lsmplugin", "plugin-netapp");
-    BlockingClient::connect_plugin_exe(&plugin, &sim.uri(), Some(ARRAYSIM_PASSWORD), CALL_TIMEOUT)
+    BlockingClient::builder(sim.uri())
+        .password(ARRAYSIM_PASSWORD)
+        .timeout(CALL_TIMEOUT)
+        .plugin_exe(&plugin)
+        .connect()
         .map_err(|e| format!("connect to {}: {e}", plugin.display()))
 }
 

@@ -219,7 +219,11 @@ impl Daemon {
     }
 
     fn connect(&self, uri: &str) -> Result<BlockingClient, String> {
-        BlockingClient::connect_daemon(&self.dirs.socket_dir, uri, None, TIMEOUT)
+        BlockingClient::builder(uri)
+            .timeout(TIMEOUT)
+            .socket_dir(&self.dirs.socket_dir)
+            .daemon()
+            .connect()
             .map_err(|e| format!("connect {uri} through lsmd: {e}"))
     }
 
@@ -233,9 +237,14 @@ impl Daemon {
     }
 }
 
+/// A sim of our own, its jobs done at once (as lsmd's sims of [`Daemon`]).
 fn embedded(uri: &str) -> Result<BlockingClient, String> {
     let plugin = binary("sim_lsmplugin", "plugin-sim")?;
-    BlockingClient::connect_plugin_exe(&plugin, uri, None, TIMEOUT)
+    BlockingClient::builder(uri)
+        .timeout(TIMEOUT)
+        .plugin_exe(&plugin)
+        .plugin_env("LSM_SIM_TIME", "0")
+        .connect()
         .map_err(|e| format!("connect {uri}: {e}"))
 }
 
@@ -424,12 +433,9 @@ fn cli(run: &mut Run, options: &Options) -> Result<(), String> {
 
 fn listing(run: &mut Run, options: &Options) -> Result<(), String> {
     let uri = run.sim_uri("volumes.db");
-    // SAFETY: set before any plugin of this section is spawned; no other thread reads the
-    // environment now.
-    unsafe { std::env::set_var("LSM_SIM_TIME", "0") };
     let mut maker = embedded(&uri)?;
     let pool = maker
-        .pools(Some(("id", "POOL_ID_00001")))
+        .pools(Some(lsm_core::PoolSearch::Id("POOL_ID_00001")))
         .map_err(|e| format!("pools: {e}"))?
         .pop()
         .ok_or("no POOL_ID_00001")?;
@@ -723,9 +729,12 @@ fn vendor_listing(run: &mut Run, options: &Options, vendor: Vendor) -> Result<()
     let mut bare = vendor.bare_volume_lister(&sim)?;
     let before = bare()?;
     vendor.populate_volumes(&sim, count)?;
-    let mut client =
-        BlockingClient::connect_plugin_exe(&plugin, &sim.uri(), Some(ARRAYSIM_PASSWORD), TIMEOUT)
-            .map_err(|e| format!("connect {}: {e}", sim.uri()))?;
+    let mut client = BlockingClient::builder(sim.uri())
+        .password(ARRAYSIM_PASSWORD)
+        .timeout(TIMEOUT)
+        .plugin_exe(&plugin)
+        .connect()
+        .map_err(|e| format!("connect {}: {e}", sim.uri()))?;
     let plugin_pid = client.plugin_pid().ok_or("no plugin pid")?;
     let want = before + count;
     // Warm up both.

@@ -1,7 +1,7 @@
 //! The `example://` plugin: a minimal third-party LSM plugin, written only with the lsm-core
 //! plugin SDK. Copy it to start a plugin. Its executable, `example_lsmplugin`, is
 //! `run_plugin(ExamplePlugin)`; its tests also run it in process
-//! (`BlockingClient::connect_in_process`), without a binary.
+//! (`BlockingClient::builder(..).in_process(..)`), without a binary.
 //!
 //! # How a plugin is written
 //!
@@ -54,7 +54,7 @@ const POOL_BYTES: i64 = 100 * 1024 * 1024 * 1024;
 const BLOCK_SIZE: i64 = 512;
 
 /// The `example://` plugin: what `main` gives `run_plugin`, and what tests give
-/// `connect_in_process`.
+/// `ClientBuilder::in_process`.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct ExamplePlugin;
 

@@ -16,7 +16,11 @@ const TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The plugin in process: a fresh, empty array per session.
 fn connect() -> BlockingClient {
-    BlockingClient::connect_in_process(ExamplePlugin, "example://", None, TIMEOUT).unwrap()
+    BlockingClient::builder("example://")
+        .timeout(TIMEOUT)
+        .in_process(|| ExamplePlugin)
+        .connect()
+        .unwrap()
 }
 
 #[test]
@@ -49,11 +53,16 @@ fn volumes_are_created_listed_and_deleted() {
     assert!(lsm_core::validate::vpd83_is_valid(&volume.vpd83));
     assert_eq!(client.volumes(None).unwrap(), std::slice::from_ref(&volume));
     assert_eq!(
-        client.volumes(Some(("id", "nope"))).unwrap(),
+        client
+            .volumes(Some(lsm_core::VolumeSearch::Id("nope")))
+            .unwrap(),
         [],
         "the SDK filters searches"
     );
-    let pool_after = client.pools(Some(("id", &pool.id))).unwrap().remove(0);
+    let pool_after = client
+        .pools(Some(lsm_core::PoolSearch::Id(&pool.id)))
+        .unwrap()
+        .remove(0);
     assert_eq!(pool_after.free_space, pool.total_space - 1954 * 512);
 
     let done = client.volume_delete(&volume).unwrap();
@@ -95,8 +104,11 @@ fn errors_carry_the_right_codes() {
 
 #[test]
 fn the_executable_serves_the_same_plugin() {
-    let mut client =
-        BlockingClient::connect_plugin_exe(Path::new(PLUGIN), "example://", None, TIMEOUT).unwrap();
+    let mut client = BlockingClient::builder("example://")
+        .timeout(TIMEOUT)
+        .plugin_exe(Path::new(PLUGIN))
+        .connect()
+        .unwrap();
     assert!(client.plugin_pid().is_some(), "a process of its own");
     let pool = client.pools(None).unwrap().remove(0);
     let job = client
@@ -105,7 +117,7 @@ fn the_executable_serves_the_same_plugin() {
     let volume = client.wait_done(job).unwrap();
     assert_eq!(client.volumes(None).unwrap(), [volume]);
     assert_eq!(
-        client.plugin_info().unwrap().0,
+        client.plugin_info().unwrap().description,
         "lsm-rs example plugin (in-memory array)"
     );
     client.close().unwrap();

@@ -18,13 +18,21 @@ use crate::types::{DiskHealthStatus, DiskLedStatus, DiskLinkType};
 /// does not tell.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LocalDiskInfo {
+    /// The block device, `/dev/sdX`.
     pub path: String,
+    /// The SCSI VPD page 0x83 id (NAA), `""` when the disk has none.
     pub vpd83: String,
+    /// The rotation speed (0: solid state).
     pub rpm: Option<i64>,
+    /// How the disk is attached (SAS, SATA, ...).
     pub link_type: Option<DiskLinkType>,
+    /// The serial number.
     pub serial_num: Option<String>,
+    /// The state of its enclosure LEDs.
     pub led_status: Option<DiskLedStatus>,
+    /// The link speed in Mbps.
     pub link_speed: Option<i64>,
+    /// What the disk says of its own health.
     pub health_status: Option<DiskHealthStatus>,
 }
 
@@ -452,22 +460,27 @@ impl LocalDisks {
     }
 
     /// LED state of the disk's enclosure slot.
+    /// The state of the enclosure LEDs of the disk at `path`.
     pub fn led_status_get(&self, path: &str) -> Result<DiskLedStatus> {
         self.led_slot_status_get(&self.slot_of(path)?)
     }
 
+    /// Lights the identification LED of the disk at `path`.
     pub fn ident_led_on(&self, path: &str) -> Result<()> {
         self.led_slot_status_set(&self.slot_of(path)?, DiskLedStatus::IDENT_ON)
     }
 
+    /// Turns off the identification LED of the disk at `path`.
     pub fn ident_led_off(&self, path: &str) -> Result<()> {
         self.led_slot_status_set(&self.slot_of(path)?, DiskLedStatus::IDENT_OFF)
     }
 
+    /// Lights the fault LED of the disk at `path`.
     pub fn fault_led_on(&self, path: &str) -> Result<()> {
         self.led_slot_status_set(&self.slot_of(path)?, DiskLedStatus::FAULT_ON)
     }
 
+    /// Turns off the fault LED of the disk at `path`.
     pub fn fault_led_off(&self, path: &str) -> Result<()> {
         self.led_slot_status_set(&self.slot_of(path)?, DiskLedStatus::FAULT_OFF)
     }

@@ -75,7 +75,11 @@ macro_rules! wire_params {
         #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
         #[serde(deny_unknown_fields)]
         pub struct $name $(<$lt>)? {
-            $( $(#[$field_meta])* pub $field: $ty, )*
+            $(
+                #[doc = concat!("`", stringify!($field), "` on the wire.")]
+                $(#[$field_meta])*
+                pub $field: $ty,
+            )*
             /// Reserved: clients send 0.
             #[serde(default, deserialize_with = "flags")]
             pub flags: i64,
@@ -349,14 +353,6 @@ wire_params! {
     }
     /// Removes an NFS export.
     "export_remove" => ExportRemove<'a> { export: Cow<'a, NfsExport> }
-}
-
-/// The `search_key` / `search_value` pair of a listing's params, borrowed.
-pub fn search_pair<'a>(search: Option<(&'a str, &'a str)>) -> [Option<Cow<'a, str>>; 2] {
-    match search {
-        Some((key, value)) => [Some(Cow::Borrowed(key)), Some(Cow::Borrowed(value))],
-        None => [None, None],
-    }
 }
 
 #[cfg(test)]

@@ -1,4 +1,4 @@
-//! Results that travel as JSON arrays rather than objects (RAID info, pool
+//! Results that travel as JSON arrays rather than objects (plugin info, RAID info, pool
 //! members, RAID create capabilities, cache info, job status), given names,
 //! and [`Completion`], the answer of an async method (done, or a job), the
 //! same type on the client and the plugin side.
@@ -12,6 +12,31 @@ use crate::types::{
     WriteCachePolicy, WriteCacheStatus,
 };
 
+/// `plugin_info`: what the plugin says it is, `[description, version]` on the wire.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "(String, String)", into = "(String, String)")]
+pub struct PluginInfo {
+    /// What the plugin manages, in a few words.
+    pub description: String,
+    /// The plugin's version.
+    pub version: String,
+}
+
+impl From<(String, String)> for PluginInfo {
+    fn from((description, version): (String, String)) -> Self {
+        PluginInfo {
+            description,
+            version,
+        }
+    }
+}
+
+impl From<PluginInfo> for (String, String) {
+    fn from(info: PluginInfo) -> Self {
+        (info.description, info.version)
+    }
+}
+
 /// `volume_raid_info`: `[raid_type, strip_size, disk_count, min_io_size, opt_io_size]`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(
@@ -19,10 +44,15 @@ use crate::types::{
     into = "(RaidType, i64, i64, i64, i64)"
 )]
 pub struct VolumeRaidInfo {
+    /// The RAID level of the volume.
     pub raid_type: RaidType,
+    /// Bytes written to one disk before the next (`UNKNOWN` -1 when not known).
     pub strip_size: i64,
+    /// How many disks hold the volume.
     pub disk_count: i64,
+    /// The smallest I/O size the volume serves well, in bytes.
     pub min_io_size: i64,
+    /// The I/O size the volume serves best, in bytes.
     pub opt_io_size: i64,
 }
 
@@ -57,8 +87,11 @@ impl From<VolumeRaidInfo> for (RaidType, i64, i64, i64, i64) {
     into = "(RaidType, MemberType, Vec<String>)"
 )]
 pub struct PoolMemberInfo {
+    /// The RAID level the pool's members are in.
     pub raid_type: RaidType,
+    /// What the members are: disks, or another pool.
     pub member_type: MemberType,
+    /// The ids of the members (disks or the pool).
     pub member_ids: Vec<String>,
 }
 
@@ -82,7 +115,9 @@ impl From<PoolMemberInfo> for (RaidType, MemberType, Vec<String>) {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(from = "(Vec<RaidType>, Vec<i64>)", into = "(Vec<RaidType>, Vec<i64>)")]
 pub struct RaidCreateCap {
+    /// The RAID levels `volume_raid_create` takes.
     pub raid_types: Vec<RaidType>,
+    /// The strip sizes it takes, in bytes.
     pub strip_sizes: Vec<i64>,
 }
 
@@ -109,10 +144,15 @@ impl From<RaidCreateCap> for (Vec<RaidType>, Vec<i64>) {
     into = "(WriteCachePolicy, WriteCacheStatus, ReadCachePolicy, ReadCachePolicy, PhysicalDiskCache)"
 )]
 pub struct VolumeCacheInfo {
+    /// The write cache policy set.
     pub write_cache_policy: WriteCachePolicy,
+    /// The write cache as it works now.
     pub write_cache_status: WriteCacheStatus,
+    /// The read cache policy set.
     pub read_cache_policy: ReadCachePolicy,
+    /// The read cache as it works now.
     pub read_cache_status: ReadCachePolicy,
+    /// The disks' own cache.
     pub physical_disk_cache: PhysicalDiskCache,
 }
 
@@ -158,6 +198,7 @@ pub struct Job<T> {
 }
 
 impl<T> Job<T> {
+    /// The job of this id.
     pub fn new(id: impl Into<String>) -> Self {
         Job {
             id: id.into(),
@@ -171,7 +212,9 @@ impl<T> Job<T> {
 /// it to the application.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Completion<T> {
+    /// Done already: the result.
     Done(T),
+    /// Running: the job to wait for.
     Job(Job<T>),
 }
 
@@ -193,6 +236,7 @@ impl<T> Completion<T> {
 /// `job_status`: `[status, percent, item|null]`; what a plugin answers and a client reads.
 #[derive(Debug, Clone, PartialEq)]
 pub struct JobReport {
+    /// In progress, complete or failed.
     pub status: JobStatus,
     /// 0..=100 (clamped on the wire both ways).
     pub percent: u8,

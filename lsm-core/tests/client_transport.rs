@@ -26,9 +26,11 @@ fn script_plugin(dir: &Path, name: &str, then: &str) -> PathBuf {
 fn a_hung_plugin_gives_timeout_within_the_timeout() {
     let dir = tempfile::tempdir().unwrap();
     let exe = script_plugin(dir.path(), "hang_lsmplugin", "sleep 30");
-    let mut c =
-        BlockingClient::connect_plugin_exe(&exe, "hang://", None, Duration::from_millis(400))
-            .unwrap();
+    let mut c = BlockingClient::builder("hang://")
+        .timeout(Duration::from_millis(400))
+        .plugin_exe(&exe)
+        .connect()
+        .unwrap();
     let t = Instant::now();
     let e = c.systems().unwrap_err();
     assert_eq!(e.code, ErrorNumber::TIMEOUT, "{e}");
@@ -42,8 +44,11 @@ fn a_hung_plugin_gives_timeout_within_the_timeout() {
 fn a_killed_plugin_gives_transport_communication() {
     let dir = tempfile::tempdir().unwrap();
     let exe = script_plugin(dir.path(), "dies_lsmplugin", "exec sleep 30");
-    let mut c =
-        BlockingClient::connect_plugin_exe(&exe, "dies://", None, Duration::from_secs(10)).unwrap();
+    let mut c = BlockingClient::builder("dies://")
+        .timeout(Duration::from_secs(10))
+        .plugin_exe(&exe)
+        .connect()
+        .unwrap();
     let pid = c.plugin_pid().unwrap();
     // SAFETY: kill(2) on the pid of our own child process.
     assert_eq!(unsafe { libc::kill(pid as i32, libc::SIGKILL) }, 0);
@@ -59,7 +64,10 @@ fn a_plugin_that_exits_at_once_fails_register_cleanly() {
     let path = dir.path().join("quit_lsmplugin");
     std::fs::write(&path, "#!/bin/sh\nexit 3\n").unwrap();
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let e = BlockingClient::connect_plugin_exe(&path, "quit://", None, Duration::from_secs(5))
+    let e = BlockingClient::builder("quit://")
+        .timeout(Duration::from_secs(5))
+        .plugin_exe(&path)
+        .connect()
         .err()
         .unwrap();
     assert_eq!(e.code, ErrorNumber::TRANSPORT_COMMUNICATION, "{e}");
@@ -70,18 +78,30 @@ fn daemon_mode_errors() {
     let dir = tempfile::tempdir().unwrap();
     let t = Duration::from_secs(5);
     // Nothing in the dir: the daemon is not running.
-    let e = BlockingClient::connect_daemon(dir.path(), "sim://", None, t)
+    let e = BlockingClient::builder("sim://")
+        .timeout(t)
+        .socket_dir(dir.path())
+        .daemon()
+        .connect()
         .err()
         .unwrap();
     assert_eq!(e.code, ErrorNumber::DAEMON_NOT_RUNNING, "{e}");
     // A missing dir too.
-    let e = BlockingClient::connect_daemon(&dir.path().join("nope"), "sim://", None, t)
+    let e = BlockingClient::builder("sim://")
+        .timeout(t)
+        .socket_dir(dir.path().join("nope"))
+        .daemon()
+        .connect()
         .err()
         .unwrap();
     assert_eq!(e.code, ErrorNumber::DAEMON_NOT_RUNNING, "{e}");
     // Another plugin's socket answers: the daemon runs, this plugin does not exist.
     let _other = UnixListener::bind(dir.path().join("other")).unwrap();
-    let e = BlockingClient::connect_daemon(dir.path(), "sim://", None, t)
+    let e = BlockingClient::builder("sim://")
+        .timeout(t)
+        .socket_dir(dir.path())
+        .daemon()
+        .connect()
         .err()
         .unwrap();
     assert_eq!(e.code, ErrorNumber::PLUGIN_NOT_EXIST, "{e}");
@@ -89,7 +109,11 @@ fn daemon_mode_errors() {
     // A socket file nobody listens on: connect() fails.
     let stale = UnixListener::bind(dir.path().join("stale")).unwrap();
     drop(stale);
-    let e = BlockingClient::connect_daemon(dir.path(), "stale://", None, t)
+    let e = BlockingClient::builder("stale://")
+        .timeout(t)
+        .socket_dir(dir.path())
+        .daemon()
+        .connect()
         .err()
         .unwrap();
     assert_eq!(e.code, ErrorNumber::PLUGIN_IPC_FAIL, "{e}");
@@ -99,12 +123,18 @@ fn daemon_mode_errors() {
 fn invalid_uris_and_unknown_plugins() {
     let t = Duration::from_secs(5);
     for uri in ["targetd//root@na-sim", "wat:/is@this", ""] {
-        let e = BlockingClient::connect_embedded(uri, None, t)
+        let e = BlockingClient::builder(uri)
+            .timeout(t)
+            .embedded()
+            .connect()
             .err()
             .unwrap();
         assert_eq!(e.code, ErrorNumber::INVALID_ARGUMENT, "{uri}: {e}");
     }
-    let e = BlockingClient::connect_embedded("nosuchplugin3141://", None, t)
+    let e = BlockingClient::builder("nosuchplugin3141://")
+        .timeout(t)
+        .embedded()
+        .connect()
         .err()
         .unwrap();
     assert_eq!(e.code, ErrorNumber::PLUGIN_NOT_EXIST, "{e}");
@@ -114,7 +144,10 @@ fn invalid_uris_and_unknown_plugins() {
 fn zero_timeout_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let exe = script_plugin(dir.path(), "x_lsmplugin", "sleep 1");
-    let e = BlockingClient::connect_plugin_exe(&exe, "x://", None, Duration::ZERO)
+    let e = BlockingClient::builder("x://")
+        .timeout(Duration::ZERO)
+        .plugin_exe(&exe)
+        .connect()
         .err()
         .unwrap();
     assert_eq!(e.code, ErrorNumber::INVALID_ARGUMENT);

@@ -71,7 +71,10 @@ fn every_hostile_reply_fails_its_call_with_bounded_client_memory() {
     for hostile in &HOSTILE {
         let exe = script_plugin::write(dir.path(), hostile.name, hostile.then);
         let uri = format!("{}://", hostile.name);
-        let mut client = BlockingClient::connect_plugin_exe(&exe, &uri, None, TIMEOUT)
+        let mut client = BlockingClient::builder(&uri)
+            .timeout(TIMEOUT)
+            .plugin_exe(&exe)
+            .connect()
             .unwrap_or_else(|error| panic!("{uri}: {error}"));
         client.time_out_set(Duration::from_secs(5)).unwrap();
         if !reset_peak(me) {

@@ -1,7 +1,6 @@
-//! The in-process harness a plugin crate's tests use: `Client::connect_in_process` and
-//! `BlockingClient::connect_in_process` serve the plugin on a thread, through the same runner
-//! and wire as a plugin process, so parameter checks, search filtering, jobs, timeouts and
-//! panics behave as they do for a spawned plugin.
+//! The in-process harness a plugin crate's tests use: a client builder's `in_process` serves
+//! the plugin on a thread, through the same runner and wire as a plugin process, so parameter
+//! checks, search filtering, jobs, timeouts and panics behave as they do for a spawned plugin.
 
 use std::time::Duration;
 
@@ -103,17 +102,28 @@ fn pool() -> Pool {
 
 #[test]
 fn a_blocking_session_goes_through_the_runner() {
-    let mut client =
-        BlockingClient::connect_in_process(Shelf, "shelf://", Some("pw"), TIMEOUT).unwrap();
+    let mut client = BlockingClient::builder("shelf://")
+        .password("pw")
+        .timeout(TIMEOUT)
+        .in_process(|| Shelf)
+        .connect()
+        .unwrap();
     assert_eq!(client.mode(), Some(&ConnectMode::InProcess));
     assert_eq!(client.plugin_pid(), None);
     // The password reached the plugin through plugin_register.
     assert_eq!(client.systems().unwrap()[0].name, "pw");
     // The runner filters searches and checks their keys.
-    let found = client.volumes(Some(("pool_id", "P2"))).unwrap();
+    let found = client
+        .volumes(Some(lsm_core::VolumeSearch::PoolId("P2")))
+        .unwrap();
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].id, "V2");
-    let bad_key = client.volumes(Some(("name", "v1"))).unwrap_err();
+    let bad_key = client
+        .call::<Vec<lsm_core::Volume>>(
+            "volumes",
+            serde_json::json!({"search_key": "name", "search_value": "v1", "flags": 0}),
+        )
+        .unwrap_err();
     assert_eq!(bad_key.code, ErrorNumber::UNSUPPORTED_SEARCH_KEY);
     // The runner's checks apply before the plugin is called.
     let zero = client
@@ -140,10 +150,13 @@ fn an_async_session_works_the_same() {
         .build()
         .unwrap();
     runtime.block_on(async {
-        let mut client = Client::connect_in_process(Shelf, "shelf://", None, TIMEOUT)
+        let mut client = Client::builder("shelf://")
+            .timeout(TIMEOUT)
+            .in_process(|| Shelf)
+            .connect()
             .await
             .unwrap();
-        assert_eq!(client.plugin_info().await.unwrap().0, "shelf");
+        assert_eq!(client.plugin_info().await.unwrap().description, "shelf");
         assert_eq!(client.volumes(None).await.unwrap().len(), 2);
         client.close().await.unwrap();
     });
@@ -151,7 +164,11 @@ fn an_async_session_works_the_same() {
 
 #[test]
 fn a_panicking_plugin_is_a_plugin_bug_and_ends_the_session() {
-    let mut client = BlockingClient::connect_in_process(Shelf, "shelf://", None, TIMEOUT).unwrap();
+    let mut client = BlockingClient::builder("shelf://")
+        .timeout(TIMEOUT)
+        .in_process(|| Shelf)
+        .connect()
+        .unwrap();
     let error = client
         .volume_create(&pool(), "panic", 4096, Provisioning::DEFAULT)
         .unwrap_err();
@@ -164,9 +181,11 @@ fn a_panicking_plugin_is_a_plugin_bug_and_ends_the_session() {
 
 #[test]
 fn a_plugin_slower_than_the_timeout_is_a_timeout() {
-    let mut client =
-        BlockingClient::connect_in_process(Shelf, "shelf://", None, Duration::from_millis(300))
-            .unwrap();
+    let mut client = BlockingClient::builder("shelf://")
+        .timeout(Duration::from_millis(300))
+        .in_process(|| Shelf)
+        .connect()
+        .unwrap();
     let error = client
         .volume_create(&pool(), "slow", 4096, Provisioning::DEFAULT)
         .unwrap_err();
@@ -178,7 +197,10 @@ fn a_plugin_slower_than_the_timeout_is_a_timeout() {
 
 #[test]
 fn a_bad_uri_is_refused_before_the_plugin_is_served() {
-    let Err(error) = BlockingClient::connect_in_process(Shelf, "wat:/is@this", None, TIMEOUT)
+    let Err(error) = BlockingClient::builder("wat:/is@this")
+        .timeout(TIMEOUT)
+        .in_process(|| Shelf)
+        .connect()
     else {
         panic!("a bad URI was accepted");
     };

@@ -1,6 +1,6 @@
 //! The frame codec: a 10-digit zero-padded ASCII length, then that many bytes of UTF-8 JSON.
 //!
-//! [`encode_frame`] and [`parse_header`] are the whole format. [`FrameAssembly`] is the state of
+//! [`encode_frame`] and [`parse_header`] are the whole format. `FrameAssembly` is the state of
 //! one frame being read, shared by the blocking and the async reader so that both grow the
 //! payload buffer the same way (never trusting the claimed length with an up-front allocation)
 //! and both can resume a frame after a timeout.

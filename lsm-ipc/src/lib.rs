@@ -29,6 +29,7 @@
 
 #![warn(missing_docs)]
 
+#[cfg(feature = "tokio")]
 pub mod asynchronous;
 pub mod blocking;
 pub mod envelope;
@@ -36,6 +37,7 @@ pub mod frame;
 pub mod peeking;
 pub mod spawn;
 
+#[cfg(feature = "tokio")]
 pub use asynchronous::AsyncFrameStream;
 pub use blocking::FrameStream;
 pub use envelope::{

@@ -24,14 +24,17 @@ use support::{Fixture, NOBODY_UID};
 const SIM_SYSTEM_ID: &str = "sim-01";
 
 /// `(description, version)` of the sim, asked directly (no lsmd).
-fn sim_plugin_info() -> (String, String) {
+fn sim_plugin_info() -> lsm_core::PluginInfo {
     let scratch = tempfile::tempdir().unwrap();
     let uri = format!(
         "sim://?statefile={}",
         scratch.path().join("info.db").display()
     );
-    let mut client =
-        BlockingClient::connect_plugin_exe(&sim_plugin_exe(), &uri, None, CLIENT_TIMEOUT).unwrap();
+    let mut client = BlockingClient::builder(&uri)
+        .timeout(CLIENT_TIMEOUT)
+        .plugin_exe(sim_plugin_exe())
+        .connect()
+        .unwrap();
     let info = client.plugin_info().unwrap();
     client.close().unwrap();
     info
@@ -67,7 +70,10 @@ fn available_plugins_through_lsmd_is_desc_colon_version_for_each_socket() {
     fixture.link_sim_plugin("sim_lsmplugin");
     fixture.link_sim_plugin("simx_lsmplugin");
     let _lsmd = fixture.start_for_sim();
-    let (description, version) = sim_plugin_info();
+    let lsm_core::PluginInfo {
+        description,
+        version,
+    } = sim_plugin_info();
 
     let mut client = fixture.client(&fixture.sim_uri("sim"));
     let listed = client.available_plugins(":").unwrap();

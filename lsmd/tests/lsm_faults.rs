@@ -176,7 +176,11 @@ fn plugin_that_never_answers_register_times_out_the_connect() {
 
     let started = Instant::now();
     let error = expect_lsm_error(
-        BlockingClient::connect_daemon(&fixture.socket_dir, "silent://", None, timeout),
+        BlockingClient::builder("silent://")
+            .timeout(timeout)
+            .socket_dir(&fixture.socket_dir)
+            .daemon()
+            .connect(),
         ErrorNumber::TIMEOUT,
     );
     let elapsed = started.elapsed();
@@ -342,9 +346,11 @@ fn every_misbehaving_plugin_gives_its_lsm_error_in_time_when_embedded() {
             &format!("{ANSWERS_TWO_THEN}{}", misbehaviour.then),
         );
         let uri = format!("{}://", misbehaviour.name);
-        let mut client =
-            BlockingClient::connect_plugin_exe(&exe, &uri, None, support::lsm::CLIENT_TIMEOUT)
-                .unwrap_or_else(|error| panic!("{uri}: {error}"));
+        let mut client = BlockingClient::builder(&uri)
+            .timeout(support::lsm::CLIENT_TIMEOUT)
+            .plugin_exe(&exe)
+            .connect()
+            .unwrap_or_else(|error| panic!("{uri}: {error}"));
         let plugin = client.plugin_pid().expect("an embedded plugin process");
         if let Err(problem) = fail_one_call(&mut client, misbehaviour, "embedded") {
             problems.push(problem);
@@ -428,12 +434,11 @@ fn lsmd_killed_with_32_clients_connected_restarts_clean_and_leaves_no_orphan() {
             let uri = uri.clone();
             let socket_dir = fixture.socket_dir.clone();
             thread::spawn(move || {
-                let mut client = BlockingClient::connect_daemon(
-                    &socket_dir,
-                    &uri,
-                    None,
-                    support::lsm::CLIENT_TIMEOUT,
-                )?;
+                let mut client = BlockingClient::builder(&uri)
+                    .timeout(support::lsm::CLIENT_TIMEOUT)
+                    .socket_dir(&socket_dir)
+                    .daemon()
+                    .connect()?;
                 let systems = client.systems()?;
                 client.close()?;
                 Ok::<usize, lsm_core::LsmError>(systems.len())

@@ -14,7 +14,7 @@ use std::process::{Command, Output};
 use std::sync::{Arc, Barrier};
 use std::thread;
 
-use lsm_core::{BlockingClient, InitiatorType, Provisioning};
+use lsm_core::{BlockingClient, ExportRequest, InitiatorType, Provisioning};
 use lsm_test_support::process::children_of;
 use lsm_test_support::{bin_dir, wait_until, workspace_binary};
 use support::Fixture;
@@ -62,7 +62,7 @@ fn list_everything(client: &mut BlockingClient) -> lsm_core::Result<Inventory> {
         batteries: sorted_ids(client.batteries(None)?, |item| item.id),
     };
     for system in &inventory.systems {
-        let pools = client.pools(Some(("system_id", system)))?;
+        let pools = client.pools(Some(lsm_core::PoolSearch::SystemId(system)))?;
         if sorted_ids(pools, |item| item.id) != inventory.pools {
             return Err(lsm_core::LsmError::new(
                 lsm_core::ErrorNumber::PLUGIN_BUG,
@@ -78,7 +78,7 @@ fn list_everything(client: &mut BlockingClient) -> lsm_core::Result<Inventory> {
 fn seed_objects(client: &mut BlockingClient) {
     let system = client.systems().unwrap().remove(0);
     let pool = client
-        .pools(Some(("id", "POOL_ID_00001")))
+        .pools(Some(lsm_core::PoolSearch::Id("POOL_ID_00001")))
         .unwrap()
         .remove(0);
     let volume = client
@@ -95,17 +95,10 @@ fn seed_objects(client: &mut BlockingClient) {
         .unwrap();
     let fs = client.wait_done(fs).unwrap();
     client
-        .export_fs(
-            &fs.id,
-            None,
-            &[],
-            &["client.example.com".to_string()],
-            &[],
-            -1,
-            -1,
-            None,
-            None,
-        )
+        .export_fs(&ExportRequest {
+            rw_list: vec!["client.example.com".to_string()],
+            ..ExportRequest::new(&fs.id)
+        })
         .unwrap();
     client
         .access_group_create(
@@ -153,7 +146,7 @@ fn sixty_four_concurrent_clients_list_everything_with_zero_errors() {
             thread::spawn(move || -> Result<(), String> {
                 start_line.wait();
                 let fail = |error: lsm_core::LsmError| format!("client {worker}: {error}");
-                let mut client = BlockingClient::connect_daemon(&socket_dir, &uri, None, CLIENT_TIMEOUT)
+                let mut client = BlockingClient::builder(&uri).timeout(CLIENT_TIMEOUT).socket_dir(&socket_dir).daemon().connect()
                     .map_err(fail)?;
                 for round in 0..LISTING_ROUNDS {
                     let inventory = list_everything(&mut client).map_err(fail)?;

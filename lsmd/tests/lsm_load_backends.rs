@@ -88,16 +88,19 @@ fn load_through_lsmd(backend: Backend) -> LoadReport {
     };
 
     // One session first: the sim's state file is made, lsmd has served once.
-    let mut first = BlockingClient::connect_daemon(
-        &fixture.socket_dir,
-        &uri,
-        password.as_deref(),
-        CLIENT_TIMEOUT,
-    )
-    .unwrap_or_else(|error| panic!("connect {uri} through lsmd: {error}"));
+    let mut first = BlockingClient::builder(&uri)
+        .timeout(CLIENT_TIMEOUT)
+        .socket_dir(&fixture.socket_dir)
+        .daemon();
+    if let Some(password) = &password {
+        first = first.password(password);
+    }
+    let mut first = first
+        .connect()
+        .unwrap_or_else(|error| panic!("connect {uri} through lsmd: {error}"));
     if simulator.is_none() {
         let pool = first
-            .pools(Some(("id", "POOL_ID_00001")))
+            .pools(Some(lsm_core::PoolSearch::Id("POOL_ID_00001")))
             .expect("pools")
             .remove(0);
         for index in 0..VOLUMES {

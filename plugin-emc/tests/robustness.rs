@@ -555,9 +555,13 @@ fn the_password_chap_secret_cookie_and_csrf_token_are_in_no_log_no_error_and_no_
     command.arg("-v").env("LSM_PLUGIN_LOG", "trace");
     let lsmd = dirs.start(command);
     let mut messages = Vec::new();
-    let mut client =
-        BlockingClient::connect_daemon(&dirs.socket_dir, &sim.uri(), Some(PASSWORD), TIMEOUT)
-            .unwrap();
+    let mut client = BlockingClient::builder(sim.uri())
+        .password(PASSWORD)
+        .timeout(TIMEOUT)
+        .socket_dir(&dirs.socket_dir)
+        .daemon()
+        .connect()
+        .unwrap();
     let mut sessions: Vec<Value> = Vec::new();
     let keep_sessions = |sessions: &mut Vec<Value>| {
         let report: Value = sim
@@ -579,10 +583,11 @@ fn the_password_chap_secret_cookie_and_csrf_token_are_in_no_log_no_error_and_no_
     client
         .iscsi_chap_auth(
             &host.init_ids[0],
-            Some("chap_in"),
-            Some("In-chap-S3cret"),
-            Some("chap_out"),
-            Some("Out-chap-S3cr"),
+            &lsm_core::ChapAuth::inbound(lsm_core::ChapCredentials::new(
+                "chap_in",
+                "In-chap-S3cret",
+            ))
+            .with_outbound(lsm_core::ChapCredentials::new("chap_out", "Out-chap-S3cr")),
         )
         .unwrap();
     keep_sessions(&mut sessions);
@@ -593,19 +598,20 @@ fn the_password_chap_secret_cookie_and_csrf_token_are_in_no_log_no_error_and_no_
     sim.clear_faults();
     sim.add_fault("/api/instances/hostInitiator/*:status=401:count=2");
     let refused = client
-        .iscsi_chap_auth(&host.init_ids[0], None, None, None, None)
+        .iscsi_chap_auth(&host.init_ids[0], &lsm_core::ChapAuth::none())
         .unwrap_err();
     assert_eq!(refused.code, ErrorNumber::PLUGIN_AUTH_FAILED, "{refused}");
     messages.push(refused.to_string());
     sim.clear_faults();
     keep_sessions(&mut sessions);
     client.close().unwrap();
-    let Err(refused) = BlockingClient::connect_daemon(
-        &dirs.socket_dir,
-        &sim.uri(),
-        Some("Wr0ng-pa55word"),
-        TIMEOUT,
-    ) else {
+    let Err(refused) = BlockingClient::builder(sim.uri())
+        .password("Wr0ng-pa55word")
+        .timeout(TIMEOUT)
+        .socket_dir(&dirs.socket_dir)
+        .daemon()
+        .connect()
+    else {
         panic!("a wrong password was accepted");
     };
     assert_eq!(refused.code, ErrorNumber::PLUGIN_AUTH_FAILED, "{refused}");

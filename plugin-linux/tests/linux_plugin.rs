@@ -18,8 +18,9 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use lsm_core::{
-    AccessGroup, BlockingClient, ErrorNumber, FileSystem, InitiatorType, Pool, Provisioning,
-    ReplicationType, System, Volume, VolumeAdminState,
+    AccessGroup, BlockingClient, ChapAuth, ChapCredentials, ErrorNumber, ExportRequest, FileSystem,
+    InitiatorType, Pool, Provisioning, ReplicationType, SnapshotRestore, System, Volume,
+    VolumeAdminState,
 };
 use plugin_linux::tgt::Tgtadm;
 use support::*;
@@ -83,15 +84,12 @@ fn conformance_suite_passes_against_the_test_array() {
     let _serial = serialised();
     let array = TestArray::up();
     let plugin_dir = Path::new(PLUGIN).parent().unwrap();
-    // SAFETY: set once, before the suite starts any client, while this test
-    // holds the lock that serialises every test of this binary; nothing
-    // else in the process reads the environment concurrently.
-    unsafe { std::env::set_var("LSM_PLUGIN_PATH", plugin_dir) };
     // Every check the plugin's capabilities allow, none skipped by name.
     // (The suite's file clone check can only ask for a file that does not
     // exist, which this array refuses; clones of real files are checked in
     // `quota_snapshots_and_clones_for_real`.)
-    let report = lsm_tests::run_suite(&array.uri, None, &[]);
+    let client = BlockingClient::builder(&array.uri).plugin_dir(plugin_dir);
+    let report = lsm_tests::run_suite(client, &[]);
     // Pinned: a check is skipped only for a capability the plugin lacks, or because the
     // call it follows finished at once (this plugin has no slow jobs); never for a
     // missing pool or disk, which would hide a check that ought to run here.
@@ -292,7 +290,10 @@ fn masked_volumes_are_served_over_iscsi() {
 
     // CHAP: required once set; the wrong password is refused.
     client
-        .iscsi_chap_auth(allowed, Some("chapuser"), Some("chap-secret-1"), None, None)
+        .iscsi_chap_auth(
+            allowed,
+            &ChapAuth::inbound(ChapCredentials::new("chapuser", "chap-secret-1")),
+        )
         .unwrap();
     assert!(!run("iscsi-readcapacity16", &["-i", allowed, &lun_url]).0);
     let wrong = format!("iscsi://chapuser%wrong-secret@{portal}/{target}/1");
@@ -333,9 +334,7 @@ fn masked_volumes_are_served_over_iscsi() {
     );
 
     // Clearing CHAP, unmasking: the LUN is gone, the group stays visible.
-    client
-        .iscsi_chap_auth(allowed, None, None, None, None)
-        .unwrap();
+    client.iscsi_chap_auth(allowed, &ChapAuth::none()).unwrap();
     assert!(run("iscsi-readcapacity16", &["-i", allowed, &lun_url]).0);
     let masked = client.volume_delete(&volume);
     assert_code(&failure(&mut client, masked), ErrorNumber::IS_MASKED);
@@ -368,21 +367,15 @@ fn exported_file_systems_are_served_over_nfs() {
     let fs = create_fs(&mut client, &pool, "share", 256 * MIB);
     let fs_path = array.btrfs_mount().join("lsm-fs/share");
     std::fs::write(fs_path.join("hello.txt"), b"hello over NFS\n").unwrap();
-    let localhost = vec!["127.0.0.1".to_owned()];
+    let localhost = ["127.0.0.1".to_owned()];
 
     // Read-write with root access, default path.
     let export = client
-        .export_fs(
-            &fs.id,
-            None,
-            &localhost,
-            &localhost,
-            &[],
-            -1,
-            -1,
-            None,
-            None,
-        )
+        .export_fs(&ExportRequest {
+            root_list: localhost.to_vec(),
+            rw_list: localhost.to_vec(),
+            ..ExportRequest::new(&fs.id)
+        })
         .unwrap();
     let path = export.export_path.clone();
     assert!(path.starts_with(array.dir.to_str().unwrap()), "{path}");
@@ -422,17 +415,14 @@ fn exported_file_systems_are_served_over_nfs() {
     // Read-only, custom path, anonymous ids: readable, not writable.
     let custom = array.dir.join("custom-ro");
     let read_only = client
-        .export_fs(
-            &fs.id,
-            Some(custom.to_str().unwrap()),
-            &[],
-            &[],
-            &localhost,
-            65534,
-            65534,
-            Some("sys"),
-            None,
-        )
+        .export_fs(&ExportRequest {
+            export_path: Some(custom.to_str().unwrap().to_string()),
+            ro_list: localhost.to_vec(),
+            anon_uid: 65534,
+            anon_gid: 65534,
+            auth_type: Some("sys".to_string()),
+            ..ExportRequest::new(&fs.id)
+        })
         .unwrap();
     assert_eq!(read_only.export_path, custom.to_str().unwrap());
     assert_eq!((read_only.anonuid, read_only.anongid), (65534, 65534));
@@ -473,7 +463,10 @@ fn exported_file_systems_are_served_over_nfs() {
 
     // Deleting an exported file system removes its exports first.
     let again = client
-        .export_fs(&fs.id, None, &[], &localhost, &[], -1, -1, None, None)
+        .export_fs(&ExportRequest {
+            rw_list: localhost.to_vec(),
+            ..ExportRequest::new(&fs.id)
+        })
         .unwrap();
     let started = client.fs_delete(&fs);
     done(&mut client, started);
@@ -559,7 +552,7 @@ fn quota_snapshots_and_clones_for_real() {
     std::fs::remove_file(root.join("a.txt")).unwrap();
     std::fs::write(root.join("dir/b.txt"), b"nested 2").unwrap();
     std::fs::write(root.join("new.txt"), b"after").unwrap();
-    let started = client.fs_snapshot_restore(&fs, &snapshot, None, None, true);
+    let started = client.fs_snapshot_restore(&fs, &snapshot, &SnapshotRestore::all_files());
     done(&mut client, started);
     assert_eq!(read(root.join("a.txt")), "version 1");
     assert_eq!(read(root.join("dir/b.txt")), "nested 1");
@@ -567,13 +560,13 @@ fn quota_snapshots_and_clones_for_real() {
     assert!(!fs_dir.join(".restore-data").exists());
 
     std::fs::write(root.join("a.txt"), b"version 2").unwrap();
-    let files = ["a.txt".to_owned()];
-    let started = client.fs_snapshot_restore(&fs, &snapshot, Some(&files), None, false);
+    let files = SnapshotRestore::files(["a.txt"]);
+    let started = client.fs_snapshot_restore(&fs, &snapshot, &files);
     done(&mut client, started);
     assert_eq!(read(root.join("a.txt")), "version 1");
     std::fs::write(root.join("a.txt"), b"version 3").unwrap();
-    let targets = ["restored/a-copy.txt".to_owned()];
-    let started = client.fs_snapshot_restore(&fs, &snapshot, Some(&files), Some(&targets), false);
+    let elsewhere = files.restored_as(["restored/a-copy.txt"]);
+    let started = client.fs_snapshot_restore(&fs, &snapshot, &elsewhere);
     done(&mut client, started);
     assert_eq!(read(root.join("restored/a-copy.txt")), "version 1");
     assert_eq!(read(root.join("a.txt")), "version 3");
@@ -814,28 +807,25 @@ fn bad_input_is_refused_and_leaves_nothing() {
             ErrorNumber::INVALID_ARGUMENT,
         );
     }
-    let localhost = vec!["127.0.0.1".to_owned()];
+    let localhost = ["127.0.0.1".to_owned()];
     for path in ["/etc", "relative/path", "/tmp/../etc/x", "/tmp/a\"b"] {
         assert_code(
             &client
-                .export_fs(&fs.id, Some(path), &[], &localhost, &[], -1, -1, None, None)
+                .export_fs(&ExportRequest {
+                    export_path: Some(path.to_string()),
+                    rw_list: localhost.to_vec(),
+                    ..ExportRequest::new(&fs.id)
+                })
                 .unwrap_err(),
             ErrorNumber::INVALID_ARGUMENT,
         );
     }
     assert_code(
         &client
-            .export_fs(
-                &fs.id,
-                None,
-                &[],
-                &["bad host;".to_owned()],
-                &[],
-                -1,
-                -1,
-                None,
-                None,
-            )
+            .export_fs(&ExportRequest {
+                rw_list: vec!["bad host;".to_owned()],
+                ..ExportRequest::new(&fs.id)
+            })
             .unwrap_err(),
         ErrorNumber::INVALID_ARGUMENT,
     );
@@ -985,17 +975,10 @@ fn nfs_client_outside_the_host_list_is_refused_from_another_namespace() {
 
     // Exported to 127.0.0.1 only: the namespace's client is refused.
     let local_only = client
-        .export_fs(
-            &fs.id,
-            None,
-            &[],
-            &["127.0.0.1".to_owned()],
-            &[],
-            -1,
-            -1,
-            None,
-            None,
-        )
+        .export_fs(&ExportRequest {
+            rw_list: vec!["127.0.0.1".to_owned()],
+            ..ExportRequest::new(&fs.id)
+        })
         .unwrap();
     let local_path = local_only.export_path.clone();
     let (ok, content) = run(
@@ -1014,17 +997,11 @@ fn nfs_client_outside_the_host_list_is_refused_from_another_namespace() {
     // Exported to the namespace's address: it gets in, 127.0.0.1 does not.
     let remote_path = array.dir.join("for-namespace");
     let for_namespace = client
-        .export_fs(
-            &fs.id,
-            Some(remote_path.to_str().unwrap()),
-            &[],
-            &[],
-            &[namespace.client_address()],
-            -1,
-            -1,
-            None,
-            None,
-        )
+        .export_fs(&ExportRequest {
+            export_path: Some(remote_path.to_str().unwrap().to_string()),
+            ro_list: vec![namespace.client_address()],
+            ..ExportRequest::new(&fs.id)
+        })
         .unwrap();
     let remote = remote_path.to_str().unwrap();
     let (ok, listing) = namespace.run("showmount", &["-e", &server]);
@@ -1067,26 +1044,21 @@ fn nfs_exports_fall_back_to_sighup_without_dbus() {
     let config_path = array.dir.join("linux-no-dbus.toml");
     std::fs::write(&config_path, config.replace(&bus, &no_bus)).unwrap();
     let uri = format!("linux://?config={}", config_path.display());
-    let mut no_dbus =
-        BlockingClient::connect_plugin_exe(Path::new(PLUGIN), &uri, None, Duration::from_secs(60))
-            .unwrap();
+    let mut no_dbus = BlockingClient::builder(&uri)
+        .timeout(Duration::from_secs(60))
+        .plugin_exe(Path::new(PLUGIN))
+        .connect()
+        .unwrap();
     let system = system_of(&mut no_dbus);
     let caps = no_dbus.capabilities(&system).unwrap();
     assert!(caps.supported(lsm_core::Capability::EXPORT_FS));
     assert!(!caps.supported(lsm_core::Capability::EXPORTS));
 
     let export = no_dbus
-        .export_fs(
-            &fs.id,
-            None,
-            &[],
-            &["127.0.0.1".to_owned()],
-            &[],
-            -1,
-            -1,
-            None,
-            None,
-        )
+        .export_fs(&ExportRequest {
+            rw_list: vec!["127.0.0.1".to_owned()],
+            ..ExportRequest::new(&fs.id)
+        })
         .unwrap();
     let path = export.export_path.clone();
     wait_for("the export after SIGHUP", || {
@@ -1118,8 +1090,10 @@ fn register_with(config: &str) -> (tempfile::TempDir, lsm_core::Result<BlockingC
     let config = config.replace("STATE", &dir.path().join("state").display().to_string());
     std::fs::write(&path, config).unwrap();
     let uri = format!("linux://?config={}", path.display());
-    let client =
-        BlockingClient::connect_plugin_exe(Path::new(PLUGIN), &uri, None, Duration::from_secs(30));
+    let client = BlockingClient::builder(&uri)
+        .timeout(Duration::from_secs(30))
+        .plugin_exe(Path::new(PLUGIN))
+        .connect();
     (dir, client)
 }
 
@@ -1140,14 +1114,12 @@ fn a_bad_configuration_is_a_clear_invalid_argument() {
         assert_code(&error, ErrorNumber::INVALID_ARGUMENT);
         assert!(error.message.contains(key), "{key} not named in: {error}");
     }
-    let absent = BlockingClient::connect_plugin_exe(
-        Path::new(PLUGIN),
-        "linux://?config=/nonexistent/linux.toml",
-        None,
-        Duration::from_secs(30),
-    )
-    .err()
-    .expect("registration should fail");
+    let absent = BlockingClient::builder("linux://?config=/nonexistent/linux.toml")
+        .timeout(Duration::from_secs(30))
+        .plugin_exe(Path::new(PLUGIN))
+        .connect()
+        .err()
+        .expect("registration should fail");
     assert_code(&absent, ErrorNumber::INVALID_ARGUMENT);
     assert!(
         absent.message.contains("/nonexistent/linux.toml"),

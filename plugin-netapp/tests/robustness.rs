@@ -359,7 +359,12 @@ fn the_password_is_in_no_log_no_error_message_and_no_argv() {
     let lsmd = dirs.start(command);
     let lsmd_pid = lsmd.pid().as_raw() as u32;
     let connect = |password: &str, timeout: Duration| {
-        BlockingClient::connect_daemon(&dirs.socket_dir, &sim.uri(), Some(password), timeout)
+        BlockingClient::builder(sim.uri())
+            .password(password)
+            .timeout(timeout)
+            .socket_dir(&dirs.socket_dir)
+            .daemon()
+            .connect()
     };
     let mut messages: Vec<String> = Vec::new();
 
@@ -393,10 +398,8 @@ fn the_password_is_in_no_log_no_error_message_and_no_argv() {
     client
         .iscsi_chap_auth(
             "iqn.1994-05.com.redhat:secret-host",
-            Some("chap_in"),
-            Some(CHAP_IN_SECRET),
-            Some("chap_out"),
-            Some(CHAP_OUT_SECRET),
+            &lsm_core::ChapAuth::inbound(lsm_core::ChapCredentials::new("chap_in", CHAP_IN_SECRET))
+                .with_outbound(lsm_core::ChapCredentials::new("chap_out", CHAP_OUT_SECRET)),
         )
         .unwrap();
 

@@ -60,7 +60,8 @@ const SKIPPED_CHECKS: &[&str] = &[
 #[test]
 fn the_conformance_suite_passes_against_the_simulator() {
     let simulator = ArraySim::start("nexenta", &[]);
-    let report = lsm_tests::run_suite(&simulator.uri(), Some(PASSWORD), &[]);
+    let client = lsm_core::BlockingClient::builder(simulator.uri()).password(PASSWORD);
+    let report = lsm_tests::run_suite(client, &[]);
     report.assert_pinned(SKIPPED_CHECKS);
 }
 

@@ -321,9 +321,13 @@ fn the_password_and_tokens_are_in_no_log_no_error_message_and_no_argv() {
     command.arg("-v").env("LSM_PLUGIN_LOG", "trace");
     let lsmd = dirs.start(command);
     let mut messages = Vec::new();
-    let mut client =
-        BlockingClient::connect_daemon(&dirs.socket_dir, &sim.uri(), Some(PASSWORD), TIMEOUT)
-            .unwrap();
+    let mut client = BlockingClient::builder(sim.uri())
+        .password(PASSWORD)
+        .timeout(TIMEOUT)
+        .socket_dir(&dirs.socket_dir)
+        .daemon()
+        .connect()
+        .unwrap();
     let pool = pool(&mut client, "pool1");
     // The appliance's live tokens (`GET /_arraysim/sessions`), taken while each lives.
     let mut tokens: Vec<String> = Vec::new();
@@ -364,10 +368,10 @@ fn the_password_and_tokens_are_in_no_log_no_error_message_and_no_argv() {
     client
         .iscsi_chap_auth(
             "iqn.1994-05.com.redhat:secret-host",
-            Some("chap_in"),
-            Some("In-chap-S3cret"),
-            None,
-            None,
+            &lsm_core::ChapAuth::inbound(lsm_core::ChapCredentials::new(
+                "chap_in",
+                "In-chap-S3cret",
+            )),
         )
         .unwrap();
     keep_tokens(&mut tokens);
@@ -377,12 +381,13 @@ fn the_password_and_tokens_are_in_no_log_no_error_message_and_no_argv() {
     messages.push(client.pools(None).unwrap_err().to_string());
     sim.clear_faults();
     client.close().unwrap();
-    let Err(refused) = BlockingClient::connect_daemon(
-        &dirs.socket_dir,
-        &sim.uri(),
-        Some("Wr0ng-pa55word"),
-        TIMEOUT,
-    ) else {
+    let Err(refused) = BlockingClient::builder(sim.uri())
+        .password("Wr0ng-pa55word")
+        .timeout(TIMEOUT)
+        .socket_dir(&dirs.socket_dir)
+        .daemon()
+        .connect()
+    else {
         panic!("a wrong password was accepted");
     };
     assert_eq!(refused.code, ErrorNumber::PLUGIN_AUTH_FAILED, "{refused}");

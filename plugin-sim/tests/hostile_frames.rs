@@ -309,11 +309,13 @@ fn a_200_mib_volume_name_is_refused_at_the_header_and_never_held() {
 fn a_200_mib_volume_name_through_the_client_is_invalid_argument_and_the_session_goes_on() {
     let state = tempfile::tempdir().unwrap();
     let uri = format!("sim://?statefile={}", state.path().join("s.db").display());
-    let mut client =
-        lsm_core::BlockingClient::connect_plugin_exe(exe(), &uri, None, Duration::from_secs(30))
-            .unwrap();
+    let mut client = lsm_core::BlockingClient::builder(&uri)
+        .timeout(Duration::from_secs(30))
+        .plugin_exe(exe())
+        .connect()
+        .unwrap();
     let pool = client
-        .pools(Some(("id", "POOL_ID_00004")))
+        .pools(Some(lsm_core::PoolSearch::Id("POOL_ID_00004")))
         .unwrap()
         .remove(0);
     let name = "a".repeat(200 << 20);

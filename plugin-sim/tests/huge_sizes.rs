@@ -10,14 +10,21 @@ use plugin_sim::SimPlugin;
 
 fn client(dir: &tempfile::TempDir) -> BlockingClient {
     let uri = format!("sim://?statefile={}/s.db", dir.path().display());
-    BlockingClient::connect_in_process(SimPlugin, &uri, None, Duration::from_secs(10)).unwrap()
+    BlockingClient::builder(&uri)
+        .timeout(Duration::from_secs(10))
+        .in_process(|| SimPlugin)
+        .connect()
+        .unwrap()
 }
 
 #[test]
 fn volume_create_and_resize_past_i64_blocks_are_not_enough_space() {
     let dir = tempfile::tempdir().unwrap();
     let mut c = client(&dir);
-    let pool = c.pools(Some(("id", "POOL_ID_00004"))).unwrap().remove(0);
+    let pool = c
+        .pools(Some(lsm_core::PoolSearch::Id("POOL_ID_00004")))
+        .unwrap()
+        .remove(0);
     for size in [i64::MAX, i64::MAX - 7, 9_223_372_036_854_775_800] {
         let error = c
             .volume_create(&pool, "huge", size, Provisioning::DEFAULT)

@@ -80,8 +80,11 @@ fn streamed_and_collected_volumes_are_the_same() {
 fn the_runner_streams_the_same_listing_to_a_client() {
     let dir = tempfile::tempdir().unwrap();
     let uri = format!("sim://?statefile={}", dir.path().join("s.db").display());
-    let mut client =
-        lsm_core::BlockingClient::connect_in_process(SimPlugin, &uri, None, TIMEOUT).unwrap();
+    let mut client = lsm_core::BlockingClient::builder(&uri)
+        .timeout(Duration::from_secs(30))
+        .in_process(|| SimPlugin)
+        .connect()
+        .unwrap();
     let pools = client.pools(None).unwrap();
     for (i, name) in ["first", "second-longer-name", "third"].iter().enumerate() {
         let pool = &pools[if i % 2 == 0 { 3 } else { 2 }];
@@ -95,7 +98,9 @@ fn the_runner_streams_the_same_listing_to_a_client() {
     let mut direct = session(&uri);
     assert_eq!(listed, direct.volumes(&Call::new(TIMEOUT), None).unwrap());
     assert_eq!(listed.len(), 3);
-    let in_pool = client.volumes(Some(("pool_id", &pools[3].id))).unwrap();
+    let in_pool = client
+        .volumes(Some(lsm_core::VolumeSearch::PoolId(&pools[3].id)))
+        .unwrap();
     assert_eq!(
         in_pool.iter().map(|v| v.name.as_str()).collect::<Vec<_>>(),
         ["first", "third"]

@@ -6,9 +6,12 @@ fn smoke() {
     let dir = tempfile::tempdir().unwrap();
     let uri = format!("sim://?statefile={}/s.db", dir.path().display());
     let exe = std::path::Path::new(env!("CARGO_BIN_EXE_sim_lsmplugin"));
-    unsafe { std::env::set_var("LSM_SIM_TIME", "0") };
-    let mut c =
-        BlockingClient::connect_plugin_exe(exe, &uri, None, Duration::from_secs(10)).unwrap();
+    let mut c = BlockingClient::builder(&uri)
+        .timeout(Duration::from_secs(10))
+        .plugin_exe(exe)
+        .plugin_env("LSM_SIM_TIME", "0")
+        .connect()
+        .unwrap();
     let systems = c.systems().unwrap();
     assert_eq!(systems[0].id, "sim-01");
     let pools = c.pools(None).unwrap();

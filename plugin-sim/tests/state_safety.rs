@@ -16,11 +16,17 @@ fn uri(path: &Path) -> String {
 }
 
 fn connect(path: &Path, timeout: Duration) -> BlockingClient {
-    BlockingClient::connect_plugin_exe(exe(), &uri(path), None, timeout).unwrap()
+    BlockingClient::builder(uri(path))
+        .timeout(timeout)
+        .plugin_exe(exe())
+        .connect()
+        .unwrap()
 }
 
 fn test_pool(c: &mut BlockingClient) -> Pool {
-    c.pools(Some(("id", "POOL_ID_00004"))).unwrap().remove(0)
+    c.pools(Some(lsm_core::PoolSearch::Id("POOL_ID_00004")))
+        .unwrap()
+        .remove(0)
 }
 
 fn state_file() -> (tempfile::TempDir, PathBuf) {
@@ -137,7 +143,10 @@ fn a_foreign_state_file_is_refused() {
         b"this is not sqlite at all, it is a text file of some size....",
     )
     .unwrap();
-    let e = BlockingClient::connect_plugin_exe(exe(), &uri(&path), None, Duration::from_secs(5))
+    let e = BlockingClient::builder(uri(&path))
+        .timeout(Duration::from_secs(5))
+        .plugin_exe(exe())
+        .connect()
         .err()
         .unwrap();
     assert!(
@@ -150,7 +159,10 @@ fn a_foreign_state_file_is_refused() {
         .unwrap()
         .execute_batch("CREATE TABLE systems (id TEXT);")
         .unwrap();
-    let e = BlockingClient::connect_plugin_exe(exe(), &uri(&path2), None, Duration::from_secs(5))
+    let e = BlockingClient::builder(uri(&path2))
+        .timeout(Duration::from_secs(5))
+        .plugin_exe(exe())
+        .connect()
         .err()
         .unwrap();
     assert_eq!(e.code, ErrorNumber::INVALID_ARGUMENT, "{e}");
@@ -215,7 +227,10 @@ fn failed_creates_leave_nothing_behind() {
         .unwrap_err();
     assert_eq!(e.code, ErrorNumber::NOT_FOUND_POOL, "{e}");
     assert!(c.volumes(None).unwrap().is_empty());
-    let after = c.pools(Some(("id", "POOL_ID_00003"))).unwrap().remove(0);
+    let after = c
+        .pools(Some(lsm_core::PoolSearch::Id("POOL_ID_00003")))
+        .unwrap()
+        .remove(0);
     assert_eq!(after.free_space, before);
 }
 
@@ -241,12 +256,11 @@ struct KilledClient<'a> {
 impl KilledClient<'_> {
     fn session(&mut self) -> &mut BlockingClient {
         while self.client.is_none() {
-            match BlockingClient::connect_plugin_exe(
-                exe(),
-                &uri(self.path),
-                None,
-                Duration::from_secs(30),
-            ) {
+            match BlockingClient::builder(uri(self.path))
+                .timeout(Duration::from_secs(30))
+                .plugin_exe(exe())
+                .connect()
+            {
                 Ok(client) => {
                     self.pids.lock().unwrap()[self.slot] = client.plugin_pid();
                     self.client = Some(client);
@@ -319,7 +333,9 @@ fn plugins_killed_at_random_under_1000_concurrent_mutations_lose_nothing_acknowl
                     };
                     let mut seen = Acknowledged::default();
                     let pool = loop {
-                        if let Some(pool) = me.call(|c| c.pools(Some(("id", "POOL_ID_00004")))) {
+                        if let Some(pool) =
+                            me.call(|c| c.pools(Some(lsm_core::PoolSearch::Id("POOL_ID_00004"))))
+                        {
                             break pool.into_iter().next().unwrap();
                         }
                     };
@@ -350,10 +366,12 @@ fn plugins_killed_at_random_under_1000_concurrent_mutations_lose_nothing_acknowl
                             }
                         }
                     }
+                    // Out of the killer's reach first: a kill during the close would
+                    // fail it.
+                    pids.lock().unwrap()[slot] = None;
                     if let Some(client) = me.client.take() {
                         client.close().unwrap();
                     }
-                    pids.lock().unwrap()[slot] = None;
                     (seen, me.reconnects)
                 })
             })
@@ -363,13 +381,16 @@ fn plugins_killed_at_random_under_1000_concurrent_mutations_lose_nothing_acknowl
             let mut kills = 0;
             while done.load(std::sync::atomic::Ordering::SeqCst) < CLIENTS {
                 std::thread::sleep(Duration::from_millis(rng.random_range(2..40)));
-                let victim = pids.lock().unwrap()[rng.random_range(0..CLIENTS)];
-                if let Some(pid) = victim {
+                // The lock is held through the kill, so that a client clearing its slot
+                // (to close, or to reconnect) is never killed after it did.
+                let slots = pids.lock().unwrap();
+                if let Some(pid) = slots[rng.random_range(0..CLIENTS)] {
                     // SAFETY: kill(2) on a plugin this process spawned and has not reaped
                     // (its client is alive: the slot is cleared before the client goes).
                     unsafe { libc::kill(pid as i32, libc::SIGKILL) };
                     kills += 1;
                 }
+                drop(slots);
             }
             kills
         });

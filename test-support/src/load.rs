@@ -15,9 +15,9 @@ use crate::bench::percentile;
 /// How each client of a run connects.
 #[derive(Debug, Clone)]
 pub enum ClientMode {
-    /// `BlockingClient::connect_daemon` on lsmd's socket dir.
+    /// Daemon mode, through lsmd's socket dir.
     ThroughLsmd { socket_dir: PathBuf },
-    /// `BlockingClient::connect_plugin_exe`: each client spawns its own plugin.
+    /// Each client spawns its own plugin, this executable.
     Embedded { plugin: PathBuf },
 }
 
@@ -35,14 +35,15 @@ impl ClientMode {
         password: Option<&str>,
         timeout: Duration,
     ) -> lsm_core::Result<BlockingClient> {
-        match self {
-            ClientMode::ThroughLsmd { socket_dir } => {
-                BlockingClient::connect_daemon(socket_dir, uri, password, timeout)
-            }
-            ClientMode::Embedded { plugin } => {
-                BlockingClient::connect_plugin_exe(plugin, uri, password, timeout)
-            }
+        let mut builder = BlockingClient::builder(uri).timeout(timeout);
+        if let Some(password) = password {
+            builder = builder.password(password);
         }
+        match self {
+            ClientMode::ThroughLsmd { socket_dir } => builder.socket_dir(socket_dir).daemon(),
+            ClientMode::Embedded { plugin } => builder.plugin_exe(plugin),
+        }
+        .connect()
     }
 }
 

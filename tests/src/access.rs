@@ -2,7 +2,7 @@
 //! adding and removing initiators, masking volumes both ways, and iSCSI CHAP
 //! with and without credentials.
 
-use lsm_core::{AccessGroup, Capability as C, InitiatorType, Volume};
+use lsm_core::{AccessGroup, Capability as C, ChapAuth, ChapCredentials, InitiatorType, Volume};
 
 use crate::ctx::Ctx;
 use crate::expect::{CheckResult, During, ok_or_no_state_change};
@@ -373,23 +373,19 @@ fn volume_mask_unmask(ctx: &mut Ctx) -> CheckResult {
 fn iscsi_chap_auth(ctx: &mut Ctx) -> CheckResult {
     let iqn = ctx.unique_iqn();
     ctx.create_access_group(&iqn, InitiatorType::ISCSI_IQN)?;
+    let inbound = ChapAuth::inbound(ChapCredentials::new("lsmrs_in", "in-secret-12"));
     ctx.client
-        .iscsi_chap_auth(&iqn, None, None, None, None)
+        .iscsi_chap_auth(&iqn, &ChapAuth::none())
         .during("iscsi_chap_auth without credentials")?;
     ctx.client
-        .iscsi_chap_auth(&iqn, Some("lsmrs_in"), Some("in-secret-12"), None, None)
+        .iscsi_chap_auth(&iqn, &inbound)
         .during("iscsi_chap_auth with inbound credentials")?;
+    let mutual = inbound.with_outbound(ChapCredentials::new("lsmrs_out", "out-secret-12"));
     ctx.client
-        .iscsi_chap_auth(
-            &iqn,
-            Some("lsmrs_in"),
-            Some("in-secret-12"),
-            Some("lsmrs_out"),
-            Some("out-secret-12"),
-        )
+        .iscsi_chap_auth(&iqn, &mutual)
         .during("iscsi_chap_auth with inbound and outbound credentials")?;
     ctx.client
-        .iscsi_chap_auth(&iqn, None, None, None, None)
+        .iscsi_chap_auth(&iqn, &ChapAuth::none())
         .during("iscsi_chap_auth clearing credentials")?;
     Ok(())
 }

@@ -4,17 +4,17 @@
 
 use std::time::Duration;
 
-use lsm_core::{BlockingClient, Capabilities, Capability, System};
+use lsm_core::{BlockingClient, BlockingClientBuilder, Capabilities, Capability, System};
 
 use crate::cleanup::Undo;
 
 /// What the suite learned once, before the checks: shared by every [`Ctx`].
 #[derive(Debug, Clone)]
 pub struct Session {
+    /// How every client of the suite is opened.
+    pub client: BlockingClientBuilder,
     /// The URI under test.
     pub uri: String,
-    /// The password given to `plugin_register`, if any.
-    pub password: Option<String>,
     /// Timeout of every client the suite opens.
     pub timeout: Duration,
     /// Every system the plugin lists.
@@ -28,10 +28,9 @@ pub struct Session {
 }
 
 impl Session {
-    /// Opens a new client on the URI under test, by the usual connect rule
-    /// (`LSM_UDS_PATH`, default socket dir, else embedded).
+    /// Opens a new client on the URI under test, as the suite's options say.
     pub fn connect(&self) -> lsm_core::Result<BlockingClient> {
-        BlockingClient::connect(&self.uri, self.password.as_deref(), self.timeout)
+        self.client.clone().connect()
     }
 }
 
@@ -39,8 +38,6 @@ impl Session {
 pub struct Ctx {
     /// The URI under test.
     pub uri: String,
-    /// The password given to `plugin_register`, if any.
-    pub password: Option<String>,
     /// Timeout of the client.
     pub timeout: Duration,
     /// A client connected for this check alone.
@@ -51,6 +48,7 @@ pub struct Ctx {
     pub systems: Vec<System>,
     /// Capabilities of [`Ctx::system`].
     pub caps: Capabilities,
+    builder: BlockingClientBuilder,
     check: &'static str,
     run_tag: String,
     counter: u32,
@@ -66,12 +64,12 @@ impl Ctx {
     pub(crate) fn new(session: &Session, check: &'static str, client: BlockingClient) -> Ctx {
         Ctx {
             uri: session.uri.clone(),
-            password: session.password.clone(),
             timeout: session.timeout,
             client,
             system: session.system.clone(),
             systems: session.systems.clone(),
             caps: session.caps.clone(),
+            builder: session.client.clone(),
             check,
             run_tag: session.run_tag.clone(),
             counter: 0,
@@ -118,7 +116,13 @@ impl Ctx {
     /// Opens another client on the URI under test (the reference opens one
     /// per test; some checks need a second session).
     pub fn connect(&self) -> lsm_core::Result<BlockingClient> {
-        BlockingClient::connect(&self.uri, self.password.as_deref(), self.timeout)
+        self.builder().connect()
+    }
+
+    /// How the suite opens its clients (URI, password, timeout, how the plugin is
+    /// reached), to open one differently.
+    pub fn builder(&self) -> BlockingClientBuilder {
+        self.builder.clone()
     }
 
     fn next(&mut self) -> u32 {

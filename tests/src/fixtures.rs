@@ -5,7 +5,7 @@
 
 use lsm_core::client::JobOutput;
 use lsm_core::{
-    AccessGroup, Completion, FileSystem, FsSnapshot, InitiatorType, NfsExport, Pool,
+    AccessGroup, Completion, ExportRequest, FileSystem, FsSnapshot, InitiatorType, NfsExport, Pool,
     PoolElementType, PoolUnsupportedActions, Provisioning, ReplicationType, Volume,
 };
 
@@ -21,32 +21,6 @@ pub const GIB: i64 = 1 << 30;
 pub const MIN_POOL_FREE: i64 = 4096 * MIB;
 /// Size of every volume and file system the suite creates (reference: 512 MiB).
 pub const OBJECT_SIZE: i64 = 512 * MIB;
-
-/// The parameters of `export_fs`.
-#[derive(Debug, Clone, Default)]
-pub struct ExportSpec {
-    pub fs_id: String,
-    pub export_path: Option<String>,
-    pub root: Vec<String>,
-    pub rw: Vec<String>,
-    pub ro: Vec<String>,
-    pub anon_uid: i64,
-    pub anon_gid: i64,
-    pub auth_type: Option<String>,
-    pub options: Option<String>,
-}
-
-impl ExportSpec {
-    /// An export of `fs_id` with no hosts, anonymous ids not applicable.
-    pub fn new(fs_id: &str) -> Self {
-        ExportSpec {
-            fs_id: fs_id.to_string(),
-            anon_uid: -1,
-            anon_gid: -1,
-            ..ExportSpec::default()
-        }
-    }
-}
 
 impl Ctx {
     /// Waits for an async call to finish (polling and freeing its job).
@@ -426,21 +400,8 @@ impl Ctx {
     // ------------------------------------------------------------ exports
 
     /// Exports a file system (the export is removed at cleanup).
-    pub fn export(&mut self, spec: &ExportSpec) -> CheckResult<NfsExport> {
-        let export = self
-            .client
-            .export_fs(
-                &spec.fs_id,
-                spec.export_path.as_deref(),
-                &spec.root,
-                &spec.rw,
-                &spec.ro,
-                spec.anon_uid,
-                spec.anon_gid,
-                spec.auth_type.as_deref(),
-                spec.options.as_deref(),
-            )
-            .during("export_fs")?;
+    pub fn export(&mut self, request: &ExportRequest) -> CheckResult<NfsExport> {
+        let export = self.client.export_fs(request).during("export_fs")?;
         self.push_undo(Undo::Export(export.clone()));
         Ok(export)
     }

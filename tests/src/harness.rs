@@ -5,7 +5,7 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::{Duration, Instant};
 
-use lsm_core::{Capability, client::DEFAULT_TIMEOUT};
+use lsm_core::{BlockingClientBuilder, Capability};
 
 use crate::ctx::{Ctx, Session};
 use crate::expect::{CheckError, CheckResult};
@@ -209,10 +209,9 @@ pub const DESCRIPTIVE_CAPABILITIES: &[Capability] = &[
 /// What to run, against what.
 #[derive(Debug, Clone)]
 pub struct SuiteOptions {
-    pub uri: String,
-    pub password: Option<String>,
-    /// Timeout of every client (default 30 s, like the reference).
-    pub timeout: Duration,
+    /// How every client of the suite is opened: the URI under test, its password, the
+    /// timeout (30 s by default, like the reference's), and how the plugin is reached.
+    pub client: BlockingClientBuilder,
     /// Checks reported as skipped without running.
     pub skip: Vec<String>,
     /// When not empty, only these checks run.
@@ -220,12 +219,10 @@ pub struct SuiteOptions {
 }
 
 impl SuiteOptions {
-    /// Every check, default timeout, no password.
-    pub fn new(uri: &str) -> Self {
+    /// Every check, each on a client opened by `client`.
+    pub fn new(client: BlockingClientBuilder) -> Self {
         SuiteOptions {
-            uri: uri.to_string(),
-            password: None,
-            timeout: DEFAULT_TIMEOUT,
+            client,
             skip: Vec::new(),
             only: Vec::new(),
         }
@@ -243,13 +240,12 @@ impl SuiteOptions {
     }
 }
 
-/// Runs every check against `uri`; checks named in `skip` are reported as
-/// skipped.
-pub fn run_suite(uri: &str, password: Option<&str>, skip: &[String]) -> Report {
+/// Runs every check, each on a client opened by `client`; checks named in `skip` are
+/// reported as skipped.
+pub fn run_suite(client: BlockingClientBuilder, skip: &[String]) -> Report {
     let options = SuiteOptions {
-        password: password.map(str::to_string),
         skip: skip.to_vec(),
-        ..SuiteOptions::new(uri)
+        ..SuiteOptions::new(client)
     };
     run_checks(&options, &crate::all_checks(), &mut |_| {})
 }
@@ -288,7 +284,7 @@ pub fn run_checks(
         outcomes.push(result);
     }
     let mut report = Report {
-        uri: options.uri.clone(),
+        uri: options.client.uri().to_string(),
         outcomes,
         elapsed: started.elapsed(),
         claimed: match &session {
@@ -345,12 +341,13 @@ fn claims_outcome(report: &Report, options: &SuiteOptions, checks: &[&Check]) ->
 /// Connects once to learn the systems and the capabilities of the first one.
 fn open_session(options: &SuiteOptions) -> Result<Session, String> {
     let run_tag = format!("{:06x}", rand::random::<u32>() & 0x00ff_ffff);
-    let mut client = lsm_core::BlockingClient::connect(
-        &options.uri,
-        options.password.as_deref(),
-        options.timeout,
-    )
-    .map_err(|e| format!("cannot connect to {}: {e}", options.uri))?;
+    let uri = options.client.uri();
+    let mut client = options
+        .client
+        .clone()
+        .connect()
+        .map_err(|e| format!("cannot connect to {uri}: {e}"))?;
+    let timeout = client.timeout();
     let systems = client.systems().map_err(|e| format!("systems: {e}"))?;
     let Some(system) = systems.first().cloned() else {
         return Err("the plugin lists no system".to_string());
@@ -362,9 +359,9 @@ fn open_session(options: &SuiteOptions) -> Result<Session, String> {
         .close()
         .map_err(|e| format!("plugin_unregister: {e}"))?;
     Ok(Session {
-        uri: options.uri.clone(),
-        password: options.password.clone(),
-        timeout: options.timeout,
+        client: options.client.clone(),
+        uri: uri.to_string(),
+        timeout,
         systems,
         system,
         caps,
@@ -536,7 +533,7 @@ mod tests {
             requires: &[],
             body: |_| Ok(()),
         };
-        let mut options = SuiteOptions::new("no scheme here");
+        let mut options = SuiteOptions::new(lsm_core::BlockingClient::builder("no scheme here"));
         options.only = vec!["b".into()];
         let mut seen = Vec::new();
         let report = run_checks(&options, &[&A, &B], &mut |o| seen.push(o.name));
@@ -556,7 +553,7 @@ mod tests {
             requires: &[],
             body: |_| Ok(()),
         };
-        let mut options = SuiteOptions::new("sim://");
+        let mut options = SuiteOptions::new(lsm_core::BlockingClient::builder("sim://"));
         options.skip = vec!["a".into(), "nope".into()];
         options.only = vec!["also_nope".into()];
         assert_eq!(options.unknown_names(&[&A]), ["nope", "also_nope"]);

@@ -6,6 +6,7 @@
 use std::collections::HashSet;
 use std::fmt::Debug;
 
+use lsm_core::ListingSearch;
 use lsm_core::validate::{Listing, Searchable, normalize_init_id, vpd83_is_valid, wwpn_normalize};
 use lsm_core::{
     BlockingClient, Capability as C, DiskLinkType, ErrorNumber, InitiatorType, TargetPortType, rpm,
@@ -13,7 +14,6 @@ use lsm_core::{
 
 use crate::ctx::Ctx;
 use crate::expect::{CheckResult, During, expect_error};
-use crate::fixtures::ExportSpec;
 use crate::harness::Check;
 
 /// The listing checks.
@@ -82,99 +82,43 @@ pub const CHECKS: &[Check] = &[
         name: "search_pools_by_id",
         summary: "pools searched by id",
         requires: &[],
-        body: |ctx| {
-            search(
-                ctx,
-                Listing::Pools,
-                BlockingClient::pools,
-                "id",
-                Seed::Nothing,
-            )
-        },
+        body: |ctx| search(ctx, Listing::Pools, pools_by, "id", Seed::Nothing),
     },
     Check {
         name: "search_pools_by_system_id",
         summary: "pools searched by system_id",
         requires: &[],
-        body: |ctx| {
-            search(
-                ctx,
-                Listing::Pools,
-                BlockingClient::pools,
-                "system_id",
-                Seed::Nothing,
-            )
-        },
+        body: |ctx| search(ctx, Listing::Pools, pools_by, "system_id", Seed::Nothing),
     },
     Check {
         name: "search_volumes_by_id",
         summary: "volumes searched by id",
         requires: &[C::VOLUMES],
-        body: |ctx| {
-            search(
-                ctx,
-                Listing::Volumes,
-                BlockingClient::volumes,
-                "id",
-                Seed::Volume,
-            )
-        },
+        body: |ctx| search(ctx, Listing::Volumes, volumes_by, "id", Seed::Volume),
     },
     Check {
         name: "search_volumes_by_system_id",
         summary: "volumes searched by system_id",
         requires: &[C::VOLUMES],
-        body: |ctx| {
-            search(
-                ctx,
-                Listing::Volumes,
-                BlockingClient::volumes,
-                "system_id",
-                Seed::Volume,
-            )
-        },
+        body: |ctx| search(ctx, Listing::Volumes, volumes_by, "system_id", Seed::Volume),
     },
     Check {
         name: "search_volumes_by_pool_id",
         summary: "volumes searched by pool_id",
         requires: &[C::VOLUMES],
-        body: |ctx| {
-            search(
-                ctx,
-                Listing::Volumes,
-                BlockingClient::volumes,
-                "pool_id",
-                Seed::Volume,
-            )
-        },
+        body: |ctx| search(ctx, Listing::Volumes, volumes_by, "pool_id", Seed::Volume),
     },
     Check {
         name: "search_disks_by_id",
         summary: "disks searched by id",
         requires: &[C::DISKS],
-        body: |ctx| {
-            search(
-                ctx,
-                Listing::Disks,
-                BlockingClient::disks,
-                "id",
-                Seed::Nothing,
-            )
-        },
+        body: |ctx| search(ctx, Listing::Disks, disks_by, "id", Seed::Nothing),
     },
     Check {
         name: "search_disks_by_system_id",
         summary: "disks searched by system_id",
         requires: &[C::DISKS],
-        body: |ctx| {
-            search(
-                ctx,
-                Listing::Disks,
-                BlockingClient::disks,
-                "system_id",
-                Seed::Nothing,
-            )
-        },
+        body: |ctx| search(ctx, Listing::Disks, disks_by, "system_id", Seed::Nothing),
     },
     Check {
         name: "search_access_groups_by_id",
@@ -184,7 +128,7 @@ pub const CHECKS: &[Check] = &[
             search(
                 ctx,
                 Listing::AccessGroups,
-                BlockingClient::access_groups,
+                access_groups_by,
                 "id",
                 Seed::AccessGroup,
             )
@@ -198,7 +142,7 @@ pub const CHECKS: &[Check] = &[
             search(
                 ctx,
                 Listing::AccessGroups,
-                BlockingClient::access_groups,
+                access_groups_by,
                 "system_id",
                 Seed::AccessGroup,
             )
@@ -208,63 +152,31 @@ pub const CHECKS: &[Check] = &[
         name: "search_fs_by_id",
         summary: "fs searched by id",
         requires: &[C::FS],
-        body: |ctx| search(ctx, Listing::Fs, BlockingClient::fs, "id", Seed::FileSystem),
+        body: |ctx| search(ctx, Listing::Fs, fs_by, "id", Seed::FileSystem),
     },
     Check {
         name: "search_fs_by_system_id",
         summary: "fs searched by system_id",
         requires: &[C::FS],
-        body: |ctx| {
-            search(
-                ctx,
-                Listing::Fs,
-                BlockingClient::fs,
-                "system_id",
-                Seed::FileSystem,
-            )
-        },
+        body: |ctx| search(ctx, Listing::Fs, fs_by, "system_id", Seed::FileSystem),
     },
     Check {
         name: "search_fs_by_pool_id",
         summary: "fs searched by pool_id",
         requires: &[C::FS],
-        body: |ctx| {
-            search(
-                ctx,
-                Listing::Fs,
-                BlockingClient::fs,
-                "pool_id",
-                Seed::FileSystem,
-            )
-        },
+        body: |ctx| search(ctx, Listing::Fs, fs_by, "pool_id", Seed::FileSystem),
     },
     Check {
         name: "search_exports_by_id",
         summary: "exports searched by id",
         requires: &[C::EXPORTS],
-        body: |ctx| {
-            search(
-                ctx,
-                Listing::Exports,
-                BlockingClient::exports,
-                "id",
-                Seed::Export,
-            )
-        },
+        body: |ctx| search(ctx, Listing::Exports, exports_by, "id", Seed::Export),
     },
     Check {
         name: "search_exports_by_fs_id",
         summary: "exports searched by fs_id",
         requires: &[C::EXPORTS],
-        body: |ctx| {
-            search(
-                ctx,
-                Listing::Exports,
-                BlockingClient::exports,
-                "fs_id",
-                Seed::Export,
-            )
-        },
+        body: |ctx| search(ctx, Listing::Exports, exports_by, "fs_id", Seed::Export),
     },
     Check {
         name: "search_target_ports_by_id",
@@ -274,7 +186,7 @@ pub const CHECKS: &[Check] = &[
             search(
                 ctx,
                 Listing::TargetPorts,
-                BlockingClient::target_ports,
+                target_ports_by,
                 "id",
                 Seed::Nothing,
             )
@@ -288,7 +200,7 @@ pub const CHECKS: &[Check] = &[
             search(
                 ctx,
                 Listing::TargetPorts,
-                BlockingClient::target_ports,
+                target_ports_by,
                 "system_id",
                 Seed::Nothing,
             )
@@ -298,15 +210,7 @@ pub const CHECKS: &[Check] = &[
         name: "search_batteries_by_id",
         summary: "batteries searched by id",
         requires: &[C::BATTERIES],
-        body: |ctx| {
-            search(
-                ctx,
-                Listing::Batteries,
-                BlockingClient::batteries,
-                "id",
-                Seed::Nothing,
-            )
-        },
+        body: |ctx| search(ctx, Listing::Batteries, batteries_by, "id", Seed::Nothing),
     },
     Check {
         name: "search_batteries_by_system_id",
@@ -316,7 +220,7 @@ pub const CHECKS: &[Check] = &[
             search(
                 ctx,
                 Listing::Batteries,
-                BlockingClient::batteries,
+                batteries_by,
                 "system_id",
                 Seed::Nothing,
             )
@@ -326,6 +230,78 @@ pub const CHECKS: &[Check] = &[
 
 /// A listing call of [`BlockingClient`].
 type ListFn<T> = fn(&mut BlockingClient, Option<(&str, &str)>) -> lsm_core::Result<Vec<T>>;
+
+/// The typed search of a key read at run time: the client refuses a key the listing does not
+/// take (`UNSUPPORTED_SEARCH_KEY`) before sending anything.
+fn typed<'a, S: ListingSearch<'a>>(search: Option<(&str, &'a str)>) -> lsm_core::Result<Option<S>> {
+    search
+        .map(|(key, value)| S::from_key(key, value))
+        .transpose()
+}
+
+/// `pools`, searched by a key read at run time.
+fn pools_by(
+    client: &mut BlockingClient,
+    search: Option<(&str, &str)>,
+) -> lsm_core::Result<Vec<lsm_core::Pool>> {
+    client.pools(typed::<lsm_core::PoolSearch>(search)?)
+}
+
+/// `volumes`, searched by a key read at run time.
+fn volumes_by(
+    client: &mut BlockingClient,
+    search: Option<(&str, &str)>,
+) -> lsm_core::Result<Vec<lsm_core::Volume>> {
+    client.volumes(typed::<lsm_core::VolumeSearch>(search)?)
+}
+
+/// `disks`, searched by a key read at run time.
+fn disks_by(
+    client: &mut BlockingClient,
+    search: Option<(&str, &str)>,
+) -> lsm_core::Result<Vec<lsm_core::Disk>> {
+    client.disks(typed::<lsm_core::DiskSearch>(search)?)
+}
+
+/// `access_groups`, searched by a key read at run time.
+fn access_groups_by(
+    client: &mut BlockingClient,
+    search: Option<(&str, &str)>,
+) -> lsm_core::Result<Vec<lsm_core::AccessGroup>> {
+    client.access_groups(typed::<lsm_core::AccessGroupSearch>(search)?)
+}
+
+/// `fs`, searched by a key read at run time.
+fn fs_by(
+    client: &mut BlockingClient,
+    search: Option<(&str, &str)>,
+) -> lsm_core::Result<Vec<lsm_core::FileSystem>> {
+    client.fs(typed::<lsm_core::FsSearch>(search)?)
+}
+
+/// `exports`, searched by a key read at run time.
+fn exports_by(
+    client: &mut BlockingClient,
+    search: Option<(&str, &str)>,
+) -> lsm_core::Result<Vec<lsm_core::NfsExport>> {
+    client.exports(typed::<lsm_core::ExportSearch>(search)?)
+}
+
+/// `target_ports`, searched by a key read at run time.
+fn target_ports_by(
+    client: &mut BlockingClient,
+    search: Option<(&str, &str)>,
+) -> lsm_core::Result<Vec<lsm_core::TargetPort>> {
+    client.target_ports(typed::<lsm_core::TargetPortSearch>(search)?)
+}
+
+/// `batteries`, searched by a key read at run time.
+fn batteries_by(
+    client: &mut BlockingClient,
+    search: Option<(&str, &str)>,
+) -> lsm_core::Result<Vec<lsm_core::Battery>> {
+    client.batteries(typed::<lsm_core::BatterySearch>(search)?)
+}
 
 /// What a search check creates when the listing is empty.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -368,8 +344,10 @@ fn plant(ctx: &mut Ctx, seed: Seed) -> CheckResult<bool> {
                 return Ok(false);
             }
             let fs = ctx.scratch_fs()?;
-            let mut spec = ExportSpec::new(&fs.id);
-            spec.rw = vec!["192.0.2.21".to_string()];
+            let spec = lsm_core::ExportRequest {
+                rw_list: vec!["192.0.2.21".to_string()],
+                ..lsm_core::ExportRequest::new(&fs.id)
+            };
             ctx.export(&spec)?;
             Ok(true)
         }
@@ -549,7 +527,7 @@ fn list_pools(ctx: &mut Ctx) -> CheckResult {
             );
         }
     }
-    unknown_key_refused(ctx, Listing::Pools, BlockingClient::pools)
+    unknown_key_refused(ctx, Listing::Pools, pools_by)
 }
 
 fn list_volumes(ctx: &mut Ctx) -> CheckResult {
@@ -594,7 +572,7 @@ fn list_volumes(ctx: &mut Ctx) -> CheckResult {
             volume.pool_id
         );
     }
-    unknown_key_refused(ctx, Listing::Volumes, BlockingClient::volumes)
+    unknown_key_refused(ctx, Listing::Volumes, volumes_by)
 }
 
 fn list_disks(ctx: &mut Ctx) -> CheckResult {
@@ -669,7 +647,7 @@ fn list_disks(ctx: &mut Ctx) -> CheckResult {
             );
         }
     }
-    unknown_key_refused(ctx, Listing::Disks, BlockingClient::disks)
+    unknown_key_refused(ctx, Listing::Disks, disks_by)
 }
 
 fn disk_location(ctx: &mut Ctx) -> CheckResult {
@@ -730,7 +708,7 @@ fn list_access_groups(ctx: &mut Ctx) -> CheckResult {
             );
         }
     }
-    unknown_key_refused(ctx, Listing::AccessGroups, BlockingClient::access_groups)
+    unknown_key_refused(ctx, Listing::AccessGroups, access_groups_by)
 }
 
 fn list_fs(ctx: &mut Ctx) -> CheckResult {
@@ -763,7 +741,7 @@ fn list_fs(ctx: &mut Ctx) -> CheckResult {
             fs.total_space
         );
     }
-    unknown_key_refused(ctx, Listing::Fs, BlockingClient::fs)
+    unknown_key_refused(ctx, Listing::Fs, fs_by)
 }
 
 fn list_exports(ctx: &mut Ctx) -> CheckResult {
@@ -813,7 +791,7 @@ fn list_exports(ctx: &mut Ctx) -> CheckResult {
             );
         }
     }
-    unknown_key_refused(ctx, Listing::Exports, BlockingClient::exports)
+    unknown_key_refused(ctx, Listing::Exports, exports_by)
 }
 
 fn list_target_ports(ctx: &mut Ctx) -> CheckResult {
@@ -855,7 +833,7 @@ fn list_target_ports(ctx: &mut Ctx) -> CheckResult {
             );
         }
     }
-    unknown_key_refused(ctx, Listing::TargetPorts, BlockingClient::target_ports)
+    unknown_key_refused(ctx, Listing::TargetPorts, target_ports_by)
 }
 
 fn list_batteries(ctx: &mut Ctx) -> CheckResult {
@@ -882,5 +860,5 @@ fn list_batteries(ctx: &mut Ctx) -> CheckResult {
             battery.status
         );
     }
-    unknown_key_refused(ctx, Listing::Batteries, BlockingClient::batteries)
+    unknown_key_refused(ctx, Listing::Batteries, batteries_by)
 }

@@ -5,11 +5,13 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use lsm_core::{Capability as C, ErrorNumber, FileSystem, NfsExport, Pool};
+use lsm_core::{
+    Capability as C, ErrorNumber, ExportRequest, FileSystem, NfsExport, Pool, SnapshotRestore,
+};
 
 use crate::ctx::Ctx;
 use crate::expect::{CheckResult, During, expect_error};
-use crate::fixtures::{ExportSpec, OBJECT_SIZE};
+use crate::fixtures::OBJECT_SIZE;
 use crate::harness::Check;
 
 /// The NAS checks.
@@ -428,7 +430,11 @@ fn fs_snapshot_restore_files(ctx: &mut Ctx) -> CheckResult {
     let restore_files = vec![format!("{name}.restored")];
     let restored = ctx
         .client
-        .fs_snapshot_restore(&fs, &snapshot, Some(&files), Some(&restore_files), false)
+        .fs_snapshot_restore(
+            &fs,
+            &snapshot,
+            &SnapshotRestore::files(files).restored_as(restore_files),
+        )
         .and_then(|started| ctx.client.wait_done(started));
     match restored {
         Ok(()) => ctx.note("a file absent from the snapshot was restored (no files kept)"),
@@ -486,7 +492,7 @@ fn fs_snapshot(ctx: &mut Ctx) -> CheckResult {
     if ctx.supports(C::FS_SNAPSHOT_RESTORE) {
         let started = ctx
             .client
-            .fs_snapshot_restore(&fs, &snapshot, None, None, true);
+            .fs_snapshot_restore(&fs, &snapshot, &SnapshotRestore::all_files());
         ctx.wait(started, "fs_snapshot_restore (all files)")?;
     } else {
         ctx.note("FS_SNAPSHOT_RESTORE unsupported: restore not checked");
@@ -570,7 +576,7 @@ fn custom_path(ctx: &mut Ctx) -> Option<String> {
 }
 
 /// An export just made must be what was asked and be listed as returned.
-fn check_new_export(ctx: &mut Ctx, export: &NfsExport, spec: &ExportSpec) -> CheckResult {
+fn check_new_export(ctx: &mut Ctx, export: &NfsExport, spec: &ExportRequest) -> CheckResult {
     ensure!(
         export.fs_id == spec.fs_id,
         "export {} is of fs {}, asked {}",
@@ -592,9 +598,9 @@ fn check_new_export(ctx: &mut Ctx, export: &NfsExport, spec: &ExportSpec) -> Che
         ),
     }
     for (what, asked, got) in [
-        ("root", &spec.root, &export.root),
-        ("rw", &spec.rw, &export.rw),
-        ("ro", &spec.ro, &export.ro),
+        ("root", &spec.root_list, &export.root),
+        ("rw", &spec.rw_list, &export.rw),
+        ("ro", &spec.ro_list, &export.ro),
     ] {
         let mut asked = asked.clone();
         let mut got = got.clone();
@@ -619,10 +625,10 @@ fn check_new_export(ctx: &mut Ctx, export: &NfsExport, spec: &ExportSpec) -> Che
 
 fn export_create_delete(ctx: &mut Ctx) -> CheckResult {
     let fs = ctx.scratch_fs()?;
-    let mut spec = ExportSpec::new(&fs.id);
+    let mut spec = ExportRequest::new(&fs.id);
     spec.export_path = custom_path(ctx);
-    spec.root = vec!["192.0.2.10".to_string()];
-    spec.rw = vec!["192.0.2.10".to_string()];
+    spec.root_list = vec!["192.0.2.10".to_string()];
+    spec.rw_list = vec!["192.0.2.10".to_string()];
     let export = ctx.export(&spec)?;
     check_new_export(ctx, &export, &spec)?;
     ctx.remove_export(&export)?;
@@ -638,9 +644,9 @@ fn export_create_delete(ctx: &mut Ctx) -> CheckResult {
 /// components under `/mnt`, one read-only host.
 fn export_custom_path(ctx: &mut Ctx) -> CheckResult {
     let fs = ctx.scratch_fs()?;
-    let mut spec = ExportSpec::new(&fs.id);
+    let mut spec = ExportRequest::new(&fs.id);
     spec.export_path = Some(format!("/mnt/{}", ctx.unique_name()));
-    spec.ro = vec!["192.0.2.14".to_string()];
+    spec.ro_list = vec!["192.0.2.14".to_string()];
     let export = ctx.export(&spec)?;
     check_new_export(ctx, &export, &spec)?;
     ctx.remove_export(&export)?;
@@ -654,22 +660,12 @@ fn export_custom_path(ctx: &mut Ctx) -> CheckResult {
 
 fn export_read_only(ctx: &mut Ctx) -> CheckResult {
     let fs = ctx.scratch_fs()?;
-    let mut spec = ExportSpec::new(&fs.id);
+    let mut spec = ExportRequest::new(&fs.id);
     spec.export_path = custom_path(ctx);
-    spec.ro = vec!["192.0.2.11".to_string(), "192.0.2.12".to_string()];
+    spec.ro_list = vec!["192.0.2.11".to_string(), "192.0.2.12".to_string()];
     spec.anon_uid = 65534;
     spec.anon_gid = 65533;
-    let asked = ctx.client.export_fs(
-        &spec.fs_id,
-        spec.export_path.as_deref(),
-        &spec.root,
-        &spec.rw,
-        &spec.ro,
-        spec.anon_uid,
-        spec.anon_gid,
-        spec.auth_type.as_deref(),
-        spec.options.as_deref(),
-    );
+    let asked = ctx.client.export_fs(&spec);
     let export = match asked {
         Ok(export) => {
             ctx.push_undo(crate::cleanup::Undo::Export(export.clone()));
@@ -706,9 +702,9 @@ fn export_each_auth_type(ctx: &mut Ctx) -> CheckResult {
     }
     let fs = ctx.scratch_fs()?;
     for auth in types {
-        let mut spec = ExportSpec::new(&fs.id);
+        let mut spec = ExportRequest::new(&fs.id);
         spec.export_path = custom_path(ctx);
-        spec.rw = vec!["192.0.2.13".to_string()];
+        spec.rw_list = vec!["192.0.2.13".to_string()];
         spec.auth_type = Some(auth.clone());
         let export = ctx.export(&spec)?;
         ensure!(
@@ -730,17 +726,11 @@ fn export_rw_ro_overlap(ctx: &mut Ctx) -> CheckResult {
     } else {
         None
     };
-    let result = ctx.client.export_fs(
-        "lsmrs-unknown-fs-99999",
-        None,
-        &[],
-        std::slice::from_ref(&host),
-        std::slice::from_ref(&host),
-        -1,
-        -1,
-        None,
-        None,
-    );
+    let result = ctx.client.export_fs(&ExportRequest {
+        rw_list: vec![host.clone()],
+        ro_list: vec![host.clone()],
+        ..ExportRequest::new("lsmrs-unknown-fs-99999")
+    });
     if let Ok(export) = &result {
         ctx.push_undo(crate::cleanup::Undo::Export(export.clone()));
     }

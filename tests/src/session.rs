@@ -5,7 +5,9 @@
 use std::os::unix::net::UnixListener;
 use std::time::Duration;
 
-use lsm_core::{BlockingClient, Capability as C, ErrorNumber, SystemMode, read_cache_pct};
+use lsm_core::{
+    BlockingClient, Capability as C, ErrorNumber, PluginInfo, SystemMode, read_cache_pct,
+};
 
 use crate::cleanup::Undo;
 use crate::ctx::Ctx;
@@ -95,7 +97,10 @@ pub const CHECKS: &[Check] = &[
 ];
 
 fn plugin_info(ctx: &mut Ctx) -> CheckResult {
-    let (description, version) = ctx.client.plugin_info().during("plugin_info")?;
+    let PluginInfo {
+        description,
+        version,
+    } = ctx.client.plugin_info().during("plugin_info")?;
     ensure!(
         !description.trim().is_empty(),
         "plugin_info: empty description"
@@ -266,7 +271,10 @@ fn available_plugins(ctx: &mut Ctx) -> CheckResult {
             "available_plugins entry {entry:?} has no ':' separator"
         );
     }
-    let (description, version) = ctx.client.plugin_info().during("plugin_info")?;
+    let PluginInfo {
+        description,
+        version,
+    } = ctx.client.plugin_info().during("plugin_info")?;
     let this = format!("{description}:{version}");
     ensure!(
         plugins.contains(&this),
@@ -285,13 +293,12 @@ fn temp_dir() -> CheckResult<tempfile::TempDir> {
 
 fn connect_daemon_not_running(ctx: &mut Ctx) -> CheckResult {
     let empty = temp_dir()?;
-    let result = BlockingClient::connect_daemon(
-        empty.path(),
-        &ctx.uri,
-        ctx.password.as_deref(),
-        ctx.timeout,
-    )
-    .map(|_| "connected");
+    let result = ctx
+        .builder()
+        .socket_dir(empty.path())
+        .daemon()
+        .connect()
+        .map(|_| "connected");
     expect_error(
         result,
         ErrorNumber::DAEMON_NOT_RUNNING,
@@ -305,7 +312,11 @@ fn connect_daemon_plugin_missing(ctx: &mut Ctx) -> CheckResult {
     // socket is not there.
     let _other = UnixListener::bind(dir.path().join("lsmrs_other"))
         .map_err(|e| crate::CheckError::Failed(format!("cannot bind a unix socket: {e}")))?;
-    let result = BlockingClient::connect_daemon(dir.path(), "lsmrsmissing://", None, ctx.timeout)
+    let result = BlockingClient::builder("lsmrsmissing://")
+        .timeout(ctx.timeout)
+        .socket_dir(dir.path())
+        .daemon()
+        .connect()
         .map(|_| "connected");
     expect_error(
         result,

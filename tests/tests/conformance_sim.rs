@@ -10,35 +10,31 @@ use std::process::{Command, Output};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use lsm_core::{BlockingClient, Capability, InitiatorType, Pool};
+use lsm_core::{BlockingClient, BlockingClientBuilder, Capability, InitiatorType, Pool};
 use lsm_test_support::{LsmdDirs, workspace_binary};
-use lsm_tests::fixtures::ExportSpec;
 use lsm_tests::{Check, CheckError, Ctx, Outcome, SuiteOptions, all_checks, run_checks, run_suite};
 use tempfile::TempDir;
 
 const PLUGIN_CHECK: &str = env!("CARGO_BIN_EXE_lsm-plugin-check");
 
-/// The directory holding `sim_lsmplugin`. The first call also sets this
-/// process's environment for in-process runs (`LSM_SIM_TIME=0`, the plugin
-/// path, no daemon); every test calls it before anything else, so no other
-/// thread of this binary reads the environment while it is being set.
+/// The directory holding `sim_lsmplugin`.
 fn plugin_dir() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
-        let dir = workspace_binary("sim_lsmplugin", "plugin-sim")
+        workspace_binary("sim_lsmplugin", "plugin-sim")
             .parent()
             .expect("a binary is in a directory")
-            .to_path_buf();
-        // SAFETY: done once, inside the OnceLock every test enters first, so
-        // no other thread of this process touches the environment meanwhile.
-        unsafe {
-            std::env::set_var("LSM_SIM_TIME", "0");
-            std::env::set_var("LSM_PLUGIN_PATH", &dir);
-            std::env::remove_var("LSM_UDS_PATH");
-            std::env::remove_var("LSMCLI_DEBUG_FD");
-        }
-        dir
+            .to_path_buf()
     })
+}
+
+/// Clients of the runs in this process: the sim of [`plugin_dir`] spawned by each client
+/// (whatever daemon runs), its jobs done at once.
+fn sim_client(uri: &str) -> BlockingClientBuilder {
+    BlockingClient::builder(uri)
+        .plugin_dir(plugin_dir())
+        .plugin_env("LSM_SIM_TIME", "0")
+        .embedded()
 }
 
 fn state_dir() -> TempDir {
@@ -99,7 +95,10 @@ struct Footprint {
 }
 
 fn footprint(uri: &str) -> Footprint {
-    let mut client = BlockingClient::connect(uri, None, Duration::from_secs(30)).expect("connect");
+    let mut client = sim_client(uri)
+        .timeout(Duration::from_secs(30))
+        .connect()
+        .expect("connect");
     let mut ours = Vec::new();
     let ours_named = |name: &str| name.starts_with("lsmrs_");
     for v in client.volumes(None).expect("volumes") {
@@ -142,12 +141,11 @@ fn footprint(uri: &str) -> Footprint {
 
 #[test]
 fn suite_passes_on_sim_in_process_and_leaves_nothing() {
-    plugin_dir();
     let state = state_dir();
     let uri = sim_uri(&state);
     let before = footprint(&uri);
     let started = Instant::now();
-    let report = run_suite(&uri, None, &[]);
+    let report = run_suite(sim_client(&uri), &[]);
     let took = started.elapsed();
     let failures: Vec<String> = report.failures().map(|o| o.line()).collect();
     assert!(
@@ -177,7 +175,6 @@ fn suite_passes_on_sim_in_process_and_leaves_nothing() {
 
 #[test]
 fn binary_runs_every_check_end_to_end() {
-    plugin_dir();
     let state = state_dir();
     let uri = sim_uri(&state);
     let output = plugin_check(&["--uri", &uri, "--skip", "export_rw_ro_overlap"], "0");
@@ -219,7 +216,6 @@ fn binary_runs_every_check_end_to_end() {
 
 #[test]
 fn binary_skip_and_only_select_checks() {
-    plugin_dir();
     let state = state_dir();
     let uri = sim_uri(&state);
     let output = plugin_check(
@@ -253,7 +249,6 @@ fn binary_skip_and_only_select_checks() {
 
 #[test]
 fn binary_refuses_unknown_check_names() {
-    plugin_dir();
     let output = plugin_check(&["--uri", "sim://", "--skip", "no_such_check"], "0");
     assert_eq!(output.status.code(), Some(2), "{output:?}");
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -263,7 +258,6 @@ fn binary_refuses_unknown_check_names() {
 
 #[test]
 fn binary_fails_when_the_plugin_cannot_be_reached() {
-    plugin_dir();
     let output = plugin_check(&["--uri", "lsmrsnosuchplugin://", "--timeout", "5000"], "0");
     assert_eq!(output.status.code(), Some(1), "{output:?}");
     let lines = stdout_lines(&output);
@@ -284,7 +278,6 @@ fn binary_fails_when_the_plugin_cannot_be_reached() {
 
 #[test]
 fn binary_lists_every_check() {
-    plugin_dir();
     let output = plugin_check(&["--list"], "0");
     assert!(output.status.success());
     let lines = stdout_lines(&output);
@@ -305,7 +298,6 @@ fn binary_lists_every_check() {
 /// COMPLETE, and the other async paths still pass.
 #[test]
 fn job_checks_follow_in_progress_jobs() {
-    plugin_dir();
     let state = state_dir();
     let uri = sim_uri(&state);
     let job_checks = ["job_volume_create", "job_volume_delete", "job_fs_create"];
@@ -345,7 +337,6 @@ fn job_checks_follow_in_progress_jobs() {
 /// Through a real lsmd: the binary uses `LSM_UDS_PATH` as given.
 #[test]
 fn binary_passes_through_lsmd() {
-    plugin_dir();
     let dirs = LsmdDirs::new("lsmrs-conformance");
     dirs.link_plugin(
         "sim_lsmplugin",
@@ -382,8 +373,10 @@ fn make_everything(ctx: &mut Ctx) -> Result<(), CheckError> {
     let fs = ctx.scratch_fs()?;
     ctx.create_snapshot(&fs)?;
     ctx.clone_fs(&fs, None)?;
-    let mut export = ExportSpec::new(&fs.id);
-    export.rw = vec!["192.0.2.99".to_string()];
+    let export = lsm_core::ExportRequest {
+        rw_list: vec!["192.0.2.99".to_string()],
+        ..lsm_core::ExportRequest::new(&fs.id)
+    };
     ctx.export(&export)?;
     Ok(())
 }
@@ -427,11 +420,10 @@ static NEEDS_A_MISSING_CAPABILITY: Check = Check {
 
 #[test]
 fn cleanup_undoes_everything_even_when_a_check_fails() {
-    plugin_dir();
     let state = state_dir();
     let uri = sim_uri(&state);
     let before = footprint(&uri);
-    let options = SuiteOptions::new(&uri);
+    let options = SuiteOptions::new(sim_client(&uri));
     let mut streamed = Vec::new();
     let report = run_checks(
         &options,

@@ -8,23 +8,19 @@
 //! our client sends exactly the reference client's params, and it parses the reference
 //! plugin's real replies (capability hex, job progress, errors with their codes).
 //!
-//! The plugin learns its session from `LSM_RECORDED_SESSION`. `Client::connect_plugin_exe`
-//! passes the test's environment on, and tests run in parallel, so each test starts the
-//! plugin through a small `/bin/sh` wrapper that sets the variables for that one process
-//! (the socket fd survives the `exec`). The plugin's end-of-session report
-//! (`LSM_RECORDED_REPORT`) then shows that every recorded exchange was played.
-//!
-//! Writing an executable while another thread forks is racy on Linux: the child holds the
-//! file open for writing until it execs, and running the script meanwhile fails with
-//! `ETXTBSY`. [`SPAWN_GATE`] keeps script writes and plugin starts apart.
+//! The plugin learns its session from `LSM_RECORDED_SESSION`, which each test's client gives
+//! the plugin process it spawns (the builder's `plugin_env`; the test process's own
+//! environment is left alone, as tests run in parallel). The plugin's end-of-session report
+//! (`LSM_RECORDED_REPORT`, given the same way) then shows that every recorded exchange was
+//! played.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use lsm_core::{
-    AccessGroup, Capability, Client, Completion, ErrorNumber, FileSystem, InitiatorType, Pool,
-    PoolElementType, PoolUnsupportedActions, Provisioning, System, SystemMode, SystemStatus,
-    Volume,
+    AccessGroup, Capability, Client, Completion, ErrorNumber, ExportRequest, FileSystem,
+    InitiatorType, ListingSearch, Pool, PoolElementType, PoolUnsupportedActions, Provisioning,
+    System, SystemMode, SystemStatus, Volume, VolumeSearch,
 };
 use serde_json::{Value, json};
 
@@ -84,13 +80,11 @@ fn recorded_test_pool() -> Pool {
         .unwrap()
 }
 
-/// Writers: a wrapper script being written. Readers: clients starting a plugin.
-static SPAWN_GATE: tokio::sync::RwLock<()> = tokio::sync::RwLock::const_new(());
-
-/// `lsm-recorded-plugin` set up to play one session, through a wrapper script.
+/// `lsm-recorded-plugin` set up to play one session: the client spawns it with the session
+/// and report files in its environment.
 struct RecordedPlugin {
     _dir: tempfile::TempDir,
-    wrapper: PathBuf,
+    client: lsm_core::ClientBuilder,
     report: PathBuf,
 }
 
@@ -98,41 +92,30 @@ impl RecordedPlugin {
     async fn new(session: &str) -> Self {
         let session_file = wire_vectors_dir().join(format!("{session}.jsonl"));
         assert!(session_file.is_file(), "{}", session_file.display());
-        let environment = format!(
-            "export LSM_RECORDED_SESSION='{}'",
-            session_file.canonicalize().unwrap().display()
-        );
-        Self::with_environment(&environment).await
+        Self::playing(Some(&session_file.canonicalize().unwrap())).await
     }
 
-    /// A wrapper that runs the plugin after the shell lines `environment`, with the report.
-    async fn with_environment(environment: &str) -> Self {
-        use std::os::unix::fs::PermissionsExt;
-        let _no_spawns_meanwhile = SPAWN_GATE.write().await;
+    /// The plugin playing `session_file` (none: `LSM_RECORDED_SESSION` is not set), with
+    /// the report.
+    async fn playing(session_file: Option<&Path>) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let report = dir.path().join("report");
-        let wrapper = dir.path().join("recorded_lsmplugin");
-        let plugin = env!("CARGO_BIN_EXE_lsm-recorded-plugin");
-        std::fs::write(
-            &wrapper,
-            format!(
-                "#!/bin/sh\nunset LSM_RECORDED_SESSION\n{environment}\n\
-                 export LSM_RECORDED_REPORT='{}'\nexec '{plugin}' \"$@\"\n",
-                report.display()
-            ),
-        )
-        .unwrap();
-        std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let mut client = Client::builder(RECORDED_URI)
+            .timeout(RECORDED_TIMEOUT)
+            .plugin_exe(env!("CARGO_BIN_EXE_lsm-recorded-plugin"))
+            .plugin_env("LSM_RECORDED_REPORT", &report);
+        if let Some(session_file) = session_file {
+            client = client.plugin_env("LSM_RECORDED_SESSION", session_file);
+        }
         RecordedPlugin {
             _dir: dir,
-            wrapper,
+            client,
             report,
         }
     }
 
     async fn connect(&self) -> lsm_core::Result<Client> {
-        let _no_script_writes_meanwhile = SPAWN_GATE.read().await;
-        Client::connect_plugin_exe(&self.wrapper, RECORDED_URI, None, RECORDED_TIMEOUT).await
+        self.client.clone().connect().await
     }
 
     /// The plugin's end-of-session line (written when it exits).
@@ -308,8 +291,9 @@ async fn volume_create_name_conflict_is_lsm_error_50() {
 async fn bad_search_key_is_refused_by_the_client_and_the_raw_reply_parsed() {
     let plugin = RecordedPlugin::new("volumes_bad_search_key").await;
     let mut client = plugin.connect().await.unwrap();
-    // Like the reference client, ours refuses the key before sending anything.
-    let refused = client.volumes(Some(("bad_key", "x"))).await.unwrap_err();
+    // Like the reference client, ours refuses the key before sending anything: a key read
+    // at run time is checked as its typed search is made.
+    let refused = VolumeSearch::from_key("bad_key", "x").unwrap_err();
     assert_eq!(refused.code, ErrorNumber::UNSUPPORTED_SEARCH_KEY);
     // Sent raw (as the recording did), the reference sim's accidental code is kept as is.
     let error = client
@@ -388,17 +372,12 @@ async fn fs_snapshot_and_export() {
 
     let host = vec!["192.168.0.1".to_string()];
     let export = client
-        .export_fs(
-            &fs.id,
-            Some("/mnt/fs1"),
-            &host,
-            &host,
-            &[],
-            -1,
-            -1,
-            None,
-            None,
-        )
+        .export_fs(&ExportRequest {
+            export_path: Some("/mnt/fs1".to_string()),
+            root_list: host.clone(),
+            rw_list: host.clone(),
+            ..ExportRequest::new(&fs.id)
+        })
         .await
         .unwrap();
     assert_eq!(export.id, "EXP_ID_00001");
@@ -432,9 +411,9 @@ async fn unknown_method_is_no_support_153() {
 async fn plugin_info_of_the_reference_sim() {
     let plugin = RecordedPlugin::new("plugin_info").await;
     let mut client = plugin.connect().await.unwrap();
-    let (description, version) = client.plugin_info().await.unwrap();
-    assert_eq!(description, "Storage simulator");
-    assert_eq!(version, "1.10.3");
+    let info = client.plugin_info().await.unwrap();
+    assert_eq!(info.description, "Storage simulator");
+    assert_eq!(info.version, "1.10.3");
     plugin.close_and_check_complete(client).await;
 }
 
@@ -493,7 +472,7 @@ async fn a_client_that_stops_early_is_reported_incomplete() {
 
 #[tokio::test]
 async fn a_missing_session_is_explained_at_register() {
-    let plugin = RecordedPlugin::with_environment("").await;
+    let plugin = RecordedPlugin::playing(None).await;
     let error = plugin.connect().await.unwrap_err();
     assert_eq!(error.code, ErrorNumber::PLUGIN_BUG);
     assert!(

@@ -1,14 +1,20 @@
 //! [`BlockingClient`]: the [`Client`] on plain blocking socket I/O, driven by its own
 //! single-threaded tokio runtime, for programs that are not async.
 
-use std::path::Path;
 use std::time::Duration;
 
-use super::{Client, Completion, ConnectMode, Io, JobOutput, JobReport, Route};
+use super::{
+    BlockingClientBuilder, Client, ClientBuilder, Completion, ConnectMode, Io, JobOutput,
+    JobReport, builder_of,
+};
 use crate::Capabilities;
 use crate::error::{ErrorNumber, LsmError, Result};
-use crate::plugin::Plugin;
-use crate::results::{PoolMemberInfo, RaidCreateCap, VolumeCacheInfo, VolumeRaidInfo};
+use crate::requests::{ChapAuth, ExportRequest, SnapshotRestore};
+use crate::results::{PluginInfo, PoolMemberInfo, RaidCreateCap, VolumeCacheInfo, VolumeRaidInfo};
+use crate::search::{
+    AccessGroupSearch, BatterySearch, DiskSearch, ExportSearch, FsSearch, PoolSearch,
+    TargetPortSearch, VolumeSearch,
+};
 use crate::types::*;
 use crate::uri::Uri;
 
@@ -27,106 +33,49 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
 }
 
 impl BlockingClient {
-    /// See [`Client::connect`].
-    pub fn connect(uri: &str, password: Option<&str>, timeout: Duration) -> Result<Self> {
-        Self::open(Route::Auto, uri, password, timeout)
-    }
-
-    /// See [`Client::connect_embedded`].
-    pub fn connect_embedded(uri: &str, password: Option<&str>, timeout: Duration) -> Result<Self> {
-        Self::open(Route::Embedded, uri, password, timeout)
-    }
-
-    /// See [`Client::connect_daemon`].
-    pub fn connect_daemon(
-        socket_dir: &Path,
-        uri: &str,
-        password: Option<&str>,
-        timeout: Duration,
-    ) -> Result<Self> {
-        Self::open(Route::Daemon(socket_dir), uri, password, timeout)
-    }
-
-    /// See [`Client::connect_plugin_exe`].
-    pub fn connect_plugin_exe(
-        exe: &Path,
-        uri: &str,
-        password: Option<&str>,
-        timeout: Duration,
-    ) -> Result<Self> {
-        Self::open(Route::PluginExe(exe), uri, password, timeout)
-    }
-
-    /// See [`Client::connect_in_process`]: `plugin` served on a thread of this process.
+    /// A builder of a blocking session with the plugin of `uri` (see [`ClientBuilder`]).
     ///
-    /// ```
-    /// # use std::time::Duration;
-    /// # use lsm_core::{BlockingClient, Capabilities, LsmError, System};
-    /// # use lsm_core::plugin::{Call, Management, Nas, Plugin, PluginInfo, Registration, San};
-    /// # struct Tiny;
-    /// # struct TinySession;
-    /// # impl Plugin for Tiny {
-    /// #     type Session = TinySession;
-    /// #     fn plugin_info(&self) -> PluginInfo {
-    /// #         PluginInfo { description: "tiny".into(), version: "1".into() }
-    /// #     }
-    /// #     fn register(&self, _: &Call, _: &Registration) -> Result<TinySession, LsmError> {
-    /// #         Ok(TinySession)
-    /// #     }
-    /// # }
-    /// # impl Management for TinySession {
-    /// #     fn capabilities(&mut self, _: &Call, _: &System) -> Result<Capabilities, LsmError> {
-    /// #         Ok(Capabilities::default())
-    /// #     }
-    /// #     fn systems(&mut self, _: &Call) -> Result<Vec<System>, LsmError> { Ok(vec![]) }
-    /// # }
-    /// # impl San for TinySession {}
-    /// # impl Nas for TinySession {}
-    /// let mut client = BlockingClient::connect_in_process(Tiny, "tiny://", None, Duration::from_secs(5))?;
-    /// assert_eq!(client.plugin_info()?.0, "tiny");
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use lsm_core::BlockingClient;
+    ///
+    /// let mut client = BlockingClient::builder("sim://")
+    ///     .timeout(Duration::from_secs(10))
+    ///     .embedded()
+    ///     .connect()?;
+    /// println!("{} systems", client.systems()?.len());
     /// client.close()?;
-    /// # Ok::<(), LsmError>(())
+    /// # Ok::<(), lsm_core::LsmError>(())
     /// ```
-    pub fn connect_in_process<P>(
-        plugin: P,
-        uri: &str,
-        password: Option<&str>,
-        timeout: Duration,
-    ) -> Result<Self>
-    where
-        P: Plugin + Send + 'static,
-    {
-        let runtime = runtime()?;
-        let inner = runtime.block_on(Client::open_in_process(
-            plugin,
-            uri,
-            password,
-            timeout,
-            Io::Blocking,
-        ))?;
-        Ok(BlockingClient {
-            runtime,
-            inner: Some(inner),
-        })
+    pub fn builder(uri: impl Into<String>) -> BlockingClientBuilder {
+        ClientBuilder::new(uri)
+    }
+
+    /// See [`Client::connect`]: the connect rule, `password` and `timeout`.
+    pub fn connect(uri: &str, password: Option<&str>, timeout: Duration) -> Result<Self> {
+        builder_of::<BlockingClient>(uri, password, timeout).connect()
     }
 
     /// A session on plain blocking socket I/O: this runtime runs nothing but its calls.
-    fn open(
-        route: Route<'_>,
-        uri: &str,
-        password: Option<&str>,
-        timeout: Duration,
-    ) -> Result<Self> {
+    pub(crate) fn open(builder: ClientBuilder) -> Result<Self> {
         let runtime = runtime()?;
-        let inner = runtime.block_on(Client::open(route, uri, password, timeout, Io::Blocking))?;
+        let inner = runtime.block_on(Client::open(builder, Io::Blocking))?;
         Ok(BlockingClient {
             runtime,
             inner: Some(inner),
         })
     }
 
+    /// See [`Client::uri`].
     pub fn uri(&self) -> Option<&Uri> {
         self.inner.as_ref().map(Client::uri)
+    }
+
+    /// See [`Client::timeout`].
+    pub fn timeout(&self) -> Duration {
+        self.inner
+            .as_ref()
+            .map_or(super::DEFAULT_TIMEOUT, Client::timeout)
     }
 
     /// See [`Client::plugin_pid`].
@@ -134,6 +83,7 @@ impl BlockingClient {
         self.inner.as_ref().and_then(Client::plugin_pid)
     }
 
+    /// See [`Client::mode`].
     pub fn mode(&self) -> Option<&ConnectMode> {
         self.inner.as_ref().map(Client::mode)
     }
@@ -215,7 +165,6 @@ macro_rules! blocking_methods {
         impl BlockingClient {
             $(
                 #[doc = concat!("See [`Client::", stringify!($name), "`].")]
-                #[allow(clippy::too_many_arguments)]
                 pub fn $name(&mut self $(, $arg: $ty)*) -> $ret {
                     let BlockingClient { runtime, inner } = self;
                     let client = inner.as_mut().ok_or_else(|| {
@@ -231,15 +180,15 @@ macro_rules! blocking_methods {
 blocking_methods! {
     fn job_status(&mut self, job_id: &str) -> Result<JobReport>;
     fn job_free(&mut self, job_id: &str) -> Result<()>;
-    fn plugin_info(&mut self) -> Result<(String, String)>;
+    fn plugin_info(&mut self) -> Result<PluginInfo>;
     fn time_out_set(&mut self, timeout: Duration) -> Result<()>;
     fn time_out_get(&mut self) -> Result<Duration>;
     fn capabilities(&mut self, system: &System) -> Result<Capabilities>;
     fn systems(&mut self) -> Result<Vec<System>>;
-    fn pools(&mut self, search: Option<(&str, &str)>) -> Result<Vec<Pool>>;
+    fn pools(&mut self, search: Option<PoolSearch<'_>>) -> Result<Vec<Pool>>;
     fn system_read_cache_pct_update(&mut self, system: &System, read_pct: i64) -> Result<()>;
-    fn volumes(&mut self, search: Option<(&str, &str)>) -> Result<Vec<Volume>>;
-    fn disks(&mut self, search: Option<(&str, &str)>) -> Result<Vec<Disk>>;
+    fn volumes(&mut self, search: Option<VolumeSearch<'_>>) -> Result<Vec<Volume>>;
+    fn disks(&mut self, search: Option<DiskSearch<'_>>) -> Result<Vec<Disk>>;
     fn volume_create(&mut self, pool: &Pool, volume_name: &str, size_bytes: i64, provisioning: Provisioning) -> Result<Completion<Volume>>;
     fn volume_resize(&mut self, volume: &Volume, new_size_bytes: i64) -> Result<Completion<Volume>>;
     fn volume_replicate(&mut self, pool: Option<&Pool>, rep_type: ReplicationType, volume_src: &Volume, name: &str) -> Result<Completion<Volume>>;
@@ -248,8 +197,8 @@ blocking_methods! {
     fn volume_delete(&mut self, volume: &Volume) -> Result<Completion<()>>;
     fn volume_enable(&mut self, volume: &Volume) -> Result<()>;
     fn volume_disable(&mut self, volume: &Volume) -> Result<()>;
-    fn iscsi_chap_auth(&mut self, init_id: &str, in_user: Option<&str>, in_password: Option<&str>, out_user: Option<&str>, out_password: Option<&str>) -> Result<()>;
-    fn access_groups(&mut self, search: Option<(&str, &str)>) -> Result<Vec<AccessGroup>>;
+    fn iscsi_chap_auth(&mut self, init_id: &str, chap: &ChapAuth) -> Result<()>;
+    fn access_groups(&mut self, search: Option<AccessGroupSearch<'_>>) -> Result<Vec<AccessGroup>>;
     fn access_group_create(&mut self, name: &str, init_id: &str, init_type: InitiatorType, system: &System) -> Result<AccessGroup>;
     fn access_group_delete(&mut self, access_group: &AccessGroup) -> Result<()>;
     fn access_group_initiator_add(&mut self, access_group: &AccessGroup, init_id: &str, init_type: InitiatorType) -> Result<AccessGroup>;
@@ -260,19 +209,19 @@ blocking_methods! {
     fn access_groups_granted_to_volume(&mut self, volume: &Volume) -> Result<Vec<AccessGroup>>;
     fn volume_child_dependency(&mut self, volume: &Volume) -> Result<bool>;
     fn volume_child_dependency_rm(&mut self, volume: &Volume) -> Result<Completion<()>>;
-    fn target_ports(&mut self, search: Option<(&str, &str)>) -> Result<Vec<TargetPort>>;
+    fn target_ports(&mut self, search: Option<TargetPortSearch<'_>>) -> Result<Vec<TargetPort>>;
     fn volume_raid_info(&mut self, volume: &Volume) -> Result<VolumeRaidInfo>;
     fn pool_member_info(&mut self, pool: &Pool) -> Result<PoolMemberInfo>;
     fn volume_raid_create_cap_get(&mut self, system: &System) -> Result<RaidCreateCap>;
     fn volume_raid_create(&mut self, name: &str, raid_type: RaidType, disks: &[Disk], strip_size: i64) -> Result<Volume>;
     fn volume_ident_led_on(&mut self, volume: &Volume) -> Result<()>;
     fn volume_ident_led_off(&mut self, volume: &Volume) -> Result<()>;
-    fn batteries(&mut self, search: Option<(&str, &str)>) -> Result<Vec<Battery>>;
+    fn batteries(&mut self, search: Option<BatterySearch<'_>>) -> Result<Vec<Battery>>;
     fn volume_cache_info(&mut self, volume: &Volume) -> Result<VolumeCacheInfo>;
     fn volume_physical_disk_cache_update(&mut self, volume: &Volume, pdc: PhysicalDiskCache) -> Result<()>;
     fn volume_write_cache_policy_update(&mut self, volume: &Volume, wcp: WriteCachePolicy) -> Result<()>;
     fn volume_read_cache_policy_update(&mut self, volume: &Volume, rcp: ReadCachePolicy) -> Result<()>;
-    fn fs(&mut self, search: Option<(&str, &str)>) -> Result<Vec<FileSystem>>;
+    fn fs(&mut self, search: Option<FsSearch<'_>>) -> Result<Vec<FileSystem>>;
     fn fs_create(&mut self, pool: &Pool, name: &str, size_bytes: i64) -> Result<Completion<FileSystem>>;
     fn fs_delete(&mut self, fs: &FileSystem) -> Result<Completion<()>>;
     fn fs_resize(&mut self, fs: &FileSystem, new_size_bytes: i64) -> Result<Completion<FileSystem>>;
@@ -283,9 +232,9 @@ blocking_methods! {
     fn fs_snapshots(&mut self, fs: &FileSystem) -> Result<Vec<FsSnapshot>>;
     fn fs_snapshot_create(&mut self, fs: &FileSystem, snapshot_name: &str) -> Result<Completion<FsSnapshot>>;
     fn fs_snapshot_delete(&mut self, fs: &FileSystem, snapshot: &FsSnapshot) -> Result<Completion<()>>;
-    fn fs_snapshot_restore(&mut self, fs: &FileSystem, snapshot: &FsSnapshot, files: Option<&[String]>, restore_files: Option<&[String]>, all_files: bool) -> Result<Completion<()>>;
+    fn fs_snapshot_restore(&mut self, fs: &FileSystem, snapshot: &FsSnapshot, restore: &SnapshotRestore) -> Result<Completion<()>>;
     fn export_auth(&mut self) -> Result<Vec<String>>;
-    fn exports(&mut self, search: Option<(&str, &str)>) -> Result<Vec<NfsExport>>;
-    fn export_fs(&mut self, fs_id: &str, export_path: Option<&str>, root_list: &[String], rw_list: &[String], ro_list: &[String], anon_uid: i64, anon_gid: i64, auth_type: Option<&str>, options: Option<&str>) -> Result<NfsExport>;
+    fn exports(&mut self, search: Option<ExportSearch<'_>>) -> Result<Vec<NfsExport>>;
+    fn export_fs(&mut self, request: &ExportRequest) -> Result<NfsExport>;
     fn export_remove(&mut self, export: &NfsExport) -> Result<()>;
 }

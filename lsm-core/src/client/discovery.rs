@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use lsm_ipc::{AsyncFrameStream, STANDARD_ID};
 
+use super::builder::Places;
 use super::decode_reply;
 use super::transport::{self, INSTALL_PLUGIN_DIR, PLUGIN_SUFFIX, Peer};
 use crate::error::{ErrorNumber, LsmError, Result};
@@ -17,10 +18,18 @@ use crate::params::{self, Params};
 /// The directories searched for `<scheme>_lsmplugin`, in order:
 /// `$LSM_PLUGIN_PATH` (colon-separated), the running executable's directory
 /// (and its parent when that is cargo's `deps` or `examples` dir), then the
-/// install dir.
+/// install dir. A [`ClientBuilder::plugin_dir`](super::ClientBuilder::plugin_dir) takes the
+/// place of `$LSM_PLUGIN_PATH`.
 pub fn plugin_search_path() -> Vec<PathBuf> {
+    search_path(&[])
+}
+
+/// The search path with `first` in the place of `$LSM_PLUGIN_PATH` (when not empty).
+pub(crate) fn search_path(first: &[PathBuf]) -> Vec<PathBuf> {
     let mut dirs = Vec::new();
-    if let Some(path) = std::env::var_os("LSM_PLUGIN_PATH") {
+    if !first.is_empty() {
+        dirs.extend_from_slice(first);
+    } else if let Some(path) = std::env::var_os("LSM_PLUGIN_PATH") {
         dirs.extend(std::env::split_paths(&path).filter(|p| !p.as_os_str().is_empty()));
     }
     if let Some(exe_dir) = std::env::current_exe()
@@ -43,9 +52,14 @@ pub fn plugin_search_path() -> Vec<PathBuf> {
 
 /// The first `<plugin_name>_lsmplugin` on the search path.
 pub fn find_plugin(plugin_name: &str) -> Option<PathBuf> {
+    find_plugin_in(&plugin_search_path(), plugin_name)
+}
+
+/// The first `<plugin_name>_lsmplugin` in `search_path`.
+pub(crate) fn find_plugin_in(search_path: &[PathBuf], plugin_name: &str) -> Option<PathBuf> {
     let file = format!("{plugin_name}{PLUGIN_SUFFIX}");
-    plugin_search_path()
-        .into_iter()
+    search_path
+        .iter()
         .map(|d| d.join(&file))
         .find(|p| p.is_file())
 }
@@ -53,9 +67,14 @@ pub fn find_plugin(plugin_name: &str) -> Option<PathBuf> {
 /// Every `*_lsmplugin` on the search path (first one of each name wins),
 /// sorted by name.
 pub fn installed_plugins() -> Vec<PathBuf> {
+    installed_plugins_in(&plugin_search_path())
+}
+
+/// Every `*_lsmplugin` in `search_path` (first one of each name wins), sorted by name.
+fn installed_plugins_in(search_path: &[PathBuf]) -> Vec<PathBuf> {
     let mut found: std::collections::BTreeMap<OsString, PathBuf> = Default::default();
-    for dir in plugin_search_path() {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
+    for dir in search_path {
+        let Ok(entries) = std::fs::read_dir(dir) else {
             continue;
         };
         for entry in entries.flatten() {
@@ -103,12 +122,22 @@ pub async fn daemon_plugins(dir: &Path, sep: &str, timeout: Duration) -> Result<
     Ok(out)
 }
 
-/// `available_plugins` in embedded mode: every installed `*_lsmplugin`, spawned and asked
-/// `plugin_info`; one that does not answer is logged and left out.
+/// `available_plugins` in embedded mode: every installed `*_lsmplugin` (on the search path
+/// of [`plugin_search_path`]), spawned and asked `plugin_info`; one that does not answer is
+/// logged and left out.
 pub async fn embedded_plugins(sep: &str, timeout: Duration) -> Result<Vec<String>> {
+    embedded_plugins_of(&Places::default(), sep, timeout).await
+}
+
+/// [`embedded_plugins`] on the plugin path and with the plugin environment of `places`.
+pub(crate) async fn embedded_plugins_of(
+    places: &Places,
+    sep: &str,
+    timeout: Duration,
+) -> Result<Vec<String>> {
     let mut out = Vec::new();
-    for exe in installed_plugins() {
-        let conn = transport::spawn_plugin(&exe)?;
+    for exe in installed_plugins_in(&places.plugin_search_path()) {
+        let conn = transport::spawn_plugin(&exe, places)?;
         let info = plugin_info_unregistered(conn.stream, timeout).await;
         if let Peer::Process(child) = conn.peer {
             child.reap_in_background(timeout);

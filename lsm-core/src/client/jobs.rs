@@ -11,6 +11,8 @@ use crate::types::*;
 
 /// What a finished job hands back.
 pub trait JobOutput: Sized {
+    /// The job's result from the item of its last report: the object it made, or nothing;
+    /// `PLUGIN_BUG` when the item is not what the method makes.
     fn from_item(item: Option<LsmObject>) -> Result<Self>;
 }
 

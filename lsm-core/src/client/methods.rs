@@ -2,9 +2,12 @@
 //! [`params`](crate::params) struct and decoding its reply.
 //!
 //! The client checks, before sending, only what the reference client checks (so the plugin
-//! sees the same requests from either): search keys (§4.7), initiator ids (normalised),
-//! CHAP pairs, RAID member counts, `read_pct`, cache policy values, rw/ro host overlap, and a
-//! positive timeout. Every other argument check is the plugin runner's (`checks.rs`).
+//! sees the same requests from either): initiator ids (normalised), CHAP (outbound needs
+//! inbound), RAID member counts, `read_pct`, cache policy values, rw/ro host overlap, and a
+//! positive timeout. Search keys (§4.7) and CHAP pairs are checked by their types: a typed
+//! search holds only its listing's keys (one made from a string key is checked as it is
+//! made, [`ListingSearch::from_key`]), and [`ChapCredentials`] pairs a user with its secret.
+//! Every other argument check is the plugin runner's (`checks.rs`).
 
 use std::borrow::Cow;
 use std::time::Duration;
@@ -15,24 +18,38 @@ use super::{Client, ConnectMode, discovery, timeout_ms};
 use crate::Capabilities;
 use crate::checks;
 use crate::error::{ErrorNumber, LsmError, Result};
-use crate::params::{self as wire, Params, Secret, search_pair};
+use crate::params::{self as wire, Params, Secret};
+use crate::requests::{ChapAuth, ChapCredentials, ExportRequest, SnapshotRestore};
 use crate::results::{
-    Completion, Job, JobReport, PoolMemberInfo, RaidCreateCap, VolumeCacheInfo, VolumeRaidInfo,
+    Completion, Job, JobReport, PluginInfo, PoolMemberInfo, RaidCreateCap, VolumeCacheInfo,
+    VolumeRaidInfo,
+};
+use crate::search::{
+    AccessGroupSearch, BatterySearch, DiskSearch, ExportSearch, FsSearch, ListingSearch,
+    PoolSearch, TargetPortSearch, VolumeSearch,
 };
 use crate::types::*;
-use crate::validate::Listing;
 
-/// A `(key, value)` search of a listing, checked against the listing's keys (510 otherwise).
-type SearchPair<'a> = [Option<Cow<'a, str>>; 2];
-
-fn checked_search<'a>(
-    listing: Listing,
-    search: Option<(&'a str, &'a str)>,
-) -> Result<SearchPair<'a>> {
-    if let Some((key, _)) = search {
-        checks::search_key(listing, key)?;
+/// The `search_key` / `search_value` of a listing's params. A typed search holds only keys
+/// of its listing, so nothing is left to check.
+fn wire_search<'a, S: ListingSearch<'a>>(search: Option<S>) -> [Option<Cow<'a, str>>; 2] {
+    match search {
+        Some(search) => [
+            Some(Cow::Borrowed(search.key())),
+            Some(Cow::Borrowed(search.value())),
+        ],
+        None => [None, None],
     }
-    Ok(search_pair(search))
+}
+
+/// The user of one side of CHAP, if set.
+fn user(side: Option<&ChapCredentials>) -> Option<&str> {
+    side.map(|c| c.user.as_str())
+}
+
+/// The secret of one side of CHAP, if set.
+fn secret(side: Option<&ChapCredentials>) -> Option<&str> {
+    side.map(|c| c.password.as_str())
 }
 
 fn strings(list: &[String]) -> Option<Cow<'_, [String]>> {
@@ -79,6 +96,8 @@ impl Client {
 
     // ---------------------------------------------------------- management
 
+    /// The state of job `job_id`: in progress (with its percent), complete (with the object it
+    /// made, if any) or failed. [`Client::wait`] polls this for you.
     pub async fn job_status(&mut self, job_id: &str) -> Result<JobReport> {
         self.request(wire::JobStatus {
             job_id: job_id.into(),
@@ -87,6 +106,7 @@ impl Client {
         .await
     }
 
+    /// Lets the plugin forget job `job_id` once its end has been read ([`Client::wait`] does it).
     pub async fn job_free(&mut self, job_id: &str) -> Result<()> {
         self.request_unit(wire::JobFree {
             job_id: job_id.into(),
@@ -95,8 +115,8 @@ impl Client {
         .await
     }
 
-    /// `[description, version]`.
-    pub async fn plugin_info(&mut self) -> Result<(String, String)> {
+    /// What the plugin says it is: its description and version.
+    pub async fn plugin_info(&mut self) -> Result<PluginInfo> {
         self.request(wire::PluginInfo { flags: 0 }).await
     }
 
@@ -117,11 +137,14 @@ impl Client {
         self.apply_socket_timeouts()
     }
 
+    /// The plugin's timeout for each call.
     pub async fn time_out_get(&mut self) -> Result<Duration> {
         let ms: i64 = self.request(wire::TimeOutGet { flags: 0 }).await?;
         Ok(Duration::from_millis(ms.max(0) as u64))
     }
 
+    /// What the plugin can do with `system`: test it with
+    /// [`Capabilities::supported`](crate::Capabilities::supported) before calling a method.
     pub async fn capabilities(&mut self, system: &System) -> Result<Capabilities> {
         self.request(wire::Capabilities {
             system: Cow::Borrowed(system),
@@ -130,13 +153,26 @@ impl Client {
         .await
     }
 
+    /// Every storage system the plugin manages (an array is usually one).
     pub async fn systems(&mut self) -> Result<Vec<System>> {
         self.request(wire::Systems { flags: 0 }).await
     }
 
-    /// `search`: `(key, value)`, key one of `id`, `system_id`.
-    pub async fn pools(&mut self, search: Option<(&str, &str)>) -> Result<Vec<Pool>> {
-        let [search_key, search_value] = checked_search(Listing::Pools, search)?;
+    /// The pools: all of them, or those `search` picks (see [`PoolSearch`]).
+    ///
+    /// ```no_run
+    /// # async fn run(client: &mut lsm_core::Client) -> lsm_core::Result<()> {
+    /// use lsm_core::{PoolSearch, VolumeSearch};
+    ///
+    /// for pool in client.pools(None).await? {
+    ///     let volumes = client.volumes(Some(VolumeSearch::PoolId(&pool.id))).await?;
+    ///     println!("{}: {} bytes free, {} volumes", pool.name, pool.free_space, volumes.len());
+    /// }
+    /// let one = client.pools(Some(PoolSearch::Id("POOL_ID_00001"))).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn pools(&mut self, search: Option<PoolSearch<'_>>) -> Result<Vec<Pool>> {
+        let [search_key, search_value] = wire_search(search);
         self.request(wire::Pools {
             search_key,
             search_value,
@@ -145,6 +181,7 @@ impl Client {
         .await
     }
 
+    /// Gives `read_pct` percent (0 to 100) of the system's cache to reads, the rest to writes.
     pub async fn system_read_cache_pct_update(
         &mut self,
         system: &System,
@@ -166,16 +203,16 @@ impl Client {
         match &self.mode {
             ConnectMode::Daemon(dir) => discovery::daemon_plugins(dir, sep, self.timeout).await,
             ConnectMode::Embedded(_) | ConnectMode::DebugFd(_) | ConnectMode::InProcess => {
-                discovery::embedded_plugins(sep, self.timeout).await
+                discovery::embedded_plugins_of(&self.places, sep, self.timeout).await
             }
         }
     }
 
     // ----------------------------------------------------------------- SAN
 
-    /// `search`: key one of `id`, `system_id`, `pool_id`.
-    pub async fn volumes(&mut self, search: Option<(&str, &str)>) -> Result<Vec<Volume>> {
-        let [search_key, search_value] = checked_search(Listing::Volumes, search)?;
+    /// The volumes: all of them, or those `search` picks (see [`VolumeSearch`]).
+    pub async fn volumes(&mut self, search: Option<VolumeSearch<'_>>) -> Result<Vec<Volume>> {
+        let [search_key, search_value] = wire_search(search);
         self.request(wire::Volumes {
             search_key,
             search_value,
@@ -184,9 +221,9 @@ impl Client {
         .await
     }
 
-    /// `search`: key one of `id`, `system_id`.
-    pub async fn disks(&mut self, search: Option<(&str, &str)>) -> Result<Vec<Disk>> {
-        let [search_key, search_value] = checked_search(Listing::Disks, search)?;
+    /// The disks: all of them, or those `search` picks (see [`DiskSearch`]).
+    pub async fn disks(&mut self, search: Option<DiskSearch<'_>>) -> Result<Vec<Disk>> {
+        let [search_key, search_value] = wire_search(search);
         self.request(wire::Disks {
             search_key,
             search_value,
@@ -195,6 +232,21 @@ impl Client {
         .await
     }
 
+    /// Creates a volume (LUN) of `size_bytes` in `pool`; the plugin may round the size up. Wait
+    /// for it with [`Client::wait`]:
+    ///
+    /// ```no_run
+    /// # async fn run(client: &mut lsm_core::Client) -> lsm_core::Result<()> {
+    /// use lsm_core::{PoolSearch, Provisioning};
+    ///
+    /// let pool = client.pools(Some(PoolSearch::Id("POOL_ID_00001"))).await?.remove(0);
+    /// let started = client
+    ///     .volume_create(&pool, "db-data", 10 << 30, Provisioning::DEFAULT)
+    ///     .await?;
+    /// let volume = client.wait(started, |percent| println!("{percent}%")).await?;
+    /// println!("made {} ({})", volume.name, volume.id);
+    /// # Ok(()) }
+    /// ```
     pub async fn volume_create(
         &mut self,
         pool: &Pool,
@@ -212,6 +264,7 @@ impl Client {
         .await
     }
 
+    /// Grows (or shrinks, where the array allows) `volume` to `new_size_bytes`.
     pub async fn volume_resize(
         &mut self,
         volume: &Volume,
@@ -243,6 +296,7 @@ impl Client {
         .await
     }
 
+    /// The block size, in bytes, of the ranges [`Client::volume_replicate_range`] copies.
     pub async fn volume_replicate_range_block_size(&mut self, system: &System) -> Result<i64> {
         self.request(wire::VolumeReplicateRangeBlockSize {
             system: Cow::Borrowed(system),
@@ -251,6 +305,7 @@ impl Client {
         .await
     }
 
+    /// Copies block ranges of `volume_src` into `volume_dest`.
     pub async fn volume_replicate_range(
         &mut self,
         rep_type: ReplicationType,
@@ -268,6 +323,8 @@ impl Client {
         .await
     }
 
+    /// Deletes `volume` (unmask it first; a volume others depend on may need
+    /// [`Client::volume_child_dependency_rm`]).
     pub async fn volume_delete(&mut self, volume: &Volume) -> Result<Completion<()>> {
         self.request_job(wire::VolumeDelete {
             volume: Cow::Borrowed(volume),
@@ -276,6 +333,7 @@ impl Client {
         .await
     }
 
+    /// Brings `volume` online: hosts can reach it again.
     pub async fn volume_enable(&mut self, volume: &Volume) -> Result<()> {
         self.request_unit(wire::VolumeEnable {
             volume: Cow::Borrowed(volume),
@@ -284,6 +342,7 @@ impl Client {
         .await
     }
 
+    /// Takes `volume` offline: hosts can no longer reach it.
     pub async fn volume_disable(&mut self, volume: &Volume) -> Result<()> {
         self.request_unit(wire::VolumeDisable {
             volume: Cow::Borrowed(volume),
@@ -292,32 +351,34 @@ impl Client {
         .await
     }
 
-    pub async fn iscsi_chap_auth(
-        &mut self,
-        init_id: &str,
-        in_user: Option<&str>,
-        in_password: Option<&str>,
-        out_user: Option<&str>,
-        out_password: Option<&str>,
-    ) -> Result<()> {
-        checks::chap(in_user, in_password, out_user, out_password)?;
+    /// Sets the iSCSI CHAP credentials initiator `init_id` logs in with (and, for mutual CHAP,
+    /// those the target answers with); [`ChapAuth::none`] turns CHAP off for it. Outbound
+    /// credentials without inbound ones are `INVALID_ARGUMENT`, checked before sending.
+    pub async fn iscsi_chap_auth(&mut self, init_id: &str, chap: &ChapAuth) -> Result<()> {
+        let (inbound, outbound) = (chap.inbound.as_ref(), chap.outbound.as_ref());
+        checks::chap(
+            user(inbound),
+            secret(inbound),
+            user(outbound),
+            secret(outbound),
+        )?;
         self.request_unit(wire::IscsiChapAuth {
             init_id: init_id.into(),
-            in_user: in_user.map(Cow::Borrowed),
-            in_password: in_password.map(Secret::from),
-            out_user: out_user.map(Cow::Borrowed),
-            out_password: out_password.map(Secret::from),
+            in_user: user(inbound).map(Cow::Borrowed),
+            in_password: secret(inbound).map(Secret::from),
+            out_user: user(outbound).map(Cow::Borrowed),
+            out_password: secret(outbound).map(Secret::from),
             flags: 0,
         })
         .await
     }
 
-    /// `search`: key one of `id`, `system_id`.
+    /// The access groups: all of them, or those `search` picks (see [`AccessGroupSearch`]).
     pub async fn access_groups(
         &mut self,
-        search: Option<(&str, &str)>,
+        search: Option<AccessGroupSearch<'_>>,
     ) -> Result<Vec<AccessGroup>> {
-        let [search_key, search_value] = checked_search(Listing::AccessGroups, search)?;
+        let [search_key, search_value] = wire_search(search);
         self.request(wire::AccessGroups {
             search_key,
             search_value,
@@ -345,6 +406,7 @@ impl Client {
         .await
     }
 
+    /// Deletes `access_group` (no volume may be masked to it).
     pub async fn access_group_delete(&mut self, access_group: &AccessGroup) -> Result<()> {
         self.request_unit(wire::AccessGroupDelete {
             access_group: Cow::Borrowed(access_group),
@@ -353,6 +415,8 @@ impl Client {
         .await
     }
 
+    /// Adds an initiator (iSCSI name or WWPN, checked and normalised as `access_group_create`
+    /// does) to `access_group`; the group as it is now.
     pub async fn access_group_initiator_add(
         &mut self,
         access_group: &AccessGroup,
@@ -369,6 +433,7 @@ impl Client {
         .await
     }
 
+    /// Removes an initiator from `access_group`; the group as it is now.
     pub async fn access_group_initiator_delete(
         &mut self,
         access_group: &AccessGroup,
@@ -385,6 +450,7 @@ impl Client {
         .await
     }
 
+    /// Grants the initiators of `access_group` access to `volume`.
     pub async fn volume_mask(&mut self, access_group: &AccessGroup, volume: &Volume) -> Result<()> {
         self.request_unit(wire::VolumeMask {
             access_group: Cow::Borrowed(access_group),
@@ -394,6 +460,7 @@ impl Client {
         .await
     }
 
+    /// Withdraws the access of `access_group` to `volume`.
     pub async fn volume_unmask(
         &mut self,
         access_group: &AccessGroup,
@@ -407,6 +474,7 @@ impl Client {
         .await
     }
 
+    /// The volumes masked to `access_group`.
     pub async fn volumes_accessible_by_access_group(
         &mut self,
         access_group: &AccessGroup,
@@ -418,6 +486,7 @@ impl Client {
         .await
     }
 
+    /// The access groups `volume` is masked to.
     pub async fn access_groups_granted_to_volume(
         &mut self,
         volume: &Volume,
@@ -429,6 +498,7 @@ impl Client {
         .await
     }
 
+    /// True when other volumes (clones, snapshots) depend on `volume`.
     pub async fn volume_child_dependency(&mut self, volume: &Volume) -> Result<bool> {
         self.request(wire::VolumeChildDependency {
             volume: Cow::Borrowed(volume),
@@ -437,6 +507,7 @@ impl Client {
         .await
     }
 
+    /// Makes the volumes that depend on `volume` independent of it, so it can be deleted.
     pub async fn volume_child_dependency_rm(&mut self, volume: &Volume) -> Result<Completion<()>> {
         self.request_job(wire::VolumeChildDependencyRm {
             volume: Cow::Borrowed(volume),
@@ -445,9 +516,12 @@ impl Client {
         .await
     }
 
-    /// `search`: key one of `id`, `system_id`.
-    pub async fn target_ports(&mut self, search: Option<(&str, &str)>) -> Result<Vec<TargetPort>> {
-        let [search_key, search_value] = checked_search(Listing::TargetPorts, search)?;
+    /// The target ports: all of them, or those `search` picks (see [`TargetPortSearch`]).
+    pub async fn target_ports(
+        &mut self,
+        search: Option<TargetPortSearch<'_>>,
+    ) -> Result<Vec<TargetPort>> {
+        let [search_key, search_value] = wire_search(search);
         self.request(wire::TargetPorts {
             search_key,
             search_value,
@@ -456,6 +530,7 @@ impl Client {
         .await
     }
 
+    /// The RAID layout of `volume`: level, strip size, disk count, I/O sizes.
     pub async fn volume_raid_info(&mut self, volume: &Volume) -> Result<VolumeRaidInfo> {
         self.request(wire::VolumeRaidInfo {
             volume: Cow::Borrowed(volume),
@@ -464,6 +539,7 @@ impl Client {
         .await
     }
 
+    /// What `pool` is made of: its RAID level and member disks (or parent pool).
     pub async fn pool_member_info(&mut self, pool: &Pool) -> Result<PoolMemberInfo> {
         self.request(wire::PoolMemberInfo {
             pool: Cow::Borrowed(pool),
@@ -472,6 +548,7 @@ impl Client {
         .await
     }
 
+    /// The RAID levels and strip sizes [`Client::volume_raid_create`] takes on `system`.
     pub async fn volume_raid_create_cap_get(&mut self, system: &System) -> Result<RaidCreateCap> {
         self.request(wire::VolumeRaidCreateCapGet {
             system: Cow::Borrowed(system),
@@ -480,6 +557,8 @@ impl Client {
         .await
     }
 
+    /// Creates a RAID volume named `name` over `disks` (hardware RAID cards); the member
+    /// count must suit `raid_type` (`INVALID_ARGUMENT` otherwise, checked before sending).
     pub async fn volume_raid_create(
         &mut self,
         name: &str,
@@ -498,6 +577,7 @@ impl Client {
         .await
     }
 
+    /// Lights the identification LEDs of the disks under `volume`.
     pub async fn volume_ident_led_on(&mut self, volume: &Volume) -> Result<()> {
         self.request_unit(wire::VolumeIdentLedOn {
             volume: Cow::Borrowed(volume),
@@ -506,6 +586,7 @@ impl Client {
         .await
     }
 
+    /// Turns off the identification LEDs of the disks under `volume`.
     pub async fn volume_ident_led_off(&mut self, volume: &Volume) -> Result<()> {
         self.request_unit(wire::VolumeIdentLedOff {
             volume: Cow::Borrowed(volume),
@@ -514,9 +595,9 @@ impl Client {
         .await
     }
 
-    /// `search`: key one of `id`, `system_id`.
-    pub async fn batteries(&mut self, search: Option<(&str, &str)>) -> Result<Vec<Battery>> {
-        let [search_key, search_value] = checked_search(Listing::Batteries, search)?;
+    /// The batteries: all of them, or those `search` picks (see [`BatterySearch`]).
+    pub async fn batteries(&mut self, search: Option<BatterySearch<'_>>) -> Result<Vec<Battery>> {
+        let [search_key, search_value] = wire_search(search);
         self.request(wire::Batteries {
             search_key,
             search_value,
@@ -525,6 +606,7 @@ impl Client {
         .await
     }
 
+    /// The cache policies of `volume` and how its caches work now.
     pub async fn volume_cache_info(&mut self, volume: &Volume) -> Result<VolumeCacheInfo> {
         self.request(wire::VolumeCacheInfo {
             volume: Cow::Borrowed(volume),
@@ -533,6 +615,7 @@ impl Client {
         .await
     }
 
+    /// Enables or disables the disks' own cache for `volume`.
     pub async fn volume_physical_disk_cache_update(
         &mut self,
         volume: &Volume,
@@ -547,6 +630,7 @@ impl Client {
         .await
     }
 
+    /// Sets the write cache policy of `volume` (write back, write through, auto).
     pub async fn volume_write_cache_policy_update(
         &mut self,
         volume: &Volume,
@@ -561,6 +645,7 @@ impl Client {
         .await
     }
 
+    /// Sets the read cache policy of `volume`.
     pub async fn volume_read_cache_policy_update(
         &mut self,
         volume: &Volume,
@@ -577,9 +662,9 @@ impl Client {
 
     // ----------------------------------------------------------------- NAS
 
-    /// `search`: key one of `id`, `system_id`, `pool_id`.
-    pub async fn fs(&mut self, search: Option<(&str, &str)>) -> Result<Vec<FileSystem>> {
-        let [search_key, search_value] = checked_search(Listing::Fs, search)?;
+    /// The file systems: all of them, or those `search` picks (see [`FsSearch`]).
+    pub async fn fs(&mut self, search: Option<FsSearch<'_>>) -> Result<Vec<FileSystem>> {
+        let [search_key, search_value] = wire_search(search);
         self.request(wire::Fs {
             search_key,
             search_value,
@@ -588,6 +673,7 @@ impl Client {
         .await
     }
 
+    /// Creates a file system named `name` of `size_bytes` in `pool`.
     pub async fn fs_create(
         &mut self,
         pool: &Pool,
@@ -603,6 +689,7 @@ impl Client {
         .await
     }
 
+    /// Deletes `fs`.
     pub async fn fs_delete(&mut self, fs: &FileSystem) -> Result<Completion<()>> {
         self.request_job(wire::FsDelete {
             fs: Cow::Borrowed(fs),
@@ -611,6 +698,7 @@ impl Client {
         .await
     }
 
+    /// Resizes `fs` to `new_size_bytes`.
     pub async fn fs_resize(
         &mut self,
         fs: &FileSystem,
@@ -624,6 +712,8 @@ impl Client {
         .await
     }
 
+    /// Creates file system `dest_fs_name` as a writable copy of `src_fs`, or of one of its
+    /// snapshots.
     pub async fn fs_clone(
         &mut self,
         src_fs: &FileSystem,
@@ -639,6 +729,8 @@ impl Client {
         .await
     }
 
+    /// Copies the file `src_file_name` of `fs` (or of one of its snapshots) to
+    /// `dest_file_name`, both paths within the file system.
     pub async fn fs_file_clone(
         &mut self,
         fs: &FileSystem,
@@ -656,6 +748,7 @@ impl Client {
         .await
     }
 
+    /// True when other file systems or snapshots depend on `fs` (or on the files named).
     pub async fn fs_child_dependency(
         &mut self,
         fs: &FileSystem,
@@ -669,6 +762,7 @@ impl Client {
         .await
     }
 
+    /// Removes what depends on `fs` (or on the files named), so it can be deleted.
     pub async fn fs_child_dependency_rm(
         &mut self,
         fs: &FileSystem,
@@ -682,6 +776,7 @@ impl Client {
         .await
     }
 
+    /// The snapshots of `fs`.
     pub async fn fs_snapshots(&mut self, fs: &FileSystem) -> Result<Vec<FsSnapshot>> {
         self.request(wire::FsSnapshots {
             fs: Cow::Borrowed(fs),
@@ -690,6 +785,7 @@ impl Client {
         .await
     }
 
+    /// Takes a snapshot of `fs` named `snapshot_name`.
     pub async fn fs_snapshot_create(
         &mut self,
         fs: &FileSystem,
@@ -703,6 +799,7 @@ impl Client {
         .await
     }
 
+    /// Deletes `snapshot` of `fs`.
     pub async fn fs_snapshot_delete(
         &mut self,
         fs: &FileSystem,
@@ -716,32 +813,34 @@ impl Client {
         .await
     }
 
+    /// Restores `fs` (all of it, or the files named) from `snapshot`: see
+    /// [`SnapshotRestore`].
     pub async fn fs_snapshot_restore(
         &mut self,
         fs: &FileSystem,
         snapshot: &FsSnapshot,
-        files: Option<&[String]>,
-        restore_files: Option<&[String]>,
-        all_files: bool,
+        restore: &SnapshotRestore,
     ) -> Result<Completion<()>> {
         self.request_job(wire::FsSnapshotRestore {
             fs: Cow::Borrowed(fs),
             snapshot: Cow::Borrowed(snapshot),
-            files: files.map(Cow::Borrowed),
-            restore_files: restore_files.map(Cow::Borrowed),
-            all_files: Some(all_files),
+            files: restore.files.as_deref().map(Cow::Borrowed),
+            restore_files: restore.restore_files.as_deref().map(Cow::Borrowed),
+            all_files: Some(restore.all_files),
             flags: 0,
         })
         .await
     }
 
+    /// The NFS authentication types the plugin offers (`sys`, `krb5`, ...), for
+    /// [`ExportRequest::auth_type`].
     pub async fn export_auth(&mut self) -> Result<Vec<String>> {
         self.request(wire::ExportAuth { flags: 0 }).await
     }
 
-    /// `search`: key one of `id`, `fs_id`.
-    pub async fn exports(&mut self, search: Option<(&str, &str)>) -> Result<Vec<NfsExport>> {
-        let [search_key, search_value] = checked_search(Listing::Exports, search)?;
+    /// The NFS exports: all of them, or those `search` picks (see [`ExportSearch`]).
+    pub async fn exports(&mut self, search: Option<ExportSearch<'_>>) -> Result<Vec<NfsExport>> {
+        let [search_key, search_value] = wire_search(search);
         self.request(wire::Exports {
             search_key,
             search_value,
@@ -750,36 +849,40 @@ impl Client {
         .await
     }
 
-    /// `anon_uid`/`anon_gid`: -1 = not applicable.
-    #[allow(clippy::too_many_arguments)]
-    pub async fn export_fs(
-        &mut self,
-        fs_id: &str,
-        export_path: Option<&str>,
-        root_list: &[String],
-        rw_list: &[String],
-        ro_list: &[String],
-        anon_uid: i64,
-        anon_gid: i64,
-        auth_type: Option<&str>,
-        options: Option<&str>,
-    ) -> Result<NfsExport> {
-        checks::export_hosts(rw_list, ro_list)?;
+    /// Exports a file system over NFS as `request` says; the export made. A host in both
+    /// the read-write and the read-only list is `INVALID_ARGUMENT`, checked before sending.
+    ///
+    /// ```no_run
+    /// # async fn run(client: &mut lsm_core::Client, fs: &lsm_core::FileSystem) -> lsm_core::Result<()> {
+    /// use lsm_core::ExportRequest;
+    ///
+    /// let export = client
+    ///     .export_fs(&ExportRequest {
+    ///         rw_list: vec!["192.0.2.10".into()],
+    ///         ..ExportRequest::new(&fs.id)
+    ///     })
+    ///     .await?;
+    /// println!("exported at {}", export.export_path);
+    /// # Ok(()) }
+    /// ```
+    pub async fn export_fs(&mut self, request: &ExportRequest) -> Result<NfsExport> {
+        checks::export_hosts(&request.rw_list, &request.ro_list)?;
         self.request(wire::ExportFs {
-            fs_id: fs_id.into(),
-            export_path: export_path.map(Cow::Borrowed),
-            root_list: strings(root_list),
-            rw_list: strings(rw_list),
-            ro_list: strings(ro_list),
-            anon_uid: Some(anon_uid),
-            anon_gid: Some(anon_gid),
-            auth_type: auth_type.map(Cow::Borrowed),
-            options: options.map(Cow::Borrowed),
+            fs_id: request.fs_id.as_str().into(),
+            export_path: request.export_path.as_deref().map(Cow::Borrowed),
+            root_list: strings(&request.root_list),
+            rw_list: strings(&request.rw_list),
+            ro_list: strings(&request.ro_list),
+            anon_uid: Some(request.anon_uid),
+            anon_gid: Some(request.anon_gid),
+            auth_type: request.auth_type.as_deref().map(Cow::Borrowed),
+            options: request.options.as_deref().map(Cow::Borrowed),
             flags: 0,
         })
         .await
     }
 
+    /// Removes the NFS export `export`.
     pub async fn export_remove(&mut self, export: &NfsExport) -> Result<()> {
         self.request_unit(wire::ExportRemove {
             export: Cow::Borrowed(export),

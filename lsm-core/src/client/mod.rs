@@ -7,20 +7,21 @@
 //! then unusable (a late reply would be out of step).
 //!
 //! # Layout
-//! - this file: the session (connect, register, one call, close);
+//! - this file: the session (register, one call, close);
+//! - `builder`: [`ClientBuilder`], what a session is opened with, and the connect rule;
 //! - `methods`: one method per wire method, each sending its [`crate::params`] struct;
 //! - `jobs`: waiting for a job ([`Completion`] and [`JobReport`] are in `results`);
-//! - `transport`: how the socket is had (the one connect rule, spawning a plugin);
+//! - `transport`: how the socket is had (the connect rule, a forced mode, spawning a plugin);
 //! - `discovery`: the plugin search path, installed plugins, `available_plugins`;
 //! - `blocking`: [`BlockingClient`].
 
 mod blocking;
+mod builder;
 mod discovery;
 mod jobs;
 mod methods;
 mod transport;
 
-use std::path::Path;
 use std::time::Duration;
 
 use lsm_ipc::{AsyncFrameStream, FrameStream, PeekingStream, RawReply, STANDARD_ID};
@@ -29,6 +30,7 @@ use serde::de::DeserializeOwned;
 
 pub use crate::results::{Completion, Job, JobReport};
 pub use blocking::BlockingClient;
+pub use builder::{BlockingClientBuilder, ClientBuilder};
 pub use discovery::{
     daemon_plugins, embedded_plugins, find_plugin, installed_plugins, plugin_search_path,
 };
@@ -37,20 +39,24 @@ pub use transport::{ConnectMode, DEFAULT_SOCKET_DIR, INSTALL_PLUGIN_DIR, PLUGIN_
 
 use crate::error::{ErrorNumber, LsmError, Result};
 use crate::params::{self, Params, Secret};
-use crate::plugin::Plugin;
 use crate::uri::Uri;
+use builder::Places;
 use transport::Peer;
 
 /// The timeout clients use unless told otherwise (ms).
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_millis(30_000);
 
-/// A session with one plugin.
+/// A session with one plugin, opened by [`Client::builder`] (or its short form
+/// [`Client::connect`]) and ended by [`Client::close`]. One call at a time, as the protocol
+/// has it; open several clients to work in parallel.
 pub struct Client {
     stream: Option<Transport>,
     peer: Peer,
     mode: ConnectMode,
     uri: Uri,
     timeout: Duration,
+    /// Where [`Client::available_plugins`] looks, and what it gives the plugins it spawns.
+    places: Places,
     /// Set after a timeout or transport error: the stream is out of step.
     broken: Option<String>,
 }
@@ -83,13 +89,13 @@ pub(crate) enum Io {
     Blocking,
 }
 
-/// How the plugin is reached (the `connect*` functions).
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum Route<'a> {
-    Auto,
-    Embedded,
-    PluginExe(&'a Path),
-    Daemon(&'a Path),
+/// A builder with the arguments of the short `connect` forms.
+fn builder_of<C>(uri: &str, password: Option<&str>, timeout: Duration) -> ClientBuilder<C> {
+    let builder = ClientBuilder::new(uri).timeout(timeout);
+    match password {
+        Some(password) => builder.password(password),
+        None => builder,
+    }
 }
 
 fn timeout_ms(timeout: Duration) -> i64 {
@@ -97,121 +103,52 @@ fn timeout_ms(timeout: Duration) -> i64 {
 }
 
 impl Client {
-    /// Connect by the one rule: `LSMCLI_DEBUG_FD`, then `LSM_UDS_PATH`
-    /// (daemon only), then a socket in `/var/run/lsm/ipc`, else embedded.
-    pub async fn connect(uri: &str, password: Option<&str>, timeout: Duration) -> Result<Client> {
-        Client::open(Route::Auto, uri, password, timeout, Io::Async).await
+    /// A builder of a session with the plugin of `uri`: password, timeout, plugin and socket
+    /// dirs, and how the plugin is reached (see [`ClientBuilder`]).
+    pub fn builder(uri: impl Into<String>) -> ClientBuilder {
+        ClientBuilder::new(uri)
     }
 
-    /// Spawn the plugin ourselves, whatever daemon is running.
-    pub async fn connect_embedded(
-        uri: &str,
-        password: Option<&str>,
-        timeout: Duration,
-    ) -> Result<Client> {
-        Client::open(Route::Embedded, uri, password, timeout, Io::Async).await
-    }
-
-    /// Spawn this plugin executable (any path) on a socketpair.
-    pub async fn connect_plugin_exe(
-        exe: &Path,
-        uri: &str,
-        password: Option<&str>,
-        timeout: Duration,
-    ) -> Result<Client> {
-        Client::open(Route::PluginExe(exe), uri, password, timeout, Io::Async).await
-    }
-
-    /// Go through the lsmd whose sockets are in `socket_dir`.
-    pub async fn connect_daemon(
-        socket_dir: &Path,
-        uri: &str,
-        password: Option<&str>,
-        timeout: Duration,
-    ) -> Result<Client> {
-        Client::open(Route::Daemon(socket_dir), uri, password, timeout, Io::Async).await
-    }
-
-    /// Serve `plugin` on a thread of this process and open a session with it, over a
-    /// socketpair, through the same runner and wire as a plugin process (the SDK's
-    /// [`serve`](crate::plugin::serve)): a plugin crate's tests need neither a built binary
-    /// nor a daemon. `close()` joins the plugin's thread once it has answered
-    /// `plugin_unregister`.
+    /// Connect to the plugin of `uri` by the connect rule (see [`ClientBuilder`]), and
+    /// register with `password` and `timeout`: the short form of
+    /// `Client::builder(uri).password(..).timeout(timeout).connect()`, with the arguments
+    /// of the reference's `Client(uri, password, timeout)`.
     ///
-    /// ```
-    /// # use lsm_core::{Client, Capabilities, LsmError, System};
-    /// # use lsm_core::plugin::{Call, Management, Nas, Plugin, PluginInfo, Registration, San};
-    /// struct Tiny;
-    /// struct TinySession;
-    /// impl Plugin for Tiny {
-    ///     type Session = TinySession;
-    ///     fn plugin_info(&self) -> PluginInfo {
-    ///         PluginInfo { description: "tiny".into(), version: "1".into() }
-    ///     }
-    ///     fn register(&self, _: &Call, _: &Registration) -> Result<TinySession, LsmError> {
-    ///         Ok(TinySession)
-    ///     }
+    /// ```no_run
+    /// # async fn run() -> lsm_core::Result<()> {
+    /// use lsm_core::Client;
+    /// use lsm_core::client::DEFAULT_TIMEOUT;
+    ///
+    /// let mut client = Client::connect("sim://", None, DEFAULT_TIMEOUT).await?;
+    /// for pool in client.pools(None).await? {
+    ///     println!("{} {} bytes free", pool.name, pool.free_space);
     /// }
-    /// impl Management for TinySession {
-    ///     fn capabilities(&mut self, _: &Call, _: &System) -> Result<Capabilities, LsmError> {
-    ///         Ok(Capabilities::default())
-    ///     }
-    ///     fn systems(&mut self, _: &Call) -> Result<Vec<System>, LsmError> { Ok(vec![]) }
-    /// }
-    /// impl San for TinySession {}
-    /// impl Nas for TinySession {}
-    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
-    /// let mut client = Client::connect_in_process(Tiny, "tiny://", None, lsm_core::client::DEFAULT_TIMEOUT)
-    ///     .await?;
-    /// assert!(client.systems().await?.is_empty());
     /// client.close().await?;
-    /// # Ok::<(), LsmError>(()) }).unwrap();
+    /// # Ok(()) }
     /// ```
-    pub async fn connect_in_process<P>(
-        plugin: P,
-        uri: &str,
-        password: Option<&str>,
-        timeout: Duration,
-    ) -> Result<Client>
-    where
-        P: Plugin + Send + 'static,
-    {
-        Client::open_in_process(plugin, uri, password, timeout, Io::Async).await
+    pub async fn connect(uri: &str, password: Option<&str>, timeout: Duration) -> Result<Client> {
+        builder_of::<Client>(uri, password, timeout).connect().await
     }
 
-    /// Serve `plugin` on a thread, drive its socket with `io`, and register.
-    pub(crate) async fn open_in_process<P>(
-        plugin: P,
-        uri: &str,
-        password: Option<&str>,
-        timeout: Duration,
-        io: Io,
-    ) -> Result<Client>
-    where
-        P: Plugin + Send + 'static,
-    {
-        let parsed = Uri::parse(uri)?;
-        let conn = transport::serve_in_process(plugin)?;
-        Client::start(conn, parsed, password, timeout, io).await
-    }
-
-    /// Reach the plugin by `route`, drive its socket with `io`, and register.
-    pub(crate) async fn open(
-        route: Route<'_>,
-        uri: &str,
-        password: Option<&str>,
-        timeout: Duration,
-        io: Io,
-    ) -> Result<Client> {
-        let parsed = Uri::parse(uri)?;
-        let name = parsed.plugin_name();
-        let conn = match route {
-            Route::Auto => transport::connect_auto(name)?,
-            Route::Embedded => transport::connect_embedded(name)?,
-            Route::PluginExe(exe) => transport::spawn_plugin(exe)?,
-            Route::Daemon(socket_dir) => transport::connect_daemon(socket_dir, name)?,
-        };
-        Client::start(conn, parsed, password, timeout, io).await
+    /// Reach the plugin as `builder` says, drive its socket with `io`, and register.
+    pub(crate) async fn open<C>(builder: ClientBuilder<C>, io: Io) -> Result<Client> {
+        let uri = Uri::parse(&builder.uri)?;
+        if builder.timeout.is_zero() {
+            return Err(LsmError::new(
+                ErrorNumber::INVALID_ARGUMENT,
+                "timeout must be greater than 0",
+            ));
+        }
+        let conn = transport::connect(&builder.route, uri.plugin_name(), &builder.places)?;
+        Client::start(
+            conn,
+            uri,
+            builder.password.as_deref(),
+            builder.timeout,
+            builder.places,
+            io,
+        )
+        .await
     }
 
     async fn start(
@@ -219,14 +156,9 @@ impl Client {
         uri: Uri,
         password: Option<&str>,
         timeout: Duration,
+        places: Places,
         io: Io,
     ) -> Result<Client> {
-        if timeout.is_zero() {
-            return Err(LsmError::new(
-                ErrorNumber::INVALID_ARGUMENT,
-                "timeout must be greater than 0",
-            ));
-        }
         let transport_err = |e: std::io::Error| {
             LsmError::new(
                 ErrorNumber::PLUGIN_IPC_FAIL,
@@ -251,6 +183,7 @@ impl Client {
             mode: conn.mode,
             uri,
             timeout,
+            places,
             broken: None,
         };
         client.apply_socket_timeouts()?;
@@ -297,7 +230,9 @@ impl Client {
     pub fn plugin_pid(&self) -> Option<u32> {
         match &self.peer {
             Peer::Process(child) => Some(child.id()),
-            Peer::Thread(_) | Peer::Foreign => None,
+            #[cfg(feature = "plugin")]
+            Peer::Thread(_) => None,
+            Peer::Foreign => None,
         }
     }
 
@@ -405,15 +340,17 @@ impl Client {
         self.stream = None;
         match std::mem::replace(&mut self.peer, Peer::Foreign) {
             Peer::Process(child) => child.reap_in_background(self.timeout),
-            Peer::Thread(thread) if result.is_ok() => {
-                if thread.join().is_err() {
+            #[cfg(feature = "plugin")]
+            Peer::Thread(thread) => {
+                // Joined only once the plugin answered: then its session has ended.
+                if result.is_ok() && thread.join().is_err() {
                     return Err(LsmError::new(
                         ErrorNumber::PLUGIN_BUG,
                         "the in-process plugin's thread panicked",
                     ));
                 }
             }
-            Peer::Thread(_) | Peer::Foreign => {}
+            Peer::Foreign => {}
         }
         result.map(|_| ())
     }
@@ -424,10 +361,10 @@ impl Drop for Client {
         // Closing the socket tells the plugin to go; reap it off-thread so
         // no zombie is left and drop never blocks.
         self.stream = None;
-        match std::mem::replace(&mut self.peer, Peer::Foreign) {
-            Peer::Process(child) => child.reap_in_background(self.timeout),
-            // The thread ends once it sees the socket closed; dropping the handle detaches it.
-            Peer::Thread(_) | Peer::Foreign => {}
+        // An in-process plugin's thread ends once it sees the socket closed; dropping the
+        // handle detaches it.
+        if let Peer::Process(child) = std::mem::replace(&mut self.peer, Peer::Foreign) {
+            child.reap_in_background(self.timeout);
         }
     }
 }

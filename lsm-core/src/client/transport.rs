@@ -1,6 +1,6 @@
-//! How a client gets its socket: the fd of `LSMCLI_DEBUG_FD`, a daemon
-//! socket (`LSM_UDS_PATH` or `/var/run/lsm/ipc`), an embedded plugin
-//! spawned on a socketpair, or a plugin served on a thread of this process.
+//! How a client gets its socket: the one connect rule (a daemon socket, the fd of
+//! `LSMCLI_DEBUG_FD`, an embedded plugin spawned on a socketpair), a forced mode, or a plugin
+//! served on a thread of this process.
 
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::FileTypeExt;
@@ -10,9 +10,11 @@ use std::path::{Path, PathBuf};
 
 use lsm_ipc::PluginChild;
 
-use super::discovery::{find_plugin, plugin_search_path};
+use super::builder::{Places, Route};
+use super::discovery::find_plugin_in;
 use crate::error::{ErrorNumber, LsmError, Result};
-use crate::plugin::{Plugin, SessionEnd};
+#[cfg(feature = "plugin")]
+use crate::plugin::SessionEnd;
 
 /// The socket dir clients use when `LSM_UDS_PATH` is not set.
 pub const DEFAULT_SOCKET_DIR: &str = "/var/run/lsm/ipc";
@@ -33,7 +35,7 @@ pub enum ConnectMode {
     Embedded(PathBuf),
     /// The fd given by `LSMCLI_DEBUG_FD`.
     DebugFd(i32),
-    /// A plugin served on a thread of this process (`connect_in_process`).
+    /// A plugin served on a thread of this process (the builder's `in_process`).
     InProcess,
 }
 
@@ -45,6 +47,7 @@ pub(crate) enum Peer {
     /// A plugin process the client spawned (embedded mode); reaped when the client closes.
     Process(PluginChild),
     /// A plugin served on a thread of this process; joined when the client closes.
+    #[cfg(feature = "plugin")]
     Thread(std::thread::JoinHandle<SessionEnd>),
 }
 
@@ -55,19 +58,34 @@ pub(crate) struct Connection {
     pub mode: ConnectMode,
 }
 
-/// The transport choice of `Client::connect`: one rule, first match wins.
-pub(crate) fn connect_auto(plugin_name: &str) -> Result<Connection> {
+/// Reach the plugin `plugin_name` by `route`.
+pub(crate) fn connect(route: &Route, plugin_name: &str, places: &Places) -> Result<Connection> {
+    match route {
+        Route::Auto => connect_auto(plugin_name, places),
+        Route::Embedded => connect_embedded(plugin_name, places),
+        Route::Daemon => connect_daemon(&places.daemon_socket_dir(), plugin_name),
+        Route::PluginExe(exe) => spawn_plugin(exe, places),
+        #[cfg(feature = "plugin")]
+        Route::InProcess(serve) => serve_in_process(serve.as_ref()),
+    }
+}
+
+/// The connect rule (see [`ClientBuilder`](super::ClientBuilder)): first match wins.
+fn connect_auto(plugin_name: &str, places: &Places) -> Result<Connection> {
+    if let Some(dir) = &places.socket_dir {
+        return connect_daemon(dir, plugin_name);
+    }
     if let Some(fd) = std::env::var_os("LSMCLI_DEBUG_FD") {
         return connect_debug_fd(&fd);
     }
-    if let Some(dir) = std::env::var_os("LSM_UDS_PATH") {
-        return connect_daemon(Path::new(&dir), plugin_name);
+    if let Some(dir) = places.chosen_socket_dir() {
+        return connect_daemon(&dir, plugin_name);
     }
     let default_dir = Path::new(DEFAULT_SOCKET_DIR);
     if is_socket(&default_dir.join(plugin_name)) {
         return connect_daemon(default_dir, plugin_name);
     }
-    connect_embedded(plugin_name)
+    connect_embedded(plugin_name, places)
 }
 
 fn connect_debug_fd(value: &std::ffi::OsStr) -> Result<Connection> {
@@ -99,7 +117,7 @@ fn is_socket(path: &Path) -> bool {
 
 /// Daemon mode: `<dir>/<plugin_name>`, with the errors of the protocol's
 /// §1.1 (311 when other sockets answer, 12 when none does, 307, 301).
-pub(crate) fn connect_daemon(dir: &Path, plugin_name: &str) -> Result<Connection> {
+fn connect_daemon(dir: &Path, plugin_name: &str) -> Result<Connection> {
     let path = dir.join(plugin_name);
     if std::fs::symlink_metadata(&path).is_err() {
         return Err(if daemon_answers(dir) {
@@ -157,13 +175,14 @@ fn daemon_answers(dir: &Path) -> bool {
 }
 
 /// Embedded mode: spawn the plugin with one end of a socketpair.
-pub(crate) fn connect_embedded(plugin_name: &str) -> Result<Connection> {
-    let exe = find_plugin(plugin_name).ok_or_else(|| {
+fn connect_embedded(plugin_name: &str, places: &Places) -> Result<Connection> {
+    let search_path = places.plugin_search_path();
+    let exe = find_plugin_in(&search_path, plugin_name).ok_or_else(|| {
         LsmError::new(
             ErrorNumber::PLUGIN_NOT_EXIST,
             format!(
                 "Plug-in {plugin_name}{PLUGIN_SUFFIX} not found (searched {})",
-                plugin_search_path()
+                search_path
                     .iter()
                     .map(|p| p.display().to_string())
                     .collect::<Vec<_>>()
@@ -171,11 +190,11 @@ pub(crate) fn connect_embedded(plugin_name: &str) -> Result<Connection> {
             ),
         )
     })?;
-    spawn_plugin(&exe)
+    spawn_plugin(&exe, places)
 }
 
-/// Spawn a given plugin executable on a socketpair.
-pub(crate) fn spawn_plugin(exe: &Path) -> Result<Connection> {
+/// Spawn a given plugin executable on a socketpair, with the builder's `plugin_env`.
+pub(crate) fn spawn_plugin(exe: &Path, places: &Places) -> Result<Connection> {
     let ipc_fail = |what: &str, e: std::io::Error| {
         LsmError::new(
             ErrorNumber::PLUGIN_IPC_FAIL,
@@ -183,7 +202,11 @@ pub(crate) fn spawn_plugin(exe: &Path) -> Result<Connection> {
         )
     };
     let (ours, theirs) = lsm_ipc::socketpair().map_err(|e| ipc_fail("socketpair for", e))?;
-    let child = lsm_ipc::spawn_with_fd(exe, theirs, lsm_ipc::SpawnOptions::default())
+    let options = lsm_ipc::SpawnOptions {
+        envs: places.plugin_env.clone(),
+        ..lsm_ipc::SpawnOptions::default()
+    };
+    let child = lsm_ipc::spawn_with_fd(exe, theirs, options)
         .map_err(|e| ipc_fail("cannot start plugin", e))?;
     Ok(Connection {
         stream: ours,
@@ -192,12 +215,15 @@ pub(crate) fn spawn_plugin(exe: &Path) -> Result<Connection> {
     })
 }
 
-/// In process: `plugin` served on a thread of its own, over a socketpair.
-pub(crate) fn serve_in_process<P>(plugin: P) -> Result<Connection>
-where
-    P: Plugin + Send + 'static,
-{
-    let (stream, thread) = crate::plugin::serve_on_thread(plugin).map_err(|e| {
+/// Serves a fresh plugin on a thread: the client's end of its socketpair, and the thread.
+#[cfg(feature = "plugin")]
+pub(crate) type ServeInProcess =
+    dyn Fn() -> std::io::Result<(UnixStream, std::thread::JoinHandle<SessionEnd>)> + Send + Sync;
+
+/// In process: a plugin served on a thread of its own, over a socketpair.
+#[cfg(feature = "plugin")]
+fn serve_in_process(serve: &ServeInProcess) -> Result<Connection> {
+    let (stream, thread) = serve().map_err(|e| {
         LsmError::new(
             ErrorNumber::PLUGIN_IPC_FAIL,
             format!("cannot serve the plugin in process: {e}"),

@@ -11,11 +11,13 @@ use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
 use super::call::Call;
-use super::traits::{ExportRequest, Management, Nas, San, Search};
+use super::traits::{Management, Nas, San};
 use crate::checks;
 use crate::error::{ErrorNumber, LsmError, Result};
 use crate::params::{self as wire, Params};
+use crate::requests::ExportRequest;
 use crate::results::Completion;
+use crate::search::Search;
 use crate::validate::{Listing, Searchable};
 
 /// Parse `params` (None or `null` = `{}`) into the method's params struct.

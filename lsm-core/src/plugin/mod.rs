@@ -71,7 +71,8 @@
 //! ```
 //!
 //! A plugin crate tests its plugin in process, through this same runner and the wire, with
-//! [`BlockingClient::connect_in_process`](crate::BlockingClient::connect_in_process).
+//! `BlockingClient::builder(uri).in_process(|| MyPlugin)` (the client's
+//! `ClientBuilder::in_process`, feature `client`).
 //!
 //! # Layout
 //! - `traits`: [`Plugin`], the three interfaces and their small types.
@@ -86,10 +87,12 @@ mod jobs;
 mod runner;
 mod traits;
 
-pub use crate::results::{Completion, Job, JobReport};
+pub use crate::requests::ExportRequest;
+pub use crate::results::{Completion, Job, JobReport, PluginInfo};
+pub use crate::search::Search;
 pub use call::Call;
 pub use jobs::{JobOutcome, JobProgress, JobTable};
 pub use runner::{
     DEFAULT_TIMEOUT_MS, SessionEnd, init_plugin_logging, run_plugin, serve, serve_on_thread,
 };
-pub use traits::{ExportRequest, Management, Nas, Plugin, PluginInfo, Registration, San, Search};
+pub use traits::{Management, Nas, Plugin, Registration, San};

@@ -93,7 +93,7 @@ pub fn run_plugin<P: Plugin>(plugin: P) -> ! {
 
 /// Serve `plugin` on a thread of this process, the way [`run_plugin`] serves a connection:
 /// returns the client's end of a socketpair and the thread, whose result is how the session
-/// ended. For tests of a plugin crate (see `Client::connect_in_process`, which wraps this)
+/// ended. For tests of a plugin crate (see `ClientBuilder::in_process`, which wraps this)
 /// and for tests that speak raw frames.
 pub fn serve_on_thread<P>(plugin: P) -> std::io::Result<(UnixStream, JoinHandle<SessionEnd>)>
 where

@@ -11,18 +11,14 @@ use super::call::Call;
 use super::jobs::JobTable;
 use crate::Capabilities;
 use crate::error::{ErrorNumber, LsmError, Result};
+use crate::requests::ExportRequest;
 use crate::results::{
-    Completion, JobReport, PoolMemberInfo, RaidCreateCap, VolumeCacheInfo, VolumeRaidInfo,
+    Completion, JobReport, PluginInfo, PoolMemberInfo, RaidCreateCap, VolumeCacheInfo,
+    VolumeRaidInfo,
 };
+use crate::search::Search;
 use crate::types::*;
 use crate::uri::Uri;
-
-/// `plugin_info`: what the plugin says it is.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PluginInfo {
-    pub description: String,
-    pub version: String,
-}
 
 /// What `plugin_register` carries.
 #[derive(Debug, Clone)]
@@ -33,22 +29,6 @@ pub struct Registration {
     pub password: Option<String>,
     /// The session's timeout as registered (each call's [`Call`] carries the current one).
     pub timeout: Duration,
-}
-
-/// A validated search: the key is one of the listing's allowed keys.
-/// The runner filters the plugin's answer with it anyway, so a plugin may
-/// ignore it or use it to ask the array for less.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Search {
-    pub key: String,
-    pub value: String,
-}
-
-impl Search {
-    /// True when `value` is what this search wants for this key.
-    pub fn matches(&self, key: &str, value: &str) -> bool {
-        self.key == key && self.value == value
-    }
 }
 
 pub(crate) fn no_support<T>(method: &str) -> Result<T> {
@@ -562,20 +542,4 @@ pub trait Nas {
     fn export_remove(&mut self, cx: &Call, export: &NfsExport) -> Result<()> {
         no_support("export_remove")
     }
-}
-
-/// The parameters of `export_fs` (wire names, minus `flags`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ExportRequest {
-    pub fs_id: String,
-    pub export_path: Option<String>,
-    pub root_list: Vec<String>,
-    pub rw_list: Vec<String>,
-    pub ro_list: Vec<String>,
-    /// -1 = not applicable.
-    pub anon_uid: i64,
-    /// -1 = not applicable.
-    pub anon_gid: i64,
-    pub auth_type: Option<String>,
-    pub options: Option<String>,
 }

@@ -1,7 +1,7 @@
 //! `access-group-*` commands and `iscsi-chap`.
 
-use lsm_core::InitiatorType;
 use lsm_core::validate::normalize_init_id;
+use lsm_core::{ChapAuth, ChapCredentials, InitiatorType};
 
 use super::Session;
 use crate::error::{CliError, Exit};
@@ -81,10 +81,16 @@ pub async fn iscsi_chap(
         )));
     }
     check_chap_pairs(in_user, in_pass, out_user, out_pass)?;
-    session
-        .client
-        .iscsi_chap_auth(&init_id, in_user, in_pass, out_user, out_pass)
-        .await?;
+    // Paired by the check above: a user without its password is refused there.
+    let credentials = |user: Option<&str>, password: Option<&str>| {
+        user.zip(password)
+            .map(|(user, password)| ChapCredentials::new(user, password))
+    };
+    let chap = ChapAuth {
+        inbound: credentials(in_user, in_pass),
+        outbound: credentials(out_user, out_pass),
+    };
+    session.client.iscsi_chap_auth(&init_id, &chap).await?;
     Ok(Exit::Done)
 }
 

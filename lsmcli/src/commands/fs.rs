@@ -1,7 +1,7 @@
 //! `fs-*` commands and `file-clone`: file systems, their snapshots, clones and dependencies,
 //! and their NFS exports.
 
-use lsm_core::{ErrorNumber, LsmError, anon_id};
+use lsm_core::{ErrorNumber, ExportRequest, LsmError, SnapshotRestore, anon_id};
 
 use super::Session;
 use super::volume::{done_or_running, python_bool};
@@ -71,17 +71,17 @@ pub async fn export(
     }
     let export = session
         .client
-        .export_fs(
-            &fs.id,
-            exportpath,
-            root_host,
-            rw_host,
-            ro_host,
-            anonuid.unwrap_or(anon_id::NA),
-            anongid.unwrap_or(anon_id::NA),
-            auth_type,
-            None,
-        )
+        .export_fs(&ExportRequest {
+            fs_id: fs.id.clone(),
+            export_path: exportpath.map(str::to_string),
+            root_list: root_host.to_vec(),
+            rw_list: rw_host.to_vec(),
+            ro_list: ro_host.to_vec(),
+            anon_uid: anonuid.unwrap_or(anon_id::NA),
+            anon_gid: anongid.unwrap_or(anon_id::NA),
+            auth_type: auth_type.map(str::to_string),
+            options: None,
+        })
         .await?;
     session.out.show_one(&export)?;
     Ok(Exit::Done)
@@ -152,15 +152,17 @@ pub async fn snap_restore(
     if !file.is_empty() && !fileas.is_empty() && file.len() != fileas.len() {
         return Err(CliError::argument("number of --file not equal to --fileas"));
     }
-    let all_files = file.is_empty();
-    let files = (!file.is_empty()).then_some(file);
-    let restore_files = (!fileas.is_empty()).then_some(fileas);
+    let restore = SnapshotRestore {
+        all_files: file.is_empty(),
+        files: (!file.is_empty()).then(|| file.to_vec()),
+        restore_files: (!fileas.is_empty()).then(|| fileas.to_vec()),
+    };
     if !session.confirm(true).await? {
         return Ok(Exit::Done);
     }
     let completion = session
         .client
-        .fs_snapshot_restore(&fs, &snapshot, files, restore_files, all_files)
+        .fs_snapshot_restore(&fs, &snapshot, &restore)
         .await?;
     done_or_running(session.finish("fs-snap-restore", completion).await?)
 }

@@ -12,8 +12,8 @@ use std::time::Duration;
 
 use lsm_core::client::{DEFAULT_SOCKET_DIR, daemon_plugins, embedded_plugins};
 use lsm_core::{
-    AccessGroup, Battery, Client, Disk, FileSystem, FsSnapshot, NfsExport, Pool, System,
-    TargetPort, Volume,
+    AccessGroup, AccessGroupSearch, Battery, Client, Disk, FileSystem, FsSearch, FsSnapshot,
+    ListingSearch, NfsExport, Pool, System, TargetPort, Volume, VolumeSearch,
 };
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -203,16 +203,22 @@ pub enum Listing {
     Batteries(Vec<Battery>),
 }
 
-fn search_ref(search: &Search) -> Option<(&str, &str)> {
-    search.as_ref().map(|(key, value)| (*key, value.as_str()))
+/// The typed search of a checked filter (its key is one the listing takes).
+fn typed<'a, S: ListingSearch<'a>>(search: &'a Search) -> Result<Option<S>, CliError> {
+    Ok(search
+        .as_ref()
+        .map(|(key, value)| S::from_key(key, value))
+        .transpose()?)
 }
 
 /// Asks the plugin.
 pub async fn fetch(client: &mut Client, request: &ListRequest) -> Result<Listing, CliError> {
     Ok(match request {
-        ListRequest::Volumes(search) => Listing::Volumes(client.volumes(search_ref(search)).await?),
+        ListRequest::Volumes(search) => Listing::Volumes(client.volumes(typed(search)?).await?),
         ListRequest::VolumesOfAccessGroup(ag_id) => {
-            let groups = client.access_groups(Some(("id", ag_id))).await?;
+            let groups = client
+                .access_groups(Some(AccessGroupSearch::Id(ag_id)))
+                .await?;
             match groups.into_iter().find(|g| &g.id == ag_id) {
                 Some(group) => {
                     Listing::Volumes(client.volumes_accessible_by_access_group(&group).await?)
@@ -220,22 +226,20 @@ pub async fn fetch(client: &mut Client, request: &ListRequest) -> Result<Listing
                 None => Listing::Volumes(Vec::new()),
             }
         }
-        ListRequest::Pools(search) => Listing::Pools(client.pools(search_ref(search)).await?),
-        ListRequest::FileSystems(search) => {
-            Listing::FileSystems(client.fs(search_ref(search)).await?)
-        }
+        ListRequest::Pools(search) => Listing::Pools(client.pools(typed(search)?).await?),
+        ListRequest::FileSystems(search) => Listing::FileSystems(client.fs(typed(search)?).await?),
         ListRequest::Snapshots(fs_id) => {
-            let file_systems = client.fs(Some(("id", fs_id))).await?;
+            let file_systems = client.fs(Some(FsSearch::Id(fs_id))).await?;
             let fs = find_by_id(file_systems, fs_id, "File System", |f| &f.id)?;
             Listing::Snapshots(client.fs_snapshots(&fs).await?)
         }
-        ListRequest::Exports(search) => Listing::Exports(client.exports(search_ref(search)).await?),
+        ListRequest::Exports(search) => Listing::Exports(client.exports(typed(search)?).await?),
         ListRequest::NfsClientAuth => Listing::NfsClientAuth(client.export_auth().await?),
         ListRequest::AccessGroups(search) => {
-            Listing::AccessGroups(client.access_groups(search_ref(search)).await?)
+            Listing::AccessGroups(client.access_groups(typed(search)?).await?)
         }
         ListRequest::AccessGroupsOfVolume(vol_id) => {
-            let volumes = client.volumes(Some(("id", vol_id))).await?;
+            let volumes = client.volumes(Some(VolumeSearch::Id(vol_id))).await?;
             match volumes.into_iter().find(|v| &v.id == vol_id) {
                 Some(volume) => {
                     Listing::AccessGroups(client.access_groups_granted_to_volume(&volume).await?)
@@ -244,12 +248,12 @@ pub async fn fetch(client: &mut Client, request: &ListRequest) -> Result<Listing
             }
         }
         ListRequest::Systems => Listing::Systems(client.systems().await?),
-        ListRequest::Disks(search) => Listing::Disks(client.disks(search_ref(search)).await?),
+        ListRequest::Disks(search) => Listing::Disks(client.disks(typed(search)?).await?),
         ListRequest::TargetPorts(search) => {
-            Listing::TargetPorts(client.target_ports(search_ref(search)).await?)
+            Listing::TargetPorts(client.target_ports(typed(search)?).await?)
         }
         ListRequest::Batteries(search) => {
-            Listing::Batteries(client.batteries(search_ref(search)).await?)
+            Listing::Batteries(client.batteries(typed(search)?).await?)
         }
     })
 }

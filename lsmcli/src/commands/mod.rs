@@ -28,8 +28,8 @@ use std::time::Duration;
 use lsm_core::client::JobOutput;
 use lsm_core::local_disk::LocalDisks;
 use lsm_core::{
-    AccessGroup, Client, Completion, FileSystem, FsSnapshot, JobStatus, NfsExport, Pool, System,
-    Volume,
+    AccessGroup, AccessGroupSearch, Client, Completion, ExportSearch, FileSystem, FsSearch,
+    FsSnapshot, JobStatus, NfsExport, Pool, PoolSearch, System, Volume, VolumeSearch,
 };
 use serde::Serialize;
 
@@ -71,7 +71,11 @@ pub async fn connect(
                     exe.display()
                 )));
             }
-            Ok(Client::connect_plugin_exe(exe, uri, password, timeout).await?)
+            let mut builder = Client::builder(uri).timeout(timeout).plugin_exe(exe);
+            if let Some(password) = password {
+                builder = builder.password(password);
+            }
+            Ok(builder.connect().await?)
         }
         None => Ok(Client::connect(uri, password, timeout).await?),
     }
@@ -163,25 +167,28 @@ impl Session<'_> {
 
     /// The pool with this id.
     pub async fn find_pool(&mut self, id: &str) -> Result<Pool, CliError> {
-        let pools = self.client.pools(Some(("id", id))).await?;
+        let pools = self.client.pools(Some(PoolSearch::Id(id))).await?;
         find_by_id(pools, id, "Pool", |p| &p.id)
     }
 
     /// The volume with this id; `what` names it in the error ("Volume", "Source Volume").
     pub async fn find_volume(&mut self, id: &str, what: &str) -> Result<Volume, CliError> {
-        let volumes = self.client.volumes(Some(("id", id))).await?;
+        let volumes = self.client.volumes(Some(VolumeSearch::Id(id))).await?;
         find_by_id(volumes, id, what, |v| &v.id)
     }
 
     /// The access group with this id.
     pub async fn find_access_group(&mut self, id: &str) -> Result<AccessGroup, CliError> {
-        let groups = self.client.access_groups(Some(("id", id))).await?;
+        let groups = self
+            .client
+            .access_groups(Some(AccessGroupSearch::Id(id)))
+            .await?;
         find_by_id(groups, id, "Access Group", |g| &g.id)
     }
 
     /// The file system with this id; `what` names it in the error.
     pub async fn find_fs(&mut self, id: &str, what: &str) -> Result<FileSystem, CliError> {
-        let file_systems = self.client.fs(Some(("id", id))).await?;
+        let file_systems = self.client.fs(Some(FsSearch::Id(id))).await?;
         find_by_id(file_systems, id, what, |f| &f.id)
     }
 
@@ -197,7 +204,7 @@ impl Session<'_> {
 
     /// The NFS export with this id.
     pub async fn find_export(&mut self, id: &str) -> Result<NfsExport, CliError> {
-        let exports = self.client.exports(Some(("id", id))).await?;
+        let exports = self.client.exports(Some(ExportSearch::Id(id))).await?;
         find_by_id(exports, id, "NFS Export", |e| &e.id)
     }
 }

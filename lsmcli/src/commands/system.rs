@@ -50,7 +50,10 @@ pub async fn capabilities(session: &mut Session<'_>, sys: &str) -> Result<Exit, 
 
 /// `plugin-info`: `Description: <d> Version: <v>`, or `<d>SEP<v>` with `-t`.
 pub async fn plugin_info(session: &mut Session<'_>) -> Result<Exit, CliError> {
-    let (description, version) = session.client.plugin_info().await?;
+    let lsm_core::PluginInfo {
+        description,
+        version,
+    } = session.client.plugin_info().await?;
     let line = match session.out.layout().separator.as_deref() {
         Some(separator) if !separator.is_empty() => format!("{description}{separator}{version}"),
         _ => format!("Description: {description} Version: {version}"),

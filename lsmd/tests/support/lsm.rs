@@ -63,9 +63,13 @@ impl Fixture {
         self.dirs.start(command)
     }
 
-    /// A client through this fixture's lsmd (`connect_daemon`).
+    /// A client through this fixture's lsmd (daemon mode in its socket dir).
     pub fn connect(&self, uri: &str) -> lsm_core::Result<BlockingClient> {
-        BlockingClient::connect_daemon(&self.socket_dir, uri, None, CLIENT_TIMEOUT)
+        BlockingClient::builder(uri)
+            .timeout(CLIENT_TIMEOUT)
+            .socket_dir(&self.socket_dir)
+            .daemon()
+            .connect()
     }
 
     /// Like [`Fixture::connect`], failing the test on error.

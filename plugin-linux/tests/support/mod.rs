@@ -114,13 +114,11 @@ impl TestArray {
 
     /// A client of the real plugin binary (embedded mode).
     pub fn client(&self) -> BlockingClient {
-        BlockingClient::connect_plugin_exe(
-            Path::new(PLUGIN),
-            &self.uri,
-            None,
-            Duration::from_secs(60),
-        )
-        .unwrap()
+        BlockingClient::builder(&self.uri)
+            .timeout(Duration::from_secs(60))
+            .plugin_exe(Path::new(PLUGIN))
+            .connect()
+            .unwrap()
     }
 
     pub fn btrfs_mount(&self) -> PathBuf {

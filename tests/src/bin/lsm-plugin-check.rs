@@ -19,6 +19,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
+use lsm_core::BlockingClient;
 use lsm_tests::{SuiteOptions, all_checks, run_checks};
 
 /// Run the LSM plugin conformance checks against a URI.
@@ -64,10 +65,12 @@ fn main() -> ExitCode {
         }
         return ExitCode::SUCCESS;
     }
+    let mut client = BlockingClient::builder(args.uri).timeout(Duration::from_millis(args.timeout));
+    if let Some(password) = args.password {
+        client = client.password(password);
+    }
     let options = SuiteOptions {
-        uri: args.uri,
-        password: args.password,
-        timeout: Duration::from_millis(args.timeout),
+        client,
         skip: args.skip,
         only: args.only,
     };
