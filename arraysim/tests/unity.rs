@@ -696,6 +696,121 @@ fn fields_return_only_what_was_asked() {
     assert_eq!(v["content"]["id"], "pool_2");
 }
 
+/// What storops asks of `GET /api/types/<t>` before any query whose fields it was not
+/// given (`storops/unity/resource/type_resource.py`).
+const STOROPS_TYPE_FIELDS: &str = "attributes.description,attributes.displayValue,\
+    attributes.initialValue,attributes.name,attributes.type,description,documentation,name,type";
+
+/// Every type the simulator serves.
+const SERVED_TYPES: &[&str] = &[
+    "basicSystemInfo",
+    "system",
+    "iscsiSettings",
+    "user",
+    "loginSessionInfo",
+    "storageProcessor",
+    "pool",
+    "disk",
+    "ethernetPort",
+    "fcPort",
+    "iscsiNode",
+    "iscsiPortal",
+    "nasServer",
+    "fileInterface",
+    "lun",
+    "storageResource",
+    "filesystem",
+    "snap",
+    "nfsShare",
+    "host",
+    "hostInitiator",
+    "hostLUN",
+    "job",
+];
+
+#[test]
+fn type_metadata_as_storops_reads_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let sim = Sim::session(dir.path(), &[]);
+    for kind in SERVED_TYPES {
+        let v = sim.json(&format!(
+            "/api/types/{kind}?compact=True&fields={STOROPS_TYPE_FIELDS}"
+        ));
+        let content = &v["content"];
+        assert_eq!(content["name"], *kind, "{v}");
+        assert!(!content["description"].as_str().unwrap().is_empty());
+        assert!(
+            content["documentation"]
+                .as_str()
+                .unwrap()
+                .ends_with(&format!("/apidocs/classes/{kind}.html")),
+            "{content}"
+        );
+        let attributes = content["attributes"].as_array().unwrap();
+        assert!(attributes.len() >= 3, "{kind}: {attributes:?}");
+        let mut names = Vec::new();
+        for a in attributes {
+            let mut keys: Vec<&str> = a.as_object().unwrap().keys().map(String::as_str).collect();
+            keys.sort();
+            assert_eq!(keys, ["description", "displayValue", "name", "type"], "{a}");
+            assert_eq!(a["displayValue"], a["name"]);
+            assert!(!a["description"].as_str().unwrap().is_empty());
+            names.push(a["name"].as_str().unwrap().to_string());
+        }
+        assert!(names.iter().any(|n| n == "id"), "{kind} has no id");
+        // storops then asks every attribute the metadata listed: all are taken.
+        names.sort();
+        let (s, body) = sim.get(&format!(
+            "/api/types/{kind}/instances?compact=True&fields={}",
+            names.join(",")
+        ));
+        assert_eq!(s, StatusCode::OK, "{kind}: {body}");
+    }
+    // The shape of a reply captured from an array; the attributes it lists, with their
+    // types, are all there, and the descriptions are the simulator's own words.
+    let v = sim.json(&format!(
+        "/api/types/lun?compact=True&fields={STOROPS_TYPE_FIELDS}"
+    ));
+    assert_shape("lun/type.json", &v, &[]);
+    let captured = fixture("lun/type.json");
+    let ours = v["content"]["attributes"].as_array().unwrap();
+    for c in captured["content"]["attributes"].as_array().unwrap() {
+        let mine = ours
+            .iter()
+            .find(|a| a["name"] == c["name"])
+            .unwrap_or_else(|| panic!("lun metadata lacks {}", c["name"]));
+        assert_eq!(mine["type"], c["type"], "{}", c["name"]);
+        assert_ne!(mine["description"], c["description"], "{}", c["name"]);
+    }
+    assert_eq!(
+        v["content"]["links"][0]["href"],
+        format!("{}/api/types/lun/instances", sim.base)
+    );
+    // fields= choose what the content shows.
+    let v = sim.json("/api/types/pool?compact=true&fields=name,attributes.name");
+    assert_eq!(v["content"]["name"], "pool");
+    assert!(v["content"].get("description").is_none());
+    assert_eq!(
+        v["content"]["attributes"][0].as_object().unwrap().len(),
+        1,
+        "{v}"
+    );
+    // Not compact: the envelope around it.
+    let v = sim.json("/api/types/host?fields=name");
+    assert_eq!(v["content"]["name"], "host");
+    assert!(v["@base"].as_str().unwrap().ends_with("/api/types"));
+    assert!(v["updated"].as_str().unwrap().ends_with('Z'));
+    // A type the array does not have: 404 (storops: "not supported").
+    let (s, v) = sim.get(&format!(
+        "/api/types/frobnicator?compact=True&fields={STOROPS_TYPE_FIELDS}"
+    ));
+    assert_eq!((s, error_code(&v)), (StatusCode::NOT_FOUND, 131149829));
+    // The metadata's own fields are checked too.
+    let (s, v) = sim.get("/api/types/lun?compact=true&fields=attributes.nope");
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(error_code(&v), 131150085);
+}
+
 #[test]
 fn filter_grammar() {
     let dir = tempfile::tempdir().unwrap();

@@ -136,7 +136,9 @@ pub fn new_lun(
     let wwn = inv.next_wwn();
     let snap_wwn = inv.next_wwn();
     let object_id = 42_949_672_960u64 + inv.counters.get("sv_").copied().unwrap_or(0);
-    json!({
+    let lun_number = inv.next("lunNumber");
+    let allocated = if thin { 0 } else { size };
+    let mut lun = json!({
         "id": id,
         "operationalStatus": [2],
         "type": 2,
@@ -151,15 +153,11 @@ pub fn new_lun(
         "description": description,
         "modificationTime": t,
         "sizeTotal": size,
-        "sizeAllocated": if thin { 0 } else { size },
-        "perTierSizeUsed": [if thin { 0 } else { size }, 0, 0],
+        "sizeAllocated": allocated,
+        "sizeAllocatedTotal": allocated,
+        "perTierSizeUsed": [allocated, 0, 0],
         "isThinEnabled": thin,
         "isCompressionEnabled": false,
-        "isDataReductionEnabled": false,
-        "isAdvancedDedupEnabled": false,
-        "dataReductionSizeSaved": 0,
-        "dataReductionPercent": 0,
-        "dataReductionRatio": 1.0,
         "wwn": wwn,
         "isReplicationDestination": false,
         "isSnapSchedulePaused": false,
@@ -170,11 +168,32 @@ pub fn new_lun(
         "snapsSize": 0,
         "snapsSizeAllocated": 0,
         "snapCount": 0,
-        "isThinClone": false,
-        "familyCloneCount": 0,
+        "familyBaseLun": reference(id),
+        "lunNumber": lun_number,
         "storageResource": reference(id),
         "pool": reference(pool),
-    })
+    });
+    let family = json!({
+        "sizePreallocated": 0,
+        "isDataReductionEnabled": false,
+        "isAdvancedDedupEnabled": false,
+        "dataReductionSizeSaved": 0,
+        "dataReductionPercent": 0,
+        "dataReductionRatio": 1.0,
+        "compressionSizeSaved": 0,
+        "compressionPercent": 0,
+        "compressionRatio": 1.0,
+        "isThinClone": false,
+        "familyCloneCount": 0,
+        "familySnapCount": 0,
+        "familySizeAllocatedTotal": allocated,
+        "nonBaseSize": 0,
+        "nonBaseSizeAllocated": 0,
+    });
+    if let (Value::Object(lun), Value::Object(more)) = (&mut lun, family) {
+        lun.extend(more);
+    }
+    lun
 }
 
 fn lun_of(inv: &Inventory, sr: &str) -> UnityResult<Value> {
@@ -220,6 +239,7 @@ pub fn modify(inv: &mut Inventory, sr: &str, body: &Value) -> UnityResult<Reply>
                     return Err(pool_full());
                 }
                 lun["sizeAllocated"] = json!(size);
+                lun["sizeAllocatedTotal"] = json!(size);
                 lun["perTierSizeUsed"] = json!([size, 0, 0]);
             }
             lun["sizeTotal"] = json!(size);
@@ -324,25 +344,17 @@ pub fn thin_clone(inv: &mut Inventory, sr: &str, body: &Value) -> UnityResult<Re
     lun["isThinClone"] = json!(true);
     let family = ref_id(&base, "familyBaseLun").unwrap_or(sr).to_string();
     lun["familyBaseLun"] = reference(&family);
-    lun["parentSnap"] = reference(&snap_id);
-    lun["originalParentLun"] = reference(sr);
     inv.insert("lun", lun);
-    // The base is its own family base once cloned.
-    if let Some(b) = inv.get_mut("lun", sr)
-        && b.get("familyBaseLun").is_none()
-    {
-        b["familyBaseLun"] = reference(sr);
-    }
     Ok(Reply::ok(json!({"storageResource": reference(&id)})))
 }
 
 /// `DELETE /api/instances/storageResource/<id>` of a LUN.
 pub fn delete(inv: &mut Inventory, sr: &str, body: &Value) -> UnityResult<Reply> {
-    let has_clones = inv.list("lun").iter().any(|l| {
-        id_of(l) != sr
-            && ref_id(l, "familyBaseLun") == Some(sr)
-            && ref_id(l, "originalParentLun").is_some()
-    });
+    // The base of a thin-clone family stays while the family has clones.
+    let has_clones = inv
+        .list("lun")
+        .iter()
+        .any(|l| id_of(l) != sr && ref_id(l, "familyBaseLun") == Some(sr));
     if has_clones {
         return Err(UnityError::conflict(
             error::HAS_THIN_CLONES,

@@ -44,6 +44,7 @@ pub mod luns;
 pub mod model;
 pub mod nas;
 pub mod query;
+pub mod schema;
 pub mod session;
 pub mod snaps;
 
@@ -66,33 +67,6 @@ use crate::core::auth::Credentials;
 use crate::core::jobs::{self as core_jobs, INJECTED_FAILURE_CODE, JobFailure};
 use crate::core::server::{InjectedJobFailure, VendorService};
 use crate::core::state::{Shared, Store, StoreError};
-
-/// The types a client may list (an empty one lists no entries).
-pub const KNOWN_TYPES: &[&str] = &[
-    "basicSystemInfo",
-    "system",
-    "iscsiSettings",
-    "user",
-    "loginSessionInfo",
-    "storageProcessor",
-    "pool",
-    "disk",
-    "ethernetPort",
-    "fcPort",
-    "iscsiNode",
-    "iscsiPortal",
-    "nasServer",
-    "fileInterface",
-    "lun",
-    "storageResource",
-    "filesystem",
-    "snap",
-    "nfsShare",
-    "host",
-    "hostInitiator",
-    "hostLUN",
-    "job",
-];
 
 /// The Unity simulator's shared state.
 pub struct Unity {
@@ -221,7 +195,7 @@ fn apply_op(inv: &mut Inventory, op: &Op, body: &Value) -> UnityResult<Reply> {
     let kind = match op {
         Op::Create(t) | Op::Delete(t, _) | Op::InstanceAction(t, _, _) | Op::TypeAction(t, _) => t,
     };
-    if !KNOWN_TYPES.contains(&kind.as_str()) {
+    if !schema::is_served(kind) {
         return Err(UnityError::not_found());
     }
     let reply = match op {
@@ -449,13 +423,34 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// The type a GET reads, and that its `fields=` must belong to: `None` for a path that
+/// is not a type, an instance or a collection of a served type (404).
+fn read_type<'a>(segs: &[&'a str]) -> Option<&'a str> {
+    match segs {
+        ["api", "types", kind] if schema::is_served(kind) => Some("type"),
+        ["api", "types", kind, "instances"] | ["api", "instances", kind, _]
+            if schema::is_served(kind) =>
+        {
+            Some(kind)
+        }
+        _ => None,
+    }
+}
+
 fn get(unity: &Unity, base: &str, segs: &[&str], q: &UnityQuery) -> Response {
+    let Some(read) = read_type(segs) else {
+        return UnityError::not_found().into_response();
+    };
+    if let Err(e) = schema::check_fields(read, q.fields.as_deref().unwrap_or(&[])) {
+        return e.into_response();
+    }
     let updated = now();
     let result: UnityResult<Value> = unity.shared.read(|inv| match segs {
+        ["api", "types", kind] => {
+            let content = schema::metadata(kind, base).ok_or_else(UnityError::not_found)?;
+            Ok(query::type_metadata(inv, base, kind, q, &content, &updated))
+        }
         ["api", "types", kind, "instances"] => {
-            if !KNOWN_TYPES.contains(kind) {
-                return Err(UnityError::not_found());
-            }
             let jobs;
             let records: &[Value] = if *kind == "job" {
                 jobs = jobs::all(inv);
@@ -531,7 +526,7 @@ async fn change(
         (&Method::DELETE, ["api", "instances", t, id]) => Op::Delete(t.to_string(), id.to_string()),
         _ => {
             let known = match segs {
-                ["api", "types", t, ..] | ["api", "instances", t, ..] => KNOWN_TYPES.contains(t),
+                ["api", "types", t, ..] | ["api", "instances", t, ..] => schema::is_served(t),
                 _ => false,
             };
             return if known {

@@ -657,6 +657,35 @@ pub fn instance(
     })
 }
 
+/// The envelope for `GET /api/types/<kind>` (the type's metadata): `content` reduced to
+/// `fields=` (all of it without), with `@base`/`updated`/`links` unless `compact=true`.
+/// `links` in the content stay whatever `fields=` says, as in the captured replies.
+pub fn type_metadata(
+    inv: &Inventory,
+    base: &str,
+    kind: &str,
+    q: &UnityQuery,
+    metadata: &Value,
+    updated: &str,
+) -> Value {
+    let mut content = match q.fields.as_deref() {
+        Some(fields) => project(inv, metadata, Some(fields)),
+        None => metadata.clone(),
+    };
+    if let (Value::Object(out), Some(links)) = (&mut content, metadata.get("links")) {
+        out.entry("links").or_insert_with(|| links.clone());
+    }
+    if q.compact {
+        return json!({ "content": content });
+    }
+    json!({
+        "@base": format!("{base}/api/types"),
+        "updated": updated,
+        "links": [{"rel": "self", "href": format!("/{kind}")}],
+        "content": content,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
