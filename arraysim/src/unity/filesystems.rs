@@ -30,8 +30,7 @@ pub const HOST_LISTS: &[(&str, &str)] = &[
     ("rootAccessHosts", "readWriteRootHostsString"),
 ];
 
-/// String-only share parameters (`rootAccessHostsString` is an alias of
-/// `readWriteRootHostsString`).
+/// String-only share parameters.
 const STRINGS: &[&str] = &[
     "noAccessHostsString",
     "readOnlyHostsString",
@@ -386,14 +385,8 @@ fn apply_params(inv: &Inventory, share: &mut Value, params: &Value) -> UnityResu
             Some(_) => return Err(UnityError::invalid(format!("{list} must be a list."))),
         }
     }
-    let alias = params.get("rootAccessHostsString").filter(|v| !v.is_null());
     for key in STRINGS {
-        let value = match (params.get(*key).filter(|v| !v.is_null()), *key) {
-            (Some(v), _) => Some(v),
-            (None, "readWriteRootHostsString") => alias,
-            _ => None,
-        };
-        match value {
+        match params.get(*key).filter(|v| !v.is_null()) {
             None => {}
             Some(Value::String(s)) => {
                 let cleaned: Vec<&str> = s

@@ -25,12 +25,24 @@ fn lun_health() -> Value {
     )
 }
 
-/// Parse a `hostAccess` list into stored entries.
-pub fn parse_host_access(inv: &Inventory, list: &Value) -> UnityResult<Vec<Value>> {
+/// The host LUN number asked is another LUN's on that host (0x6000100, captured), 422.
+pub const HLU_IN_USE: u64 = 100_663_552;
+
+/// A `hostAccess` list: the entries to store and the host LUN numbers asked (`hlu`).
+pub struct HostAccess {
+    /// The `blockHostAccess` entries.
+    pub entries: Vec<Value>,
+    /// `(host, hlu)` asked.
+    pub hlus: Vec<(String, u64)>,
+}
+
+/// Parse a `hostAccess` list.
+pub fn parse_host_access(inv: &Inventory, list: &Value) -> UnityResult<HostAccess> {
     let Value::Array(items) = list else {
         return Err(UnityError::invalid("hostAccess must be a list."));
     };
     let mut out: Vec<Value> = Vec::new();
+    let mut hlus: Vec<(String, u64)> = Vec::new();
     for (n, item) in items.iter().enumerate() {
         let host = opt_ref(item, "host")?
             .ok_or_else(|| UnityError::invalid("hostAccess[].host is required."))?;
@@ -41,10 +53,14 @@ pub fn parse_host_access(inv: &Inventory, list: &Value) -> UnityResult<Vec<Value
         if mask > 3 {
             return Err(UnityError::invalid("accessMask must be 0, 1, 2 or 3."));
         }
+        out.retain(|e| ref_id(e, "host") != Some(host));
+        hlus.retain(|(h, _)| h != host);
         if mask == 0 {
             continue;
         }
-        out.retain(|e| ref_id(e, "host") != Some(host));
+        if let Some(hlu) = opt_u64(item, "hlu")? {
+            hlus.push((host.to_string(), hlu));
+        }
         out.push(json!({
             "accessMask": mask,
             "instanceId": format!("root/emc:EMC_UEM_HostAccessLunAssocLeaf%InstanceID={}", n + 1),
@@ -53,7 +69,30 @@ pub fn parse_host_access(inv: &Inventory, list: &Value) -> UnityResult<Vec<Value
             "productionAccess": u64::from(mask & 1 != 0),
         }));
     }
-    Ok(out)
+    Ok(HostAccess { entries: out, hlus })
+}
+
+/// Gives LUN `lun` the host LUN numbers asked; a number another LUN of that host holds
+/// is refused (before anything changes).
+fn reserve_hlus(inv: &mut Inventory, lun: &str, hlus: &[(String, u64)]) -> UnityResult<()> {
+    for (host, hlu) in hlus {
+        let taken = inv.hlus.iter().any(|(key, n)| {
+            n == hlu
+                && key
+                    .split_once(' ')
+                    .is_some_and(|(h, l)| h == host && l != lun)
+        });
+        if taken {
+            return Err(UnityError::unprocessable(
+                HLU_IN_USE,
+                "The specified host lun number conflicted with existing luns for this host. (Error Code:0x6000100)",
+            ));
+        }
+    }
+    for (host, hlu) in hlus {
+        inv.hlus.insert(format!("{host} {lun}"), *hlu);
+    }
+    Ok(())
 }
 
 fn name_taken(inv: &Inventory, name: &str, except: &str) -> bool {
@@ -104,17 +143,25 @@ pub fn create(inv: &mut Inventory, body: &Value) -> UnityResult<Reply> {
     }
     check_name(inv, &name, "")?;
     let access = match params.get("hostAccess") {
-        None | Some(Value::Null) => Vec::new(),
-        Some(list) => parse_host_access(inv, list)?,
+        None | Some(Value::Null) => None,
+        Some(list) => Some(parse_host_access(inv, list)?),
     };
     if !thin && !inv.pool_has_room(&pool, size) {
         return Err(pool_full());
     }
     let id = format!("sv_{}", inv.next("sv_"));
+    if let Some(access) = &access {
+        reserve_hlus(inv, &id, &access.hlus)?;
+    }
     let mut lun = new_lun(inv, &id, &name, &description, &pool, size, thin, node);
     lun["isCompressionEnabled"] = json!(compression);
-    if !access.is_empty() {
-        lun["hostAccess"] = Value::Array(access);
+    for key in ["isDataReductionEnabled", "isAdvancedDedupEnabled"] {
+        if let Some(on) = opt_bool(params, key)? {
+            lun[key] = json!(on);
+        }
+    }
+    if let Some(access) = access.filter(|a| !a.entries.is_empty()) {
+        lun["hostAccess"] = Value::Array(access.entries);
     }
     inv.insert("lun", lun);
     Ok(Reply::ok(json!({"storageResource": reference(&id)})))
@@ -246,8 +293,13 @@ pub fn modify(inv: &mut Inventory, sr: &str, body: &Value) -> UnityResult<Reply>
             changed = true;
         }
     }
+    let mut asked_hlus = Vec::new();
     if let Some(list) = params.get("hostAccess").filter(|v| !v.is_null()) {
-        let access = parse_host_access(inv, list)?;
+        let HostAccess {
+            entries: access,
+            hlus,
+        } = parse_host_access(inv, list)?;
+        asked_hlus = hlus;
         let before = lun.get("hostAccess").cloned().unwrap_or(json!([]));
         let same = |a: &Value, b: &Value| {
             let key = |v: &Value| {
@@ -279,11 +331,17 @@ pub fn modify(inv: &mut Inventory, sr: &str, body: &Value) -> UnityResult<Reply>
             lun["hostAccess"] = new;
         }
     }
-    if let Some(c) = opt_bool(params, "isCompressionEnabled")?
-        && lun["isCompressionEnabled"].as_bool() != Some(c)
-    {
-        lun["isCompressionEnabled"] = json!(c);
-        changed = true;
+    for key in [
+        "isCompressionEnabled",
+        "isDataReductionEnabled",
+        "isAdvancedDedupEnabled",
+    ] {
+        if let Some(on) = opt_bool(params, key)?
+            && lun[key].as_bool() != Some(on)
+        {
+            lun[key] = json!(on);
+            changed = true;
+        }
     }
     if let Some(node) = opt_u64(params, "defaultNode")? {
         if node > 1 {
@@ -297,12 +355,17 @@ pub fn modify(inv: &mut Inventory, sr: &str, body: &Value) -> UnityResult<Reply>
             changed = true;
         }
     }
+    let held = |host: &str, hlu: u64| inv.hlus.get(&format!("{host} {sr}")) == Some(&hlu);
+    if asked_hlus.iter().any(|(h, n)| !held(h, *n)) {
+        changed = true;
+    }
     if !changed {
         return Err(UnityError::conflict(
             error::NOTHING_TO_MODIFY,
             "The user requested modification of the storage resource but the system found that there is nothing to modify. (Error Code:0x6701020)",
         ));
     }
+    reserve_hlus(inv, sr, &asked_hlus)?;
     lun["modificationTime"] = json!(now());
     if let Some(slot) = inv.get_mut("lun", sr) {
         *slot = lun;

@@ -444,6 +444,15 @@ fn get(unity: &Unity, base: &str, segs: &[&str], q: &UnityQuery) -> Response {
     if let Err(e) = schema::check_fields(read, q.fields.as_deref().unwrap_or(&[])) {
         return e.into_response();
     }
+    // Filters and orders name attributes too (*chosen*: 400, as any bad filter).
+    let compared = q.filter.iter().flat_map(|f| f.paths());
+    let ordered = q.orderby.iter().map(|(field, _)| field.as_str());
+    if let Some(bad) = compared.chain(ordered).find(|p| !schema::has_path(read, p)) {
+        return UnityError::invalid(format!(
+            "The filter or order names {bad}, which {read} does not have."
+        ))
+        .into_response();
+    }
     let updated = now();
     let result: UnityResult<Value> = unity.shared.read(|inv| match segs {
         ["api", "types", kind] => {
@@ -537,6 +546,9 @@ async fn change(
             .into_response();
         }
     };
+    if let Err(e) = schema::bodies::check(&op, &body) {
+        return e.into_response();
+    }
     if q.is_async() {
         if let Op::Delete(t, id) = &op
             && t == "snap"
@@ -653,6 +665,9 @@ fn submit(unity: &Arc<Unity>, ops: Vec<(Op, Value)>, injected: bool) -> UnityRes
 /// `POST /api/types/job/instances {"description", "tasks": [{"object",
 /// "action", "parametersIn"}]}` → `201 {"content": {"id"}}`.
 fn submit_tasks(unity: &Arc<Unity>, body: &Value, injected: bool) -> Response {
+    if let Err(e) = schema::bodies::check_object(schema::bodies::JOB_CREATE, body) {
+        return e.into_response();
+    }
     let Some(tasks) = body.get("tasks").and_then(Value::as_array) else {
         return UnityError::invalid("tasks is required.").into_response();
     };
@@ -670,6 +685,9 @@ fn submit_tasks(unity: &Arc<Unity>, body: &Value, injected: bool) -> Response {
             (verb, Some(id)) => Op::InstanceAction(object.into(), id.into(), verb.into()),
             (verb, None) => Op::TypeAction(object.into(), verb.into()),
         };
+        if let Err(e) = schema::bodies::check(&op, &params) {
+            return e.into_response();
+        }
         ops.push((op, params));
     }
     match submit(unity, ops, injected) {

@@ -127,6 +127,25 @@ pub enum Expr {
     In(String, Vec<Value>),
 }
 
+impl Expr {
+    /// Every attribute path the expression compares.
+    pub fn paths(&self) -> Vec<&str> {
+        let mut out = Vec::new();
+        let mut stack = vec![self];
+        while let Some(e) = stack.pop() {
+            match e {
+                Expr::And(a, b) | Expr::Or(a, b) => {
+                    stack.push(a);
+                    stack.push(b);
+                }
+                Expr::Not(a) => stack.push(a),
+                Expr::Cmp(path, _, _) | Expr::In(path, _) => out.push(path.as_str()),
+            }
+        }
+        out
+    }
+}
+
 /// A comparison.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Op {

@@ -8,6 +8,7 @@
 //! The tables are static; [`SCHEMAS`] parses their type names once, at first use, into
 //! a map per type, so a request costs one hash lookup per asked field.
 
+pub mod bodies;
 mod describe;
 mod tables;
 
