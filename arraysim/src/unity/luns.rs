@@ -411,9 +411,9 @@ pub fn thin_clone(inv: &mut Inventory, sr: &str, body: &Value) -> UnityResult<Re
     Ok(Reply::ok(json!({"storageResource": reference(&id)})))
 }
 
-/// `DELETE /api/instances/storageResource/<id>` of a LUN.
-pub fn delete(inv: &mut Inventory, sr: &str, body: &Value) -> UnityResult<Reply> {
-    // The base of a thin-clone family stays while the family has clones.
+/// The base of a thin-clone family stays while the family has clones (409 108009075).
+/// Checked before a `?timeout=0` delete becomes a job, as captured.
+pub fn check_deletable(inv: &Inventory, sr: &str) -> UnityResult<()> {
     let has_clones = inv
         .list("lun")
         .iter()
@@ -424,6 +424,12 @@ pub fn delete(inv: &mut Inventory, sr: &str, body: &Value) -> UnityResult<Reply>
             "The specified LUN cannot be deleted because it has one or more dependent thin clones. (Error Code:0x6701673)",
         ));
     }
+    Ok(())
+}
+
+/// `DELETE /api/instances/storageResource/<id>` of a LUN.
+pub fn delete(inv: &mut Inventory, sr: &str, body: &Value) -> UnityResult<Reply> {
+    check_deletable(inv, sr)?;
     let force = opt_bool(body, "forceSnapDeletion")?.unwrap_or(false);
     let snaps: Vec<String> = inv
         .list("snap")

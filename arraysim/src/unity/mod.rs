@@ -550,6 +550,14 @@ async fn change(
         return e.into_response();
     }
     if q.is_async() {
+        // What the array refuses before making a job (captured: the delete of a LUN
+        // with thin clones, `storageResource/delete_sv_5605_with_thin_clone.json`).
+        if let Op::Delete(t, id) = &op
+            && t == "storageResource"
+            && let Err(e) = unity.shared.read(|inv| luns::check_deletable(inv, id))
+        {
+            return e.into_response();
+        }
         if let Op::Delete(t, id) = &op
             && t == "snap"
         {
