@@ -1594,6 +1594,43 @@ fn file_systems_and_nfs_shares() {
 }
 
 #[test]
+fn nfs_share_names_build_an_export_name_space() {
+    let dir = tempfile::tempdir().unwrap();
+    let sim = Sim::session(dir.path(), &[]);
+    let res = sim.create_fs("ns_fs", 5 * GIB, json!({}));
+    let modify = |body: Value| {
+        sim.post(
+            &format!("/api/instances/storageResource/{res}/action/modifyFilesystem"),
+            body,
+        )
+    };
+    let (s, v) = modify(json!({"nfsShareCreate": [{"name": "vol/fs1", "path": "/"}]}));
+    assert_eq!(s, StatusCode::NO_CONTENT, "{v}");
+    let share = &sim.contents(
+        "/api/types/nfsShare/instances?compact=true&fields=name,path,exportPaths&filter=name%20eq%20%22vol/fs1%22",
+    )[0];
+    assert_eq!(share["exportPaths"], json!(["192.168.20.10:/vol/fs1"]));
+    assert_eq!(share["path"], "/");
+    for bad in ["/vol", "vol/", "vol//fs1", ""] {
+        let (s, v) = modify(json!({"nfsShareCreate": [{"name": bad, "path": "/"}]}));
+        assert_eq!(
+            (s, error_code(&v)),
+            (StatusCode::BAD_REQUEST, 131149825),
+            "{bad:?}: {v}"
+        );
+    }
+    // A storage resource with snaps goes only with forceSnapDeletion (100666391, the
+    // code storops names UnityDeleteStorageResourceHasSnapError).
+    sim.create_snap(&res, "keep");
+    let (s, v) = sim.delete(&format!("/api/instances/storageResource/{res}"));
+    assert_eq!(
+        (s, error_code(&v)),
+        (StatusCode::CONFLICT, 100666391),
+        "{v}"
+    );
+}
+
+#[test]
 fn snapshots() {
     let dir = tempfile::tempdir().unwrap();
     let sim = Sim::session(dir.path(), &[]);

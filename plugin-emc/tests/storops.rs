@@ -119,7 +119,8 @@ fn storops_finds_what_lsmcli_made_through_emc() {
         "--pool",
         "pool_1",
     ]);
-    let export_path = "/lsmcli_share";
+    // A multi-level export path: the share is named `lsmcli/share` (EXPORT_CUSTOM_PATH).
+    let export_path = "/lsmcli/share";
     let export = cli.create(&[
         "fs-export",
         "--fs",

@@ -282,6 +282,18 @@ fn items<'a>(v: &'a Value, key: &str) -> UnityResult<&'a Vec<Value>> {
         .ok_or_else(|| UnityError::invalid(format!("{key} must be a list.")))
 }
 
+/// A share name: what clients mount after `<address>:/`. `/` inside builds an export
+/// name space (`vol/fs1`); not as the first or last character, nor twice in a row
+/// (*chosen* code: 400 131149825, as other bad arguments).
+fn check_share_name(name: &str) -> UnityResult<()> {
+    if name.split('/').any(str::is_empty) {
+        return Err(UnityError::invalid(format!(
+            "NFS share name {name:?}: '/' separates names; it cannot start or end one, nor come twice."
+        )));
+    }
+    Ok(())
+}
+
 fn share_name_taken(inv: &Inventory, name: &str) -> bool {
     inv.list("nfsShare")
         .iter()
@@ -319,6 +331,7 @@ fn new_share(id: &str, name: &str, path: &str) -> Value {
 fn create_shares(inv: &mut Inventory, fs_id: &str, list: &Value) -> UnityResult<()> {
     for item in items(list, "nfsShareCreate")? {
         let name = req_str(item, "name")?.to_string();
+        check_share_name(&name)?;
         let path = opt_str(item, "path")?.unwrap_or("/").to_string();
         if !path.starts_with('/') {
             return Err(UnityError::invalid("path must start with /."));
@@ -433,6 +446,7 @@ pub fn create_snap_share(inv: &mut Inventory, body: &Value) -> UnityResult<Reply
         return Err(UnityError::not_found());
     }
     let name = req_str(body, "name")?.to_string();
+    check_share_name(&name)?;
     let path = opt_str(body, "path")?.unwrap_or("/").to_string();
     if share_name_taken(inv, &name) {
         return Err(share_name_in_use());

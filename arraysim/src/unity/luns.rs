@@ -12,8 +12,9 @@ use super::error::{self, UnityError, UnityResult};
 use super::model::{Inventory, health, id_of, now, ref_id, reference};
 use super::{Reply, opt_bool, opt_ref, opt_str, opt_u64, req_str, sub};
 
-/// *Chosen*: a LUN with snapshots is deleted only with `forceSnapDeletion`.
-pub const HAS_SNAPS: u64 = 108_007_750;
+/// A storage resource with snapshots is deleted only with `forceSnapDeletion` (storops'
+/// `UnityDeleteStorageResourceHasSnapError`; the HTTP status, 409, is chosen).
+pub const HAS_SNAPS: u64 = 100_666_391;
 /// The base LUN of a thin clone must be thin (0x6701676, *chosen* number).
 pub const REQUIRE_THIN: u64 = 108_009_078;
 
