@@ -3,14 +3,18 @@
 //! captured from real arrays (`storops_test/unity/rest_data/`).
 //!
 //! Layout: `model` (the generic object model and derived fields),
-//! `inventory` (the default array), `query` (fields, filter grammar,
-//! paging, envelopes), `error` (the error body and codes), `session`
+//! `inventory` (the default array), `schema` (each type's attributes, the
+//! type metadata, the checks of `fields=`, records and request bodies),
+//! `query` (fields, filter grammar, paging, envelopes), `error` (the error
+//! body and codes), `session`
 //! (cookie + CSRF token), `jobs` (job records), and one file per resource
 //! family: `luns` (LUN storage resources, host access, thin clones),
 //! `hosts` (hosts, initiators), `filesystems` (file systems, NFS shares),
 //! `snaps` (snapshots), `nas` (NAS servers, file interfaces).
 //!
 //! # URL grammar
+//! - `GET /api/types/<t>` — the type's metadata (its attributes), which
+//!   storops reads before any query whose fields it was not given;
 //! - `GET /api/types/<t>/instances` — collection (`entries[].content`);
 //! - `GET /api/instances/<t>/<id>` (or `<t>/name:<name>`) — one instance;
 //! - `POST /api/types/<t>/instances` — create (`201 {"content": {"id"}}`);
@@ -26,7 +30,9 @@
 //! /api/types/job/instances` with `tasks` runs them as one job.
 //!
 //! # Shape choices (where the captures say nothing)
-//! - Without `fields=`, a record shows only its `id` (Unisphere's rule).
+//! - Without `fields=`, a record shows only its `id` (Unisphere's rule); an
+//!   unknown `fields=` name is 422 131150085, a body that does not fit its
+//!   request 422 131149877 (both captured).
 //! - `entryCount` appears only without `compact=true` (no compact capture
 //!   has it).
 //! - Fields a record does not have are left out, not `null`.
