@@ -21,10 +21,14 @@
 //!
 //! Usage: `cargo build --release -p lsm-arraysim`, then `cargo bench -p
 //! lsm-arraysim --bench arraysim_bench -- [--clients N]... [--seconds N]
-//! [--vendor ontap|nexenta]` (several `--clients`: one run per count).
-//! `--vendor nexenta` logs in once (`POST /auth/login`) and measures
+//! [--vendor ontap|nexenta|unity] [--binary PATH]` (several `--clients`: one run
+//! per count; `--binary`: another build of `lsm-arraysim`, to compare builds on the
+//! same machine). `--vendor nexenta` logs in once (`POST /auth/login`) and measures
 //! `GET /settings/properties/system.guid` and `GET /storage/pools?limit=1`
-//! with the bearer token.
+//! with the bearer token. `--vendor unity` logs in as storops does (one GET with
+//! Basic auth and `X-EMC-REST-CLIENT: true`; the session cookie from then on) and
+//! measures `GET /api/types/system/instances` and `GET
+//! /api/types/pool/instances?per_page=1`, each with `compact=true` and `fields=`.
 
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::net::TcpStream;
@@ -44,6 +48,11 @@ const PASSWORD: &str = lsm_arraysim::DEFAULT_PASSWORD;
 const PATHS: &[&str] = &["/api/cluster", "/api/storage/aggregates?max_records=1"];
 /// The same for `--vendor nexenta`.
 const NEXENTA_PATHS: &[&str] = &["/settings/properties/system.guid", "/storage/pools?limit=1"];
+/// The same for `--vendor unity`.
+const UNITY_PATHS: &[&str] = &[
+    "/api/types/system/instances?compact=true&fields=name,model,serialNumber,health",
+    "/api/types/pool/instances?compact=true&per_page=1&fields=name,sizeTotal,sizeFree",
+];
 /// The largest answer head accepted.
 const MAX_HEAD: usize = 16 * 1024;
 
@@ -53,6 +62,7 @@ struct Options {
     clients: Vec<usize>,
     seconds: u64,
     vendor: String,
+    binary: Option<std::path::PathBuf>,
 }
 
 impl Options {
@@ -62,6 +72,7 @@ impl Options {
             clients: Vec::new(),
             seconds: 3,
             vendor: "ontap".into(),
+            binary: None,
         };
         let mut args = args.peekable();
         while let Some(arg) = args.next() {
@@ -69,10 +80,16 @@ impl Options {
                 continue;
             }
             if arg == "--vendor" {
-                options.vendor = args.next().ok_or("--vendor needs ontap or nexenta")?;
-                if options.vendor != "ontap" && options.vendor != "nexenta" {
+                options.vendor = args
+                    .next()
+                    .ok_or("--vendor needs ontap, nexenta or unity")?;
+                if !["ontap", "nexenta", "unity"].contains(&options.vendor.as_str()) {
                     return Err(format!("unknown vendor {:?}", options.vendor));
                 }
+                continue;
+            }
+            if arg == "--binary" {
+                options.binary = Some(args.next().ok_or("--binary needs a path")?.into());
                 continue;
             }
             let value = args.next().ok_or_else(|| format!("{arg} needs a number"))?;
@@ -86,7 +103,8 @@ impl Options {
                 "--seconds" => options.seconds = number as u64,
                 other => {
                     return Err(format!(
-                        "unknown argument {other:?} (use --clients N, --seconds N, --vendor V)"
+                        "unknown argument {other:?} (use --clients N, --seconds N, --vendor V, \
+                         --binary PATH)"
                     ));
                 }
             }
@@ -107,9 +125,10 @@ struct Simulator {
 }
 
 impl Simulator {
-    fn start(vendor: &str) -> Result<Simulator, String> {
+    fn start(vendor: &str, binary: Option<&std::path::Path>) -> Result<Simulator, String> {
         let state = tempfile::tempdir().map_err(|e| format!("tempdir: {e}"))?;
-        let mut child = Command::new(env!("CARGO_BIN_EXE_lsm-arraysim"))
+        let exe = binary.unwrap_or(std::path::Path::new(env!("CARGO_BIN_EXE_lsm-arraysim")));
+        let mut child = Command::new(exe)
             .env_remove("LSM_ARRAYSIM_PASSWORD")
             .args([
                 "--vendor",
@@ -206,6 +225,17 @@ impl Connection {
 
     /// Sends the request and reads the whole answer; returns its body.
     fn round_trip(&mut self) -> Result<Vec<u8>, String> {
+        self.exchange(false).map(|(_, body)| body)
+    }
+
+    /// Sends the request and reads the whole answer; returns its head and body.
+    fn round_trip_with_head(&mut self) -> Result<(String, Vec<u8>), String> {
+        self.exchange(true)
+            .map(|(head, body)| (head.unwrap_or_default(), body))
+    }
+
+    /// One request and its answer (the head copied only when `keep_head`).
+    fn exchange(&mut self, keep_head: bool) -> Result<(Option<String>, Vec<u8>), String> {
         self.tls
             .write_all(&self.request)
             .and_then(|()| self.tls.flush())
@@ -219,27 +249,30 @@ impl Connection {
             }
             self.fill()?;
         };
-        let head = std::str::from_utf8(&self.buffer[..head_end])
-            .map_err(|_| "answer head is not text".to_string())?;
-        let status = head.split(' ').nth(1).unwrap_or_default();
-        if status != "200" {
-            return Err(format!(
-                "status {status}: {}",
-                head.lines().next().unwrap_or_default()
-            ));
-        }
-        let length: usize = head
-            .lines()
-            .filter_map(|line| line.split_once(':'))
-            .find(|(name, _)| name.trim().eq_ignore_ascii_case("content-length"))
-            .and_then(|(_, value)| value.trim().parse().ok())
-            .ok_or("answer without Content-Length")?;
+        let (length, kept_head) = {
+            let head = std::str::from_utf8(&self.buffer[..head_end])
+                .map_err(|_| "answer head is not text".to_string())?;
+            let status = head.split(' ').nth(1).unwrap_or_default();
+            if status != "200" {
+                return Err(format!(
+                    "status {status}: {}",
+                    head.lines().next().unwrap_or_default()
+                ));
+            }
+            let length: usize = head
+                .lines()
+                .filter_map(|line| line.split_once(':'))
+                .find(|(name, _)| name.trim().eq_ignore_ascii_case("content-length"))
+                .and_then(|(_, value)| value.trim().parse().ok())
+                .ok_or("answer without Content-Length")?;
+            (length, keep_head.then(|| head.to_string()))
+        };
         while self.buffer.len() < head_end + length {
             self.fill()?;
         }
         let body = self.buffer[head_end..head_end + length].to_vec();
         self.buffer.drain(..head_end + length);
-        Ok(body)
+        Ok((kept_head, body))
     }
 
     fn fill(&mut self) -> Result<(), String> {
@@ -309,13 +342,13 @@ fn run_load(
     simulator: &Simulator,
     config: &Arc<ClientConfig>,
     path: &str,
-    authorization: &str,
+    credentials: &str,
     clients: usize,
     seconds: u64,
 ) -> Result<bool, String> {
     let request = Arc::new(
         format!(
-            "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nAuthorization: {authorization}\r\n\
+            "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\n{credentials}\
              Accept: application/json\r\n\r\n",
             simulator.port
         )
@@ -367,7 +400,7 @@ fn run_load(
 
 fn run() -> Result<bool, String> {
     let options = Options::from_args(std::env::args().skip(1))?;
-    let simulator = Simulator::start(&options.vendor)?;
+    let simulator = Simulator::start(&options.vendor, options.binary.as_deref())?;
     let pem =
         std::fs::read(&simulator.cert).map_err(|e| format!("{}: {e}", simulator.cert.display()))?;
     let mut roots = rustls::RootCertStore::empty();
@@ -384,15 +417,27 @@ fn run() -> Result<bool, String> {
             .with_root_certificates(roots)
             .with_no_client_auth(),
     );
-    let (paths, authorization) = if options.vendor == "nexenta" {
-        (
+    // The header lines each request carries to be let in.
+    let (paths, credentials) = match options.vendor.as_str() {
+        "nexenta" => (
             NEXENTA_PATHS,
-            format!("Bearer {}", nexenta_login(&simulator, &config)?),
-        )
-    } else {
-        let credentials =
-            base64::engine::general_purpose::STANDARD.encode(format!("{USER}:{PASSWORD}"));
-        (PATHS, format!("Basic {credentials}"))
+            format!(
+                "Authorization: Bearer {}\r\n",
+                nexenta_login(&simulator, &config)?
+            ),
+        ),
+        "unity" => (
+            UNITY_PATHS,
+            format!(
+                "Cookie: {}\r\nX-EMC-REST-CLIENT: true\r\n",
+                unity_login(&simulator, &config)?
+            ),
+        ),
+        _ => {
+            let basic =
+                base64::engine::general_purpose::STANDARD.encode(format!("{USER}:{PASSWORD}"));
+            (PATHS, format!("Authorization: Basic {basic}\r\n"))
+        }
     };
     println!(
         "lsm-arraysim --vendor {} on 127.0.0.1:{}, {} s per run, one client thread per \
@@ -421,7 +466,7 @@ fn run() -> Result<bool, String> {
                 &simulator,
                 &config,
                 path,
-                &authorization,
+                &credentials,
                 *clients,
                 options.seconds,
             )?;
@@ -450,6 +495,27 @@ fn nexenta_login(simulator: &Simulator, config: &Arc<ClientConfig>) -> Result<St
         .as_str()
         .map(str::to_string)
         .ok_or_else(|| format!("no token in {answer}"))
+}
+
+/// A Unisphere session as storops opens one: a GET with Basic auth and
+/// `X-EMC-REST-CLIENT: true`; the session cookie (`name=value`) the answer sets.
+fn unity_login(simulator: &Simulator, config: &Arc<ClientConfig>) -> Result<String, String> {
+    let basic = base64::engine::general_purpose::STANDARD
+        .encode(format!("{USER}:{}", lsm_arraysim::UNITY_DEFAULT_PASSWORD));
+    let request = format!(
+        "GET /api/types/loginSessionInfo/instances?compact=true HTTP/1.1\r\n\
+         Host: 127.0.0.1:{}\r\nAuthorization: Basic {basic}\r\nX-EMC-REST-CLIENT: true\r\n\
+         Accept: application/json\r\n\r\n",
+        simulator.port
+    );
+    let mut connection = Connection::open(config, simulator.port, Arc::new(request.into_bytes()))?;
+    let (head, _) = connection.round_trip_with_head()?;
+    head.lines()
+        .filter_map(|line| line.split_once(':'))
+        .find(|(name, _)| name.trim().eq_ignore_ascii_case("set-cookie"))
+        .and_then(|(_, value)| value.split(';').next())
+        .map(|cookie| cookie.trim().to_string())
+        .ok_or_else(|| format!("no session cookie in the login answer:\n{head}"))
 }
 
 fn main() -> ExitCode {

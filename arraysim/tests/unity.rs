@@ -696,6 +696,332 @@ fn fields_return_only_what_was_asked() {
     assert_eq!(v["content"]["id"], "pool_2");
 }
 
+/// What storops asks of `GET /api/types/<t>` before any query whose fields it was not
+/// given (`storops/unity/resource/type_resource.py`).
+const STOROPS_TYPE_FIELDS: &str = "attributes.description,attributes.displayValue,\
+    attributes.initialValue,attributes.name,attributes.type,description,documentation,name,type";
+
+/// Every type the simulator serves.
+const SERVED_TYPES: &[&str] = &[
+    "basicSystemInfo",
+    "system",
+    "iscsiSettings",
+    "user",
+    "loginSessionInfo",
+    "storageProcessor",
+    "pool",
+    "disk",
+    "ethernetPort",
+    "fcPort",
+    "iscsiNode",
+    "iscsiPortal",
+    "nasServer",
+    "fileInterface",
+    "lun",
+    "storageResource",
+    "filesystem",
+    "snap",
+    "nfsShare",
+    "host",
+    "hostInitiator",
+    "hostLUN",
+    "job",
+];
+
+#[test]
+fn type_metadata_as_storops_reads_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let sim = Sim::session(dir.path(), &[]);
+    for kind in SERVED_TYPES {
+        let v = sim.json(&format!(
+            "/api/types/{kind}?compact=True&fields={STOROPS_TYPE_FIELDS}"
+        ));
+        let content = &v["content"];
+        assert_eq!(content["name"], *kind, "{v}");
+        assert!(!content["description"].as_str().unwrap().is_empty());
+        assert!(
+            content["documentation"]
+                .as_str()
+                .unwrap()
+                .ends_with(&format!("/apidocs/classes/{kind}.html")),
+            "{content}"
+        );
+        let attributes = content["attributes"].as_array().unwrap();
+        assert!(attributes.len() >= 3, "{kind}: {attributes:?}");
+        let mut names = Vec::new();
+        for a in attributes {
+            let mut keys: Vec<&str> = a.as_object().unwrap().keys().map(String::as_str).collect();
+            keys.sort();
+            assert_eq!(keys, ["description", "displayValue", "name", "type"], "{a}");
+            assert_eq!(a["displayValue"], a["name"]);
+            assert!(!a["description"].as_str().unwrap().is_empty());
+            names.push(a["name"].as_str().unwrap().to_string());
+        }
+        assert!(names.iter().any(|n| n == "id"), "{kind} has no id");
+        // storops then asks every attribute the metadata listed: all are taken.
+        names.sort();
+        let (s, body) = sim.get(&format!(
+            "/api/types/{kind}/instances?compact=True&fields={}",
+            names.join(",")
+        ));
+        assert_eq!(s, StatusCode::OK, "{kind}: {body}");
+        // And each record shows every attribute its type says it has, of its type.
+        for entry in body["entries"].as_array().unwrap() {
+            let problems = lsm_arraysim::unity::schema::record_problems(kind, &entry["content"]);
+            assert!(problems.is_empty(), "{kind}: {problems:?}");
+        }
+    }
+    // The shape of a reply captured from an array; the attributes it lists, with their
+    // types, are all there, and the descriptions are the simulator's own words.
+    let v = sim.json(&format!(
+        "/api/types/lun?compact=True&fields={STOROPS_TYPE_FIELDS}"
+    ));
+    assert_shape("lun/type.json", &v, &[]);
+    let captured = fixture("lun/type.json");
+    let ours = v["content"]["attributes"].as_array().unwrap();
+    for c in captured["content"]["attributes"].as_array().unwrap() {
+        let mine = ours
+            .iter()
+            .find(|a| a["name"] == c["name"])
+            .unwrap_or_else(|| panic!("lun metadata lacks {}", c["name"]));
+        assert_eq!(mine["type"], c["type"], "{}", c["name"]);
+        assert_ne!(mine["description"], c["description"], "{}", c["name"]);
+    }
+    assert_eq!(
+        v["content"]["links"][0]["href"],
+        format!("{}/api/types/lun/instances", sim.base)
+    );
+    // fields= choose what the content shows.
+    let v = sim.json("/api/types/pool?compact=true&fields=name,attributes.name");
+    assert_eq!(v["content"]["name"], "pool");
+    assert!(v["content"].get("description").is_none());
+    assert_eq!(
+        v["content"]["attributes"][0].as_object().unwrap().len(),
+        1,
+        "{v}"
+    );
+    // Not compact: the envelope around it.
+    let v = sim.json("/api/types/host?fields=name");
+    assert_eq!(v["content"]["name"], "host");
+    assert!(v["@base"].as_str().unwrap().ends_with("/api/types"));
+    assert!(v["updated"].as_str().unwrap().ends_with('Z'));
+    // A type the array does not have: 404 (storops: "not supported").
+    let (s, v) = sim.get(&format!(
+        "/api/types/frobnicator?compact=True&fields={STOROPS_TYPE_FIELDS}"
+    ));
+    assert_eq!((s, error_code(&v)), (StatusCode::NOT_FOUND, 131149829));
+    // The metadata's own fields are checked too.
+    let (s, v) = sim.get("/api/types/lun?compact=true&fields=attributes.nope");
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(error_code(&v), 131150085);
+}
+
+/// Unisphere's refusal of a `fields=` name (captured: `error/invalid_property.json`).
+fn assert_invalid_property(status: StatusCode, v: &Value, field: &str) {
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_shape("error/invalid_property.json", v, &[]);
+    assert_eq!(v["error"]["errorCode"], 131150085);
+    assert_eq!(v["error"]["httpStatusCode"], 422);
+    assert_eq!(
+        v["error"]["messages"][0]["en-US"],
+        format!("The fields list includes an invalid property [{field}]. (Error Code:0x7d13105)")
+    );
+}
+
+/// Unisphere's refusal of a body (captured: `error/incorrect_request_body.json`).
+fn assert_incorrect_body(status: StatusCode, v: &Value) {
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_shape("error/incorrect_request_body.json", v, &[]);
+    assert_eq!(v["error"]["errorCode"], 131149877);
+    assert_eq!(v["error"]["httpStatusCode"], 422);
+    assert_eq!(
+        v["error"]["messages"][0]["en-US"],
+        fixture("error/incorrect_request_body.json")["error"]["messages"][0]["en-US"]
+    );
+}
+
+#[test]
+fn unknown_fields_unknown_arguments_and_wrong_types_get_the_arrays_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let sim = Sim::session(dir.path(), &[]);
+    // fields= names: collections, instances, dotted paths, job records.
+    let (s, v) = sim.get("/api/types/lun/instances?compact=true&fields=id,name,sizeTotl");
+    assert_invalid_property(s, &v, "sizeTotl");
+    let (s, v) = sim.get("/api/instances/pool/pool_1?fields=name,pool.name");
+    assert_invalid_property(s, &v, "pool.name");
+    let (s, v) = sim.get("/api/types/lun/instances?fields=pool.nmae");
+    assert_invalid_property(s, &v, "pool.nmae");
+    let (s, v) = sim.get("/api/types/job/instances?fields=state,progress");
+    assert_invalid_property(s, &v, "progress");
+    // What the arrays do have is taken, through references and embedded objects.
+    sim.json("/api/types/lun/instances?fields=pool.raidType,hostAccess.host.name,health.value,familyBaseLun.name");
+    // Filters and orders on attributes a type lacks (chosen: 400, as a bad filter).
+    let (s, v) = sim.get("/api/types/lun/instances?fields=name&filter=nmae%20eq%20%22x%22");
+    assert_eq!(
+        (s, error_code(&v)),
+        (StatusCode::BAD_REQUEST, 131149825),
+        "{v}"
+    );
+    let (s, _) = sim.get("/api/types/lun/instances?fields=name&orderby=bogus%20desc");
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+
+    // Bodies: a name the request does not take, at any depth, or a value of another
+    // type; nothing is made or changed.
+    let lun = |params: Value| json!({"name": "strict", "lunParameters": params});
+    for (what, body) in [
+        ("unknown argument", json!({"name": "strict", "size": GIB})),
+        (
+            "unknown nested argument",
+            lun(json!({"pool": {"id": "pool_1"}, "size": GIB, "thin": true})),
+        ),
+        (
+            "float for an integer",
+            lun(json!({"pool": {"id": "pool_1"}, "size": 1073741824.0})),
+        ),
+        (
+            "string for an integer",
+            lun(json!({"pool": {"id": "pool_1"}, "size": "1073741824"})),
+        ),
+        (
+            "string for a boolean",
+            lun(json!({"pool": {"id": "pool_1"}, "size": GIB, "isThinEnabled": "yes"})),
+        ),
+        (
+            "string for a reference",
+            lun(json!({"pool": "pool_1", "size": GIB})),
+        ),
+        (
+            "reference with more than an id",
+            lun(json!({"pool": {"id": "pool_1", "name": "flash_pool"}, "size": GIB})),
+        ),
+        (
+            "object for a list",
+            lun(
+                json!({"pool": {"id": "pool_1"}, "size": GIB, "hostAccess": {"host": {"id": "Host_1"}}}),
+            ),
+        ),
+        (
+            "number for a name",
+            json!({"name": 7, "lunParameters": {"pool": {"id": "pool_1"}, "size": GIB}}),
+        ),
+    ] {
+        let (s, v) = sim.post("/api/types/storageResource/action/createLun", body.clone());
+        assert_incorrect_body(s, &v);
+        let (s, v) = sim.post(
+            "/api/types/storageResource/action/createLun?timeout=0",
+            body,
+        );
+        assert_incorrect_body(s, &v);
+        assert!(v.get("id").is_none(), "{what}: no job for a refused body");
+    }
+    assert!(
+        sim.contents("/api/types/lun/instances?compact=true")
+            .is_empty()
+    );
+    assert!(
+        sim.contents("/api/types/job/instances?compact=true")
+            .is_empty()
+    );
+    let host = sim.create_host("strict-host");
+    for (path, body) in [
+        (
+            "/api/types/host/instances",
+            json!({"name": "h2", "address": "10.0.0.1"}),
+        ),
+        (
+            "/api/types/hostInitiator/instances",
+            json!({"host": {"id": host}, "initiatorType": 2, "initiatorWWNorIqn": "iqn.1994-05.com.redhat:x", "chapPassword": "p"}),
+        ),
+        (
+            "/api/types/snap/instances",
+            json!({"storageResource": {"id": "sv_1"}, "isAutoDelete": 0}),
+        ),
+        (
+            &format!("/api/instances/host/{host}/action/modify"),
+            json!({"name": "h3", "type": 2}),
+        ),
+        (
+            "/api/types/storageResource/action/createFilesystem",
+            json!({"name": "fs", "fsParameters": {"pool": {"id": "pool_1"}, "nasServer": {"id": "nas_1"}, "size": 5 * GIB}, "nfsShareCreate": [{"name": "s", "nfsShareParameters": {"rootAccessHostsString": "10.0.0.1"}}]}),
+        ),
+        (
+            "/api/types/job/instances",
+            json!({"description": "d", "tasks": [{"object": "storageResource", "action": "createLun", "parametersIn": {"name": "j", "lunParameters": {"pool": {"id": "pool_1"}, "size": 1.5}}}]}),
+        ),
+        (
+            "/api/types/job/instances",
+            json!({"description": "d", "steps": []}),
+        ),
+    ] {
+        let (s, v) = sim.post(path, body);
+        assert_incorrect_body(s, &v);
+    }
+    let (s, v) = Sim::send(
+        sim.with_token(sim.req(
+            reqwest::Method::DELETE,
+            &format!("/api/instances/host/{host}"),
+        ))
+        .json(&json!({"forceSnapDeletion": true})),
+    );
+    assert_incorrect_body(s, &v);
+    assert_eq!(
+        sim.contents("/api/types/host/instances?compact=true").len(),
+        1
+    );
+    assert!(
+        sim.contents("/api/types/filesystem/instances?compact=true")
+            .is_empty()
+    );
+
+    // What storops sends is taken: every optional argument of createLun, a host LUN
+    // number, the delete's flags.
+    let (s, v) = sim.post(
+        "/api/types/storageResource/action/createLun",
+        json!({"name": "storops-like", "description": "",
+               "lunParameters": {"pool": {"id": "pool_1"}, "size": GIB, "isThinEnabled": true,
+                   "defaultNode": 1, "isDataReductionEnabled": false,
+                   "fastVPParameters": {"tieringPolicy": 0},
+                   "hostAccess": [{"host": {"id": host}, "accessMask": 1, "hlu": 7}]},
+               "snapScheduleParameters": {"isSnapSchedulePaused": false},
+               "replicationParameters": {"isReplicationDestination": false}}),
+    );
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let sv = v["content"]["storageResource"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let hl = sim.contents(&format!(
+        "/api/types/hostLUN/instances?compact=true&fields=hlu,lun&filter=host.id%20eq%20%22{host}%22"
+    ));
+    assert_eq!(
+        hl,
+        [json!({"id": format!("{host}_{sv}_prod"), "hlu": 7, "lun": {"id": sv}})]
+    );
+    // A host LUN number another LUN of the host holds: 422 100663552 (captured).
+    let other = sim.create_lun("other", GIB, true);
+    let (s, v) = sim.post(
+        &format!("/api/instances/storageResource/{other}/action/modifyLun"),
+        json!({"lunParameters": {"hostAccess": [{"host": {"id": host}, "accessMask": 1, "hlu": 7}]}}),
+    );
+    assert_eq!(
+        (s, error_code(&v)),
+        (StatusCode::UNPROCESSABLE_ENTITY, 100663552),
+        "{v}"
+    );
+    assert_eq!(
+        v["error"]["messages"][0]["en-US"],
+        "The specified host lun number conflicted with existing luns for this host. (Error Code:0x6000100)"
+    );
+    let (s, v) = Sim::send(
+        sim.with_token(sim.req(
+            reqwest::Method::DELETE,
+            &format!("/api/instances/storageResource/{other}"),
+        ))
+        .json(&json!({"forceSnapDeletion": false, "forceVvolDeletion": false})),
+    );
+    assert_eq!(s, StatusCode::NO_CONTENT, "{v}");
+}
+
 #[test]
 fn filter_grammar() {
     let dir = tempfile::tempdir().unwrap();
@@ -881,12 +1207,9 @@ fn lun_lifecycle_and_clones() {
     assert_eq!((s, error_code(&v)), (StatusCode::CONFLICT, 108007744));
     let (s, v) = modify(&thick, json!({"lunParameters": {"size": 6 * GIB}}));
     assert_eq!((s, error_code(&v)), (StatusCode::CONFLICT, 108007456));
-    // Wrong types and bad JSON: 400, never a crash.
+    // Wrong types: Unisphere's 422 131149877; bad JSON: 400; never a crash.
     let (s, v) = modify(&thick, json!({"lunParameters": {"size": "big"}}));
-    assert_eq!(
-        (s, v["error"]["httpStatusCode"].clone()),
-        (StatusCode::BAD_REQUEST, json!(400))
-    );
+    assert_incorrect_body(s, &v);
     let (s, _) = Sim::send(
         sim.with_token(sim.req(
             reqwest::Method::POST,
@@ -933,9 +1256,22 @@ fn lun_lifecycle_and_clones() {
         sim.record("lun", &thin, "familyCloneCount")["familyCloneCount"],
         1
     );
-    // The base cannot go while its clone lives.
+    // The base cannot go while its clone lives; asked as a job (timeout=0), the array
+    // refuses at once, no job made (as captured: storops' delete_sv_5605_with_thin_clone).
     let (s, v) = sim.delete(&format!("/api/instances/storageResource/{thin}"));
     assert_eq!((s, error_code(&v)), (StatusCode::CONFLICT, 108009075));
+    let (s, v) = sim.delete(&format!(
+        "/api/instances/storageResource/{thin}?compact=True&timeout=0"
+    ));
+    assert_eq!(
+        (s, error_code(&v)),
+        (StatusCode::CONFLICT, 108009075),
+        "{v}"
+    );
+    assert!(
+        sim.contents("/api/types/job/instances?compact=true")
+            .is_empty()
+    );
     let (s, _) = sim.delete(&format!("/api/instances/storageResource/{clone}"));
     assert_eq!(s, StatusCode::NO_CONTENT);
     // Snaps need forceSnapDeletion.
@@ -1254,6 +1590,43 @@ fn file_systems_and_nfs_shares() {
     assert!(
         sim.contents("/api/types/storageResource/instances?compact=true")
             .is_empty()
+    );
+}
+
+#[test]
+fn nfs_share_names_build_an_export_name_space() {
+    let dir = tempfile::tempdir().unwrap();
+    let sim = Sim::session(dir.path(), &[]);
+    let res = sim.create_fs("ns_fs", 5 * GIB, json!({}));
+    let modify = |body: Value| {
+        sim.post(
+            &format!("/api/instances/storageResource/{res}/action/modifyFilesystem"),
+            body,
+        )
+    };
+    let (s, v) = modify(json!({"nfsShareCreate": [{"name": "vol/fs1", "path": "/"}]}));
+    assert_eq!(s, StatusCode::NO_CONTENT, "{v}");
+    let share = &sim.contents(
+        "/api/types/nfsShare/instances?compact=true&fields=name,path,exportPaths&filter=name%20eq%20%22vol/fs1%22",
+    )[0];
+    assert_eq!(share["exportPaths"], json!(["192.168.20.10:/vol/fs1"]));
+    assert_eq!(share["path"], "/");
+    for bad in ["/vol", "vol/", "vol//fs1", ""] {
+        let (s, v) = modify(json!({"nfsShareCreate": [{"name": bad, "path": "/"}]}));
+        assert_eq!(
+            (s, error_code(&v)),
+            (StatusCode::BAD_REQUEST, 131149825),
+            "{bad:?}: {v}"
+        );
+    }
+    // A storage resource with snaps goes only with forceSnapDeletion (100666391, the
+    // code storops names UnityDeleteStorageResourceHasSnapError).
+    sim.create_snap(&res, "keep");
+    let (s, v) = sim.delete(&format!("/api/instances/storageResource/{res}"));
+    assert_eq!(
+        (s, error_code(&v)),
+        (StatusCode::CONFLICT, 100666391),
+        "{v}"
     );
 }
 

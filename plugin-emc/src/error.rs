@@ -51,8 +51,9 @@ pub mod code {
     pub const HOST_IN_USE: u64 = 100_663_540;
     /// *No capture*: the pool has not enough free space.
     pub const POOL_FULL: u64 = 108_007_747;
-    /// *No capture*: a LUN or file system with snaps, deleted without `forceSnapDeletion`.
-    pub const HAS_SNAPS: u64 = 108_007_750;
+    /// A LUN or file system with snaps, deleted without `forceSnapDeletion` (storops'
+    /// `UnityDeleteStorageResourceHasSnapError`; 108007750 is compression of a thick LUN).
+    pub const HAS_SNAPS: u64 = 100_666_391;
     /// *No capture*: thin clones are made of thin LUNs only.
     pub const THIN_CLONE_OF_THICK: u64 = 108_009_078;
     /// *No capture*: a file system cannot shrink that far (or at all, when thick).

@@ -199,6 +199,44 @@ fn the_uris_nas_server_and_per_page_are_checked() {
     client.close().unwrap();
 }
 
+/// EXPORT_CUSTOM_PATH, claimed: an export path is the NFS share's name (Unity mounts a
+/// share as `<NAS address>:/<name>`, `/` inside a name building an export name space),
+/// so the reference plugin_test's `/mnt/<random>` is taken and listed as asked; paths no
+/// share name can be are INVALID_ARGUMENT, and nothing is made.
+#[test]
+fn custom_export_paths_are_unity_share_names() {
+    let simulator = ArraySim::start("unity", &[]);
+    let mut client = connect(&simulator);
+    let system = client.systems().unwrap().remove(0);
+    let caps = client.capabilities(&system).unwrap();
+    assert!(caps.supported(lsm_core::Capability::EXPORT_CUSTOM_PATH));
+    let pool = client.pools(None).unwrap().remove(0);
+    let fs = lsm_tests_wait(client.fs_create(&pool, "custom_paths", 3 << 30));
+    let ro = ["192.168.2.1".to_string()];
+    for path in ["/mnt/abc123", "/top", "/a/b/c"] {
+        let export = client
+            .export_fs(&fs.id, Some(path), &[], &[], &ro, -1, -1, None, None)
+            .unwrap_or_else(|e| panic!("{path}: {e}"));
+        assert_eq!(export.export_path, path);
+        assert_eq!(export.ro, ro);
+        let listed = client.exports(None).unwrap();
+        assert!(listed.contains(&export), "{path}: {listed:?}");
+        client.export_remove(&export).unwrap();
+    }
+    for bad in ["mnt/x", "/", "/a//b", "/a/", "/a/../b", "/a b", "/a\"b"] {
+        let error = client
+            .export_fs(&fs.id, Some(bad), &[], &[], &ro, -1, -1, None, None)
+            .unwrap_err();
+        assert_eq!(
+            error.code,
+            ErrorNumber::INVALID_ARGUMENT,
+            "{bad:?}: {error}"
+        );
+    }
+    assert!(client.exports(None).unwrap().is_empty());
+    client.close().unwrap();
+}
+
 /// The value of a call the simulator finishes at once (`--job-ms 0`).
 fn lsm_tests_wait<T>(started: lsm_core::Result<lsm_core::Completion<T>>) -> T {
     match started.unwrap() {

@@ -30,8 +30,7 @@ pub const HOST_LISTS: &[(&str, &str)] = &[
     ("rootAccessHosts", "readWriteRootHostsString"),
 ];
 
-/// String-only share parameters (`rootAccessHostsString` is an alias of
-/// `readWriteRootHostsString`).
+/// String-only share parameters.
 const STRINGS: &[&str] = &[
     "noAccessHostsString",
     "readOnlyHostsString",
@@ -95,55 +94,90 @@ pub fn create(inv: &mut Inventory, body: &Value) -> UnityResult<Reply> {
     let id = format!("fs_{n}");
     let res = format!("res_{}", inv.next("res_"));
     let t = now();
-    inv.insert(
-        "filesystem",
-        json!({
-            "id": id,
-            "operationalStatus": [2],
-            "type": 1,
-            "tieringPolicy": 0,
-            "supportedProtocols": protocols,
-            "accessPolicy": 0,
-            "renamePolicy": 0,
-            "lockingPolicy": 0,
-            "format": 2,
-            "hostIOSize": 8192,
-            "poolFullPolicy": 0,
-            "instanceId": format!("root/emc:EMC_UEM_FileSystemLeaf%InstanceID={id}"),
-            "health": fs_health(),
-            "name": name,
-            "description": description,
-            "creationTime": t,
-            "modificationTime": t,
-            "sizeTotal": size,
-            "sizeUsed": used,
-            "sizeAllocated": allocated,
-            "isReadOnly": false,
-            "isThinEnabled": thin,
-            "isCIFSSyncWritesEnabled": false,
-            "isCIFSOpLocksEnabled": true,
-            "isCIFSNotifyOnWriteEnabled": false,
-            "isCIFSNotifyOnAccessEnabled": false,
-            "cifsNotifyOnChangeDirDepth": 512,
-            "cifsNumUsedFiles": 0,
-            "oid": 8_589_934_592u64 + n,
-            "backendId": (171_798_691_840u64 + n).to_string(),
-            "metadataSize": 0,
-            "metadataSizeAllocated": 0,
-            "perTierSizeUsed": [allocated, 0, 0],
-            "snapsSize": 0,
-            "snapsSizeAllocated": 0,
-            "snapCount": 0,
-            "isSMBCA": false,
-            "storageResource": reference(&res),
-            "pool": reference(&pool),
-            "nasServer": reference(&nas),
-        }),
-    );
+    let mut fs = json!({
+        "id": id,
+        "operationalStatus": [2],
+        "type": 1,
+        "tieringPolicy": 0,
+        "supportedProtocols": protocols,
+        "accessPolicy": 0,
+        "renamePolicy": 0,
+        "lockingPolicy": 0,
+        "format": 2,
+        "hostIOSize": 8192,
+        "poolFullPolicy": 0,
+        "instanceId": format!("root/emc:EMC_UEM_FileSystemLeaf%InstanceID={id}"),
+        "health": fs_health(),
+        "name": name,
+        "description": description,
+        "creationTime": t,
+        "modificationTime": t,
+        "sizeTotal": size,
+        "sizeUsed": used,
+        "sizeAllocated": allocated,
+        "isReadOnly": false,
+        "isThinEnabled": thin,
+        "isCIFSSyncWritesEnabled": false,
+        "isCIFSOpLocksEnabled": true,
+        "isCIFSNotifyOnWriteEnabled": false,
+        "isCIFSNotifyOnAccessEnabled": false,
+        "cifsNotifyOnChangeDirDepth": 512,
+        "cifsNumUsedFiles": 0,
+        "oid": 8_589_934_592u64 + n,
+        "backendId": (171_798_691_840u64 + n).to_string(),
+        "metadataSize": 0,
+        "metadataSizeAllocated": 0,
+        "perTierSizeUsed": [allocated, 0, 0],
+        "snapsSize": 0,
+        "snapsSizeAllocated": 0,
+        "snapCount": 0,
+        "isSMBCA": false,
+        "sizeAllocatedTotal": allocated,
+        "storageResource": reference(&res),
+        "pool": reference(&pool),
+        "nasServer": reference(&nas),
+    });
+    if let (Value::Object(fs), Value::Object(more)) = (&mut fs, efficiency_defaults()) {
+        fs.extend(more);
+    }
+    inv.insert("filesystem", fs);
     if let Some(shares) = body.get("nfsShareCreate").filter(|v| !v.is_null()) {
         create_shares(inv, &id, shares)?;
     }
     Ok(Reply::ok(json!({"storageResource": reference(&res)})))
+}
+
+/// What a new file system shows of the features that save space (off: no data to save).
+fn efficiency_defaults() -> Value {
+    json!({
+        "folderRenamePolicy": 0,
+        "sizePreallocated": 0,
+        "minSizeAllocated": 0,
+        "isDataReductionEnabled": false,
+        "isAdvancedDedupEnabled": false,
+        "isCompressionEnabled": false,
+        "dataReductionSizeSaved": 0,
+        "dataReductionPercent": 0,
+        "dataReductionRatio": 1.0,
+        "compressionSizeSaved": 0,
+        "compressionPercent": 0,
+        "compressionRatio": 1.0,
+        "isDedupRunning": false,
+        "dedupState": 0,
+        "dedupProgress": 0,
+        "dedupExcludeExtensions": [],
+        "dedupExcludePaths": [],
+        "dedupNumFilesTotal": 0,
+        "dedupNumFilesScanned": 0,
+        "dedupNumFilesDeduped": 0,
+        "dedupNumFileRecalled": 0,
+        "dedupOriginalSizeUsed": 0,
+        "dedupSizeUsed": 0,
+        "dedupSizeSaved": 0,
+        "dedupPercentSaved": 0,
+        "isMigrationDestination": false,
+        "fileEventSettings": {"isCIFSEnabled": false, "isNFSEnabled": false},
+    })
 }
 
 fn fs_of_resource(inv: &Inventory, res: &str) -> UnityResult<Value> {
@@ -186,6 +220,7 @@ pub fn modify(inv: &mut Inventory, res: &str, body: &Value) -> UnityResult<Reply
                     ));
                 }
                 fs["sizeAllocated"] = json!(size);
+                fs["sizeAllocatedTotal"] = json!(size);
                 fs["perTierSizeUsed"] = json!([size, 0, 0]);
             }
             fs["sizeTotal"] = json!(size);
@@ -247,6 +282,18 @@ fn items<'a>(v: &'a Value, key: &str) -> UnityResult<&'a Vec<Value>> {
         .ok_or_else(|| UnityError::invalid(format!("{key} must be a list.")))
 }
 
+/// A share name: what clients mount after `<address>:/`. `/` inside builds an export
+/// name space (`vol/fs1`); not as the first or last character, nor twice in a row
+/// (*chosen* code: 400 131149825, as other bad arguments).
+fn check_share_name(name: &str) -> UnityResult<()> {
+    if name.split('/').any(str::is_empty) {
+        return Err(UnityError::invalid(format!(
+            "NFS share name {name:?}: '/' separates names; it cannot start or end one, nor come twice."
+        )));
+    }
+    Ok(())
+}
+
 fn share_name_taken(inv: &Inventory, name: &str) -> bool {
     inv.list("nfsShare")
         .iter()
@@ -284,6 +331,7 @@ fn new_share(id: &str, name: &str, path: &str) -> Value {
 fn create_shares(inv: &mut Inventory, fs_id: &str, list: &Value) -> UnityResult<()> {
     for item in items(list, "nfsShareCreate")? {
         let name = req_str(item, "name")?.to_string();
+        check_share_name(&name)?;
         let path = opt_str(item, "path")?.unwrap_or("/").to_string();
         if !path.starts_with('/') {
             return Err(UnityError::invalid("path must start with /."));
@@ -350,14 +398,8 @@ fn apply_params(inv: &Inventory, share: &mut Value, params: &Value) -> UnityResu
             Some(_) => return Err(UnityError::invalid(format!("{list} must be a list."))),
         }
     }
-    let alias = params.get("rootAccessHostsString").filter(|v| !v.is_null());
     for key in STRINGS {
-        let value = match (params.get(*key).filter(|v| !v.is_null()), *key) {
-            (Some(v), _) => Some(v),
-            (None, "readWriteRootHostsString") => alias,
-            _ => None,
-        };
-        match value {
+        match params.get(*key).filter(|v| !v.is_null()) {
             None => {}
             Some(Value::String(s)) => {
                 let cleaned: Vec<&str> = s
@@ -404,6 +446,7 @@ pub fn create_snap_share(inv: &mut Inventory, body: &Value) -> UnityResult<Reply
         return Err(UnityError::not_found());
     }
     let name = req_str(body, "name")?.to_string();
+    check_share_name(&name)?;
     let path = opt_str(body, "path")?.unwrap_or("/").to_string();
     if share_name_taken(inv, &name) {
         return Err(share_name_in_use());

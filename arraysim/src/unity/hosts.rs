@@ -27,7 +27,7 @@ pub fn create_host(inv: &mut Inventory, body: &Value) -> UnityResult<Reply> {
         ));
     }
     let id = format!("Host_{}", inv.next("Host_"));
-    let mut host = json!({
+    let host = json!({
         "id": id,
         "operationalStatus": [2],
         "type": kind,
@@ -39,10 +39,6 @@ pub fn create_host(inv: &mut Inventory, body: &Value) -> UnityResult<Reply> {
         "description": description,
         "osType": os,
     });
-    if kind == 2 {
-        host["address"] = body.get("address").cloned().unwrap_or(json!(""));
-        host["netmask"] = body.get("netmask").cloned().unwrap_or(json!(""));
-    }
     inv.insert("host", host);
     Ok(Reply::created(json!({ "id": id })))
 }

@@ -35,8 +35,7 @@ pub fn add_missing_singletons(inv: &mut Inventory) {
         inv.insert(
             "iscsiSettings",
             json!({"id": "0", "isForwardCHAPRequired": false,
-                   "forwardGlobalCHAPUserName": "", "reverseCHAPUserName": "",
-                   "iSNSServer": null}),
+                   "forwardGlobalCHAPUserName": "", "reverseCHAPUserName": ""}),
         );
     }
 }
@@ -211,6 +210,7 @@ pub fn default_inventory() -> Inventory {
                "sizeAllocated": 2952790016u64, "isSystem": false, "isReplicationEnabled": false,
                "isReplicationDestination": false, "isMultiProtocolEnabled": false,
                "credentialsCacheTTL": "00:15:00.000", "isExtendedUnixCredentialEnabled": false,
+               "isPacketReflectEnabled": false, "isMigrationDestination": false,
                "homeSP": reference("spa"), "currentSP": reference("spa"),
                "pool": reference("pool_1"), "fileInterface": [reference("if_3")]}),
     );

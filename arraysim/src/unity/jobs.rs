@@ -38,7 +38,6 @@ pub fn render(inv: &Inventory, job: &Job) -> Value {
         "action": owner["action"].clone(),
         "description": job.description,
         "submitTime": submit,
-        "affectedResource": owner.get("affectedResource").cloned().unwrap_or(json!({})),
     });
     let mut j = json!({
         "id": job.uuid,
@@ -56,8 +55,15 @@ pub fn render(inv: &Inventory, job: &Job) -> Value {
         "isJobCancelable": false,
         "isJobCancelled": false,
         "clientData": "",
-        "affectedResource": owner.get("affectedResource").cloned().unwrap_or(json!({})),
     });
+    // The object the job works on, when it names one (a create names none).
+    if let Some(affected) = owner
+        .get("affectedResource")
+        .filter(|a| a.as_object().is_some_and(|m| !m.is_empty()))
+    {
+        task["affectedResource"] = affected.clone();
+        j["affectedResource"] = affected.clone();
+    }
     if job.start_time.is_some() {
         j["startTime"] = unity_time(&job.start_time);
     }

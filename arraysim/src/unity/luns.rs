@@ -12,8 +12,9 @@ use super::error::{self, UnityError, UnityResult};
 use super::model::{Inventory, health, id_of, now, ref_id, reference};
 use super::{Reply, opt_bool, opt_ref, opt_str, opt_u64, req_str, sub};
 
-/// *Chosen*: a LUN with snapshots is deleted only with `forceSnapDeletion`.
-pub const HAS_SNAPS: u64 = 108_007_750;
+/// A storage resource with snapshots is deleted only with `forceSnapDeletion` (storops'
+/// `UnityDeleteStorageResourceHasSnapError`; the HTTP status, 409, is chosen).
+pub const HAS_SNAPS: u64 = 100_666_391;
 /// The base LUN of a thin clone must be thin (0x6701676, *chosen* number).
 pub const REQUIRE_THIN: u64 = 108_009_078;
 
@@ -25,12 +26,24 @@ fn lun_health() -> Value {
     )
 }
 
-/// Parse a `hostAccess` list into stored entries.
-pub fn parse_host_access(inv: &Inventory, list: &Value) -> UnityResult<Vec<Value>> {
+/// The host LUN number asked is another LUN's on that host (0x6000100, captured), 422.
+pub const HLU_IN_USE: u64 = 100_663_552;
+
+/// A `hostAccess` list: the entries to store and the host LUN numbers asked (`hlu`).
+pub struct HostAccess {
+    /// The `blockHostAccess` entries.
+    pub entries: Vec<Value>,
+    /// `(host, hlu)` asked.
+    pub hlus: Vec<(String, u64)>,
+}
+
+/// Parse a `hostAccess` list.
+pub fn parse_host_access(inv: &Inventory, list: &Value) -> UnityResult<HostAccess> {
     let Value::Array(items) = list else {
         return Err(UnityError::invalid("hostAccess must be a list."));
     };
     let mut out: Vec<Value> = Vec::new();
+    let mut hlus: Vec<(String, u64)> = Vec::new();
     for (n, item) in items.iter().enumerate() {
         let host = opt_ref(item, "host")?
             .ok_or_else(|| UnityError::invalid("hostAccess[].host is required."))?;
@@ -41,10 +54,14 @@ pub fn parse_host_access(inv: &Inventory, list: &Value) -> UnityResult<Vec<Value
         if mask > 3 {
             return Err(UnityError::invalid("accessMask must be 0, 1, 2 or 3."));
         }
+        out.retain(|e| ref_id(e, "host") != Some(host));
+        hlus.retain(|(h, _)| h != host);
         if mask == 0 {
             continue;
         }
-        out.retain(|e| ref_id(e, "host") != Some(host));
+        if let Some(hlu) = opt_u64(item, "hlu")? {
+            hlus.push((host.to_string(), hlu));
+        }
         out.push(json!({
             "accessMask": mask,
             "instanceId": format!("root/emc:EMC_UEM_HostAccessLunAssocLeaf%InstanceID={}", n + 1),
@@ -53,7 +70,30 @@ pub fn parse_host_access(inv: &Inventory, list: &Value) -> UnityResult<Vec<Value
             "productionAccess": u64::from(mask & 1 != 0),
         }));
     }
-    Ok(out)
+    Ok(HostAccess { entries: out, hlus })
+}
+
+/// Gives LUN `lun` the host LUN numbers asked; a number another LUN of that host holds
+/// is refused (before anything changes).
+fn reserve_hlus(inv: &mut Inventory, lun: &str, hlus: &[(String, u64)]) -> UnityResult<()> {
+    for (host, hlu) in hlus {
+        let taken = inv.hlus.iter().any(|(key, n)| {
+            n == hlu
+                && key
+                    .split_once(' ')
+                    .is_some_and(|(h, l)| h == host && l != lun)
+        });
+        if taken {
+            return Err(UnityError::unprocessable(
+                HLU_IN_USE,
+                "The specified host lun number conflicted with existing luns for this host. (Error Code:0x6000100)",
+            ));
+        }
+    }
+    for (host, hlu) in hlus {
+        inv.hlus.insert(format!("{host} {lun}"), *hlu);
+    }
+    Ok(())
 }
 
 fn name_taken(inv: &Inventory, name: &str, except: &str) -> bool {
@@ -104,17 +144,25 @@ pub fn create(inv: &mut Inventory, body: &Value) -> UnityResult<Reply> {
     }
     check_name(inv, &name, "")?;
     let access = match params.get("hostAccess") {
-        None | Some(Value::Null) => Vec::new(),
-        Some(list) => parse_host_access(inv, list)?,
+        None | Some(Value::Null) => None,
+        Some(list) => Some(parse_host_access(inv, list)?),
     };
     if !thin && !inv.pool_has_room(&pool, size) {
         return Err(pool_full());
     }
     let id = format!("sv_{}", inv.next("sv_"));
+    if let Some(access) = &access {
+        reserve_hlus(inv, &id, &access.hlus)?;
+    }
     let mut lun = new_lun(inv, &id, &name, &description, &pool, size, thin, node);
     lun["isCompressionEnabled"] = json!(compression);
-    if !access.is_empty() {
-        lun["hostAccess"] = Value::Array(access);
+    for key in ["isDataReductionEnabled", "isAdvancedDedupEnabled"] {
+        if let Some(on) = opt_bool(params, key)? {
+            lun[key] = json!(on);
+        }
+    }
+    if let Some(access) = access.filter(|a| !a.entries.is_empty()) {
+        lun["hostAccess"] = Value::Array(access.entries);
     }
     inv.insert("lun", lun);
     Ok(Reply::ok(json!({"storageResource": reference(&id)})))
@@ -136,7 +184,9 @@ pub fn new_lun(
     let wwn = inv.next_wwn();
     let snap_wwn = inv.next_wwn();
     let object_id = 42_949_672_960u64 + inv.counters.get("sv_").copied().unwrap_or(0);
-    json!({
+    let lun_number = inv.next("lunNumber");
+    let allocated = if thin { 0 } else { size };
+    let mut lun = json!({
         "id": id,
         "operationalStatus": [2],
         "type": 2,
@@ -151,15 +201,11 @@ pub fn new_lun(
         "description": description,
         "modificationTime": t,
         "sizeTotal": size,
-        "sizeAllocated": if thin { 0 } else { size },
-        "perTierSizeUsed": [if thin { 0 } else { size }, 0, 0],
+        "sizeAllocated": allocated,
+        "sizeAllocatedTotal": allocated,
+        "perTierSizeUsed": [allocated, 0, 0],
         "isThinEnabled": thin,
         "isCompressionEnabled": false,
-        "isDataReductionEnabled": false,
-        "isAdvancedDedupEnabled": false,
-        "dataReductionSizeSaved": 0,
-        "dataReductionPercent": 0,
-        "dataReductionRatio": 1.0,
         "wwn": wwn,
         "isReplicationDestination": false,
         "isSnapSchedulePaused": false,
@@ -170,11 +216,32 @@ pub fn new_lun(
         "snapsSize": 0,
         "snapsSizeAllocated": 0,
         "snapCount": 0,
-        "isThinClone": false,
-        "familyCloneCount": 0,
+        "familyBaseLun": reference(id),
+        "lunNumber": lun_number,
         "storageResource": reference(id),
         "pool": reference(pool),
-    })
+    });
+    let family = json!({
+        "sizePreallocated": 0,
+        "isDataReductionEnabled": false,
+        "isAdvancedDedupEnabled": false,
+        "dataReductionSizeSaved": 0,
+        "dataReductionPercent": 0,
+        "dataReductionRatio": 1.0,
+        "compressionSizeSaved": 0,
+        "compressionPercent": 0,
+        "compressionRatio": 1.0,
+        "isThinClone": false,
+        "familyCloneCount": 0,
+        "familySnapCount": 0,
+        "familySizeAllocatedTotal": allocated,
+        "nonBaseSize": 0,
+        "nonBaseSizeAllocated": 0,
+    });
+    if let (Value::Object(lun), Value::Object(more)) = (&mut lun, family) {
+        lun.extend(more);
+    }
+    lun
 }
 
 fn lun_of(inv: &Inventory, sr: &str) -> UnityResult<Value> {
@@ -220,14 +287,20 @@ pub fn modify(inv: &mut Inventory, sr: &str, body: &Value) -> UnityResult<Reply>
                     return Err(pool_full());
                 }
                 lun["sizeAllocated"] = json!(size);
+                lun["sizeAllocatedTotal"] = json!(size);
                 lun["perTierSizeUsed"] = json!([size, 0, 0]);
             }
             lun["sizeTotal"] = json!(size);
             changed = true;
         }
     }
+    let mut asked_hlus = Vec::new();
     if let Some(list) = params.get("hostAccess").filter(|v| !v.is_null()) {
-        let access = parse_host_access(inv, list)?;
+        let HostAccess {
+            entries: access,
+            hlus,
+        } = parse_host_access(inv, list)?;
+        asked_hlus = hlus;
         let before = lun.get("hostAccess").cloned().unwrap_or(json!([]));
         let same = |a: &Value, b: &Value| {
             let key = |v: &Value| {
@@ -259,11 +332,17 @@ pub fn modify(inv: &mut Inventory, sr: &str, body: &Value) -> UnityResult<Reply>
             lun["hostAccess"] = new;
         }
     }
-    if let Some(c) = opt_bool(params, "isCompressionEnabled")?
-        && lun["isCompressionEnabled"].as_bool() != Some(c)
-    {
-        lun["isCompressionEnabled"] = json!(c);
-        changed = true;
+    for key in [
+        "isCompressionEnabled",
+        "isDataReductionEnabled",
+        "isAdvancedDedupEnabled",
+    ] {
+        if let Some(on) = opt_bool(params, key)?
+            && lun[key].as_bool() != Some(on)
+        {
+            lun[key] = json!(on);
+            changed = true;
+        }
     }
     if let Some(node) = opt_u64(params, "defaultNode")? {
         if node > 1 {
@@ -277,12 +356,17 @@ pub fn modify(inv: &mut Inventory, sr: &str, body: &Value) -> UnityResult<Reply>
             changed = true;
         }
     }
+    let held = |host: &str, hlu: u64| inv.hlus.get(&format!("{host} {sr}")) == Some(&hlu);
+    if asked_hlus.iter().any(|(h, n)| !held(h, *n)) {
+        changed = true;
+    }
     if !changed {
         return Err(UnityError::conflict(
             error::NOTHING_TO_MODIFY,
             "The user requested modification of the storage resource but the system found that there is nothing to modify. (Error Code:0x6701020)",
         ));
     }
+    reserve_hlus(inv, sr, &asked_hlus)?;
     lun["modificationTime"] = json!(now());
     if let Some(slot) = inv.get_mut("lun", sr) {
         *slot = lun;
@@ -324,31 +408,29 @@ pub fn thin_clone(inv: &mut Inventory, sr: &str, body: &Value) -> UnityResult<Re
     lun["isThinClone"] = json!(true);
     let family = ref_id(&base, "familyBaseLun").unwrap_or(sr).to_string();
     lun["familyBaseLun"] = reference(&family);
-    lun["parentSnap"] = reference(&snap_id);
-    lun["originalParentLun"] = reference(sr);
     inv.insert("lun", lun);
-    // The base is its own family base once cloned.
-    if let Some(b) = inv.get_mut("lun", sr)
-        && b.get("familyBaseLun").is_none()
-    {
-        b["familyBaseLun"] = reference(sr);
-    }
     Ok(Reply::ok(json!({"storageResource": reference(&id)})))
 }
 
-/// `DELETE /api/instances/storageResource/<id>` of a LUN.
-pub fn delete(inv: &mut Inventory, sr: &str, body: &Value) -> UnityResult<Reply> {
-    let has_clones = inv.list("lun").iter().any(|l| {
-        id_of(l) != sr
-            && ref_id(l, "familyBaseLun") == Some(sr)
-            && ref_id(l, "originalParentLun").is_some()
-    });
+/// The base of a thin-clone family stays while the family has clones (409 108009075).
+/// Checked before a `?timeout=0` delete becomes a job, as captured.
+pub fn check_deletable(inv: &Inventory, sr: &str) -> UnityResult<()> {
+    let has_clones = inv
+        .list("lun")
+        .iter()
+        .any(|l| id_of(l) != sr && ref_id(l, "familyBaseLun") == Some(sr));
     if has_clones {
         return Err(UnityError::conflict(
             error::HAS_THIN_CLONES,
             "The specified LUN cannot be deleted because it has one or more dependent thin clones. (Error Code:0x6701673)",
         ));
     }
+    Ok(())
+}
+
+/// `DELETE /api/instances/storageResource/<id>` of a LUN.
+pub fn delete(inv: &mut Inventory, sr: &str, body: &Value) -> UnityResult<Reply> {
+    check_deletable(inv, sr)?;
     let force = opt_bool(body, "forceSnapDeletion")?.unwrap_or(false);
     let snaps: Vec<String> = inv
         .list("snap")

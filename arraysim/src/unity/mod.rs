@@ -3,14 +3,18 @@
 //! captured from real arrays (`storops_test/unity/rest_data/`).
 //!
 //! Layout: `model` (the generic object model and derived fields),
-//! `inventory` (the default array), `query` (fields, filter grammar,
-//! paging, envelopes), `error` (the error body and codes), `session`
+//! `inventory` (the default array), `schema` (each type's attributes, the
+//! type metadata, the checks of `fields=`, records and request bodies),
+//! `query` (fields, filter grammar, paging, envelopes), `error` (the error
+//! body and codes), `session`
 //! (cookie + CSRF token), `jobs` (job records), and one file per resource
 //! family: `luns` (LUN storage resources, host access, thin clones),
 //! `hosts` (hosts, initiators), `filesystems` (file systems, NFS shares),
 //! `snaps` (snapshots), `nas` (NAS servers, file interfaces).
 //!
 //! # URL grammar
+//! - `GET /api/types/<t>` — the type's metadata (its attributes), which
+//!   storops reads before any query whose fields it was not given;
 //! - `GET /api/types/<t>/instances` — collection (`entries[].content`);
 //! - `GET /api/instances/<t>/<id>` (or `<t>/name:<name>`) — one instance;
 //! - `POST /api/types/<t>/instances` — create (`201 {"content": {"id"}}`);
@@ -26,7 +30,9 @@
 //! /api/types/job/instances` with `tasks` runs them as one job.
 //!
 //! # Shape choices (where the captures say nothing)
-//! - Without `fields=`, a record shows only its `id` (Unisphere's rule).
+//! - Without `fields=`, a record shows only its `id` (Unisphere's rule); an
+//!   unknown `fields=` name is 422 131150085, a body that does not fit its
+//!   request 422 131149877 (both captured).
 //! - `entryCount` appears only without `compact=true` (no compact capture
 //!   has it).
 //! - Fields a record does not have are left out, not `null`.
@@ -44,6 +50,7 @@ pub mod luns;
 pub mod model;
 pub mod nas;
 pub mod query;
+pub mod schema;
 pub mod session;
 pub mod snaps;
 
@@ -66,33 +73,6 @@ use crate::core::auth::Credentials;
 use crate::core::jobs::{self as core_jobs, INJECTED_FAILURE_CODE, JobFailure};
 use crate::core::server::{InjectedJobFailure, SessionsAdmin, VendorService};
 use crate::core::state::{Shared, Store, StoreError};
-
-/// The types a client may list (an empty one lists no entries).
-pub const KNOWN_TYPES: &[&str] = &[
-    "basicSystemInfo",
-    "system",
-    "iscsiSettings",
-    "user",
-    "loginSessionInfo",
-    "storageProcessor",
-    "pool",
-    "disk",
-    "ethernetPort",
-    "fcPort",
-    "iscsiNode",
-    "iscsiPortal",
-    "nasServer",
-    "fileInterface",
-    "lun",
-    "storageResource",
-    "filesystem",
-    "snap",
-    "nfsShare",
-    "host",
-    "hostInitiator",
-    "hostLUN",
-    "job",
-];
 
 /// The Unity simulator's shared state.
 pub struct Unity {
@@ -224,7 +204,7 @@ fn apply_op(inv: &mut Inventory, op: &Op, body: &Value) -> UnityResult<Reply> {
     let kind = match op {
         Op::Create(t) | Op::Delete(t, _) | Op::InstanceAction(t, _, _) | Op::TypeAction(t, _) => t,
     };
-    if !KNOWN_TYPES.contains(&kind.as_str()) {
+    if !schema::is_served(kind) {
         return Err(UnityError::not_found());
     }
     let reply = match op {
@@ -452,13 +432,43 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// The type a GET reads, and that its `fields=` must belong to: `None` for a path that
+/// is not a type, an instance or a collection of a served type (404).
+fn read_type<'a>(segs: &[&'a str]) -> Option<&'a str> {
+    match segs {
+        ["api", "types", kind] if schema::is_served(kind) => Some("type"),
+        ["api", "types", kind, "instances"] | ["api", "instances", kind, _]
+            if schema::is_served(kind) =>
+        {
+            Some(kind)
+        }
+        _ => None,
+    }
+}
+
 fn get(unity: &Unity, base: &str, segs: &[&str], q: &UnityQuery) -> Response {
+    let Some(read) = read_type(segs) else {
+        return UnityError::not_found().into_response();
+    };
+    if let Err(e) = schema::check_fields(read, q.fields.as_deref().unwrap_or(&[])) {
+        return e.into_response();
+    }
+    // Filters and orders name attributes too (*chosen*: 400, as any bad filter).
+    let compared = q.filter.iter().flat_map(|f| f.paths());
+    let ordered = q.orderby.iter().map(|(field, _)| field.as_str());
+    if let Some(bad) = compared.chain(ordered).find(|p| !schema::has_path(read, p)) {
+        return UnityError::invalid(format!(
+            "The filter or order names {bad}, which {read} does not have."
+        ))
+        .into_response();
+    }
     let updated = now();
     let result: UnityResult<Value> = unity.shared.read(|inv| match segs {
+        ["api", "types", kind] => {
+            let content = schema::metadata(kind, base).ok_or_else(UnityError::not_found)?;
+            Ok(query::type_metadata(inv, base, kind, q, &content, &updated))
+        }
         ["api", "types", kind, "instances"] => {
-            if !KNOWN_TYPES.contains(kind) {
-                return Err(UnityError::not_found());
-            }
             let jobs;
             let records: &[Value] = if *kind == "job" {
                 jobs = jobs::all(inv);
@@ -534,7 +544,7 @@ async fn change(
         (&Method::DELETE, ["api", "instances", t, id]) => Op::Delete(t.to_string(), id.to_string()),
         _ => {
             let known = match segs {
-                ["api", "types", t, ..] | ["api", "instances", t, ..] => KNOWN_TYPES.contains(t),
+                ["api", "types", t, ..] | ["api", "instances", t, ..] => schema::is_served(t),
                 _ => false,
             };
             return if known {
@@ -545,7 +555,18 @@ async fn change(
             .into_response();
         }
     };
+    if let Err(e) = schema::bodies::check(&op, &body) {
+        return e.into_response();
+    }
     if q.is_async() {
+        // What the array refuses before making a job (captured: the delete of a LUN
+        // with thin clones, `storageResource/delete_sv_5605_with_thin_clone.json`).
+        if let Op::Delete(t, id) = &op
+            && t == "storageResource"
+            && let Err(e) = unity.shared.read(|inv| luns::check_deletable(inv, id))
+        {
+            return e.into_response();
+        }
         if let Op::Delete(t, id) = &op
             && t == "snap"
         {
@@ -661,6 +682,9 @@ fn submit(unity: &Arc<Unity>, ops: Vec<(Op, Value)>, injected: bool) -> UnityRes
 /// `POST /api/types/job/instances {"description", "tasks": [{"object",
 /// "action", "parametersIn"}]}` → `201 {"content": {"id"}}`.
 fn submit_tasks(unity: &Arc<Unity>, body: &Value, injected: bool) -> Response {
+    if let Err(e) = schema::bodies::check_object(schema::bodies::JOB_CREATE, body) {
+        return e.into_response();
+    }
     let Some(tasks) = body.get("tasks").and_then(Value::as_array) else {
         return UnityError::invalid("tasks is required.").into_response();
     };
@@ -678,6 +702,9 @@ fn submit_tasks(unity: &Arc<Unity>, body: &Value, injected: bool) -> Response {
             (verb, Some(id)) => Op::InstanceAction(object.into(), id.into(), verb.into()),
             (verb, None) => Op::TypeAction(object.into(), verb.into()),
         };
+        if let Err(e) = schema::bodies::check(&op, &params) {
+            return e.into_response();
+        }
         ops.push((op, params));
     }
     match submit(unity, ops, injected) {

@@ -14,7 +14,7 @@ use crate::core::jobs::{HasJobs, Job};
 use crate::core::time::iso8601;
 
 /// Bump when the document's shape changes.
-pub const STATE_VERSION: u32 = 1;
+pub const STATE_VERSION: u32 = 2;
 
 /// The whole array.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -229,6 +229,7 @@ impl Inventory {
                 "instanceId": format!("root/emc:EMC_UEM_HostAccessLunAssocLeaf%Antecedent=root/emc:EMC_UEM_HostLeaf\\%InstanceID\\={host}%Dependent=root/emc:EMC_UEM_StorageVolumeLeaf\\%InstanceID\\={lun}_prod"),
                 "hlu": hlu,
                 "isReadOnly": false,
+                "isDefaultSnap": false,
                 "host": reference(host),
                 "lun": reference(lun),
             }));
@@ -249,16 +250,23 @@ impl Inventory {
 
     fn recompute_luns(&mut self) {
         let snaps = self.snap_counts();
-        let mut clones: HashMap<String, usize> = HashMap::new();
+        // Per thin-clone family (by its base): clones, snaps, allocated space.
+        let mut families: HashMap<String, (usize, usize, u64)> = HashMap::new();
         for l in self.list("lun") {
-            if let Some(base) = ref_id(l, "familyBaseLun")
-                && base != id_of(l)
-            {
-                *clones.entry(base.to_string()).or_insert(0) += 1;
+            let id = id_of(l);
+            let base = ref_id(l, "familyBaseLun").unwrap_or(id);
+            let family = families.entry(base.to_string()).or_default();
+            if base != id {
+                family.0 += 1;
             }
+            family.1 += snaps.get(id).copied().unwrap_or(0);
+            family.2 += l["sizeAllocated"].as_u64().unwrap_or(0);
         }
         for lun in self.list_mut("lun") {
             let id = id_of(lun).to_string();
+            let base = ref_id(lun, "familyBaseLun").unwrap_or(&id).to_string();
+            let (clones, family_snaps, family_allocated) =
+                families.get(&base).copied().unwrap_or_default();
             if let Value::Object(map) = lun {
                 map.insert(
                     "snapCount".into(),
@@ -266,8 +274,10 @@ impl Inventory {
                 );
                 map.insert(
                     "familyCloneCount".into(),
-                    json!(clones.get(&id).copied().unwrap_or(0)),
+                    json!(if base == id { clones } else { 0 }),
                 );
+                map.insert("familySnapCount".into(), json!(family_snaps));
+                map.insert("familySizeAllocatedTotal".into(), json!(family_allocated));
             }
         }
     }
@@ -346,7 +356,7 @@ impl Inventory {
         let mut out = Vec::new();
         for lun in self.list("lun") {
             let id = id_of(lun);
-            out.push(json!({
+            let mut sr = json!({
                 "id": id,
                 "type": 8,
                 "replicationType": 0,
@@ -367,13 +377,24 @@ impl Inventory {
                 "snapCount": lun["snapCount"].clone(),
                 "pools": [lun["pool"].clone()],
                 "luns": [reference(id)],
-            }));
+                "isThinClone": lun["isThinClone"].clone(),
+                "familyCloneCount": lun["familyCloneCount"].clone(),
+                "familySnapCount": lun["familySnapCount"].clone(),
+                "familySizeAllocatedTotal": lun["familySizeAllocatedTotal"].clone(),
+                "nonBaseSize": lun["nonBaseSize"].clone(),
+                "nonBaseSizeAllocated": lun["nonBaseSizeAllocated"].clone(),
+            });
+            common_resource_fields(&mut sr, lun, "StorageVolumeLeaf");
+            if let Some(base) = lun.get("familyBaseLun") {
+                sr["familyBaseStorageResource"] = base.clone();
+            }
+            out.push(sr);
         }
         for fs in self.list("filesystem") {
             let Some(sr) = ref_id(fs, "storageResource") else {
                 continue;
             };
-            out.push(json!({
+            let mut record = json!({
                 "id": sr,
                 "type": 1,
                 "replicationType": 0,
@@ -394,7 +415,16 @@ impl Inventory {
                 "snapCount": fs["snapCount"].clone(),
                 "pools": [fs["pool"].clone()],
                 "filesystem": reference(id_of(fs)),
-            }));
+                "dedupStatus": 0,
+                "isThinClone": false,
+                "familyCloneCount": 0,
+                "familySnapCount": fs["snapCount"].clone(),
+                "familySizeAllocatedTotal": fs["sizeAllocated"].clone(),
+                "nonBaseSize": 0,
+                "nonBaseSizeAllocated": 0,
+            });
+            common_resource_fields(&mut record, fs, "FileSystemLeaf");
+            out.push(record);
         }
         out.sort_by_key(|r| sort_key(id_of(r)));
         self.objects.insert("storageResource".into(), out);
@@ -502,6 +532,42 @@ impl Inventory {
         self.get("pool", pool)
             .and_then(|p| p["sizeFree"].as_u64())
             .is_some_and(|free| free >= bytes)
+    }
+}
+
+/// The fields a storage resource shares with its LUN or file system `of` (times,
+/// space-saving figures, which no data make non-zero), and its own identity.
+fn common_resource_fields(sr: &mut Value, of: &Value, leaf: &str) {
+    let id = id_of(sr).to_string();
+    let Value::Object(map) = sr else {
+        return;
+    };
+    for key in ["creationTime", "modificationTime", "operationalStatus"] {
+        map.insert(key.into(), of[key].clone());
+    }
+    let allocated = of["sizeAllocated"].clone();
+    let object_id = of.get("objectId").or_else(|| of.get("oid")).cloned();
+    let fields = [
+        (
+            "instanceId",
+            json!(format!("root/emc:EMC_UEM_{leaf}%InstanceID={id}")),
+        ),
+        ("objectId", object_id.unwrap_or(json!(0))),
+        ("sizeAllocatedTotal", allocated),
+        ("sizePreallocated", json!(0)),
+        ("compressionStatus", json!(0)),
+        ("compressionSizeSaved", json!(0)),
+        ("compressionPercent", json!(0)),
+        ("compressionRatio", json!(1.0)),
+        ("dataReductionStatus", json!(0)),
+        ("advancedDedupStatus", json!(0)),
+        ("dataReductionSizeSaved", json!(0)),
+        ("dataReductionPercent", json!(0)),
+        ("dataReductionRatio", json!(1.0)),
+        ("syncReplicationType", json!(0)),
+    ];
+    for (key, value) in fields {
+        map.entry(key).or_insert(value);
     }
 }
 

@@ -48,6 +48,7 @@ pub fn create_nas(inv: &mut Inventory, body: &Value) -> UnityResult<Reply> {
                "isReplicationDestination": opt_bool(body, "isReplicationDestination")?.unwrap_or(false),
                "isMultiProtocolEnabled": opt_bool(body, "isMultiProtocolEnabled")?.unwrap_or(false),
                "credentialsCacheTTL": "00:15:00.000", "isExtendedUnixCredentialEnabled": false,
+               "isPacketReflectEnabled": false, "isMigrationDestination": false,
                "homeSP": reference(&sp), "currentSP": reference(&sp), "pool": reference(&pool)}),
     );
     Ok(Reply::created(json!({ "id": id })))
@@ -90,10 +91,14 @@ pub fn create_interface(inv: &mut Inventory, body: &Value) -> UnityResult<Reply>
     let netmask = opt_str(body, "netmask")?
         .unwrap_or("255.255.255.0")
         .to_string();
-    let gateway = opt_str(body, "gateway")?.unwrap_or("").to_string();
-    if ip.parse::<std::net::IpAddr>().is_err() || !valid_ipv4(&netmask) && !netmask.is_empty() {
+    let gateway = opt_str(body, "gateway")?.filter(|g| !g.is_empty());
+    let bad_gateway = gateway.is_some_and(|g| g.parse::<std::net::IpAddr>().is_err());
+    if ip.parse::<std::net::IpAddr>().is_err()
+        || !valid_ipv4(&netmask) && !netmask.is_empty()
+        || bad_gateway
+    {
         return Err(UnityError::invalid(
-            "ipAddress/netmask must be IP addresses.",
+            "ipAddress/netmask/gateway must be IP addresses.",
         ));
     }
     if inv.get("nasServer", &nas).is_none() {
@@ -127,15 +132,17 @@ pub fn create_interface(inv: &mut Inventory, body: &Value) -> UnityResult<Reply>
         .get("nasServer", &nas)
         .map(|n| n["name"].as_str().unwrap_or("").to_string())
         .unwrap_or_default();
-    inv.insert(
-        "fileInterface",
-        json!({"id": id, "ipProtocolVersion": if ip.contains(':') { 6 } else { 4 }, "role": 0,
-               "instanceId": format!("root/emc:EMC_UEM_FileInterfaceLeaf%InstanceID={id}"),
-               "health": health_ok(), "isSystem": false, "ipAddress": ip,
-               "netmask": netmask, "gateway": gateway, "macAddress": mac,
-               "name": format!("{nas_name}_{id}"), "isPreferred": true, "isDisabled": false,
-               "nasServer": reference(&nas), "ipPort": reference(&port)}),
-    );
+    let mut interface = json!({"id": id, "ipProtocolVersion": if ip.contains(':') { 6 } else { 4 },
+           "role": 0,
+           "instanceId": format!("root/emc:EMC_UEM_FileInterfaceLeaf%InstanceID={id}"),
+           "health": health_ok(), "isSystem": false, "ipAddress": ip,
+           "netmask": netmask, "macAddress": mac,
+           "name": format!("{nas_name}_{id}"), "isPreferred": true, "isDisabled": false,
+           "nasServer": reference(&nas), "ipPort": reference(&port)});
+    if let Some(g) = gateway {
+        interface["gateway"] = json!(g);
+    }
+    inv.insert("fileInterface", interface);
     Ok(Reply::created(json!({ "id": id })))
 }
 

@@ -127,6 +127,25 @@ pub enum Expr {
     In(String, Vec<Value>),
 }
 
+impl Expr {
+    /// Every attribute path the expression compares.
+    pub fn paths(&self) -> Vec<&str> {
+        let mut out = Vec::new();
+        let mut stack = vec![self];
+        while let Some(e) = stack.pop() {
+            match e {
+                Expr::And(a, b) | Expr::Or(a, b) => {
+                    stack.push(a);
+                    stack.push(b);
+                }
+                Expr::Not(a) => stack.push(a),
+                Expr::Cmp(path, _, _) | Expr::In(path, _) => out.push(path.as_str()),
+            }
+        }
+        out
+    }
+}
+
 /// A comparison.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Op {
@@ -653,6 +672,35 @@ pub fn instance(
         "@base": format!("{base}/api/instances/{kind}"),
         "updated": updated,
         "links": [{"rel": "self", "href": format!("/{id}")}],
+        "content": content,
+    })
+}
+
+/// The envelope for `GET /api/types/<kind>` (the type's metadata): `content` reduced to
+/// `fields=` (all of it without), with `@base`/`updated`/`links` unless `compact=true`.
+/// `links` in the content stay whatever `fields=` says, as in the captured replies.
+pub fn type_metadata(
+    inv: &Inventory,
+    base: &str,
+    kind: &str,
+    q: &UnityQuery,
+    metadata: &Value,
+    updated: &str,
+) -> Value {
+    let mut content = match q.fields.as_deref() {
+        Some(fields) => project(inv, metadata, Some(fields)),
+        None => metadata.clone(),
+    };
+    if let (Value::Object(out), Some(links)) = (&mut content, metadata.get("links")) {
+        out.entry("links").or_insert_with(|| links.clone());
+    }
+    if q.compact {
+        return json!({ "content": content });
+    }
+    json!({
+        "@base": format!("{base}/api/types"),
+        "updated": updated,
+        "links": [{"rel": "self", "href": format!("/{kind}")}],
         "content": content,
     })
 }

@@ -8,7 +8,8 @@
 //! - Snaps are of the file system's storage resource; a restore makes Unity keep a backup
 //!   snap of what it replaces (`lsm_restore_backup_<time>`), so nothing is lost.
 //! - An NFS export is an NFS share at the file system's root, named after the export path
-//!   (`/name` → share `name`; default: the file system's name), made, changed and removed
+//!   (`/name` → share `name`, `/a/b` → share `a/b`, mounted as `<NAS address>:/a/b`;
+//!   default: the file system's name), made, changed and removed
 //!   through `modifyFilesystem` (`nfsShareCreate/Modify/Delete`), its hosts in the
 //!   `*HostsString` forms; hosts not listed have no access.
 //! - No file system clones: Unity's REST API has thin clones of LUNs only.
@@ -27,6 +28,9 @@ use crate::mapping::{self, AUTH_TYPES, JobResult, ShareHosts};
 
 /// Unity's smallest file system.
 pub const MIN_FS_SIZE: i64 = 3 << 30;
+
+/// The longest share name taken (*chosen*: a path component limit of common NFS servers).
+const MAX_SHARE_NAME: usize = 255;
 
 /// Unity's largest anonymous uid/gid.
 const MAX_ANON_ID: i64 = u32::MAX as i64;
@@ -57,18 +61,41 @@ fn check_fs_name(name: &str) -> Result<()> {
     Ok(())
 }
 
-/// The share name of an export path (`/name` → `name`).
+/// The share name of an export path: the path without its leading `/` (`/mnt/share` →
+/// `mnt/share`). A Unity NFS share is mounted as `<NAS address>:/<share name>`, its
+/// `path` being the directory it shares inside the file system (always `/` here), so
+/// the export path LSM asks for is the share's name; Unity takes `/` inside a share name
+/// to build an export name space (Unisphere CLI guide, `nfs create -name`), not as its
+/// first character. Each `/`-separated part must be a plain name: not empty, not `.` or
+/// `..`, no quote (Unisphere's filter grammar cannot search for one), no whitespace or
+/// control character.
 fn share_name(path: &str) -> Result<String> {
-    let name = path.strip_prefix('/').unwrap_or(path);
-    if name.is_empty()
-        || name.contains('/')
-        || name.contains('"')
-        || name.chars().any(|c| c.is_control() || c.is_whitespace())
-    {
-        return Err(LsmError::invalid_argument(format!(
-            "export path {path:?}: a Unity NFS share is exported as /NAME, NAME without \
-             '/', quotes or spaces"
-        )));
+    let refuse = |why: &str| {
+        LsmError::invalid_argument(format!(
+            "export path {path:?}: {why}; a Unity NFS share is exported as /NAME or \
+             /NAME/NAME/..."
+        ))
+    };
+    let name = path
+        .strip_prefix('/')
+        .ok_or_else(|| refuse("it must start with '/'"))?;
+    if name.len() > MAX_SHARE_NAME {
+        return Err(refuse(&format!("at most {MAX_SHARE_NAME} characters")));
+    }
+    for part in name.split('/') {
+        if part.is_empty() || part == "." || part == ".." {
+            return Err(refuse(
+                "each part between '/' must be a name (not empty, . or ..)",
+            ));
+        }
+        if part
+            .chars()
+            .any(|c| c == '"' || c == '\\' || c.is_control() || c.is_whitespace())
+        {
+            return Err(refuse(
+                "no quotes, backslashes, spaces or control characters",
+            ));
+        }
     }
     Ok(name.to_string())
 }
@@ -296,7 +323,7 @@ impl Session {
             .ok_or_else(|| LsmError::plugin_bug("the file system has no storage resource"))?;
         let name = match request.export_path.as_deref() {
             Some(path) => share_name(path)?,
-            None => share_name(fs.name.as_deref().unwrap_or(&fs.id))?,
+            None => share_name(&format!("/{}", fs.name.as_deref().unwrap_or(&fs.id)))?,
         };
         let mut parameters = json!({
             "defaultAccess": default_access::NO_ACCESS,
@@ -388,5 +415,27 @@ impl Session {
                 Context::Delete,
             )
             .map(drop)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn export_paths_are_share_names() {
+        assert_eq!(share_name("/share").unwrap(), "share");
+        assert_eq!(share_name("/mnt/abc123").unwrap(), "mnt/abc123");
+        assert_eq!(share_name("/a/b-c/d_e.f").unwrap(), "a/b-c/d_e.f");
+        for bad in [
+            "", "/", "share", "//a", "/a/", "/a//b", "/a/./b", "/a/../b", "/a b", "/a\"b", "/a\\b",
+            "/a\tb",
+        ] {
+            let error = share_name(bad).unwrap_err();
+            assert_eq!(error.code, ErrorNumber::INVALID_ARGUMENT, "{bad:?}");
+            assert!(error.message.contains("export path"), "{}", error.message);
+        }
+        assert!(share_name(&format!("/{}", "a".repeat(255))).is_ok());
+        assert!(share_name(&format!("/{}", "a".repeat(256))).is_err());
     }
 }
