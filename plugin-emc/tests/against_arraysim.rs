@@ -213,9 +213,14 @@ fn custom_export_paths_are_unity_share_names() {
     let pool = client.pools(None).unwrap().remove(0);
     let fs = lsm_tests_wait(client.fs_create(&pool, "custom_paths", 3 << 30));
     let ro = ["192.168.2.1".to_string()];
+    let request = |path: &str| lsm_core::ExportRequest {
+        export_path: Some(path.to_string()),
+        ro_list: ro.to_vec(),
+        ..lsm_core::ExportRequest::new(&fs.id)
+    };
     for path in ["/mnt/abc123", "/top", "/a/b/c"] {
         let export = client
-            .export_fs(&fs.id, Some(path), &[], &[], &ro, -1, -1, None, None)
+            .export_fs(&request(path))
             .unwrap_or_else(|e| panic!("{path}: {e}"));
         assert_eq!(export.export_path, path);
         assert_eq!(export.ro, ro);
@@ -224,9 +229,7 @@ fn custom_export_paths_are_unity_share_names() {
         client.export_remove(&export).unwrap();
     }
     for bad in ["mnt/x", "/", "/a//b", "/a/", "/a/../b", "/a b", "/a\"b"] {
-        let error = client
-            .export_fs(&fs.id, Some(bad), &[], &[], &ro, -1, -1, None, None)
-            .unwrap_err();
+        let error = client.export_fs(&request(bad)).unwrap_err();
         assert_eq!(
             error.code,
             ErrorNumber::INVALID_ARGUMENT,
