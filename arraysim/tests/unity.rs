@@ -206,7 +206,26 @@ impl Sim {
             .collect()
     }
 
+    /// A call to the admin API (no session, no auth): its status.
+    fn admin(&self, path: &str, body: Value) -> StatusCode {
+        self.client
+            .post(self.url(&format!("/_arraysim/{path}")))
+            .json(&body)
+            .send()
+            .unwrap()
+            .status()
+    }
+
+    /// Moves the simulator's clock on.
+    fn advance_clock(&self, by: Duration) {
+        let advance = json!({"advance_ms": by.as_millis() as u64});
+        assert_eq!(self.admin("clock", advance), StatusCode::OK);
+    }
+
+    /// The job's final record, its steps ended first (`POST /_arraysim/jobs/finish`): the
+    /// loop polls a job that is already ending; it waits on no step time.
     fn wait_job(&self, id: &str) -> Value {
+        assert_eq!(self.admin("jobs/finish", json!({})), StatusCode::OK);
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
             let job = self.record(
@@ -1706,7 +1725,12 @@ fn snapshots() {
 #[test]
 fn jobs_with_timeout_zero() {
     let dir = tempfile::tempdir().unwrap();
-    let sim = Sim::session(dir.path(), &["--job-ms", "150"]);
+    // Steps of an hour of the simulator's clock (a session of a day outlives them): a
+    // job moves on only when the test moves the clock.
+    let sim = Sim::session(
+        dir.path(),
+        &["--job-ms", "3600000", "--token-ttl-ms", "86400000"],
+    );
     let (s, v) = sim.post(
         "/api/types/storageResource/action/createLun?timeout=0",
         json!({"name": "async", "lunParameters": {"pool": {"id": "pool_1"}, "size": GIB}}),
@@ -1720,11 +1744,20 @@ fn jobs_with_timeout_zero() {
         sim.contents("/api/types/lun/instances?compact=true")
             .is_empty()
     );
-    let seen_running = (0..100).any(|_| {
+    assert_eq!(sim.record("job", &id, "state")["state"], 1, "queued");
+    sim.advance_clock(Duration::from_secs(3600));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while sim.record("job", &id, "state")["state"] == 1 {
+        assert!(Instant::now() < deadline, "the job never started running");
         std::thread::sleep(Duration::from_millis(10));
-        sim.record("job", &id, "state")["state"] == 2
-    });
-    assert!(seen_running, "the job never showed state 2 (Running)");
+    }
+    assert_eq!(sim.record("job", &id, "state")["state"], 2, "running");
+    assert!(
+        sim.contents("/api/types/lun/instances?compact=true")
+            .is_empty(),
+        "running, not done"
+    );
+    sim.advance_clock(Duration::from_secs(3600));
     let job = sim.wait_job(&id);
     assert_eq!(job["state"], 4, "{job}");
     assert_eq!(job["progressPct"], 100);

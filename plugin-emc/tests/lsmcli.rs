@@ -211,8 +211,9 @@ fn every_supported_lsmcli_command_works_against_unity() {
 
 #[test]
 fn a_slow_job_is_an_lsm_job_that_another_lsmcli_follows() {
-    // Each job step takes 1.5 s: a file system create outlasts the plugin's wait.
-    let sim = ArraySim::start("unity", &["--job-ms", "1500"]);
+    // Each job step takes an hour of the array's clock: a file system create outlasts the
+    // plugin's wait, until the test ends the steps.
+    let sim = ArraySim::start("unity", &["--job-ms", "3600000"]);
     let cli = Cli::new(&sim.uri(), ARRAYSIM_PASSWORD);
     let run = cli.run(&[
         "-b",
@@ -232,6 +233,16 @@ fn a_slow_job_is_an_lsm_job_that_another_lsmcli_follows() {
         run.err
     );
     assert!(job.starts_with("EMC_JOB:"), "{job}");
+    // Still running, as another lsmcli sees it.
+    let running = cli.run(&["-t", ",", "job-status", "--job", &job]);
+    assert_eq!(
+        running.code,
+        Some(7),
+        "in progress: {} {}",
+        running.out,
+        running.err
+    );
+    sim.finish_jobs();
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         let status = cli.run(&["-t", ",", "job-status", "--job", &job]);

@@ -19,7 +19,9 @@ use std::time::{Duration, Instant};
 use lsm_core::types::{AccessGroup, InitiatorType, LsmObject, Provisioning, Volume};
 use lsm_core::{BlockingClient, Completion, ErrorNumber};
 use lsm_rest::{Request, RestClient};
-use lsm_test_support::{ARRAYSIM_PASSWORD as PASSWORD, ArraySim, LsmdDirs, workspace_binary};
+use lsm_test_support::{
+    ARRAYSIM_PASSWORD as PASSWORD, ArraySim, LsmdDirs, wait_until, workspace_binary,
+};
 use serde_json::{Value, json};
 
 const TIMEOUT: Duration = Duration::from_secs(20);
@@ -103,7 +105,8 @@ fn group(client: &mut BlockingClient, name: &str) -> AccessGroup {
 
 #[test]
 fn changes_need_the_csrf_token_the_plugin_always_sends_and_expired_sessions_are_renewed() {
-    let sim = ArraySim::start("unity", &["--token-ttl-ms", "1500"]);
+    // Sessions of an hour of the simulator's clock, which the test moves past.
+    let sim = ArraySim::start("unity", &[]);
     // The array's side: a POST with good credentials but no session token is refused and
     // makes nothing.
     let bare = sim.rest();
@@ -145,14 +148,14 @@ fn changes_need_the_csrf_token_the_plugin_always_sends_and_expired_sessions_are_
     );
 
     // The session ends; the next change renews it with one login and is sent again.
-    std::thread::sleep(Duration::from_millis(1700));
+    sim.advance_clock(Duration::from_secs(3600));
     done(
         client
             .volume_delete(&made[0])
             .expect("a delete after the session ended"),
     );
     assert_eq!(sim.requests(LOGIN), 2, "one login more");
-    std::thread::sleep(Duration::from_millis(1700));
+    sim.advance_clock(Duration::from_secs(3600));
     assert_eq!(
         client.volumes(None).expect("a read after it ended").len(),
         2
@@ -368,7 +371,10 @@ fn a_500_a_reset_a_slow_reply_and_a_failed_job_give_their_errors_and_leave_nothi
 }
 
 /// Waits for an LSM job to complete; the object it made, if any.
-fn wait_job(client: &mut BlockingClient, id: &str) -> Option<LsmObject> {
+/// What job `id` made, once done: the array's job steps are ended first
+/// (`POST /_arraysim/jobs/finish`), so the loop polls a job that is already ending.
+fn wait_job(sim: &ArraySim, client: &mut BlockingClient, id: &str) -> Option<LsmObject> {
+    sim.finish_jobs();
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         let report = client.job_status(id).unwrap();
@@ -398,9 +404,9 @@ fn snap_names(rest: &RestClient) -> Vec<String> {
 
 #[test]
 fn slow_jobs_become_lsm_jobs_that_another_connection_finishes() {
-    // Each job step takes 1.5 s: a job is done 3 s after it was sent, past the plugin's
-    // 2 s wait.
-    let sim = ArraySim::start("unity", &["--job-ms", "1500"]);
+    // Each job step takes an hour of the array's clock: a job outlasts the plugin's wait
+    // until the test ends its steps.
+    let sim = ArraySim::start("unity", &["--job-ms", "3600000"]);
     let mut client = connect(&sim, TIMEOUT);
     let pool = pool(&mut client, "flash_pool");
     let Completion::Job(job) = client
@@ -412,7 +418,7 @@ fn slow_jobs_become_lsm_jobs_that_another_connection_finishes() {
     assert!(job.id.starts_with("EMC_JOB:"), "{}", job.id);
     client.close().unwrap();
     let mut other = connect(&sim, TIMEOUT);
-    let volume: Volume = match wait_job(&mut other, &job.id) {
+    let volume: Volume = match wait_job(&sim, &mut other, &job.id) {
         Some(LsmObject::Volume(volume)) => volume,
         made => panic!("the job made {made:?}"),
     };
@@ -441,7 +447,7 @@ fn slow_jobs_become_lsm_jobs_that_another_connection_finishes() {
             .any(|n| n == "lsm_clone_slow_clone"),
         "the clone's snap while it runs"
     );
-    match wait_job(&mut other, &clone_job.id) {
+    match wait_job(&sim, &mut other, &clone_job.id) {
         Some(LsmObject::Volume(clone)) => assert_eq!(clone.name, "slow_clone"),
         made => panic!("the clone job made {made:?}"),
     }
@@ -545,7 +551,7 @@ fn a_lun_made_or_removed_behind_the_plugins_back_is_seen_at_once() {
 
 #[test]
 fn the_password_chap_secret_cookie_and_csrf_token_are_in_no_log_no_error_and_no_argv() {
-    let sim = ArraySim::start("unity", &["--token-ttl-ms", "1000"]);
+    let sim = ArraySim::start("unity", &[]);
     let dirs = LsmdDirs::new("lsmrs-emc-secrets");
     dirs.link_plugin(
         "emc_lsmplugin",
@@ -578,8 +584,9 @@ fn the_password_chap_secret_cookie_and_csrf_token_are_in_no_log_no_error_and_no_
             .unwrap(),
     );
     let host = group(&mut client, "secret-host");
-    // The session ends: the plugin logs in again (the password travels once more).
-    std::thread::sleep(Duration::from_millis(1200));
+    // The session ends (the array's clock moves past its hour): the plugin logs in again
+    // (the password travels once more).
+    sim.advance_clock(Duration::from_secs(3600));
     client
         .iscsi_chap_auth(
             &host.init_ids[0],
@@ -616,7 +623,11 @@ fn the_password_chap_secret_cookie_and_csrf_token_are_in_no_log_no_error_and_no_
     };
     assert_eq!(refused.code, ErrorNumber::PLUGIN_AUTH_FAILED, "{refused}");
     messages.push(format!("{refused} {refused:?}"));
-    std::thread::sleep(Duration::from_millis(300));
+    // Every plugin lsmd ran has exited: all they wrote is in the log.
+    let lsmd_pid = lsmd.pid().as_raw() as u32;
+    wait_until("lsmd's plugins to exit", || {
+        lsm_test_support::process::children_of(lsmd_pid).is_empty()
+    });
     let log = lsmd.log();
     for expected in [
         "POST https://127.0.0.1",
