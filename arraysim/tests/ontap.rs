@@ -966,3 +966,238 @@ fn iscsi_credentials() {
     assert_eq!(sim.delete(&location).status(), StatusCode::NOT_FOUND);
     assert_eq!(sim.get(&location).status(), StatusCode::NOT_FOUND);
 }
+
+/// A client sending what cinder's ONTAP REST client sends (`RestNaServer` in
+/// `cinder/volume/drivers/netapp/dataontap/client/api.py`, `RestClient` in
+/// `client_cmode_rest.py`): URLs built as `/api/` + an action URL that starts with `/`
+/// (so `/api//storage/luns/`), the query appended as raw `k=v&...`, JSON headers,
+/// `X-Dot-SVM-Name` (tunnelling) unless the call disables it, `max_records=10000` on
+/// every GET, a `next` link or a job link followed by dropping its `/api`.
+struct Cinder<'a> {
+    sim: &'a Sim,
+    svm: &'a str,
+}
+
+impl Cinder<'_> {
+    /// `invoke_successfully`: one request, its status and JSON body.
+    fn invoke(
+        &self,
+        method: reqwest::Method,
+        action: &str,
+        query: &[(&str, &str)],
+        body: Option<Value>,
+        tunnel: bool,
+    ) -> (StatusCode, Value) {
+        let mut url = format!("{}/api/{action}", self.sim.base);
+        if !query.is_empty() {
+            let pairs: Vec<String> = query.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            url = format!("{url}?{}", pairs.join("&"));
+        }
+        let mut request = self
+            .sim
+            .client
+            .request(method, url)
+            .basic_auth(USER, Some(PASSWORD))
+            .header("Accept", "application/json")
+            .header("Content-Type", "application/json");
+        if tunnel {
+            request = request.header("X-Dot-SVM-Name", self.svm);
+        }
+        if let Some(body) = body {
+            request = request.body(body.to_string());
+        }
+        let reply = request.send().unwrap();
+        let status = reply.status();
+        let text = reply.text().unwrap();
+        let body = if text.is_empty() {
+            json!({})
+        } else {
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"))
+        };
+        (status, body)
+    }
+
+    /// `get_records`: every page, merged, or the error reply.
+    fn try_get(&self, action: &str, query: &[(&str, &str)], tunnel: bool) -> (StatusCode, Value) {
+        let mut query = query.to_vec();
+        query.push(("max_records", "10000"));
+        let (status, mut response) =
+            self.invoke(reqwest::Method::GET, action, &query, None, tunnel);
+        if status != StatusCode::OK {
+            return (status, response);
+        }
+        let mut next = response["_links"]["next"]["href"]
+            .as_str()
+            .map(|h| h[4..].to_string());
+        while let Some(href) = next {
+            let (status, page) = self.invoke(reqwest::Method::GET, &href, &[], None, tunnel);
+            assert_eq!(status, StatusCode::OK, "{page}");
+            let n =
+                response["num_records"].as_u64().unwrap() + page["num_records"].as_u64().unwrap();
+            response["num_records"] = json!(n);
+            let more = page["records"].as_array().unwrap().clone();
+            response["records"].as_array_mut().unwrap().extend(more);
+            next = page["_links"]["next"]["href"]
+                .as_str()
+                .map(|h| h[4..].to_string());
+        }
+        (status, response)
+    }
+
+    /// `get_records`, which must answer 200.
+    fn get(&self, action: &str, query: &[(&str, &str)]) -> Value {
+        let (status, response) = self.try_get(action, query, true);
+        assert_eq!(status, StatusCode::OK, "GET {action} {query:?}: {response}");
+        response
+    }
+
+    /// `send_request` for a change: a 202's job followed (its link minus `/api`, without
+    /// tunnelling) until it ends; the status and body (the job's, when there was one).
+    fn send(
+        &self,
+        method: reqwest::Method,
+        action: &str,
+        query: &[(&str, &str)],
+        body: Value,
+    ) -> (StatusCode, Value) {
+        let (status, response) = self.invoke(method, action, query, Some(body), true);
+        if status != StatusCode::ACCEPTED {
+            return (status, response);
+        }
+        let job = response["job"]["_links"]["self"]["href"].as_str().unwrap()[4..].to_string();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let (status, state) = self.try_get(&job, &[], false);
+            assert_eq!(status, StatusCode::OK, "{state}");
+            if matches!(state["state"].as_str(), Some("success" | "failure")) {
+                return (status, state);
+            }
+            assert!(Instant::now() < deadline, "job never ended: {state}");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+}
+
+#[test]
+fn cinder_rest_client_request_shapes() {
+    let (_d, dir) = state();
+    let sim = Sim::start(&dir, &[]);
+    let cinder = Cinder {
+        sim: &sim,
+        svm: "vs0",
+    };
+    // get_ontap_version: `/api//cluster/?fields=version&max_records=10000`.
+    let cluster = cinder.get("/cluster/", &[("fields", "version")]);
+    assert_eq!(cluster["version"]["generation"], 9, "{cluster}");
+    assert_eq!(sim.json("/api/cluster/")["name"], "cl1");
+
+    // create_lun: dotted keys, the size and booleans as strings, the SVM from the header.
+    let path = "/vol/vol1/cinder_lun";
+    let (status, reply) = cinder.send(
+        reqwest::Method::POST,
+        "/storage/luns",
+        &[],
+        json!({"name": path, "space.size": "1073741824", "os_type": "linux",
+               "space.guarantee.requested": "false",
+               "space.scsi_thin_provisioning_support_enabled": "true"}),
+    );
+    assert_eq!(status, StatusCode::CREATED, "{reply}");
+    // get_lun_by_args.
+    let luns = cinder.get(
+        "/storage/luns/",
+        &[
+            (
+                "fields",
+                "svm.name,location.volume.name,space.size,name,os_type,space.guarantee.requested,uuid",
+            ),
+            ("svm.name", "vs0"),
+            ("name", path),
+        ],
+    );
+    assert_eq!(luns["num_records"], 1, "{luns}");
+    let lun = &luns["records"][0];
+    assert_eq!(lun["space"]["size"], GIB);
+    assert_eq!(lun["space"]["guarantee"]["requested"], false);
+    assert_eq!(lun["location"]["volume"]["name"], "vol1");
+    assert_eq!(lun["svm"]["name"], "vs0");
+    let lun_uuid = lun["uuid"].as_str().unwrap().to_string();
+
+    // create_igroup, add_igroup_initiator.
+    let (status, reply) = cinder.send(
+        reqwest::Method::POST,
+        "/protocols/san/igroups",
+        &[],
+        json!({"name": "openstack-ig", "protocol": "iscsi", "os_type": "linux"}),
+    );
+    assert_eq!(status, StatusCode::CREATED, "{reply}");
+    let igroups = cinder.get(
+        "/protocols/san/igroups/",
+        &[("name", "openstack-ig"), ("fields", "uuid")],
+    );
+    let igroup = igroups["records"][0]["uuid"].as_str().unwrap().to_string();
+    let (status, reply) = cinder.send(
+        reqwest::Method::POST,
+        &format!("/protocols/san/igroups/{igroup}/initiators"),
+        &[],
+        json!({"name": "iqn.1994-05.com.redhat:cinder-host"}),
+    );
+    assert_eq!(status, StatusCode::CREATED, "{reply}");
+
+    // map_lun: dotted keys, the record asked back.
+    let (status, reply) = cinder.send(
+        reqwest::Method::POST,
+        "/protocols/san/lun-maps",
+        &[("return_records", "true")],
+        json!({"lun.name": path, "igroup.name": "openstack-ig"}),
+    );
+    assert_eq!(status, StatusCode::CREATED, "{reply}");
+    assert_eq!(reply["records"][0]["logical_unit_number"], 0, "{reply}");
+    // get_lun_map.
+    let maps = cinder.get(
+        "/protocols/san/lun-maps",
+        &[
+            ("lun.name", path),
+            ("fields", "igroup.name,logical_unit_number,svm.name"),
+        ],
+    );
+    assert_eq!(
+        maps["records"][0]["igroup"]["name"], "openstack-ig",
+        "{maps}"
+    );
+    assert_eq!(maps["records"][0]["svm"]["name"], "vs0");
+
+    // do_direct_resize: a dotted size on the LUN's own path.
+    let (status, reply) = cinder.send(
+        reqwest::Method::PATCH,
+        &format!("/storage/luns/{lun_uuid}"),
+        &[],
+        json!({"name": path, "space.size": 2 * GIB}),
+    );
+    assert_eq!(status, StatusCode::OK, "{reply}");
+    assert_eq!(
+        sim.json(&format!("/api/storage/luns/{lun_uuid}?fields=space.size"))["space"]["size"],
+        2 * GIB
+    );
+
+    // create_volume_async: a job, polled at `/api//cluster/jobs/{uuid}?max_records=10000`;
+    // the snapshot reserve as a string.
+    let (status, job) = cinder.send(
+        reqwest::Method::POST,
+        "/storage/volumes/",
+        &[],
+        json!({"name": "cinder_vol", "size": 2 * GIB, "type": "rw", "style": "flexvol",
+               "aggregates": [{"name": "aggr1"}], "nas": {"path": "/cinder_vol"},
+               "guarantee": {"type": "none"}, "space": {"snapshot": {"reserve_percent": "5"}}}),
+    );
+    assert_eq!(
+        (status, job["state"].as_str()),
+        (StatusCode::OK, Some("success")),
+        "{job}"
+    );
+    let volumes = cinder.get(
+        "/storage/volumes/",
+        &[("name", "cinder_vol"), ("fields", "size,nas.path")],
+    );
+    assert_eq!(volumes["records"][0]["size"], 2 * GIB, "{volumes}");
+    assert_eq!(volumes["records"][0]["nas"]["path"], "/cinder_vol");
+}

@@ -16,7 +16,9 @@ use serde_json::Value;
 use super::error::{self, OntapError, OntapResult};
 use super::model::{Inventory, LUN_OS_TYPES, Lun};
 use super::query::OntapQuery;
-use super::{App, Ontap, RawQuery, at, body, created, ok_empty, query, size_at, str_at, svm_of};
+use super::{
+    App, Ontap, RawQuery, body, bool_at, created, ok_empty, query, size_at, str_at, svm_of,
+};
 use crate::core::time::now_iso8601;
 
 pub fn routes() -> Router<Arc<Ontap>> {
@@ -191,12 +193,7 @@ async fn create(State(o): App, q: RawQuery, bytes: Bytes) -> OntapResult<Respons
             .target("name"));
         }
         let source = clone_source(inv, &svm, &b)?;
-        let thick = match at(&b, "space.guarantee.requested") {
-            None | Some(Value::Null) => false,
-            Some(v) => v.as_bool().ok_or_else(|| {
-                OntapError::invalid("space.guarantee.requested", "must be a boolean")
-            })?,
-        };
+        let thick = bool_at(&b, "space.guarantee.requested")?.unwrap_or(false);
         let size = match (size_at(&b, "space.size")?, &source) {
             (Some(s), _) => s,
             (None, Some((_, src))) => src.size,
@@ -242,7 +239,7 @@ async fn create(State(o): App, q: RawQuery, bytes: Bytes) -> OntapResult<Respons
                 .map(str::to_string)
                 .or_else(|| source.as_ref().map(|(_, s)| s.os_type.clone()))
                 .unwrap_or_else(|| "linux".into()),
-            enabled: at(&b, "enabled").and_then(Value::as_bool).unwrap_or(true),
+            enabled: bool_at(&b, "enabled")?.unwrap_or(true),
             create_time: now_iso8601(),
             clone_source: source.map(|(name, _)| name),
             comment: str_at(&b, "comment").unwrap_or_default().to_string(),
@@ -292,10 +289,8 @@ fn modify_lun(inv: &mut Inventory, uuid: &str, b: &Value) -> OntapResult<()> {
         }
         inv.luns[idx].size = size;
     }
-    if let Some(v) = at(b, "enabled") {
-        inv.luns[idx].enabled = v
-            .as_bool()
-            .ok_or_else(|| OntapError::invalid("enabled", "must be a boolean"))?;
+    if let Some(enabled) = bool_at(b, "enabled")? {
+        inv.luns[idx].enabled = enabled;
     }
     if let Some(c) = str_at(b, "comment") {
         inv.luns[idx].comment = c.to_string();
@@ -303,10 +298,7 @@ fn modify_lun(inv: &mut Inventory, uuid: &str, b: &Value) -> OntapResult<()> {
     if let Some(os) = str_at(b, "os_type") {
         inv.luns[idx].os_type = os.to_string();
     }
-    if let Some(v) = at(b, "space.guarantee.requested") {
-        let thick = v
-            .as_bool()
-            .ok_or_else(|| OntapError::invalid("space.guarantee.requested", "must be a boolean"))?;
+    if let Some(thick) = bool_at(b, "space.guarantee.requested")? {
         if thick && !inv.luns[idx].thick {
             let (vol, size) = (inv.luns[idx].volume.clone(), inv.luns[idx].size);
             check_space(inv, &vol, size)?;

@@ -7,6 +7,11 @@
 //! `luns`, `san` (igroups, initiators, LUN maps, iSCSI services), `chap` (iSCSI
 //! credentials),
 //! `network` (IP and FC interfaces, ethernet ports), `nfs` (export policies and rules), `svm_scope` (the `X-Dot-SVM-*` headers).
+//!
+//! Requests are read as a cluster reads them: a path with doubled or trailing slashes
+//! (`/api//cluster/`, as cinder's client joins `/api/` and `/cluster/`) is the same path,
+//! a dotted key in a body (`{"space.size": 1}`) is the nested field, and a number or a
+//! boolean may come as a string (`"1073741824"`, `"true"`).
 
 mod chap;
 mod cluster;
@@ -28,10 +33,11 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::Query;
-use axum::http::{StatusCode, header};
+use axum::extract::{Query, Request};
+use axum::http::{StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
+use tower::ServiceExt as _;
 
 use self::error::{OntapError, OntapResult};
 use self::model::{Inventory, STATE_VERSION};
@@ -89,6 +95,8 @@ pub fn service(state_dir: &Path, job_step: Duration) -> Result<VendorService, St
             svm_scope::scope,
         ))
         .with_state(ontap);
+    // Paths are cleaned before routing, so every route and layer sees the one spelling.
+    let router = Router::new().fallback_service(router.map_request(normalize_path));
     Ok(VendorService {
         router,
         error_response: error::injected,
@@ -96,12 +104,42 @@ pub fn service(state_dir: &Path, job_step: Duration) -> Result<VendorService, St
     })
 }
 
+/// `/api//cluster/` → `/api/cluster`: empty path segments (doubled slashes, a trailing
+/// slash) are dropped, as the cluster's web server does.
+fn normalize_path(mut request: Request) -> Request {
+    let path = request.uri().path();
+    let trailing = path.len() > 1 && path.ends_with('/');
+    if !trailing && !path.contains("//") {
+        return request;
+    }
+    let mut clean = String::with_capacity(path.len());
+    for segment in path.split('/').filter(|s| !s.is_empty()) {
+        clean.push('/');
+        clean.push_str(segment);
+    }
+    if clean.is_empty() {
+        clean.push('/');
+    }
+    if let Some(query) = request.uri().query() {
+        clean.push('?');
+        clean.push_str(query);
+    }
+    let mut parts = request.uri().clone().into_parts();
+    if let Ok(path_and_query) = clean.parse() {
+        parts.path_and_query = Some(path_and_query);
+        if let Ok(uri) = Uri::from_parts(parts) {
+            *request.uri_mut() = uri;
+        }
+    }
+    request
+}
+
 /// Parse the query string.
 pub fn query(Query(pairs): RawQuery) -> OntapResult<OntapQuery> {
     OntapQuery::parse(pairs)
 }
 
-/// Parse a JSON body (empty = `{}`).
+/// Parse a JSON body (empty = `{}`), dotted keys read as nested fields.
 pub fn body(bytes: &Bytes) -> OntapResult<Value> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(json!({}));
@@ -120,7 +158,42 @@ pub fn body(bytes: &Bytes) -> OntapResult<Value> {
             "body must be a JSON object",
         ));
     }
-    Ok(v)
+    Ok(expand_dotted(v))
+}
+
+/// `{"a.b": 1, "a": {"c": 2}}` → `{"a": {"b": 1, "c": 2}}`, at every level: ONTAP reads a
+/// dotted key in a body as the nested field (a later key wins where two set one field).
+pub fn expand_dotted(value: Value) -> Value {
+    match value {
+        Value::Object(map) => {
+            let mut out = Map::new();
+            for (key, child) in map {
+                let mut parts = key.split('.');
+                let first = parts.next().unwrap_or_default().to_string();
+                let mut nested = expand_dotted(child);
+                for part in parts.rev() {
+                    nested = json!({ part: nested });
+                }
+                insert_merged(&mut out, first, nested);
+            }
+            Value::Object(out)
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(expand_dotted).collect()),
+        other => other,
+    }
+}
+
+fn insert_merged(into: &mut Map<String, Value>, key: String, value: Value) {
+    match (into.get_mut(&key), value) {
+        (Some(Value::Object(existing)), Value::Object(new)) => {
+            for (k, v) in new {
+                insert_merged(existing, k, v);
+            }
+        }
+        (_, value) => {
+            into.insert(key, value);
+        }
+    }
 }
 
 /// The string at dotted `path` in a body.
@@ -133,16 +206,48 @@ pub fn at<'a>(body: &'a Value, path: &str) -> Option<&'a Value> {
     path.split('.').try_fold(body, |v, k| v.get(k))
 }
 
-/// A byte count at `path`: a non-negative integer.
+/// A byte count at `path`: a non-negative integer, or one written as a string.
 pub fn size_at(body: &Value, path: &str) -> OntapResult<Option<u64>> {
     match at(body, path) {
         None | Some(Value::Null) => Ok(None),
-        Some(v) => v.as_u64().map(Some).ok_or_else(|| {
-            OntapError::invalid(
-                path,
-                format!("\"{path}\" must be an integer number of bytes"),
-            )
-        }),
+        Some(v) => v
+            .as_u64()
+            .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+            .map(Some)
+            .ok_or_else(|| {
+                OntapError::invalid(
+                    path,
+                    format!("\"{path}\" must be an integer number of bytes"),
+                )
+            }),
+    }
+}
+
+/// A non-negative integer at `path`, or one written as a string.
+pub fn uint_at(body: &Value, path: &str) -> OntapResult<Option<u64>> {
+    match at(body, path) {
+        None | Some(Value::Null) => Ok(None),
+        Some(v) => v
+            .as_u64()
+            .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+            .map(Some)
+            .ok_or_else(|| {
+                OntapError::invalid(path, format!("\"{path}\" must be a non-negative integer"))
+            }),
+    }
+}
+
+/// A boolean at `path`: `true`/`false`, or one written as a string.
+pub fn bool_at(body: &Value, path: &str) -> OntapResult<Option<bool>> {
+    match at(body, path) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Bool(b)) => Ok(Some(*b)),
+        Some(Value::String(s)) if s.eq_ignore_ascii_case("true") => Ok(Some(true)),
+        Some(Value::String(s)) if s.eq_ignore_ascii_case("false") => Ok(Some(false)),
+        Some(_) => Err(OntapError::invalid(
+            path,
+            format!("\"{path}\" must be a boolean"),
+        )),
     }
 }
 
@@ -244,5 +349,42 @@ pub fn job_failure(code: u64, message: impl Into<String>) -> JobFailure {
     JobFailure {
         code,
         message: message.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dotted_keys_are_nested_fields() {
+        let body = json!({"space.size": 1, "space": {"guarantee.requested": true},
+                          "lun.name": "/vol/v/l", "a.b.c": [{"d.e": 1}]});
+        assert_eq!(
+            expand_dotted(body),
+            json!({"space": {"size": 1, "guarantee": {"requested": true}},
+                   "lun": {"name": "/vol/v/l"}, "a": {"b": {"c": [{"d": {"e": 1}}]}}})
+        );
+    }
+
+    #[test]
+    fn empty_path_segments_are_dropped() {
+        let clean = |uri: &str| {
+            normalize_path(
+                Request::builder()
+                    .uri(uri)
+                    .body(Default::default())
+                    .unwrap(),
+            )
+            .uri()
+            .to_string()
+        };
+        assert_eq!(
+            clean("/api//cluster/?fields=version"),
+            "/api/cluster?fields=version"
+        );
+        assert_eq!(clean("/api/cluster/"), "/api/cluster");
+        assert_eq!(clean("/api/storage/luns"), "/api/storage/luns");
+        assert_eq!(clean("/"), "/");
     }
 }

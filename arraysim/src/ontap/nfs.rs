@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use super::error::{self, OntapError, OntapResult};
 use super::model::{ExportPolicy, ExportRule, export_rule_json};
-use super::{App, Ontap, RawQuery, at, body, created, ok_empty, query, str_at, svm_of};
+use super::{App, Ontap, RawQuery, body, bool_at, created, ok_empty, query, str_at, svm_of};
 
 pub fn routes() -> Router<Arc<Ontap>> {
     Router::new()
@@ -99,7 +99,7 @@ fn parse_rule(b: &Value, index: u32) -> OntapResult<ExportRule> {
         rw_rule,
         superuser,
         anonymous_user,
-        allow_suid: at(b, "allow_suid").and_then(Value::as_bool).unwrap_or(true),
+        allow_suid: bool_at(b, "allow_suid")?.unwrap_or(true),
     })
 }
 

@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 
 use super::error::{self, OntapError, OntapResult};
 use super::model::{IGROUP_OS_TYPES, Igroup, Initiator, Inventory, LunMap, links};
-use super::{App, Ontap, RawQuery, at, body, created, ok_empty, query, str_at, svm_of};
+use super::{App, Ontap, RawQuery, at, body, created, ok_empty, query, str_at, svm_of, uint_at};
 
 pub fn routes() -> Router<Arc<Ontap>> {
     Router::new()
@@ -440,12 +440,12 @@ async fn lun_map_create(State(o): App, q: RawQuery, bytes: Bytes) -> OntapResult
                 .filter(|m| m.igroup == igroup)
                 .map(|m| m.logical_unit_number)
                 .collect();
-            let id = match at(&b, "logical_unit_number") {
-                None | Some(Value::Null) => (0..).find(|n| !used.contains(n)).unwrap_or(0),
-                Some(v) => {
-                    let n = v.as_u64().filter(|n| *n < 4096).ok_or_else(|| {
+            let id = match uint_at(&b, "logical_unit_number")? {
+                None => (0..).find(|n| !used.contains(n)).unwrap_or(0),
+                Some(n) => {
+                    let n = u32::try_from(n).ok().filter(|n| *n < 4096).ok_or_else(|| {
                         OntapError::invalid("logical_unit_number", "must be 0..4095")
-                    })? as u32;
+                    })?;
                     if used.contains(&n) {
                         return Err(OntapError::duplicate(format!(
                             "Logical unit number {n} is already in use in the igroup."

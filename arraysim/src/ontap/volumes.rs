@@ -16,7 +16,8 @@ use serde_json::Value;
 use super::error::{self, OntapError, OntapResult};
 use super::model::{CloneOrigin, Inventory, Lun, Snapshot, Volume};
 use super::{
-    App, Ontap, RawQuery, at, body, job_failure, job_reply, query, size_at, str_at, svm_of,
+    App, Ontap, RawQuery, at, body, bool_at, job_failure, job_reply, query, size_at, str_at,
+    svm_of, uint_at,
 };
 use crate::core::jobs::JobFailure;
 use crate::core::server::InjectedJobFailure;
@@ -109,7 +110,7 @@ fn no_space(inv: &Inventory, vol: &str, aggr_uuid: &str, need: u64) -> JobFailur
 }
 
 fn policy_id(inv: &Inventory, svm: &str, b: &Value) -> Result<Option<u64>, JobFailure> {
-    if let Some(id) = at(b, "nas.export_policy.id").and_then(Value::as_u64) {
+    if let Some(id) = uint_at(b, "nas.export_policy.id").ok().flatten() {
         return inv
             .export_policies
             .iter()
@@ -179,9 +180,7 @@ async fn create(
                 .to_string(),
         ))
     })?;
-    let is_clone = at(&b, "clone.is_flexclone")
-        .and_then(Value::as_bool)
-        .unwrap_or(false);
+    let is_clone = bool_at(&b, "clone.is_flexclone")?.unwrap_or(false);
     let size = size_at(&b, "size")?;
     if let Some(s) = size {
         check_size(s)?;
@@ -411,7 +410,7 @@ fn modify_volume(inv: &mut Inventory, uuid: &str, b: &Value) -> Result<(), JobFa
             return Err(no_space(inv, &v.name, &a.uuid, v.size));
         }
     }
-    if let Some(size) = at(b, "size").and_then(Value::as_u64) {
+    if let Some(size) = uint_at(b, "size").ok().flatten() {
         let v = inv.volumes[idx].clone();
         let used = inv.volume_used(&v);
         if size < used {
@@ -449,7 +448,7 @@ fn modify_volume(inv: &mut Inventory, uuid: &str, b: &Value) -> Result<(), JobFa
     if let Some(id) = policy_id(inv, &svm, b)? {
         inv.volumes[idx].export_policy = id;
     }
-    if at(b, "clone.split_initiated").and_then(Value::as_bool) == Some(true) {
+    if bool_at(b, "clone.split_initiated").ok().flatten() == Some(true) {
         if inv.volumes[idx].clone.is_none() {
             return Err(job_failure(2, "The volume is not a FlexClone volume."));
         }
