@@ -1200,4 +1200,270 @@ fn cinder_rest_client_request_shapes() {
     );
     assert_eq!(volumes["records"][0]["size"], 2 * GIB, "{volumes}");
     assert_eq!(volumes["records"][0]["nas"]["path"], "/cinder_vol");
+
+    // list_flexvols: filters on fields every volume record has; the SVM root is left out.
+    let flexvol_filters = [
+        ("type", "rw"),
+        ("style", "flex*"),
+        ("is_svm_root", "false"),
+        ("error_state.is_inconsistent", "false"),
+        ("state", "online"),
+    ];
+    let mut query = flexvol_filters.to_vec();
+    query.push(("fields", "name"));
+    let names: Vec<String> = cinder.get("/storage/volumes/", &query)["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(names, ["vol1", "vol2", "cinder_vol"]);
+    // get_flexvol, get_flexvol_capacity (_get_volume_by_args: one volume, or cinder fails).
+    let mut query = flexvol_filters.to_vec();
+    query.extend([
+        ("name", "cinder_vol"),
+        (
+            "fields",
+            "aggregates.name,name,svm.name,nas.path,type,guarantee.honored,guarantee.type,\
+             space.snapshot.reserve_percent,space.size,qos.policy.name,snapshot_policy,language,style",
+        ),
+    ]);
+    let flexvol = cinder.get("/storage/volumes/", &query);
+    assert_eq!(flexvol["num_records"], 1, "{flexvol}");
+    let v = &flexvol["records"][0];
+    assert_eq!(v["aggregates"][0]["name"], "aggr1");
+    assert_eq!(v["guarantee"], json!({"type": "none", "honored": true}));
+    assert_eq!(v["space"]["snapshot"]["reserve_percent"], 5);
+    assert_eq!(v["space"]["size"], 2 * GIB);
+    assert_eq!(v["snapshot_policy"]["name"], "default");
+    assert_eq!(v["language"], "c.utf_8");
+    assert_eq!(v["style"], "flexvol");
+    let mut query = flexvol_filters.to_vec();
+    query.extend([
+        ("name", "cinder_vol"),
+        ("fields", "name,space.available,space.afs_total"),
+    ]);
+    let capacity = cinder.get("/storage/volumes/", &query)["records"][0]["space"].clone();
+    let afs_total = 2 * GIB - 2 * GIB * 5 / 100;
+    assert_eq!(capacity["afs_total"], afs_total, "{capacity}");
+    assert_eq!(capacity["available"], afs_total);
+    // get_flexvol_dedupe_info.
+    let dedupe = cinder.get(
+        "/storage/volumes",
+        &[
+            ("efficiency.volume_path", "/vol/cinder_vol"),
+            ("fields", "efficiency.state,efficiency.compression"),
+        ],
+    );
+    assert_eq!(dedupe["num_records"], 1, "{dedupe}");
+    assert_eq!(
+        dedupe["records"][0]["efficiency"],
+        json!({"state": "disabled", "compression": "none"})
+    );
+    // get_aggregate, _get_aggregate_disk_types, _get_cluster_nodes_info (cluster scope).
+    let (_, aggrs) = cinder.try_get(
+        "/storage/aggregates",
+        &[
+            ("name", "aggr1"),
+            (
+                "fields",
+                "name,block_storage.primary.raid_type,block_storage.storage_type,home_node.name",
+            ),
+        ],
+        false,
+    );
+    let aggr = &aggrs["records"][0];
+    assert_eq!(aggr["block_storage"]["storage_type"], "ssd", "{aggrs}");
+    assert_eq!(aggr["block_storage"]["primary"]["raid_type"], "raid_dp");
+    assert_eq!(aggr["home_node"]["name"], "cl1-01");
+    let (_, disks) = cinder.try_get(
+        "/storage/disks",
+        &[("aggregates.name", "aggr1"), ("fields", "effective_type")],
+        false,
+    );
+    assert_eq!(disks["num_records"], 8, "{disks}");
+    let records = disks["records"].as_array().unwrap();
+    assert!(records.iter().all(|d| d["effective_type"] == "ssd"));
+    let (_, nodes) = cinder.try_get(
+        "/cluster/nodes",
+        &[(
+            "fields",
+            "model,name,is_all_flash_optimized,is_all_flash_select_optimized",
+        )],
+        false,
+    );
+    assert_eq!(nodes["num_records"], 2, "{nodes}");
+    for node in nodes["records"].as_array().unwrap() {
+        assert_eq!(node["is_all_flash_optimized"], true, "{node}");
+        assert_eq!(node["is_all_flash_select_optimized"], false, "{node}");
+        assert_eq!(node["model"], "AFF-A250");
+    }
+    // get_lun_list: the space allocation and the qtree it reads.
+    let luns = cinder.get(
+        "/storage/luns/",
+        &[
+            ("svm.name", "vs0"),
+            (
+                "fields",
+                "svm.name,location.volume.name,space.size,location.qtree.name,name,os_type,\
+                 space.scsi_thin_provisioning_support_enabled,space.guarantee.requested,uuid",
+            ),
+        ],
+    );
+    let lun = &luns["records"][0];
+    assert_eq!(
+        lun["space"]["scsi_thin_provisioning_support_enabled"], true,
+        "{luns}"
+    );
+    assert_eq!(lun["location"]["qtree"]["name"], "");
+    assert_eq!(lun["name"], "/vol/vol1/cinder_lun");
+}
+
+/// Every record the simulator sends, of every collection, with one of each object made,
+/// is one ONTAP could send: each field is one of netapp-ontap's schema for that resource,
+/// of its type, enum values among the enum's.
+#[test]
+fn every_record_fits_its_schema() {
+    use lsm_arraysim::ontap::schema::{Resource, check_record};
+    let (_d, dir) = state();
+    let sim = Sim::start(&dir, &[]);
+    let post = |path: &str, body: Value| {
+        let r = sim.post(path, body.clone());
+        assert!(
+            r.status().is_success(),
+            "POST {path} {body}: {}",
+            r.text().unwrap()
+        );
+        r
+    };
+    let thick = lun(&sim, "/vol/vol1/thick", GIB, true);
+    assert_eq!(thick.status(), StatusCode::CREATED);
+    post(
+        "/api/storage/luns",
+        json!({"name": "/vol/vol1/thin", "svm": {"name": "vs0"}, "os_type": "vmware",
+               "space": {"size": GIB, "scsi_thin_provisioning_support_enabled": true},
+               "qos_policy": {"name": "gold"}}),
+    );
+    post(
+        "/api/storage/luns",
+        json!({"name": "/vol/vol1/copy", "svm": {"name": "vs0"}, "clone": {"source": {"name": "/vol/vol1/thick"}}}),
+    );
+    let ig = post(
+        "/api/protocols/san/igroups",
+        json!({"name": "ig1", "svm": {"name": "vs0"}, "protocol": "iscsi", "os_type": "linux",
+               "initiators": [{"name": "iqn.1994-05.com.redhat:h1", "comment": "host 1"}]}),
+    );
+    let ig = ig.headers()["location"]
+        .to_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_string();
+    post(
+        "/api/protocols/san/lun-maps",
+        json!({"svm": {"name": "vs0"}, "lun": {"name": "/vol/vol1/thick"}, "igroup": {"name": "ig1"}}),
+    );
+    let vol = sim.json("/api/storage/volumes?name=vol1")["records"][0]["uuid"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        sim.wait_job(post(
+            &format!("/api/storage/volumes/{vol}/snapshots"),
+            json!({"name": "s1"})
+        ))["state"],
+        "success"
+    );
+    assert_eq!(
+        sim.wait_job(post(
+            "/api/storage/volumes",
+            json!({"name": "c1", "svm": {"name": "vs0"},
+                   "clone": {"is_flexclone": true, "parent_volume": {"name": "vol1"}, "parent_snapshot": {"name": "s1"}}}),
+        ))["state"],
+        "success"
+    );
+    let failed = sim.wait_job(post(
+        "/api/storage/volumes",
+        json!({"name": "c1", "svm": {"name": "vs0"}, "size": GIB}),
+    ));
+    assert_eq!(failed["state"], "failure");
+    post(
+        "/api/protocols/nfs/export-policies",
+        json!({"name": "p1", "svm": {"name": "vs0"},
+               "rules": [{"clients": [{"match": "10.0.0.0/24"}], "ro_rule": ["sys"], "rw_rule": ["sys"]}]}),
+    );
+    let policy = sim.json("/api/protocols/nfs/export-policies?name=p1")["records"][0]["id"]
+        .as_u64()
+        .unwrap();
+    post(
+        "/api/protocols/san/iscsi/credentials",
+        json!({"svm": {"name": "vs0"}, "initiator": "iqn.1994-05.com.redhat:h1",
+               "authentication_type": "chap",
+               "chap": {"inbound": {"user": "u1", "password": "secret-in-1"},
+                        "outbound": {"user": "u2", "password": "secret-out-1"}}}),
+    );
+
+    let collections = [
+        ("/api/cluster/nodes".to_string(), Resource::Node),
+        ("/api/cluster/jobs".to_string(), Resource::Job),
+        ("/api/svm/svms".to_string(), Resource::Svm),
+        ("/api/storage/aggregates".to_string(), Resource::Aggregate),
+        ("/api/storage/disks".to_string(), Resource::Disk),
+        ("/api/storage/volumes".to_string(), Resource::Volume),
+        (
+            format!("/api/storage/volumes/{vol}/snapshots"),
+            Resource::Snapshot,
+        ),
+        ("/api/storage/luns".to_string(), Resource::Lun),
+        ("/api/protocols/san/igroups".to_string(), Resource::Igroup),
+        (
+            format!("/api/protocols/san/igroups/{ig}/initiators"),
+            Resource::IgroupInitiator,
+        ),
+        ("/api/protocols/san/lun-maps".to_string(), Resource::LunMap),
+        (
+            "/api/protocols/san/iscsi/services".to_string(),
+            Resource::IscsiService,
+        ),
+        (
+            "/api/protocols/san/iscsi/credentials".to_string(),
+            Resource::IscsiCredentials,
+        ),
+        (
+            "/api/network/ip/interfaces".to_string(),
+            Resource::IpInterface,
+        ),
+        (
+            "/api/network/fc/interfaces".to_string(),
+            Resource::FcInterface,
+        ),
+        ("/api/network/ethernet/ports".to_string(), Resource::Port),
+        (
+            "/api/protocols/nfs/export-policies".to_string(),
+            Resource::ExportPolicy,
+        ),
+        (
+            format!("/api/protocols/nfs/export-policies/{policy}/rules"),
+            Resource::ExportRule,
+        ),
+    ];
+    let mut seen = 0;
+    for (path, resource) in &collections {
+        let page = sim.json(&format!("{path}?fields=*"));
+        let records = page["records"].as_array().unwrap();
+        assert!(!records.is_empty(), "{path}: no records");
+        for record in records {
+            check_record(*resource, record).unwrap_or_else(|e| panic!("{path}: {e}\n{record}"));
+            seen += 1;
+        }
+    }
+    check_record(Resource::Cluster, &sim.json("/api/cluster")).unwrap();
+    let job = failed["uuid"].as_str().unwrap();
+    check_record(
+        Resource::Job,
+        &sim.json(&format!("/api/cluster/jobs/{job}")),
+    )
+    .unwrap();
+    assert!(seen > 60, "{seen} records");
 }

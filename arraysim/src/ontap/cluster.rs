@@ -39,6 +39,9 @@ async fn cluster(State(o): App) -> Response {
                 .collect();
             axum::Json(json!({"name": inv.cluster_name, "uuid": inv.cluster_uuid, "version": version_json(),
                               "location": "lsm-arraysim", "contact": "", "management_interfaces": mgmt,
+                              "timezone": {"name": "Etc/UTC"}, "san_optimized": false,
+                              "dns_domains": ["example.com"], "name_servers": ["192.168.10.2"],
+                              "ntp_servers": ["192.168.10.3"],
                               "_links": links("/api/cluster".into())}))
         })
         .into_response()

@@ -243,6 +243,9 @@ async fn create(State(o): App, q: RawQuery, bytes: Bytes) -> OntapResult<Respons
             create_time: now_iso8601(),
             clone_source: source.map(|(name, _)| name),
             comment: str_at(&b, "comment").unwrap_or_default().to_string(),
+            space_allocation: bool_at(&b, "space.scsi_thin_provisioning_support_enabled")?
+                .unwrap_or(false),
+            qos_policy: str_at(&b, "qos_policy.name").map(str::to_string),
         };
         let record = inv.lun_json(&lun);
         let uuid = lun.uuid.clone();
@@ -294,6 +297,12 @@ fn modify_lun(inv: &mut Inventory, uuid: &str, b: &Value) -> OntapResult<()> {
     }
     if let Some(c) = str_at(b, "comment") {
         inv.luns[idx].comment = c.to_string();
+    }
+    if let Some(on) = bool_at(b, "space.scsi_thin_provisioning_support_enabled")? {
+        inv.luns[idx].space_allocation = on;
+    }
+    if let Some(policy) = str_at(b, "qos_policy.name") {
+        inv.luns[idx].qos_policy = Some(policy.to_string());
     }
     if let Some(os) = str_at(b, "os_type") {
         inv.luns[idx].os_type = os.to_string();

@@ -1,7 +1,8 @@
 //! NetApp ONTAP 9 REST (`/api/...`), reproducing `vendor-apis.md` §1.6.
 //!
 //! Layout: `model` (objects and their records), `inventory` (the default
-//! cluster), `query` (fields, filters, paging), `error` (the error body),
+//! cluster), `schema` (each resource's fields, from `netapp-ontap`), `query` (fields,
+//! filters, paging), `error` (the error body),
 //! and one file per resource family: `cluster` (cluster, nodes, jobs,
 //! SVMs), `storage` (aggregates, disks), `volumes` (FlexVols, snapshots),
 //! `luns`, `san` (igroups, initiators, LUN maps, iSCSI services), `chap` (iSCSI
@@ -23,6 +24,7 @@ mod network;
 mod nfs;
 pub mod query;
 mod san;
+pub mod schema;
 mod storage;
 mod svm_scope;
 mod volumes;
@@ -281,11 +283,10 @@ pub fn created(location: String, record: Option<Value>) -> Response {
         Some(r) => json!({"num_records": 1, "records": [r]}),
         None => json!({}),
     };
-    let mut resp = (StatusCode::CREATED, axum::Json(body)).into_response();
-    if let Ok(v) = header::HeaderValue::from_str(&location) {
-        resp.headers_mut().insert(header::LOCATION, v);
-    }
-    resp
+    with_location(
+        (StatusCode::CREATED, axum::Json(body)).into_response(),
+        Some(&location),
+    )
 }
 
 /// An empty 200 reply (sync PATCH/DELETE).
@@ -294,14 +295,15 @@ pub fn ok_empty() -> Response {
 }
 
 /// Start a job; reply 202 with it, or wait `return_timeout` and reply the
-/// final 201/200 (or the job's error).
+/// final 201/200 (or the job's error). A create names the object it makes
+/// (`Location`, on the 202 too: its uuid is chosen before the job runs).
 pub async fn job_reply<W>(
     ontap: &Ontap,
     description: String,
     svm: Option<&str>,
     q: &OntapQuery,
     injected_failure: bool,
-    success_status: StatusCode,
+    (success_status, location): (StatusCode, Option<String>),
     work: W,
 ) -> OntapResult<Response>
 where
@@ -328,7 +330,10 @@ where
         {
             match done.state {
                 JobState::Success => {
-                    return Ok((success_status, axum::Json(job_body)).into_response());
+                    return Ok(with_location(
+                        (success_status, axum::Json(job_body)).into_response(),
+                        location.as_deref(),
+                    ));
                 }
                 JobState::Failure => {
                     return Err(OntapError::new(
@@ -341,7 +346,17 @@ where
             }
         }
     }
-    Ok((StatusCode::ACCEPTED, axum::Json(job_body)).into_response())
+    Ok(with_location(
+        (StatusCode::ACCEPTED, axum::Json(job_body)).into_response(),
+        location.as_deref(),
+    ))
+}
+
+fn with_location(mut response: Response, location: Option<&str>) -> Response {
+    if let Some(v) = location.and_then(|l| header::HeaderValue::from_str(l).ok()) {
+        response.headers_mut().insert(header::LOCATION, v);
+    }
+    response
 }
 
 /// A job failure with an ONTAP code.

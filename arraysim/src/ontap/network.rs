@@ -88,6 +88,7 @@ fn eth_ports(inv: &Inventory) -> Vec<Value> {
             out.push(json!({"uuid": uuid, "name": port, "node": inv.node_ref(&node.uuid),
                             "mac_address": format!("00:a0:98:6b:{:02x}:{:02x}", n + 1, p + 1),
                             "type": "physical", "state": "up", "speed": speed, "mtu": 1500, "enabled": true,
+                            "reachability": "ok", "broadcast_domain": {"name": "Default", "ipspace": {"name": "Default"}},
                             "_links": links(format!("/api/network/ethernet/ports/{uuid}"))}));
         }
     }

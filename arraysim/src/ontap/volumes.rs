@@ -92,6 +92,64 @@ fn check_guarantee(b: &Value) -> OntapResult<Option<String>> {
     }
 }
 
+/// A volume's settings a create or change may name (`language`, `snapshot_policy.name`,
+/// `space.snapshot.reserve_percent`, `efficiency.dedupe`, `efficiency.compression`).
+#[derive(Debug, Default)]
+struct Settings {
+    language: Option<String>,
+    snapshot_policy: Option<String>,
+    snapshot_reserve_percent: Option<u64>,
+    dedupe: Option<String>,
+    compression: Option<String>,
+}
+
+/// What `efficiency.dedupe` and `efficiency.compression` take.
+const EFFICIENCY_MODES: &[&str] = &["none", "background", "inline", "both"];
+
+impl Settings {
+    fn from_body(b: &Value) -> OntapResult<Settings> {
+        let mode = |path: &str| -> OntapResult<Option<String>> {
+            match str_at(b, path) {
+                None => Ok(None),
+                Some(m) if EFFICIENCY_MODES.contains(&m) => Ok(Some(m.to_string())),
+                Some(m) => Err(OntapError::invalid(
+                    path,
+                    format!("\"{m}\" is an invalid value for field \"{path}\"."),
+                )),
+            }
+        };
+        let reserve = uint_at(b, "space.snapshot.reserve_percent")?;
+        if reserve.is_some_and(|r| r > 90) {
+            return Err(OntapError::invalid(
+                "space.snapshot.reserve_percent",
+                "The snapshot reserve is 0 to 90 percent of the volume.",
+            ));
+        }
+        Ok(Settings {
+            language: str_at(b, "language").map(str::to_string),
+            snapshot_policy: str_at(b, "snapshot_policy.name").map(str::to_string),
+            snapshot_reserve_percent: reserve,
+            dedupe: mode("efficiency.dedupe")?,
+            compression: mode("efficiency.compression")?,
+        })
+    }
+
+    fn apply(self, v: &mut Volume) {
+        if let Some(policy) = self.snapshot_policy {
+            v.snapshot_policy = policy;
+        }
+        if let Some(reserve) = self.snapshot_reserve_percent {
+            v.snapshot_reserve_percent = reserve;
+        }
+        if let Some(dedupe) = self.dedupe {
+            v.dedupe = dedupe;
+        }
+        if let Some(compression) = self.compression {
+            v.compression = compression;
+        }
+    }
+}
+
 fn no_space(inv: &Inventory, vol: &str, aggr_uuid: &str, need: u64) -> JobFailure {
     let (name, avail) = inv
         .aggregates
@@ -189,7 +247,27 @@ async fn create(
         return Err(OntapError::required("size"));
     }
     let guarantee = check_guarantee(&b)?;
+    let settings = Settings::from_body(&b)?;
+    if let Some(style) = str_at(&b, "style")
+        && style != "flexvol"
+    {
+        return Err(OntapError::invalid(
+            "style",
+            format!("Volume style \"{style}\" is not simulated: only FlexVol volumes are."),
+        ));
+    }
+    if let Some(kind) = str_at(&b, "type")
+        && kind != "rw"
+    {
+        return Err(OntapError::invalid(
+            "type",
+            format!("Volume type \"{kind}\" is not simulated: only read-write volumes are."),
+        ));
+    }
     let svm_for_job = svm.clone();
+    // The uuid is the volume's from now on: the 202 names it (`Location`), the job uses it.
+    let new_uuid = uuid::Uuid::new_v4().to_string();
+    let location = format!("/api/storage/volumes/{new_uuid}");
     let work = move |inv: &mut Inventory| -> Result<(), JobFailure> {
         if inv.volumes.iter().any(|v| v.svm == svm && v.name == name) {
             return Err(
@@ -206,7 +284,7 @@ async fn create(
         let nas_path = str_at(&b, "nas.path")
             .filter(|p| !p.is_empty())
             .map(str::to_string);
-        let uuid = uuid::Uuid::new_v4().to_string();
+        let uuid = new_uuid;
         if is_clone {
             let pv = str_at(&b, "clone.parent_volume.name");
             let pu = str_at(&b, "clone.parent_volume.uuid");
@@ -271,6 +349,22 @@ async fn create(
                 create_time: now_iso8601(),
                 security_style: parent.security_style.clone(),
                 comment: str_at(&b, "comment").unwrap_or_default().to_string(),
+                language: parent.language.clone(),
+                snapshot_policy: settings
+                    .snapshot_policy
+                    .clone()
+                    .unwrap_or_else(|| parent.snapshot_policy.clone()),
+                snapshot_reserve_percent: settings
+                    .snapshot_reserve_percent
+                    .unwrap_or(parent.snapshot_reserve_percent),
+                dedupe: settings
+                    .dedupe
+                    .clone()
+                    .unwrap_or_else(|| parent.dedupe.clone()),
+                compression: settings
+                    .compression
+                    .clone()
+                    .unwrap_or_else(|| parent.compression.clone()),
             });
             return Ok(());
         }
@@ -326,6 +420,11 @@ async fn create(
                 .unwrap_or("unix")
                 .to_string(),
             comment: str_at(&b, "comment").unwrap_or_default().to_string(),
+            language: settings.language.unwrap_or_else(|| "c.utf_8".into()),
+            snapshot_policy: settings.snapshot_policy.unwrap_or_else(|| "default".into()),
+            snapshot_reserve_percent: settings.snapshot_reserve_percent.unwrap_or(0),
+            dedupe: settings.dedupe.unwrap_or_else(|| "none".into()),
+            compression: settings.compression.unwrap_or_else(|| "none".into()),
         });
         Ok(())
     };
@@ -335,7 +434,7 @@ async fn create(
         Some(&svm_for_job),
         &q,
         injected.is_some(),
-        StatusCode::CREATED,
+        (StatusCode::CREATED, Some(location)),
         work,
     )
     .await
@@ -441,6 +540,9 @@ fn modify_volume(inv: &mut Inventory, uuid: &str, b: &Value) -> Result<(), JobFa
     if let Some(comment) = str_at(b, "comment") {
         inv.volumes[idx].comment = comment.to_string();
     }
+    if let Ok(settings) = Settings::from_body(b) {
+        settings.apply(&mut inv.volumes[idx]);
+    }
     if let Some(path) = at(b, "nas.path").and_then(Value::as_str) {
         inv.volumes[idx].nas_path = (!path.is_empty()).then(|| path.to_string());
     }
@@ -477,6 +579,7 @@ async fn modify(
         check_size(s)?;
     }
     check_guarantee(&b)?;
+    Settings::from_body(&b)?;
     if let Some(s) = str_at(&b, "state")
         && !matches!(s, "online" | "offline" | "restricted")
     {
@@ -492,7 +595,7 @@ async fn modify(
         Some(&svm),
         &q,
         injected.is_some(),
-        StatusCode::OK,
+        (StatusCode::OK, None),
         move |inv| modify_volume(inv, &uuid, &b),
     )
     .await
@@ -519,7 +622,7 @@ async fn remove(
         Some(&svm),
         &q,
         injected.is_some(),
-        StatusCode::OK,
+        (StatusCode::OK, None),
         move |inv| {
             if inv
                 .volumes
@@ -605,13 +708,15 @@ async fn snapshot_create(
         .to_string();
     let comment = str_at(&b, "comment").unwrap_or_default().to_string();
     let desc = format!("POST /api/storage/volumes/{uuid}/snapshots");
+    let snap_uuid = uuid::Uuid::new_v4().to_string();
+    let location = format!("/api/storage/volumes/{uuid}/snapshots/{snap_uuid}");
     job_reply(
         &o,
         desc,
         Some(&svm),
         &q,
         injected.is_some(),
-        StatusCode::CREATED,
+        (StatusCode::CREATED, Some(location)),
         move |inv| {
             if !inv.volumes.iter().any(|v| v.uuid == uuid) {
                 return Err(job_failure(4, "entry doesn't exist"));
@@ -626,7 +731,8 @@ async fn snapshot_create(
                     format!("Snapshot copy \"{name}\" already exists."),
                 ));
             }
-            let s = new_snapshot(inv, &uuid, &name, &comment);
+            let mut s = new_snapshot(inv, &uuid, &name, &comment);
+            s.uuid = snap_uuid;
             inv.snapshots.push(s);
             Ok(())
         },
@@ -661,7 +767,7 @@ async fn snapshot_delete(
         Some(&svm),
         &q,
         injected.is_some(),
-        StatusCode::OK,
+        (StatusCode::OK, None),
         move |inv| {
             if inv
                 .volumes
