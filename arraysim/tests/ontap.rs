@@ -682,10 +682,19 @@ fn snapshot_restore_and_lun_clone() {
         "/vol/vol1/.snapshot/s1/a"
     );
     assert_eq!(c["records"][0]["space"]["size"], GIB);
-    let job = sim.wait_job(sim.send(
+    // The snapshot to restore is a query parameter (not a body field).
+    let r = sim.send(
         reqwest::Method::PATCH,
         &format!("/api/storage/volumes/{vol}"),
         Some(json!({"restore_to": {"snapshot": {"name": "s1"}}})),
+    );
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let e: Value = r.json().unwrap();
+    assert_eq!(e["error"]["code"], "262179", "{e}");
+    let job = sim.wait_job(sim.send(
+        reqwest::Method::PATCH,
+        &format!("/api/storage/volumes/{vol}?restore_to.snapshot.name=s1"),
+        Some(json!({})),
     ));
     assert_eq!(job["state"], "success", "{job}");
     let names: Vec<String> = sim.json("/api/storage/luns?location.volume.name=vol1")["records"]
@@ -1466,4 +1475,116 @@ fn every_record_fits_its_schema() {
     )
     .unwrap();
     assert!(seen > 60, "{seen} records");
+}
+
+/// Names a resource's schema lacks and values of the wrong type get ONTAP's errors, bodies
+/// and all; nothing is made.
+#[test]
+fn unknown_names_and_wrong_types_are_refused() {
+    let (_d, dir) = state();
+    let sim = Sim::start(&dir, &[]);
+    let refused = |r: Response, body: Value| {
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+        let got: Value = r.json().unwrap();
+        assert_eq!(got, body);
+    };
+    // fields=: 262197, as clusters answer it.
+    refused(
+        sim.get("/api/storage/luns?fields=name,bogus"),
+        json!({"error": {"message": "The value \"bogus\" is invalid for field \"fields\" (<field,...>)",
+                         "code": "262197", "target": "fields"}}),
+    );
+    refused(
+        sim.get("/api/cluster?fields=versoin"),
+        json!({"error": {"message": "The value \"versoin\" is invalid for field \"fields\" (<field,...>)",
+                         "code": "262197", "target": "fields"}}),
+    );
+    // A filter (or any query parameter) the resource lacks: "Unexpected argument".
+    refused(
+        sim.get("/api/storage/volumes?is_svm_rot=false"),
+        json!({"error": {"message": "Unexpected argument \"is_svm_rot\".", "code": "262179",
+                         "target": "is_svm_rot"}}),
+    );
+    let vol = sim.json("/api/storage/volumes?name=vol1")["records"][0]["uuid"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    refused(
+        sim.delete(&format!(
+            "/api/storage/volumes/{vol}?allow_delete_while_mapped=true"
+        )),
+        json!({"error": {"message": "Unexpected argument \"allow_delete_while_mapped\".",
+                         "code": "262179", "target": "allow_delete_while_mapped"}}),
+    );
+    // A body field the resource lacks, a field a create cannot set, a wrong type, a value
+    // outside an enum.
+    let base = json!({"name": "/vol/vol1/strict", "svm": {"name": "vs0"}, "os_type": "linux",
+                      "space": {"size": GIB}});
+    let with = |key: &str, value: Value| {
+        let mut body = base.clone();
+        body[key] = value;
+        body
+    };
+    refused(
+        sim.post("/api/storage/luns", with("os_typ", json!("linux"))),
+        json!({"error": {"message": "Unexpected argument \"os_typ\".", "code": "262179",
+                         "target": "os_typ"}}),
+    );
+    refused(
+        sim.post(
+            "/api/storage/luns",
+            with(
+                "space",
+                json!({"size": GIB, "guarantee": {"requestd": true}}),
+            ),
+        ),
+        json!({"error": {"message": "Unexpected argument \"space.guarantee.requestd\".",
+                         "code": "262179", "target": "space.guarantee.requestd"}}),
+    );
+    refused(
+        sim.post(
+            "/api/storage/luns",
+            with("serial_number", json!("ABCDEFGHIJKL")),
+        ),
+        json!({"error": {"message": "Field \"serial_number\" cannot be set in this operation.",
+                         "code": "262196", "target": "serial_number"}}),
+    );
+    refused(
+        sim.post(
+            "/api/storage/luns",
+            with("space", json!({"size": "one gig"})),
+        ),
+        json!({"error": {"message": "Invalid value \"one gig\" for field \"space.size\": it must be an integer.",
+                         "code": "2", "target": "space.size"}}),
+    );
+    refused(
+        sim.post("/api/storage/luns", with("os_type", json!("beos"))),
+        json!({"error": {"message": "\"beos\" is an invalid value for field \"os_type\".",
+                         "code": "2", "target": "os_type"}}),
+    );
+    assert_eq!(
+        sim.json("/api/storage/luns?name=/vol/vol1/strict")["num_records"],
+        0
+    );
+    // A change is refused at once, before any job.
+    refused(
+        sim.send(
+            reqwest::Method::PATCH,
+            &format!("/api/storage/volumes/{vol}"),
+            Some(json!({"sise": GIB})),
+        ),
+        json!({"error": {"message": "Unexpected argument \"sise\".", "code": "262179",
+                         "target": "sise"}}),
+    );
+    assert_eq!(sim.json("/api/cluster/jobs")["num_records"], 0);
+    // A filter on a field the schema has and the records lack matches nothing; fields=
+    // shows only what was asked.
+    assert_eq!(
+        sim.json("/api/storage/volumes?snaplock.type=compliance")["num_records"],
+        0
+    );
+    let c = sim.json("/api/cluster?fields=version&max_records=10000");
+    let mut keys: Vec<&String> = c.as_object().unwrap().keys().collect();
+    keys.sort();
+    assert_eq!(keys, ["_links", "version"], "{c}");
 }

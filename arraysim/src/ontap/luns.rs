@@ -16,6 +16,7 @@ use serde_json::Value;
 use super::error::{self, OntapError, OntapResult};
 use super::model::{Inventory, LUN_OS_TYPES, Lun};
 use super::query::OntapQuery;
+use super::schema::{Operation, Resource};
 use super::{
     App, Ontap, RawQuery, body, bool_at, created, ok_empty, query, size_at, str_at, svm_of,
 };
@@ -39,7 +40,7 @@ pub fn routes() -> Router<Arc<Ontap>> {
 const KEYS: &[&str] = &["uuid", "name", "svm"];
 
 async fn list(State(o): App, q: RawQuery) -> OntapResult<Response> {
-    let q = query(q)?;
+    let q = query(q, Resource::Lun)?;
     let records = o
         .shared
         .read(|inv| inv.luns.iter().map(|l| inv.lun_json(l)).collect());
@@ -47,7 +48,7 @@ async fn list(State(o): App, q: RawQuery) -> OntapResult<Response> {
 }
 
 async fn one(State(o): App, Path(uuid): Path<String>, q: RawQuery) -> OntapResult<Response> {
-    let q = query(q)?;
+    let q = query(q, Resource::Lun)?;
     let r = o.shared.read(|inv| {
         inv.luns
             .iter()
@@ -165,8 +166,8 @@ fn clone_source(inv: &Inventory, svm: &str, body: &Value) -> OntapResult<Option<
 }
 
 async fn create(State(o): App, q: RawQuery, bytes: Bytes) -> OntapResult<Response> {
-    let q = query(q)?;
-    let b = body(&bytes)?;
+    let q = query(q, Resource::Lun)?;
+    let b = body(&bytes, Resource::Lun, Operation::Post)?;
     let (uuid, record) = o.shared.mutate(|inv| -> OntapResult<(String, Value)> {
         let svm = svm_of(inv, &b)?;
         let (vol_name, lun_name) = match (
@@ -266,8 +267,8 @@ async fn modify(
     q: RawQuery,
     bytes: Bytes,
 ) -> OntapResult<Response> {
-    let _q = query(q)?;
-    let b = body(&bytes)?;
+    let _q = query(q, Resource::Lun)?;
+    let b = body(&bytes, Resource::Lun, Operation::Patch)?;
     o.shared
         .mutate(|inv| -> OntapResult<()> { modify_lun(inv, &uuid, &b) })?;
     Ok(ok_empty())
@@ -358,14 +359,14 @@ fn delete_lun(inv: &mut Inventory, uuid: &str, q: &OntapQuery) -> OntapResult<()
 }
 
 async fn delete_one(State(o): App, Path(uuid): Path<String>, q: RawQuery) -> OntapResult<Response> {
-    let q = query(q)?;
+    let q = query(q, Resource::Lun)?;
     o.shared.mutate(|inv| delete_lun(inv, &uuid, &q))?;
     Ok(ok_empty())
 }
 
 /// `DELETE /api/storage/luns?name=...&svm.name=...`: every match.
 async fn delete_matching(State(o): App, q: RawQuery) -> OntapResult<Response> {
-    let q = query(q)?;
+    let q = query(q, Resource::Lun)?;
     if q.filters.is_empty() {
         return Err(OntapError::invalid(
             "name",
@@ -390,8 +391,8 @@ async fn delete_matching(State(o): App, q: RawQuery) -> OntapResult<Response> {
 /// `PATCH /api/storage/luns?svm.name=...&name=...`: every match (Cinder's
 /// rename idiom).
 async fn modify_matching(State(o): App, q: RawQuery, bytes: Bytes) -> OntapResult<Response> {
-    let q = query(q)?;
-    let b = body(&bytes)?;
+    let q = query(q, Resource::Lun)?;
+    let b = body(&bytes, Resource::Lun, Operation::Patch)?;
     if q.filters.is_empty() {
         return Err(OntapError::invalid(
             "name",

@@ -44,6 +44,7 @@ use tower::ServiceExt as _;
 use self::error::{OntapError, OntapResult};
 use self::model::{Inventory, STATE_VERSION};
 use self::query::OntapQuery;
+use self::schema::{Operation, Resource};
 use crate::core::jobs::{self, JobFailure, JobState};
 use crate::core::server::VendorService;
 use crate::core::state::{Shared, Store, StoreError};
@@ -136,13 +137,16 @@ fn normalize_path(mut request: Request) -> Request {
     request
 }
 
-/// Parse the query string.
-pub fn query(Query(pairs): RawQuery) -> OntapResult<OntapQuery> {
-    OntapQuery::parse(pairs)
+/// Parse the query string of a request on `resource` (its names checked against the
+/// resource's schema).
+pub fn query(Query(pairs): RawQuery, resource: Resource) -> OntapResult<OntapQuery> {
+    OntapQuery::parse(pairs, resource)
 }
 
-/// Parse a JSON body (empty = `{}`), dotted keys read as nested fields.
-pub fn body(bytes: &Bytes) -> OntapResult<Value> {
+/// Parse the JSON body of a POST or PATCH of `resource` (empty = `{}`) as a cluster reads
+/// it ([`schema::request_body`]): dotted keys nested, numbers and booleans taken from
+/// strings, unknown fields, fields the operation cannot set and wrong types refused.
+pub fn body(bytes: &Bytes, resource: Resource, op: Operation) -> OntapResult<Value> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(json!({}));
     }
@@ -160,7 +164,7 @@ pub fn body(bytes: &Bytes) -> OntapResult<Value> {
             "body must be a JSON object",
         ));
     }
-    Ok(expand_dotted(v))
+    schema::request_body(resource, op, v)
 }
 
 /// `{"a.b": 1, "a": {"c": 2}}` → `{"a": {"b": 1, "c": 2}}`, at every level: ONTAP reads a

@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 
 use super::error::{OntapError, OntapResult};
 use super::model::{Inventory, links};
+use super::schema::Resource;
 use super::{App, Ontap, RawQuery, query};
 
 pub fn routes() -> Router<Arc<Ontap>> {
@@ -26,7 +27,7 @@ pub fn routes() -> Router<Arc<Ontap>> {
 const KEYS: &[&str] = &["uuid", "name", "svm"];
 
 async fn ip_list(State(o): App, q: RawQuery) -> OntapResult<Response> {
-    let q = query(q)?;
+    let q = query(q, Resource::IpInterface)?;
     let records = o.shared.read(|inv| {
         inv.ip_interfaces
             .iter()
@@ -37,7 +38,7 @@ async fn ip_list(State(o): App, q: RawQuery) -> OntapResult<Response> {
 }
 
 async fn ip_one(State(o): App, Path(uuid): Path<String>, q: RawQuery) -> OntapResult<Response> {
-    let q = query(q)?;
+    let q = query(q, Resource::IpInterface)?;
     let r = o.shared.read(|inv| {
         inv.ip_interfaces
             .iter()
@@ -51,7 +52,7 @@ async fn ip_one(State(o): App, Path(uuid): Path<String>, q: RawQuery) -> OntapRe
 }
 
 async fn fc_list(State(o): App, q: RawQuery) -> OntapResult<Response> {
-    let q = query(q)?;
+    let q = query(q, Resource::FcInterface)?;
     let records = o.shared.read(|inv| {
         inv.fc_interfaces
             .iter()
@@ -62,7 +63,7 @@ async fn fc_list(State(o): App, q: RawQuery) -> OntapResult<Response> {
 }
 
 async fn fc_one(State(o): App, Path(uuid): Path<String>, q: RawQuery) -> OntapResult<Response> {
-    let q = query(q)?;
+    let q = query(q, Resource::FcInterface)?;
     let r = o.shared.read(|inv| {
         inv.fc_interfaces
             .iter()
@@ -98,13 +99,13 @@ fn eth_ports(inv: &Inventory) -> Vec<Value> {
 const ETH_KEYS: &[&str] = &["uuid", "name", "node"];
 
 async fn eth_list(State(o): App, q: RawQuery) -> OntapResult<Response> {
-    let q = query(q)?;
+    let q = query(q, Resource::Port)?;
     let records = o.shared.read(eth_ports);
     Ok(q.collection("/api/network/ethernet/ports", records, ETH_KEYS))
 }
 
 async fn eth_one(State(o): App, Path(uuid): Path<String>, q: RawQuery) -> OntapResult<Response> {
-    let q = query(q)?;
+    let q = query(q, Resource::Port)?;
     let r = o
         .shared
         .read(eth_ports)

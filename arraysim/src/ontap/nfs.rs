@@ -13,6 +13,7 @@ use serde_json::Value;
 
 use super::error::{self, OntapError, OntapResult};
 use super::model::{ExportPolicy, ExportRule, export_rule_json};
+use super::schema::{Operation, Resource};
 use super::{App, Ontap, RawQuery, body, bool_at, created, ok_empty, query, str_at, svm_of};
 
 pub fn routes() -> Router<Arc<Ontap>> {
@@ -104,7 +105,7 @@ fn parse_rule(b: &Value, index: u32) -> OntapResult<ExportRule> {
 }
 
 async fn list(State(o): App, q: RawQuery) -> OntapResult<Response> {
-    let q = query(q)?;
+    let q = query(q, Resource::ExportPolicy)?;
     let records = o.shared.read(|inv| {
         inv.export_policies
             .iter()
@@ -115,7 +116,7 @@ async fn list(State(o): App, q: RawQuery) -> OntapResult<Response> {
 }
 
 async fn one(State(o): App, Path(id): Path<u64>, q: RawQuery) -> OntapResult<Response> {
-    let q = query(q)?;
+    let q = query(q, Resource::ExportPolicy)?;
     let r = o.shared.read(|inv| {
         inv.export_policies
             .iter()
@@ -129,8 +130,8 @@ async fn one(State(o): App, Path(id): Path<u64>, q: RawQuery) -> OntapResult<Res
 }
 
 async fn create(State(o): App, q: RawQuery, bytes: Bytes) -> OntapResult<Response> {
-    let q = query(q)?;
-    let b = body(&bytes)?;
+    let q = query(q, Resource::ExportPolicy)?;
+    let b = body(&bytes, Resource::ExportPolicy, Operation::Post)?;
     let (id, record) = o.shared.mutate(|inv| -> OntapResult<(u64, Value)> {
         let svm = svm_of(inv, &b)?;
         let name = str_at(&b, "name").ok_or_else(|| OntapError::required("name"))?;
@@ -174,8 +175,14 @@ async fn create(State(o): App, q: RawQuery, bytes: Bytes) -> OntapResult<Respons
     ))
 }
 
-async fn modify(State(o): App, Path(id): Path<u64>, bytes: Bytes) -> OntapResult<Response> {
-    let b = body(&bytes)?;
+async fn modify(
+    State(o): App,
+    Path(id): Path<u64>,
+    q: RawQuery,
+    bytes: Bytes,
+) -> OntapResult<Response> {
+    query(q, Resource::ExportPolicy)?;
+    let b = body(&bytes, Resource::ExportPolicy, Operation::Patch)?;
     o.shared.mutate(|inv| -> OntapResult<()> {
         let idx = inv
             .export_policies
@@ -208,7 +215,8 @@ async fn modify(State(o): App, Path(id): Path<u64>, bytes: Bytes) -> OntapResult
     Ok(ok_empty())
 }
 
-async fn remove(State(o): App, Path(id): Path<u64>) -> OntapResult<Response> {
+async fn remove(State(o): App, Path(id): Path<u64>, q: RawQuery) -> OntapResult<Response> {
+    query(q, Resource::ExportPolicy)?;
     o.shared.mutate(|inv| -> OntapResult<()> {
         let p = inv
             .export_policies
@@ -239,7 +247,7 @@ async fn remove(State(o): App, Path(id): Path<u64>) -> OntapResult<Response> {
 }
 
 async fn rules(State(o): App, Path(id): Path<u64>, q: RawQuery) -> OntapResult<Response> {
-    let q = query(q)?;
+    let q = query(q, Resource::ExportRule)?;
     let records = o.shared.read(|inv| {
         inv.export_policies.iter().find(|p| p.id == id).map(|p| {
             p.rules
@@ -256,7 +264,12 @@ async fn rules(State(o): App, Path(id): Path<u64>, q: RawQuery) -> OntapResult<R
     ))
 }
 
-async fn rule(State(o): App, Path((id, index)): Path<(u64, u32)>) -> OntapResult<Response> {
+async fn rule(
+    State(o): App,
+    Path((id, index)): Path<(u64, u32)>,
+    q: RawQuery,
+) -> OntapResult<Response> {
+    let q = query(q, Resource::ExportRule)?;
     let r = o.shared.read(|inv| {
         inv.export_policies
             .iter()
@@ -264,7 +277,8 @@ async fn rule(State(o): App, Path((id, index)): Path<(u64, u32)>) -> OntapResult
             .and_then(|p| p.rules.iter().find(|r| r.index == index))
             .map(|r| export_rule_json(id, r))
     });
-    Ok(axum::Json(r.ok_or_else(|| OntapError::not_found("index"))?).into_response())
+    let r = r.ok_or_else(|| OntapError::not_found("index"))?;
+    Ok(axum::Json(q.shape_one(&r, RULE_KEYS)).into_response())
 }
 
 async fn rule_create(
@@ -273,8 +287,8 @@ async fn rule_create(
     q: RawQuery,
     bytes: Bytes,
 ) -> OntapResult<Response> {
-    let q = query(q)?;
-    let b = body(&bytes)?;
+    let q = query(q, Resource::ExportRule)?;
+    let b = body(&bytes, Resource::ExportRule, Operation::Post)?;
     let (index, record) = o.shared.mutate(|inv| -> OntapResult<(u32, Value)> {
         let p = inv
             .export_policies
@@ -298,7 +312,12 @@ async fn rule_create(
 }
 
 /// Deleting a rule renumbers the later ones (as ONTAP does: indexes stay 1..n).
-async fn rule_delete(State(o): App, Path((id, index)): Path<(u64, u32)>) -> OntapResult<Response> {
+async fn rule_delete(
+    State(o): App,
+    Path((id, index)): Path<(u64, u32)>,
+    q: RawQuery,
+) -> OntapResult<Response> {
+    query(q, Resource::ExportRule)?;
     o.shared.mutate(|inv| -> OntapResult<()> {
         let p = inv
             .export_policies

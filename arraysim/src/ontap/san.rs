@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 
 use super::error::{self, OntapError, OntapResult};
 use super::model::{IGROUP_OS_TYPES, Igroup, Initiator, Inventory, LunMap, links};
+use super::schema::{Operation, Resource};
 use super::{App, Ontap, RawQuery, at, body, created, ok_empty, query, str_at, svm_of, uint_at};
 
 pub fn routes() -> Router<Arc<Ontap>> {
@@ -55,7 +56,7 @@ const MAP_KEYS: &[&str] = &["svm", "lun", "igroup"];
 const ISCSI_KEYS: &[&str] = &["svm"];
 
 async fn igroups(State(o): App, q: RawQuery) -> OntapResult<Response> {
-    let q = query(q)?;
+    let q = query(q, Resource::Igroup)?;
     let records = o
         .shared
         .read(|inv| inv.igroups.iter().map(|g| inv.igroup_json(g)).collect());
@@ -63,7 +64,7 @@ async fn igroups(State(o): App, q: RawQuery) -> OntapResult<Response> {
 }
 
 async fn igroup(State(o): App, Path(uuid): Path<String>, q: RawQuery) -> OntapResult<Response> {
-    let q = query(q)?;
+    let q = query(q, Resource::Igroup)?;
     let r = o.shared.read(|inv| {
         inv.igroups
             .iter()
@@ -145,8 +146,8 @@ fn add_initiators(g: &mut Igroup, new: Vec<Initiator>) -> OntapResult<()> {
 }
 
 async fn igroup_create(State(o): App, q: RawQuery, bytes: Bytes) -> OntapResult<Response> {
-    let q = query(q)?;
-    let b = body(&bytes)?;
+    let q = query(q, Resource::Igroup)?;
+    let b = body(&bytes, Resource::Igroup, Operation::Post)?;
     let (uuid, record) = o.shared.mutate(|inv| -> OntapResult<(String, Value)> {
         let svm = svm_of(inv, &b)?;
         let name = str_at(&b, "name").ok_or_else(|| OntapError::required("name"))?;
@@ -210,9 +211,11 @@ async fn igroup_create(State(o): App, q: RawQuery, bytes: Bytes) -> OntapResult<
 async fn igroup_modify(
     State(o): App,
     Path(uuid): Path<String>,
+    q: RawQuery,
     bytes: Bytes,
 ) -> OntapResult<Response> {
-    let b = body(&bytes)?;
+    query(q, Resource::Igroup)?;
+    let b = body(&bytes, Resource::Igroup, Operation::Patch)?;
     o.shared.mutate(|inv| -> OntapResult<()> {
         let idx = inv
             .igroups
@@ -249,7 +252,7 @@ async fn igroup_delete(
     Path(uuid): Path<String>,
     q: RawQuery,
 ) -> OntapResult<Response> {
-    let q = query(q)?;
+    let q = query(q, Resource::Igroup)?;
     o.shared.mutate(|inv| -> OntapResult<()> {
         if !inv.igroups.iter().any(|g| g.uuid == uuid) {
             return Err(OntapError::not_found("uuid"));
@@ -276,7 +279,7 @@ fn initiator_json(g: &Igroup, i: &Initiator) -> Value {
 }
 
 async fn initiators(State(o): App, Path(uuid): Path<String>, q: RawQuery) -> OntapResult<Response> {
-    let q = query(q)?;
+    let q = query(q, Resource::IgroupInitiator)?;
     let records = o.shared.read(|inv| {
         inv.igroups.iter().find(|g| g.uuid == uuid).map(|g| {
             g.initiators
@@ -296,7 +299,9 @@ async fn initiators(State(o): App, Path(uuid): Path<String>, q: RawQuery) -> Ont
 async fn initiator(
     State(o): App,
     Path((uuid, name)): Path<(String, String)>,
+    q: RawQuery,
 ) -> OntapResult<Response> {
+    let q = query(q, Resource::IgroupInitiator)?;
     let r = o.shared.read(|inv| {
         let g = inv.igroups.iter().find(|g| g.uuid == uuid)?;
         g.initiators
@@ -304,15 +309,18 @@ async fn initiator(
             .find(|i| i.name.eq_ignore_ascii_case(&name))
             .map(|i| initiator_json(g, i))
     });
-    Ok(axum::Json(r.ok_or_else(|| OntapError::not_found("name"))?).into_response())
+    let r = r.ok_or_else(|| OntapError::not_found("name"))?;
+    Ok(axum::Json(q.shape_one(&r, INITIATOR_KEYS)).into_response())
 }
 
 async fn initiator_add(
     State(o): App,
     Path(uuid): Path<String>,
+    q: RawQuery,
     bytes: Bytes,
 ) -> OntapResult<Response> {
-    let b = body(&bytes)?;
+    query(q, Resource::IgroupInitiator)?;
+    let b = body(&bytes, Resource::IgroupInitiator, Operation::Post)?;
     let new = initiators_of(&b)?;
     if new.is_empty() {
         return Err(OntapError::required("name"));
@@ -337,7 +345,7 @@ async fn initiator_delete(
     Path((uuid, name)): Path<(String, String)>,
     q: RawQuery,
 ) -> OntapResult<Response> {
-    let q = query(q)?;
+    let q = query(q, Resource::IgroupInitiator)?;
     o.shared.mutate(|inv| -> OntapResult<()> {
         let mapped = inv.lun_maps.iter().any(|m| m.igroup == uuid);
         let g = inv.igroups.iter_mut().find(|g| g.uuid == uuid).ok_or_else(|| OntapError::not_found("igroup.uuid"))?;
@@ -356,7 +364,7 @@ async fn initiator_delete(
 }
 
 async fn lun_maps(State(o): App, q: RawQuery) -> OntapResult<Response> {
-    let q = query(q)?;
+    let q = query(q, Resource::LunMap)?;
     let records = o
         .shared
         .read(|inv| inv.lun_maps.iter().map(|m| inv.lun_map_json(m)).collect());
@@ -368,7 +376,7 @@ async fn lun_map(
     Path((lun, igroup)): Path<(String, String)>,
     q: RawQuery,
 ) -> OntapResult<Response> {
-    let q = query(q)?;
+    let q = query(q, Resource::LunMap)?;
     let r = o.shared.read(|inv| {
         inv.lun_maps
             .iter()
@@ -417,8 +425,8 @@ fn find_igroup(inv: &Inventory, svm: &str, b: &Value) -> OntapResult<String> {
 }
 
 async fn lun_map_create(State(o): App, q: RawQuery, bytes: Bytes) -> OntapResult<Response> {
-    let q = query(q)?;
-    let b = body(&bytes)?;
+    let q = query(q, Resource::LunMap)?;
+    let b = body(&bytes, Resource::LunMap, Operation::Post)?;
     let (lun, igroup, record) = o
         .shared
         .mutate(|inv| -> OntapResult<(String, String, Value)> {
@@ -477,7 +485,9 @@ async fn lun_map_create(State(o): App, q: RawQuery, bytes: Bytes) -> OntapResult
 async fn lun_map_delete(
     State(o): App,
     Path((lun, igroup)): Path<(String, String)>,
+    q: RawQuery,
 ) -> OntapResult<Response> {
+    query(q, Resource::LunMap)?;
     o.shared.mutate(|inv| -> OntapResult<()> {
         if !inv
             .lun_maps
@@ -500,7 +510,7 @@ fn iscsi_json(inv: &Inventory, svm: &super::model::Svm) -> Value {
 }
 
 async fn iscsi_services(State(o): App, q: RawQuery) -> OntapResult<Response> {
-    let q = query(q)?;
+    let q = query(q, Resource::IscsiService)?;
     let records = o
         .shared
         .read(|inv| inv.svms.iter().map(|s| iscsi_json(inv, s)).collect());
@@ -512,7 +522,7 @@ async fn iscsi_service(
     Path(svm): Path<String>,
     q: RawQuery,
 ) -> OntapResult<Response> {
-    let q = query(q)?;
+    let q = query(q, Resource::IscsiService)?;
     let r = o
         .shared
         .read(|inv| inv.svm(&svm).map(|s| iscsi_json(inv, s)));

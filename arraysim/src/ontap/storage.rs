@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
 use super::error::{OntapError, OntapResult};
+use super::schema::Resource;
 use super::{App, Ontap, RawQuery, query};
 
 pub fn routes() -> Router<Arc<Ontap>> {
@@ -22,7 +23,7 @@ const AGGR_KEYS: &[&str] = &["uuid", "name"];
 const DISK_KEYS: &[&str] = &["name"];
 
 async fn aggregates(State(o): App, q: RawQuery) -> OntapResult<Response> {
-    let q = query(q)?;
+    let q = query(q, Resource::Aggregate)?;
     let records = o.shared.read(|inv| {
         inv.aggregates
             .iter()
@@ -33,7 +34,7 @@ async fn aggregates(State(o): App, q: RawQuery) -> OntapResult<Response> {
 }
 
 async fn aggregate(State(o): App, Path(uuid): Path<String>, q: RawQuery) -> OntapResult<Response> {
-    let q = query(q)?;
+    let q = query(q, Resource::Aggregate)?;
     let r = o.shared.read(|inv| {
         inv.aggregates
             .iter()
@@ -47,7 +48,7 @@ async fn aggregate(State(o): App, Path(uuid): Path<String>, q: RawQuery) -> Onta
 }
 
 async fn disks(State(o): App, q: RawQuery) -> OntapResult<Response> {
-    let q = query(q)?;
+    let q = query(q, Resource::Disk)?;
     let records = o
         .shared
         .read(|inv| inv.disks.iter().map(|d| inv.disk_json(d)).collect());
@@ -55,7 +56,7 @@ async fn disks(State(o): App, q: RawQuery) -> OntapResult<Response> {
 }
 
 async fn disk(State(o): App, Path(name): Path<String>, q: RawQuery) -> OntapResult<Response> {
-    let q = query(q)?;
+    let q = query(q, Resource::Disk)?;
     let r = o.shared.read(|inv| {
         inv.disks
             .iter()

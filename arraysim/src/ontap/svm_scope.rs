@@ -16,6 +16,16 @@ use serde_json::{Value, json};
 use super::Ontap;
 use super::error::{self, OntapError};
 
+/// Collections whose creates take `svm` (the header names it when the body does not).
+const CREATES_TAKE_SVM: &[&str] = &[
+    "/api/storage/volumes",
+    "/api/storage/luns",
+    "/api/protocols/san/igroups",
+    "/api/protocols/san/lun-maps",
+    "/api/protocols/san/iscsi/credentials",
+    "/api/protocols/nfs/export-policies",
+];
+
 /// Collections whose records carry `svm`.
 const SCOPED: &[&str] = &[
     "/api/storage/volumes",
@@ -71,7 +81,7 @@ pub async fn scope(State(o): State<Arc<Ontap>>, req: Request, next: Next) -> Res
         }
         return next.run(Request::from_parts(parts, body)).await;
     }
-    if parts.method == Method::POST {
+    if parts.method == Method::POST && CREATES_TAKE_SVM.contains(&path.as_str()) {
         let Ok(collected) = body.collect().await else {
             return OntapError::new(StatusCode::BAD_REQUEST, error::INVALID, "unreadable body")
                 .into_response();

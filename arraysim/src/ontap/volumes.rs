@@ -15,6 +15,8 @@ use serde_json::Value;
 
 use super::error::{self, OntapError, OntapResult};
 use super::model::{CloneOrigin, Inventory, Lun, Snapshot, Volume};
+use super::query::SnapshotRef;
+use super::schema::{Operation, Resource};
 use super::{
     App, Ontap, RawQuery, at, body, bool_at, job_failure, job_reply, query, size_at, str_at,
     svm_of, uint_at,
@@ -48,7 +50,7 @@ const MIN_SIZE: u64 = 20 * 1024 * 1024;
 type Injected = Option<axum::Extension<InjectedJobFailure>>;
 
 async fn list(State(o): App, q: RawQuery) -> OntapResult<Response> {
-    let q = query(q)?;
+    let q = query(q, Resource::Volume)?;
     let records = o
         .shared
         .read(|inv| inv.volumes.iter().map(|v| inv.volume_json(v)).collect());
@@ -56,7 +58,7 @@ async fn list(State(o): App, q: RawQuery) -> OntapResult<Response> {
 }
 
 async fn one(State(o): App, Path(uuid): Path<String>, q: RawQuery) -> OntapResult<Response> {
-    let q = query(q)?;
+    let q = query(q, Resource::Volume)?;
     let r = o.shared.read(|inv| {
         inv.volumes
             .iter()
@@ -228,8 +230,8 @@ async fn create(
     q: RawQuery,
     bytes: Bytes,
 ) -> OntapResult<Response> {
-    let q = query(q)?;
-    let b = body(&bytes)?;
+    let q = query(q, Resource::Volume)?;
+    let b = body(&bytes, Resource::Volume, Operation::Post)?;
     let (svm, name) = o.shared.read(|inv| -> OntapResult<(String, String)> {
         Ok((
             svm_of(inv, &b)?,
@@ -452,17 +454,21 @@ impl WithDup for JobFailure {
     }
 }
 
-fn modify_volume(inv: &mut Inventory, uuid: &str, b: &Value) -> Result<(), JobFailure> {
+/// A volume PATCH: `restore_to` (the query's `restore_to.snapshot.name`/`.uuid`: ONTAP
+/// takes the snapshot to restore as query parameters, not in the body), then the body.
+fn modify_volume(
+    inv: &mut Inventory,
+    uuid: &str,
+    b: &Value,
+    restore_to: Option<&SnapshotRef>,
+) -> Result<(), JobFailure> {
     let idx = inv
         .volumes
         .iter()
         .position(|v| v.uuid == uuid)
         .ok_or_else(|| job_failure(4, "entry doesn't exist"))?;
-    if let Some(snap) = at(b, "restore_to.snapshot") {
-        let (sn, su) = (
-            snap.get("name").and_then(Value::as_str),
-            snap.get("uuid").and_then(Value::as_str),
-        );
+    if let Some(snap) = restore_to {
+        let (sn, su) = (snap.name.as_deref(), snap.uuid.as_deref());
         let s = inv
             .snapshots
             .iter()
@@ -566,8 +572,8 @@ async fn modify(
     q: RawQuery,
     bytes: Bytes,
 ) -> OntapResult<Response> {
-    let q = query(q)?;
-    let b = body(&bytes)?;
+    let q = query(q, Resource::Volume)?;
+    let b = body(&bytes, Resource::Volume, Operation::Patch)?;
     let svm = o.shared.read(|inv| {
         inv.volumes
             .iter()
@@ -588,6 +594,7 @@ async fn modify(
             format!("Invalid value \"{s}\" for \"state\"."),
         ));
     }
+    let restore_to = q.restore_to.clone();
     let desc = format!("PATCH /api/storage/volumes/{uuid}");
     job_reply(
         &o,
@@ -596,7 +603,7 @@ async fn modify(
         &q,
         injected.is_some(),
         (StatusCode::OK, None),
-        move |inv| modify_volume(inv, &uuid, &b),
+        move |inv| modify_volume(inv, &uuid, &b, restore_to.as_ref()),
     )
     .await
 }
@@ -607,7 +614,7 @@ async fn remove(
     injected: Injected,
     q: RawQuery,
 ) -> OntapResult<Response> {
-    let q = query(q)?;
+    let q = query(q, Resource::Volume)?;
     let svm = o.shared.read(|inv| {
         inv.volumes
             .iter()
@@ -651,7 +658,7 @@ async fn remove(
 }
 
 async fn snapshots(State(o): App, Path(uuid): Path<String>, q: RawQuery) -> OntapResult<Response> {
-    let q = query(q)?;
+    let q = query(q, Resource::Snapshot)?;
     let records = o.shared.read(|inv| {
         inv.volumes.iter().any(|v| v.uuid == uuid).then(|| {
             inv.snapshots
@@ -674,7 +681,7 @@ async fn snapshot(
     Path((uuid, snap)): Path<(String, String)>,
     q: RawQuery,
 ) -> OntapResult<Response> {
-    let q = query(q)?;
+    let q = query(q, Resource::Snapshot)?;
     let r = o.shared.read(|inv| {
         inv.snapshots
             .iter()
@@ -694,8 +701,8 @@ async fn snapshot_create(
     q: RawQuery,
     bytes: Bytes,
 ) -> OntapResult<Response> {
-    let q = query(q)?;
-    let b = body(&bytes)?;
+    let q = query(q, Resource::Snapshot)?;
+    let b = body(&bytes, Resource::Snapshot, Operation::Post)?;
     let svm = o.shared.read(|inv| {
         inv.volumes
             .iter()
@@ -746,7 +753,7 @@ async fn snapshot_delete(
     injected: Injected,
     q: RawQuery,
 ) -> OntapResult<Response> {
-    let q = query(q)?;
+    let q = query(q, Resource::Snapshot)?;
     let svm = o.shared.read(|inv| {
         inv.snapshots
             .iter()
