@@ -1588,3 +1588,204 @@ fn unknown_names_and_wrong_types_are_refused() {
     keys.sort();
     assert_eq!(keys, ["_links", "version"], "{c}");
 }
+
+/// A PATCH or DELETE on a collection takes the GET's filter grammar (`svm=NAME` as
+/// cinder sends it, `|`, `*`, dotted fields) and the request parameters of the
+/// single-object call; asynchronous ones run a job per match.
+#[test]
+fn query_based_patch_and_delete() {
+    let (_d, dir) = state();
+    let sim = Sim::start(&dir, &[]);
+    let cinder = Cinder {
+        sim: &sim,
+        svm: "vs0",
+    };
+    let status = |r: Response| r.status();
+    // destroy_lun: `svm=` is the SVM's name; a mapped LUN goes with allow_delete_while_mapped.
+    for name in ["d1", "d2", "keep"] {
+        assert_eq!(
+            status(lun(&sim, &format!("/vol/vol1/{name}"), GIB, false)),
+            StatusCode::CREATED
+        );
+    }
+    assert_eq!(
+        status(sim.post(
+            "/api/protocols/san/igroups",
+            json!({"name": "ig1", "svm": {"name": "vs0"}, "protocol": "iscsi"}),
+        )),
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        status(sim.post(
+            "/api/protocols/san/lun-maps",
+            json!({"svm": {"name": "vs0"}, "lun": {"name": "/vol/vol1/d1"}, "igroup": {"name": "ig1"}}),
+        )),
+        StatusCode::CREATED
+    );
+    let (code, reply) = cinder.invoke(
+        reqwest::Method::DELETE,
+        "/storage/luns/",
+        &[
+            ("name", "/vol/vol1/d1"),
+            ("svm", "vs1"),
+            ("allow_delete_while_mapped", "true"),
+        ],
+        None,
+        false,
+    );
+    assert_eq!((code, reply), (StatusCode::OK, json!({"num_records": 0})));
+    let (code, reply) = cinder.invoke(
+        reqwest::Method::DELETE,
+        "/storage/luns/",
+        &[("name", "/vol/vol1/d1"), ("svm", "vs0")],
+        None,
+        true,
+    );
+    assert_eq!(code, StatusCode::BAD_REQUEST, "mapped: {reply}");
+    assert_eq!(reply["error"]["code"], "5374875");
+    let (code, reply) = cinder.invoke(
+        reqwest::Method::DELETE,
+        "/storage/luns/",
+        &[
+            ("name", "/vol/vol1/d1"),
+            ("svm", "vs0"),
+            ("allow_delete_while_mapped", "true"),
+        ],
+        None,
+        true,
+    );
+    assert_eq!((code, reply), (StatusCode::OK, json!({"num_records": 1})));
+    assert_eq!(sim.json("/api/protocols/san/lun-maps")["num_records"], 0);
+    // cancel_lun_copy's form, and alternatives.
+    let r = sim.delete(
+        "/api/storage/luns?name=/vol/vol1/d2|/vol/vol1/nope&svm.name=vs0&return_records=false",
+    );
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.json::<Value>().unwrap(), json!({"num_records": 1}));
+    let names = sim.json("/api/storage/luns?fields=name")["records"].clone();
+    assert_eq!(names.as_array().unwrap().len(), 1);
+    assert_eq!(names[0]["name"], "/vol/vol1/keep");
+    // A query naming nothing to match is refused.
+    assert_eq!(
+        sim.delete("/api/storage/luns?allow_delete_while_mapped=true")
+            .status(),
+        StatusCode::BAD_REQUEST
+    );
+
+    // Snapshots: cinder's delete_snapshot and rename_snapshot, a job each.
+    let vol = sim.json("/api/storage/volumes?name=vol1")["records"][0]["uuid"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for name in ["s1", "s2"] {
+        let job = sim.wait_job(sim.post(
+            &format!("/api/storage/volumes/{vol}/snapshots"),
+            json!({"name": name}),
+        ));
+        assert_eq!(job["state"], "success");
+    }
+    let s2 =
+        sim.json(&format!("/api/storage/volumes/{vol}/snapshots?name=s2"))["records"][0]["uuid"]
+            .as_str()
+            .unwrap()
+            .to_string();
+    let (code, job) = cinder.send(
+        reqwest::Method::PATCH,
+        &format!("/storage/volumes/{vol}/snapshots/{s2}"),
+        &[],
+        json!({"name": "deleted_cinder_s2"}),
+    );
+    assert_eq!(
+        (code, job["state"].as_str()),
+        (StatusCode::OK, Some("success")),
+        "{job}"
+    );
+    let (code, job) = cinder.send(
+        reqwest::Method::DELETE,
+        &format!("/storage/volumes/{vol}/snapshots?name=s1"),
+        &[],
+        json!({}),
+    );
+    assert_eq!(
+        (code, job["state"].as_str()),
+        (StatusCode::OK, Some("success")),
+        "{job}"
+    );
+    let snaps = sim.json(&format!("/api/storage/volumes/{vol}/snapshots"));
+    assert_eq!(snaps["num_records"], 1);
+    assert_eq!(snaps["records"][0]["name"], "deleted_cinder_s2");
+    // A filter with alternatives: a job per match, all of them in `jobs`.
+    let r = sim.delete(&format!(
+        "/api/storage/volumes/{vol}/snapshots?name=deleted_cinder_*|nope"
+    ));
+    assert_eq!(r.status(), StatusCode::ACCEPTED);
+    let reply: Value = r.json().unwrap();
+    assert_eq!(reply["num_records"], 1);
+    assert_eq!(reply["jobs"].as_array().unwrap().len(), 1);
+
+    // Volumes: enable_volume_dedupe_async (with its `fields=`), then a delete with
+    // return_timeout that answers once every job is done.
+    let (code, _) = cinder.invoke(
+        reqwest::Method::PATCH,
+        "/storage/volumes/",
+        &[("name", "vol2"), ("fields", "uuid,style")],
+        Some(json!({"efficiency": {"dedupe": "background"}})),
+        true,
+    );
+    assert_eq!(code, StatusCode::ACCEPTED);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while sim.json("/api/storage/volumes?name=vol2&fields=efficiency")["records"][0]["efficiency"]["dedupe"]
+        != "background"
+    {
+        assert!(Instant::now() < deadline, "the dedupe job never ran");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    for name in ["t1", "t2"] {
+        let job = sim.wait_job(sim.post(
+            "/api/storage/volumes",
+            json!({"name": name, "svm": {"name": "vs0"}, "size": GIB, "guarantee": {"type": "none"}}),
+        ));
+        assert_eq!(job["state"], "success");
+    }
+    let r = sim.delete("/api/storage/volumes?name=t*&svm.name=vs0&return_timeout=10");
+    assert_eq!(r.status(), StatusCode::OK);
+    let reply: Value = r.json().unwrap();
+    assert_eq!(reply["num_records"], 2, "{reply}");
+    assert_eq!(sim.json("/api/storage/volumes?name=t*")["num_records"], 0);
+
+    // igroups, LUN maps and export policies, synchronous.
+    let r = sim.send(
+        reqwest::Method::PATCH,
+        "/api/protocols/san/igroups?svm=vs0&name=ig1",
+        Some(json!({"comment": "renamed by query", "name": "ig2"})),
+    );
+    assert_eq!(r.json::<Value>().unwrap(), json!({"num_records": 1}));
+    assert_eq!(
+        sim.json("/api/protocols/san/igroups?name=ig2&fields=comment")["records"][0]["comment"],
+        "renamed by query"
+    );
+    assert_eq!(
+        status(sim.post(
+            "/api/protocols/san/lun-maps",
+            json!({"svm": {"name": "vs0"}, "lun": {"name": "/vol/vol1/keep"}, "igroup": {"name": "ig2"}}),
+        )),
+        StatusCode::CREATED
+    );
+    let r = sim.delete("/api/protocols/san/lun-maps?lun.name=/vol/vol1/keep&igroup.name=ig2");
+    assert_eq!(r.json::<Value>().unwrap(), json!({"num_records": 1}));
+    let r = sim.delete("/api/protocols/san/igroups?name=ig*");
+    assert_eq!(r.json::<Value>().unwrap(), json!({"num_records": 1}));
+    assert_eq!(
+        status(sim.post(
+            "/api/protocols/nfs/export-policies",
+            json!({"name": "gone", "svm": {"name": "vs0"}}),
+        )),
+        StatusCode::CREATED
+    );
+    let r = sim.delete("/api/protocols/nfs/export-policies?name=gone&svm.name=vs0");
+    assert_eq!(r.json::<Value>().unwrap(), json!({"num_records": 1}));
+    assert_eq!(
+        sim.json("/api/protocols/nfs/export-policies?name=gone")["num_records"],
+        0
+    );
+}

@@ -18,7 +18,8 @@ use super::model::{Inventory, LUN_OS_TYPES, Lun};
 use super::query::OntapQuery;
 use super::schema::{Operation, Resource};
 use super::{
-    App, Ontap, RawQuery, body, bool_at, created, ok_empty, query, size_at, str_at, svm_of,
+    App, Ontap, RawQuery, body, bool_at, created, ok_empty, query, require_filter, size_at, str_at,
+    svm_of,
 };
 use crate::core::time::now_iso8601;
 
@@ -364,15 +365,11 @@ async fn delete_one(State(o): App, Path(uuid): Path<String>, q: RawQuery) -> Ont
     Ok(ok_empty())
 }
 
-/// `DELETE /api/storage/luns?name=...&svm.name=...`: every match.
+/// `DELETE /api/storage/luns?name=...&svm.name=...` (or cinder's `svm=`): every match,
+/// with the single-object DELETE's parameters (`allow_delete_while_mapped`).
 async fn delete_matching(State(o): App, q: RawQuery) -> OntapResult<Response> {
     let q = query(q, Resource::Lun)?;
-    if q.filters.is_empty() {
-        return Err(OntapError::invalid(
-            "name",
-            "A DELETE on the collection needs a filter.",
-        ));
-    }
+    require_filter(&q, "DELETE")?;
     let n = o.shared.mutate(|inv| -> OntapResult<usize> {
         let uuids: Vec<String> = inv
             .luns
@@ -393,12 +390,7 @@ async fn delete_matching(State(o): App, q: RawQuery) -> OntapResult<Response> {
 async fn modify_matching(State(o): App, q: RawQuery, bytes: Bytes) -> OntapResult<Response> {
     let q = query(q, Resource::Lun)?;
     let b = body(&bytes, Resource::Lun, Operation::Patch)?;
-    if q.filters.is_empty() {
-        return Err(OntapError::invalid(
-            "name",
-            "A PATCH on the collection needs a filter.",
-        ));
-    }
+    require_filter(&q, "PATCH")?;
     let n = o.shared.mutate(|inv| -> OntapResult<usize> {
         let uuids: Vec<String> = inv
             .luns

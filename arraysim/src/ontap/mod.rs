@@ -356,6 +356,82 @@ where
     ))
 }
 
+/// One job per object a query-based PATCH or DELETE matched (`works`: a description and
+/// the change, each): 202 `{"num_records": n, "jobs": [...]}` (and `job`, when there is
+/// exactly one: what a client of a single-object change reads), or with `return_timeout`
+/// 200 once all succeed (or the first failure's error). Nothing matched: 200
+/// `{"num_records": 0}`.
+pub async fn jobs_reply<W>(
+    ontap: &Ontap,
+    svm: Option<&str>,
+    q: &OntapQuery,
+    injected_failure: bool,
+    works: Vec<(String, W)>,
+) -> OntapResult<Response>
+where
+    W: FnOnce(&mut Inventory) -> Result<(), JobFailure> + Send + 'static,
+{
+    let count = works.len();
+    if count == 0 {
+        return Ok(axum::Json(json!({"num_records": 0})).into_response());
+    }
+    let owner = svm.map(|s| ontap.shared.read(|inv| inv.svm_ref(s)));
+    let mut uuids = Vec::with_capacity(count);
+    for (description, work) in works {
+        let job = jobs::submit(
+            &ontap.shared,
+            description,
+            owner.clone(),
+            ontap.job_step,
+            injected_failure,
+            work,
+        )?;
+        uuids.push(job.uuid);
+    }
+    let refs: Vec<Value> = uuids
+        .iter()
+        .map(|uuid| json!({"uuid": uuid, "_links": model::links(format!("/api/cluster/jobs/{uuid}"))}))
+        .collect();
+    let mut body = json!({"num_records": count, "jobs": refs});
+    if let [only] = refs.as_slice() {
+        body["job"] = only.clone();
+    }
+    if q.return_timeout > 0 {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(q.return_timeout);
+        let mut all_done = true;
+        for uuid in &uuids {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            match jobs::wait(&ontap.shared, uuid, left).await {
+                Some(done) if done.state == JobState::Failure => {
+                    return Err(OntapError::new(
+                        StatusCode::BAD_REQUEST,
+                        &done.code.to_string(),
+                        done.message,
+                    ));
+                }
+                Some(done) if done.state == JobState::Success => {}
+                _ => all_done = false,
+            }
+        }
+        if all_done {
+            return Ok(axum::Json(body).into_response());
+        }
+    }
+    Ok((StatusCode::ACCEPTED, axum::Json(body)).into_response())
+}
+
+/// A query-based PATCH or DELETE needs a filter (*chosen*: a query naming nothing would
+/// change every object).
+pub fn require_filter(q: &OntapQuery, method: &str) -> OntapResult<()> {
+    if q.filters.is_empty() {
+        return Err(OntapError::invalid(
+            "name",
+            format!("A {method} on the collection needs a filter."),
+        ));
+    }
+    Ok(())
+}
+
 fn with_location(mut response: Response, location: Option<&str>) -> Response {
     if let Some(v) = location.and_then(|l| header::HeaderValue::from_str(l).ok()) {
         response.headers_mut().insert(header::LOCATION, v);

@@ -12,13 +12,22 @@ use axum::routing::get;
 use serde_json::Value;
 
 use super::error::{self, OntapError, OntapResult};
-use super::model::{ExportPolicy, ExportRule, export_rule_json};
+use super::model::{ExportPolicy, ExportRule, Inventory, export_rule_json};
+use super::query::OntapQuery;
 use super::schema::{Operation, Resource};
-use super::{App, Ontap, RawQuery, body, bool_at, created, ok_empty, query, str_at, svm_of};
+use super::{
+    App, Ontap, RawQuery, body, bool_at, created, ok_empty, query, require_filter, str_at, svm_of,
+};
 
 pub fn routes() -> Router<Arc<Ontap>> {
     Router::new()
-        .route("/api/protocols/nfs/export-policies", get(list).post(create))
+        .route(
+            "/api/protocols/nfs/export-policies",
+            get(list)
+                .post(create)
+                .patch(modify_matching)
+                .delete(remove_matching),
+        )
         .route(
             "/api/protocols/nfs/export-policies/{id}",
             get(one).patch(modify).delete(remove),
@@ -183,67 +192,109 @@ async fn modify(
 ) -> OntapResult<Response> {
     query(q, Resource::ExportPolicy)?;
     let b = body(&bytes, Resource::ExportPolicy, Operation::Patch)?;
-    o.shared.mutate(|inv| -> OntapResult<()> {
-        let idx = inv
+    o.shared.mutate(|inv| modify_policy(inv, id, &b))?;
+    Ok(ok_empty())
+}
+
+fn modify_policy(inv: &mut Inventory, id: u64, b: &Value) -> OntapResult<()> {
+    let idx = inv
+        .export_policies
+        .iter()
+        .position(|p| p.id == id)
+        .ok_or_else(|| OntapError::not_found("id"))?;
+    if let Some(name) = str_at(b, "name") {
+        let svm = inv.export_policies[idx].svm.clone();
+        if inv
             .export_policies
             .iter()
-            .position(|p| p.id == id)
-            .ok_or_else(|| OntapError::not_found("id"))?;
-        if let Some(name) = str_at(&b, "name") {
-            let svm = inv.export_policies[idx].svm.clone();
-            if inv
-                .export_policies
-                .iter()
-                .any(|p| p.id != id && p.svm == svm && p.name == name)
-            {
-                return Err(OntapError::duplicate(format!(
-                    "Export policy \"{name}\" already exists."
-                ))
-                .target("name"));
-            }
-            inv.export_policies[idx].name = name.to_string();
+            .any(|p| p.id != id && p.svm == svm && p.name == name)
+        {
+            return Err(
+                OntapError::duplicate(format!("Export policy \"{name}\" already exists."))
+                    .target("name"),
+            );
         }
-        if let Some(Value::Array(items)) = b.get("rules") {
-            inv.export_policies[idx].rules = items
-                .iter()
-                .enumerate()
-                .map(|(i, r)| parse_rule(r, i as u32 + 1))
-                .collect::<OntapResult<Vec<_>>>()?;
-        }
-        Ok(())
-    })?;
-    Ok(ok_empty())
+        inv.export_policies[idx].name = name.to_string();
+    }
+    if let Some(Value::Array(items)) = b.get("rules") {
+        inv.export_policies[idx].rules = items
+            .iter()
+            .enumerate()
+            .map(|(i, r)| parse_rule(r, i as u32 + 1))
+            .collect::<OntapResult<Vec<_>>>()?;
+    }
+    Ok(())
 }
 
 async fn remove(State(o): App, Path(id): Path<u64>, q: RawQuery) -> OntapResult<Response> {
     query(q, Resource::ExportPolicy)?;
-    o.shared.mutate(|inv| -> OntapResult<()> {
-        let p = inv
-            .export_policies
-            .iter()
-            .find(|p| p.id == id)
-            .ok_or_else(|| OntapError::not_found("id"))?;
-        if p.name == "default" {
-            return Err(OntapError::new(
-                StatusCode::BAD_REQUEST,
-                error::POLICY_IN_USE,
-                "The default export policy cannot be deleted.",
-            ));
-        }
-        if let Some(v) = inv.volumes.iter().find(|v| v.export_policy == id) {
-            return Err(OntapError::new(
-                StatusCode::BAD_REQUEST,
-                error::POLICY_IN_USE,
-                format!(
-                    "Export policy \"{}\" is in use by volume \"{}\".",
-                    p.name, v.name
-                ),
-            ));
-        }
-        inv.export_policies.retain(|p| p.id != id);
-        Ok(())
-    })?;
+    o.shared.mutate(|inv| delete_policy(inv, id))?;
     Ok(ok_empty())
+}
+
+/// The policies a query-based PATCH or DELETE's filters match.
+fn matching_policies(inv: &Inventory, q: &OntapQuery) -> Vec<u64> {
+    inv.export_policies
+        .iter()
+        .filter(|p| q.matches(&inv.export_policy_json(p)))
+        .map(|p| p.id)
+        .collect()
+}
+
+/// `PATCH /api/protocols/nfs/export-policies?name=...`: every match (all or none).
+async fn modify_matching(State(o): App, q: RawQuery, bytes: Bytes) -> OntapResult<Response> {
+    let q = query(q, Resource::ExportPolicy)?;
+    require_filter(&q, "PATCH")?;
+    let b = body(&bytes, Resource::ExportPolicy, Operation::Patch)?;
+    let n = o.shared.mutate(|inv| -> OntapResult<usize> {
+        let ids = matching_policies(inv, &q);
+        for id in &ids {
+            modify_policy(inv, *id, &b)?;
+        }
+        Ok(ids.len())
+    })?;
+    Ok(axum::Json(serde_json::json!({"num_records": n})).into_response())
+}
+
+/// `DELETE /api/protocols/nfs/export-policies?name=...`: every match (all or none).
+async fn remove_matching(State(o): App, q: RawQuery) -> OntapResult<Response> {
+    let q = query(q, Resource::ExportPolicy)?;
+    require_filter(&q, "DELETE")?;
+    let n = o.shared.mutate(|inv| -> OntapResult<usize> {
+        let ids = matching_policies(inv, &q);
+        for id in &ids {
+            delete_policy(inv, *id)?;
+        }
+        Ok(ids.len())
+    })?;
+    Ok(axum::Json(serde_json::json!({"num_records": n})).into_response())
+}
+
+fn delete_policy(inv: &mut Inventory, id: u64) -> OntapResult<()> {
+    let p = inv
+        .export_policies
+        .iter()
+        .find(|p| p.id == id)
+        .ok_or_else(|| OntapError::not_found("id"))?;
+    if p.name == "default" {
+        return Err(OntapError::new(
+            StatusCode::BAD_REQUEST,
+            error::POLICY_IN_USE,
+            "The default export policy cannot be deleted.",
+        ));
+    }
+    if let Some(v) = inv.volumes.iter().find(|v| v.export_policy == id) {
+        return Err(OntapError::new(
+            StatusCode::BAD_REQUEST,
+            error::POLICY_IN_USE,
+            format!(
+                "Export policy \"{}\" is in use by volume \"{}\".",
+                p.name, v.name
+            ),
+        ));
+    }
+    inv.export_policies.retain(|p| p.id != id);
+    Ok(())
 }
 
 async fn rules(State(o): App, Path(id): Path<u64>, q: RawQuery) -> OntapResult<Response> {

@@ -14,14 +14,21 @@ use serde_json::{Value, json};
 
 use super::error::{self, OntapError, OntapResult};
 use super::model::{IGROUP_OS_TYPES, Igroup, Initiator, Inventory, LunMap, links};
+use super::query::OntapQuery;
 use super::schema::{Operation, Resource};
-use super::{App, Ontap, RawQuery, at, body, created, ok_empty, query, str_at, svm_of, uint_at};
+use super::{
+    App, Ontap, RawQuery, at, body, created, ok_empty, query, require_filter, str_at, svm_of,
+    uint_at,
+};
 
 pub fn routes() -> Router<Arc<Ontap>> {
     Router::new()
         .route(
             "/api/protocols/san/igroups",
-            get(igroups).post(igroup_create),
+            get(igroups)
+                .post(igroup_create)
+                .patch(igroups_modify_matching)
+                .delete(igroups_delete_matching),
         )
         .route(
             "/api/protocols/san/igroups/{uuid}",
@@ -37,7 +44,9 @@ pub fn routes() -> Router<Arc<Ontap>> {
         )
         .route(
             "/api/protocols/san/lun-maps",
-            get(lun_maps).post(lun_map_create),
+            get(lun_maps)
+                .post(lun_map_create)
+                .delete(lun_maps_delete_matching),
         )
         .route(
             "/api/protocols/san/lun-maps/{lun}/{igroup}",
@@ -216,35 +225,37 @@ async fn igroup_modify(
 ) -> OntapResult<Response> {
     query(q, Resource::Igroup)?;
     let b = body(&bytes, Resource::Igroup, Operation::Patch)?;
-    o.shared.mutate(|inv| -> OntapResult<()> {
-        let idx = inv
+    o.shared.mutate(|inv| modify_igroup(inv, &uuid, &b))?;
+    Ok(ok_empty())
+}
+
+fn modify_igroup(inv: &mut Inventory, uuid: &str, b: &Value) -> OntapResult<()> {
+    let idx = inv
+        .igroups
+        .iter()
+        .position(|g| g.uuid == uuid)
+        .ok_or_else(|| OntapError::not_found("uuid"))?;
+    if let Some(name) = str_at(b, "name") {
+        let svm = inv.igroups[idx].svm.clone();
+        if inv
             .igroups
             .iter()
-            .position(|g| g.uuid == uuid)
-            .ok_or_else(|| OntapError::not_found("uuid"))?;
-        if let Some(name) = str_at(&b, "name") {
-            let svm = inv.igroups[idx].svm.clone();
-            if inv
-                .igroups
-                .iter()
-                .any(|g| g.uuid != uuid && g.svm == svm && g.name == name)
-            {
-                return Err(OntapError::duplicate(format!(
-                    "An igroup with name \"{name}\" already exists."
-                ))
-                .target("name"));
-            }
-            inv.igroups[idx].name = name.to_string();
+            .any(|g| g.uuid != uuid && g.svm == svm && g.name == name)
+        {
+            return Err(OntapError::duplicate(format!(
+                "An igroup with name \"{name}\" already exists."
+            ))
+            .target("name"));
         }
-        if let Some(os) = str_at(&b, "os_type") {
-            inv.igroups[idx].os_type = os.to_string();
-        }
-        if let Some(c) = str_at(&b, "comment") {
-            inv.igroups[idx].comment = c.to_string();
-        }
-        Ok(())
-    })?;
-    Ok(ok_empty())
+        inv.igroups[idx].name = name.to_string();
+    }
+    if let Some(os) = str_at(b, "os_type") {
+        inv.igroups[idx].os_type = os.to_string();
+    }
+    if let Some(c) = str_at(b, "comment") {
+        inv.igroups[idx].comment = c.to_string();
+    }
+    Ok(())
 }
 
 async fn igroup_delete(
@@ -253,24 +264,68 @@ async fn igroup_delete(
     q: RawQuery,
 ) -> OntapResult<Response> {
     let q = query(q, Resource::Igroup)?;
-    o.shared.mutate(|inv| -> OntapResult<()> {
-        if !inv.igroups.iter().any(|g| g.uuid == uuid) {
-            return Err(OntapError::not_found("uuid"));
-        }
-        if inv.lun_maps.iter().any(|m| m.igroup == uuid) {
-            if !q.allow_delete_while_mapped {
-                return Err(OntapError::new(
-                    StatusCode::BAD_REQUEST,
-                    error::IGROUP_MAPPED,
-                    "The igroup is mapped to one or more LUNs. Unmap them first.",
-                ));
-            }
-            inv.lun_maps.retain(|m| m.igroup != uuid);
-        }
-        inv.igroups.retain(|g| g.uuid != uuid);
-        Ok(())
-    })?;
+    o.shared.mutate(|inv| delete_igroup(inv, &uuid, &q))?;
     Ok(ok_empty())
+}
+
+fn delete_igroup(inv: &mut Inventory, uuid: &str, q: &OntapQuery) -> OntapResult<()> {
+    if !inv.igroups.iter().any(|g| g.uuid == uuid) {
+        return Err(OntapError::not_found("uuid"));
+    }
+    if inv.lun_maps.iter().any(|m| m.igroup == uuid) {
+        if !q.allow_delete_while_mapped {
+            return Err(OntapError::new(
+                StatusCode::BAD_REQUEST,
+                error::IGROUP_MAPPED,
+                "The igroup is mapped to one or more LUNs. Unmap them first.",
+            ));
+        }
+        inv.lun_maps.retain(|m| m.igroup != uuid);
+    }
+    inv.igroups.retain(|g| g.uuid != uuid);
+    Ok(())
+}
+
+/// The igroups a query-based PATCH or DELETE's filters match.
+fn matching_igroups(inv: &Inventory, q: &OntapQuery) -> Vec<String> {
+    inv.igroups
+        .iter()
+        .filter(|g| q.matches(&inv.igroup_json(g)))
+        .map(|g| g.uuid.clone())
+        .collect()
+}
+
+/// `PATCH /api/protocols/san/igroups?name=...`: every match (all or none changed).
+async fn igroups_modify_matching(
+    State(o): App,
+    q: RawQuery,
+    bytes: Bytes,
+) -> OntapResult<Response> {
+    let q = query(q, Resource::Igroup)?;
+    require_filter(&q, "PATCH")?;
+    let b = body(&bytes, Resource::Igroup, Operation::Patch)?;
+    let n = o.shared.mutate(|inv| -> OntapResult<usize> {
+        let uuids = matching_igroups(inv, &q);
+        for uuid in &uuids {
+            modify_igroup(inv, uuid, &b)?;
+        }
+        Ok(uuids.len())
+    })?;
+    Ok(axum::Json(json!({"num_records": n})).into_response())
+}
+
+/// `DELETE /api/protocols/san/igroups?name=...`: every match (all or none deleted).
+async fn igroups_delete_matching(State(o): App, q: RawQuery) -> OntapResult<Response> {
+    let q = query(q, Resource::Igroup)?;
+    require_filter(&q, "DELETE")?;
+    let n = o.shared.mutate(|inv| -> OntapResult<usize> {
+        let uuids = matching_igroups(inv, &q);
+        for uuid in &uuids {
+            delete_igroup(inv, uuid, &q)?;
+        }
+        Ok(uuids.len())
+    })?;
+    Ok(axum::Json(json!({"num_records": n})).into_response())
 }
 
 fn initiator_json(g: &Igroup, i: &Initiator) -> Value {
@@ -501,6 +556,24 @@ async fn lun_map_delete(
         Ok(())
     })?;
     Ok(ok_empty())
+}
+
+/// `DELETE /api/protocols/san/lun-maps?lun.name=...&igroup.name=...`: every match.
+async fn lun_maps_delete_matching(State(o): App, q: RawQuery) -> OntapResult<Response> {
+    let q = query(q, Resource::LunMap)?;
+    require_filter(&q, "DELETE")?;
+    let n = o.shared.mutate(|inv| -> OntapResult<usize> {
+        let before = inv.lun_maps.len();
+        let keep: Vec<bool> = inv
+            .lun_maps
+            .iter()
+            .map(|m| !q.matches(&inv.lun_map_json(m)))
+            .collect();
+        let mut keep = keep.into_iter();
+        inv.lun_maps.retain(|_| keep.next().unwrap_or(true));
+        Ok(before - inv.lun_maps.len())
+    })?;
+    Ok(axum::Json(json!({"num_records": n})).into_response())
 }
 
 fn iscsi_json(inv: &Inventory, svm: &super::model::Svm) -> Value {

@@ -15,11 +15,12 @@ use serde_json::Value;
 
 use super::error::{self, OntapError, OntapResult};
 use super::model::{CloneOrigin, Inventory, Lun, Snapshot, Volume};
+use super::query::OntapQuery;
 use super::query::SnapshotRef;
 use super::schema::{Operation, Resource};
 use super::{
-    App, Ontap, RawQuery, at, body, bool_at, job_failure, job_reply, query, size_at, str_at,
-    svm_of, uint_at,
+    App, Ontap, RawQuery, at, body, bool_at, job_failure, job_reply, jobs_reply, query,
+    require_filter, size_at, str_at, svm_of, uint_at,
 };
 use crate::core::jobs::JobFailure;
 use crate::core::server::InjectedJobFailure;
@@ -27,18 +28,27 @@ use crate::core::time::now_iso8601;
 
 pub fn routes() -> Router<Arc<Ontap>> {
     Router::new()
-        .route("/api/storage/volumes", get(list).post(create))
+        .route(
+            "/api/storage/volumes",
+            get(list)
+                .post(create)
+                .patch(modify_matching)
+                .delete(remove_matching),
+        )
         .route(
             "/api/storage/volumes/{uuid}",
             get(one).patch(modify).delete(remove),
         )
         .route(
             "/api/storage/volumes/{uuid}/snapshots",
-            get(snapshots).post(snapshot_create),
+            get(snapshots)
+                .post(snapshot_create)
+                .patch(snapshots_modify_matching)
+                .delete(snapshots_delete_matching),
         )
         .route(
             "/api/storage/volumes/{uuid}/snapshots/{snap}",
-            get(snapshot).delete(snapshot_delete),
+            get(snapshot).patch(snapshot_modify).delete(snapshot_delete),
         )
 }
 
@@ -565,6 +575,80 @@ fn modify_volume(
     Ok(())
 }
 
+/// What a volume PATCH body must be before any job runs.
+fn check_change(b: &Value) -> OntapResult<()> {
+    if let Some(s) = size_at(b, "size")? {
+        check_size(s)?;
+    }
+    check_guarantee(b)?;
+    Settings::from_body(b)?;
+    if let Some(s) = str_at(b, "state")
+        && !matches!(s, "online" | "offline" | "restricted")
+    {
+        return Err(OntapError::invalid(
+            "state",
+            format!("Invalid value \"{s}\" for \"state\"."),
+        ));
+    }
+    Ok(())
+}
+
+/// The volumes (uuid and SVM) a query-based PATCH or DELETE's filters match.
+fn matching_volumes(o: &Ontap, q: &OntapQuery) -> Vec<(String, String)> {
+    o.shared.read(|inv| {
+        inv.volumes
+            .iter()
+            .filter(|v| q.matches(&inv.volume_json(v)))
+            .map(|v| (v.uuid.clone(), v.svm.clone()))
+            .collect()
+    })
+}
+
+/// `PATCH /api/storage/volumes?name=...`: one job per volume matched (cinder's
+/// `enable_volume_dedupe_async` idiom).
+async fn modify_matching(
+    State(o): App,
+    injected: Injected,
+    q: RawQuery,
+    bytes: Bytes,
+) -> OntapResult<Response> {
+    let q = query(q, Resource::Volume)?;
+    require_filter(&q, "PATCH")?;
+    let b = body(&bytes, Resource::Volume, Operation::Patch)?;
+    check_change(&b)?;
+    let matched = matching_volumes(&o, &q);
+    let svm = matched.first().map(|(_, svm)| svm.clone());
+    let works = matched
+        .into_iter()
+        .map(|(uuid, _)| {
+            let (b, restore_to) = (b.clone(), q.restore_to.clone());
+            let description = format!("PATCH /api/storage/volumes/{uuid}");
+            let work =
+                move |inv: &mut Inventory| modify_volume(inv, &uuid, &b, restore_to.as_ref());
+            (description, work)
+        })
+        .collect();
+    jobs_reply(&o, svm.as_deref(), &q, injected.is_some(), works).await
+}
+
+/// `DELETE /api/storage/volumes?name=...`: one job per volume matched.
+async fn remove_matching(State(o): App, injected: Injected, q: RawQuery) -> OntapResult<Response> {
+    let q = query(q, Resource::Volume)?;
+    require_filter(&q, "DELETE")?;
+    let matched = matching_volumes(&o, &q);
+    let svm = matched.first().map(|(_, svm)| svm.clone());
+    let works = matched
+        .into_iter()
+        .map(|(uuid, _)| {
+            let description = format!("DELETE /api/storage/volumes/{uuid}");
+            (description, move |inv: &mut Inventory| {
+                delete_volume(inv, &uuid)
+            })
+        })
+        .collect();
+    jobs_reply(&o, svm.as_deref(), &q, injected.is_some(), works).await
+}
+
 async fn modify(
     State(o): App,
     Path(uuid): Path<String>,
@@ -581,19 +665,7 @@ async fn modify(
             .map(|v| v.svm.clone())
     });
     let svm = svm.ok_or_else(|| OntapError::not_found("uuid"))?;
-    if let Some(s) = size_at(&b, "size")? {
-        check_size(s)?;
-    }
-    check_guarantee(&b)?;
-    Settings::from_body(&b)?;
-    if let Some(s) = str_at(&b, "state")
-        && !matches!(s, "online" | "offline" | "restricted")
-    {
-        return Err(OntapError::invalid(
-            "state",
-            format!("Invalid value \"{s}\" for \"state\"."),
-        ));
-    }
+    check_change(&b)?;
     let restore_to = q.restore_to.clone();
     let desc = format!("PATCH /api/storage/volumes/{uuid}");
     job_reply(
@@ -630,31 +702,38 @@ async fn remove(
         &q,
         injected.is_some(),
         (StatusCode::OK, None),
-        move |inv| {
-            if inv
-                .volumes
-                .iter()
-                .any(|v| v.clone.as_ref().is_some_and(|c| c.parent_volume == uuid))
-            {
-                return Err(job_failure(
-                    error::VOL_HAS_CLONES,
-                    "The volume has FlexClone children; split or delete them first.",
-                ));
-            }
-            let luns: Vec<String> = inv
-                .luns
-                .iter()
-                .filter(|l| l.volume == uuid)
-                .map(|l| l.uuid.clone())
-                .collect();
-            inv.lun_maps.retain(|m| !luns.contains(&m.lun));
-            inv.luns.retain(|l| l.volume != uuid);
-            inv.snapshots.retain(|s| s.volume != uuid);
-            inv.volumes.retain(|v| v.uuid != uuid);
-            Ok(())
-        },
+        move |inv| delete_volume(inv, &uuid),
     )
     .await
+}
+
+/// A volume goes with its LUNs, their maps and its snapshots; not while FlexClones of it
+/// remain.
+fn delete_volume(inv: &mut Inventory, uuid: &str) -> Result<(), JobFailure> {
+    if !inv.volumes.iter().any(|v| v.uuid == uuid) {
+        return Err(job_failure(4, "entry doesn't exist"));
+    }
+    if inv
+        .volumes
+        .iter()
+        .any(|v| v.clone.as_ref().is_some_and(|c| c.parent_volume == uuid))
+    {
+        return Err(job_failure(
+            error::VOL_HAS_CLONES,
+            "The volume has FlexClone children; split or delete them first.",
+        ));
+    }
+    let luns: Vec<String> = inv
+        .luns
+        .iter()
+        .filter(|l| l.volume == uuid)
+        .map(|l| l.uuid.clone())
+        .collect();
+    inv.lun_maps.retain(|m| !luns.contains(&m.lun));
+    inv.luns.retain(|l| l.volume != uuid);
+    inv.snapshots.retain(|s| s.volume != uuid);
+    inv.volumes.retain(|v| v.uuid != uuid);
+    Ok(())
 }
 
 async fn snapshots(State(o): App, Path(uuid): Path<String>, q: RawQuery) -> OntapResult<Response> {
@@ -775,20 +854,156 @@ async fn snapshot_delete(
         &q,
         injected.is_some(),
         (StatusCode::OK, None),
-        move |inv| {
-            if inv
-                .volumes
-                .iter()
-                .any(|v| v.clone.as_ref().is_some_and(|c| c.parent_snapshot == snap))
-            {
-                return Err(job_failure(
-                    1_638_555,
-                    "The Snapshot copy is in use by a FlexClone volume.",
-                ));
-            }
-            inv.snapshots.retain(|s| s.uuid != snap);
-            Ok(())
-        },
+        move |inv| delete_snapshot(inv, &snap),
     )
     .await
+}
+
+/// A snapshot goes, unless a FlexClone was made from it.
+fn delete_snapshot(inv: &mut Inventory, snap: &str) -> Result<(), JobFailure> {
+    if !inv.snapshots.iter().any(|s| s.uuid == snap) {
+        return Err(job_failure(4, "entry doesn't exist"));
+    }
+    if inv
+        .volumes
+        .iter()
+        .any(|v| v.clone.as_ref().is_some_and(|c| c.parent_snapshot == snap))
+    {
+        return Err(job_failure(
+            1_638_555,
+            "The Snapshot copy is in use by a FlexClone volume.",
+        ));
+    }
+    inv.snapshots.retain(|s| s.uuid != snap);
+    Ok(())
+}
+
+/// A snapshot's new name (unique in its volume) or comment.
+fn modify_snapshot(inv: &mut Inventory, snap: &str, b: &Value) -> Result<(), JobFailure> {
+    let idx = inv
+        .snapshots
+        .iter()
+        .position(|s| s.uuid == snap)
+        .ok_or_else(|| job_failure(4, "entry doesn't exist"))?;
+    if let Some(name) = str_at(b, "name") {
+        let volume = inv.snapshots[idx].volume.clone();
+        if inv
+            .snapshots
+            .iter()
+            .any(|s| s.volume == volume && s.uuid != snap && s.name == name)
+        {
+            return Err(job_failure(
+                1,
+                format!("Snapshot copy \"{name}\" already exists."),
+            ));
+        }
+        inv.snapshots[idx].name = name.to_string();
+    }
+    if let Some(comment) = str_at(b, "comment") {
+        inv.snapshots[idx].comment = comment.to_string();
+    }
+    Ok(())
+}
+
+/// The SVM of a volume, or 404 naming `target`.
+fn volume_svm(o: &Ontap, uuid: &str, target: &str) -> OntapResult<String> {
+    o.shared
+        .read(|inv| {
+            inv.volumes
+                .iter()
+                .find(|v| v.uuid == uuid)
+                .map(|v| v.svm.clone())
+        })
+        .ok_or_else(|| OntapError::not_found(target))
+}
+
+/// `PATCH /api/storage/volumes/{uuid}/snapshots/{snap}`: rename or comment (a job).
+async fn snapshot_modify(
+    State(o): App,
+    Path((uuid, snap)): Path<(String, String)>,
+    injected: Injected,
+    q: RawQuery,
+    bytes: Bytes,
+) -> OntapResult<Response> {
+    let q = query(q, Resource::Snapshot)?;
+    let b = body(&bytes, Resource::Snapshot, Operation::Patch)?;
+    let svm = volume_svm(&o, &uuid, "volume.uuid")?;
+    let exists = o.shared.read(|inv| {
+        inv.snapshots
+            .iter()
+            .any(|s| s.volume == uuid && s.uuid == snap)
+    });
+    if !exists {
+        return Err(OntapError::not_found("uuid"));
+    }
+    let desc = format!("PATCH /api/storage/volumes/{uuid}/snapshots/{snap}");
+    job_reply(
+        &o,
+        desc,
+        Some(&svm),
+        &q,
+        injected.is_some(),
+        (StatusCode::OK, None),
+        move |inv| modify_snapshot(inv, &snap, &b),
+    )
+    .await
+}
+
+/// The snapshots of volume `uuid` a query-based PATCH or DELETE's filters match.
+fn matching_snapshots(o: &Ontap, uuid: &str, q: &OntapQuery) -> Vec<String> {
+    o.shared.read(|inv| {
+        inv.snapshots
+            .iter()
+            .filter(|s| s.volume == uuid && q.matches(&inv.snapshot_json(s)))
+            .map(|s| s.uuid.clone())
+            .collect()
+    })
+}
+
+/// `DELETE /api/storage/volumes/{uuid}/snapshots?name=...` (cinder's `delete_snapshot`):
+/// one job per snapshot matched.
+async fn snapshots_delete_matching(
+    State(o): App,
+    Path(uuid): Path<String>,
+    injected: Injected,
+    q: RawQuery,
+) -> OntapResult<Response> {
+    let q = query(q, Resource::Snapshot)?;
+    require_filter(&q, "DELETE")?;
+    let svm = volume_svm(&o, &uuid, "volume.uuid")?;
+    let works = matching_snapshots(&o, &uuid, &q)
+        .into_iter()
+        .map(|snap| {
+            let description = format!("DELETE /api/storage/volumes/{uuid}/snapshots/{snap}");
+            (description, move |inv: &mut Inventory| {
+                delete_snapshot(inv, &snap)
+            })
+        })
+        .collect();
+    jobs_reply(&o, Some(&svm), &q, injected.is_some(), works).await
+}
+
+/// `PATCH /api/storage/volumes/{uuid}/snapshots?name=...`: one job per snapshot matched.
+async fn snapshots_modify_matching(
+    State(o): App,
+    Path(uuid): Path<String>,
+    injected: Injected,
+    q: RawQuery,
+    bytes: Bytes,
+) -> OntapResult<Response> {
+    let q = query(q, Resource::Snapshot)?;
+    require_filter(&q, "PATCH")?;
+    let b = body(&bytes, Resource::Snapshot, Operation::Patch)?;
+    let svm = volume_svm(&o, &uuid, "volume.uuid")?;
+    let works = matching_snapshots(&o, &uuid, &q)
+        .into_iter()
+        .map(|snap| {
+            let b = b.clone();
+            let description = format!("PATCH /api/storage/volumes/{uuid}/snapshots/{snap}");
+            (description, move |inv: &mut Inventory| {
+                modify_snapshot(inv, &snap, &b)
+            })
+        })
+        .collect();
+    jobs_reply(&o, Some(&svm), &q, injected.is_some(), works).await
 }
