@@ -7,7 +7,8 @@ which fields a POST and a PATCH take.
 Run it with the SDK venv's python (./scripts/sdk-venv.sh prints it):
     "$(./scripts/sdk-venv.sh)" scripts/ontap-schema.py > arraysim/src/ontap/sdk_schema.json
 
-Types: "str", "int" (the SDK's Size: ONTAP's integers), "num", "bool", "time",
+Types: "str", "int" (the SDK's Size: ONTAP's integers), either with the bounds of its
+length or value as ":min..max" (an end may be empty), "num", "bool", "time",
 "obj:<Schema>", "list:<type>", "enum:<a>|<b>|..." (a string among those, compared
 ignoring case as the SDK does). A schema of a resource (not of a model) says so
 ("resource": true): its post/patch lists are about creating that resource, not about
@@ -64,14 +65,26 @@ def schema_class(nested):
     return nested if isinstance(nested, type) else type(nested)
 
 
-def enum_choices(field):
-    """The values of the field's enum_validation, if it has one."""
+def validation(field, name):
+    """The variables of the field's `name` validation (enum_validation, len_validation,
+    integer_validation: the SDK's closures), if it has one."""
     for validator in field.validators:
-        if getattr(validator, "__qualname__", "").startswith("enum_validation"):
-            for cell in validator.__closure__ or ():
-                if isinstance(cell.cell_contents, list):
-                    return [str(c) for c in cell.cell_contents]
+        if getattr(validator, "__qualname__", "").startswith(name + "."):
+            names = validator.__code__.co_freevars
+            cells = validator.__closure__ or ()
+            return {n: c.cell_contents for n, c in zip(names, cells)}
     return None
+
+
+def bounds(field, name):
+    """`:min..max` of a len_validation or integer_validation (either end may be empty)."""
+    found = validation(field, name)
+    if not found:
+        return ""
+    low, high = found.get("minimum"), found.get("maximum")
+    if low is None and high is None:
+        return ""
+    return ":" + ("" if low is None else str(low)) + ".." + ("" if high is None else str(high))
 
 
 def kind(field, pending):
@@ -83,7 +96,7 @@ def kind(field, pending):
         pending.append(cls)
         return "obj:" + cls.__name__
     if isinstance(field, Size):
-        return "int"
+        return "int" + bounds(field, "integer_validation")
     if isinstance(field, (ImpreciseDateTime, mf.DateTime)):
         return "time"
     if isinstance(field, mf.Boolean):
@@ -91,8 +104,10 @@ def kind(field, pending):
     if isinstance(field, (mf.Number, mf.Float, mf.Integer)):
         return "num"
     if isinstance(field, mf.String):
-        choices = enum_choices(field)
-        return "enum:" + "|".join(choices) if choices else "str"
+        choices = validation(field, "enum_validation")
+        if choices:
+            return "enum:" + "|".join(str(c) for c in choices["choices"])
+        return "str" + bounds(field, "len_validation")
     raise SystemExit(f"unknown field type {type(field).__name__}")
 
 

@@ -643,7 +643,7 @@ impl Inventory {
             owners.push("volume clone");
         }
         json!({"uuid": s.uuid, "name": s.name, "create_time": s.create_time, "comment": s.comment, "size": 0,
-               "state": "valid", "owners": owners, "snapmirror_label": "",
+               "state": "valid", "owners": owners,
                "volume": {"name": vol, "uuid": s.volume, "_links": links(format!("/api/storage/volumes/{}", s.volume))},
                "svm": self.volumes.iter().find(|v| v.uuid == s.volume).map(|v| self.svm_ref(&v.svm)).unwrap_or(Value::Null),
                "_links": links(format!("/api/storage/volumes/{}/snapshots/{}", s.volume, s.uuid))})

@@ -121,15 +121,61 @@ impl Resource {
     }
 }
 
+/// The bounds of a string's length or an integer's value (the SDK's `len_validation`,
+/// `integer_validation`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Bounds {
+    /// The least.
+    pub min: Option<i64>,
+    /// The most.
+    pub max: Option<i64>,
+}
+
+impl Bounds {
+    /// Whether `n` is within.
+    pub fn holds(&self, n: i64) -> bool {
+        self.min.is_none_or(|min| n >= min) && self.max.is_none_or(|max| n <= max)
+    }
+
+    fn parse(text: &str) -> Result<Bounds, String> {
+        let (low, high) = text
+            .split_once("..")
+            .ok_or_else(|| format!("bad bounds {text}"))?;
+        let end = |s: &str| -> Result<Option<i64>, String> {
+            if s.is_empty() {
+                Ok(None)
+            } else {
+                s.parse()
+                    .map(Some)
+                    .map_err(|_| format!("bad bounds {text}"))
+            }
+        };
+        Ok(Bounds {
+            min: end(low)?,
+            max: end(high)?,
+        })
+    }
+
+    fn describe(&self) -> String {
+        match (self.min, self.max) {
+            (Some(min), Some(max)) => format!("{min} to {max}"),
+            (Some(min), None) => format!("at least {min}"),
+            (None, Some(max)) => format!("at most {max}"),
+            (None, None) => "any".to_string(),
+        }
+    }
+}
+
 /// The type of a field.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Kind {
-    /// A string.
-    Str,
+    /// A string, of a length within the bounds.
+    Str(Bounds),
     /// A string among these (compared ignoring case, as the SDK does).
     Enum(Vec<String>),
-    /// An integer (the SDK's `Size`: every ONTAP integer, byte counts included).
-    Int,
+    /// An integer within the bounds (the SDK's `Size`: every ONTAP integer, byte counts
+    /// included).
+    Int(Bounds),
     /// A number.
     Num,
     /// A boolean.
@@ -155,8 +201,8 @@ impl Kind {
     /// What a value of this kind is, for messages.
     fn describe(&self) -> &'static str {
         match self {
-            Kind::Str | Kind::Enum(_) | Kind::Time => "a string",
-            Kind::Int => "an integer",
+            Kind::Str(_) | Kind::Enum(_) | Kind::Time => "a string",
+            Kind::Int(_) => "an integer",
             Kind::Num => "a number",
             Kind::Bool => "a boolean",
             Kind::Obj(_) => "an object",
@@ -237,8 +283,8 @@ struct Table {
 
 fn parse_kind(text: &str, ids: &HashMap<String, usize>) -> Result<Kind, String> {
     Ok(match text {
-        "str" => Kind::Str,
-        "int" => Kind::Int,
+        "str" => Kind::Str(Bounds::default()),
+        "int" => Kind::Int(Bounds::default()),
         "num" => Kind::Num,
         "bool" => Kind::Bool,
         "time" => Kind::Time,
@@ -249,6 +295,10 @@ fn parse_kind(text: &str, ids: &HashMap<String, usize>) -> Result<Kind, String> 
                 Kind::Obj(*ids.get(name).ok_or_else(|| format!("no schema {name}"))?)
             } else if let Some(values) = text.strip_prefix("enum:") {
                 Kind::Enum(values.split('|').map(str::to_string).collect())
+            } else if let Some(bounds) = text.strip_prefix("str:") {
+                Kind::Str(Bounds::parse(bounds)?)
+            } else if let Some(bounds) = text.strip_prefix("int:") {
+                Kind::Int(Bounds::parse(bounds)?)
             } else {
                 return Err(format!("unknown type {text}"));
             }
@@ -398,8 +448,22 @@ fn check_value(
             ),
         )
     };
+    let out_of = |what: &str, bounds: &Bounds| {
+        OntapError::invalid(
+            target,
+            format!("Field \"{target}\" must be {}{what}.", bounds.describe()),
+        )
+    };
     match kind {
-        Kind::Str | Kind::Time => {
+        Kind::Str(bounds) => {
+            let Some(text) = value.as_str() else {
+                return Err(wrong(value));
+            };
+            if !bounds.holds(text.chars().count() as i64) {
+                return Err(out_of(" characters long", bounds));
+            }
+        }
+        Kind::Time => {
             if !value.is_string() {
                 return Err(wrong(value));
             }
@@ -415,20 +479,26 @@ fn check_value(
                 ));
             }
         }
-        Kind::Int => match value {
-            Value::Number(n) if n.is_i64() || n.is_u64() => {}
-            Value::String(s) => {
-                let n: Value = if let Ok(n) = s.trim().parse::<u64>() {
-                    n.into()
-                } else if let Ok(n) = s.trim().parse::<i64>() {
-                    n.into()
-                } else {
-                    return Err(wrong(value));
-                };
-                *value = n;
+        Kind::Int(bounds) => {
+            match value {
+                Value::Number(n) if n.is_i64() || n.is_u64() => {}
+                Value::String(s) => {
+                    let n: Value = if let Ok(n) = s.trim().parse::<u64>() {
+                        n.into()
+                    } else if let Ok(n) = s.trim().parse::<i64>() {
+                        n.into()
+                    } else {
+                        return Err(wrong(value));
+                    };
+                    *value = n;
+                }
+                _ => return Err(wrong(value)),
             }
-            _ => return Err(wrong(value)),
-        },
+            let n = value.as_i64().unwrap_or(i64::MAX);
+            if !bounds.holds(n) {
+                return Err(out_of("", bounds));
+            }
+        }
         Kind::Num => match value {
             Value::Number(_) => {}
             Value::String(s) => match s
@@ -491,9 +561,10 @@ pub fn check_record(resource: Resource, record: &Value) -> Result<(), String> {
     fn one(kind: &Kind, value: &Value, path: &str) -> Result<(), String> {
         let ok = match (kind, value) {
             (_, Value::Null) => false,
-            (Kind::Str | Kind::Time, Value::String(_)) => true,
+            (Kind::Str(bounds), Value::String(s)) => bounds.holds(s.chars().count() as i64),
+            (Kind::Time, Value::String(_)) => true,
             (Kind::Enum(choices), Value::String(s)) => choices.iter().any(|c| c == s),
-            (Kind::Int, Value::Number(n)) => n.is_i64() || n.is_u64(),
+            (Kind::Int(bounds), Value::Number(n)) => n.as_i64().is_some_and(|n| bounds.holds(n)),
             (Kind::Num, Value::Number(_)) => true,
             (Kind::Bool, Value::Bool(_)) => true,
             (Kind::Obj(id), Value::Object(_)) => {
@@ -528,10 +599,20 @@ mod tests {
             Resource::Lun.schema().path("space.guarantee.requested"),
             Some(&Kind::Bool)
         );
-        assert_eq!(Resource::Lun.schema().path("space.size"), Some(&Kind::Int));
+        assert_eq!(
+            Resource::Lun.schema().path("space.size"),
+            Some(&Kind::Int(Bounds::default()))
+        );
         assert_eq!(
             Resource::Igroup.schema().path("initiators.name"),
-            Some(&Kind::Str)
+            Some(&Kind::Str(Bounds::default()))
+        );
+        assert_eq!(
+            Resource::Lun.schema().path("comment"),
+            Some(&Kind::Str(Bounds {
+                min: Some(0),
+                max: Some(254)
+            }))
         );
         assert_eq!(Resource::Lun.schema().path("space.nope"), None);
         assert_eq!(Resource::Lun.schema().path("name.x"), None);
@@ -552,6 +633,7 @@ mod tests {
                 "space.guarantee.requested",
             ),
             (json!({"lun_maps": {"logical_unit_number": 0}}), "lun_maps"),
+            (json!({"comment": "x".repeat(255)}), "comment"),
         ] {
             let e = check_record(Resource::Lun, &bad).unwrap_err();
             assert!(e.starts_with(fault), "{bad}: {e}");
