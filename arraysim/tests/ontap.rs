@@ -182,6 +182,28 @@ fn envelope_paging_fields_and_filters() {
         }
     }
     assert_eq!((pages, seen.len()), (3, 25));
+    // Pages of a filtered listing: the filter holds on every page, the cursor is the next
+    // match.
+    let mut href = "/api/storage/luns?name=/vol/vol1/lun_1*&max_records=4&fields=name".to_string();
+    let mut names = Vec::new();
+    let mut sizes = Vec::new();
+    loop {
+        let page = sim.json(&href);
+        let records = page["records"].as_array().unwrap();
+        sizes.push(records.len());
+        names.extend(
+            records
+                .iter()
+                .map(|r| r["name"].as_str().unwrap().to_string()),
+        );
+        match page["_links"]["next"]["href"].as_str() {
+            Some(next) => href = next.to_string(),
+            None => break,
+        }
+    }
+    assert_eq!(sizes, [4, 4, 2]);
+    let wanted: Vec<String> = (10..20).map(|i| format!("/vol/vol1/lun_{i}")).collect();
+    assert_eq!(names, wanted);
 
     let r = sim.json("/api/storage/luns?name=/vol/vol1/lun_1*&fields=space.size,serial_number");
     assert_eq!(r["num_records"], 10);

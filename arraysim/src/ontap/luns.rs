@@ -42,10 +42,13 @@ const KEYS: &[&str] = &["uuid", "name", "svm"];
 
 async fn list(State(o): App, q: RawQuery) -> OntapResult<Response> {
     let q = query(q, Resource::Lun)?;
-    let records = o
-        .shared
-        .read(|inv| inv.luns.iter().map(|l| inv.lun_json(l)).collect());
-    Ok(q.collection("/api/storage/luns", records, KEYS))
+    Ok(o.shared.read(|inv| {
+        let items = inv
+            .luns
+            .iter()
+            .map(|l| (l.uuid.as_str(), move || inv.lun_json(l)));
+        q.collection_lazy("/api/storage/luns", items, KEYS)
+    }))
 }
 
 async fn one(State(o): App, Path(uuid): Path<String>, q: RawQuery) -> OntapResult<Response> {

@@ -664,11 +664,7 @@ impl Inventory {
                 json!({"igroup": {"name": ig, "uuid": m.igroup}, "logical_unit_number": m.logical_unit_number})
             })
             .collect();
-        let serial_hex: String = l
-            .serial_number
-            .bytes()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let serial_hex = hex(&l.serial_number);
         let mut value = json!({"uuid": l.uuid, "name": self.lun_path(l), "svm": self.svm_ref(&l.svm),
                "location": {"volume": {"name": vol, "uuid": l.volume}, "logical_unit": l.logical_unit,
                             "qtree": {"id": 0, "name": ""}},
@@ -820,6 +816,17 @@ pub fn export_rule_json(policy: u64, r: &ExportRule) -> Value {
            "allow_suid": r.allow_suid, "allow_device_creation": true, "chown_mode": "restricted",
            "ntfs_unix_security": "fail",
            "_links": links(format!("/api/protocols/nfs/export-policies/{policy}/rules/{}", r.index))})
+}
+
+/// The bytes of `text` in lower-case hex (a LUN's `serial_number_hex`).
+fn hex(text: &str) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(text.len() * 2);
+    for b in text.bytes() {
+        out.push(DIGITS[usize::from(b >> 4)] as char);
+        out.push(DIGITS[usize::from(b & 0xf)] as char);
+    }
+    out
 }
 
 /// `part` as a whole percent of `whole` (0 when `whole` is 0).

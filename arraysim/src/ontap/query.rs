@@ -261,6 +261,59 @@ impl OntapQuery {
             _ => None,
         };
         let (page_records, _) = page(matched, start, self.max_records);
+        self.page_reply(path, &page_records, next_cursor, keys)
+    }
+
+    /// [`OntapQuery::collection`] for a big collection whose records are made on demand:
+    /// `items` gives each object's uuid and how to render it, in creation order. Without
+    /// `order_by`, `start.offset` or `return_records=false`, the objects before the
+    /// `start.uuid` cursor are skipped unrendered and rendering stops once the page and
+    /// the next page's first match are found: a 10-page listing renders each record about
+    /// once instead of ten times.
+    pub fn collection_lazy<'a, F>(
+        &self,
+        path: &str,
+        items: impl Iterator<Item = (&'a str, F)>,
+        keys: &[&str],
+    ) -> Response
+    where
+        F: FnOnce() -> Value,
+    {
+        if !self.order_by.is_empty() || self.start_offset.is_some() || !self.return_records {
+            let records = items.map(|(_, render)| render()).collect();
+            return self.collection(path, records, keys);
+        }
+        let mut items = items.peekable();
+        if let Some(start) = &self.start_uuid {
+            while items.next_if(|(uuid, _)| uuid != start).is_some() {}
+        }
+        let mut page_records = Vec::new();
+        let mut next_cursor = None;
+        for (uuid, render) in items {
+            let record = render();
+            if !self.matches(&record) {
+                continue;
+            }
+            if self
+                .max_records
+                .is_some_and(|max| page_records.len() == max)
+            {
+                next_cursor = Some(("start.uuid".to_string(), uuid.to_string()));
+                break;
+            }
+            page_records.push(record);
+        }
+        self.page_reply(path, &page_records, next_cursor, keys)
+    }
+
+    /// One page of a collection, each record cut to `fields=`, with its links.
+    fn page_reply(
+        &self,
+        path: &str,
+        page_records: &[Value],
+        next_cursor: Option<(String, String)>,
+        keys: &[&str],
+    ) -> Response {
         let mut links = json!({"self": {"href": self.href(path, None)}});
         if let Some(c) = next_cursor {
             links["next"] = json!({"href": self.href(path, Some(c))});

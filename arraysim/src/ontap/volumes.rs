@@ -61,10 +61,13 @@ type Injected = Option<axum::Extension<InjectedJobFailure>>;
 
 async fn list(State(o): App, q: RawQuery) -> OntapResult<Response> {
     let q = query(q, Resource::Volume)?;
-    let records = o
-        .shared
-        .read(|inv| inv.volumes.iter().map(|v| inv.volume_json(v)).collect());
-    Ok(q.collection("/api/storage/volumes", records, KEYS))
+    Ok(o.shared.read(|inv| {
+        let items = inv
+            .volumes
+            .iter()
+            .map(|v| (v.uuid.as_str(), move || inv.volume_json(v)));
+        q.collection_lazy("/api/storage/volumes", items, KEYS)
+    }))
 }
 
 async fn one(State(o): App, Path(uuid): Path<String>, q: RawQuery) -> OntapResult<Response> {
