@@ -429,11 +429,15 @@ fn lun_maps_and_mapped_deletes() {
             .status(),
         StatusCode::OK
     );
-    assert_eq!(
-        sim.delete(&format!("/api/protocols/san/lun-maps/{}/{ig}", luns[1]))
-            .status(),
-        StatusCode::NOT_FOUND
-    );
+    let again = sim.delete(&format!("/api/protocols/san/lun-maps/{}/{ig}", luns[1]));
+    assert_eq!(again.status(), StatusCode::NOT_FOUND);
+    let e: Value = again.json().unwrap();
+    assert_eq!(e["error"]["code"], "5374922", "no such LUN map: {e}");
+    let gone = sim.delete(&format!(
+        "/api/protocols/san/lun-maps/00000000-0000-0000-0000-000000000000/{ig}"
+    ));
+    assert_eq!(gone.status(), StatusCode::NOT_FOUND);
+    assert_eq!(gone.json::<Value>().unwrap()["error"]["code"], "4");
     let r = sim.post(
         "/api/protocols/san/lun-maps",
         json!({"svm": {"name": "vs0"}, "lun": {"uuid": luns[1]}, "igroup": {"uuid": ig}}),
@@ -1196,6 +1200,25 @@ fn cinder_rest_client_request_shapes() {
         "{maps}"
     );
     assert_eq!(maps["records"][0]["svm"]["name"], "vs0");
+    // unmap_lun: the map's uuids, then its DELETE; a second one is "no such LUN map".
+    let maps = cinder.get(
+        "/protocols/san/lun-maps",
+        &[
+            ("igroup.name", "openstack-ig"),
+            ("lun.name", path),
+            ("fields", "lun.uuid,igroup.uuid"),
+        ],
+    );
+    let map = format!(
+        "/protocols/san/lun-maps/{}/{}",
+        maps["records"][0]["lun"]["uuid"].as_str().unwrap(),
+        maps["records"][0]["igroup"]["uuid"].as_str().unwrap()
+    );
+    let (status, _) = cinder.send(reqwest::Method::DELETE, &map, &[], json!({}));
+    assert_eq!(status, StatusCode::OK);
+    let (status, reply) = cinder.send(reqwest::Method::DELETE, &map, &[], json!({}));
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(reply["error"]["code"], "5374922", "{reply}");
 
     // do_direct_resize: a dotted size on the LUN's own path.
     let (status, reply) = cinder.send(

@@ -38,6 +38,9 @@ pub const IGROUP_MAPPED: &str = "5374852";
 pub const VOL_HAS_CLONES: u64 = 917_536;
 /// Export policy in use (*chosen*).
 pub const POLICY_IN_USE: &str = "1703952";
+/// "LUN map does not exist": the LUN and the igroup exist, unmapped (cinder's
+/// `REST_NO_SUCH_LUN_MAP`).
+pub const NO_SUCH_LUN_MAP: &str = "5374922";
 /// API path unknown (*chosen*).
 pub const API_NOT_FOUND: &str = "3";
 

@@ -549,6 +549,18 @@ async fn lun_map_delete(
             .iter()
             .any(|m| m.lun == lun && m.igroup == igroup)
         {
+            let both_exist = inv.luns.iter().any(|l| l.uuid == lun)
+                && inv.igroups.iter().any(|g| g.uuid == igroup);
+            if both_exist {
+                // The LUN and the igroup are there, the map is not: the code cinder's
+                // unmap_lun takes as "already unmapped".
+                return Err(OntapError::new(
+                    StatusCode::NOT_FOUND,
+                    error::NO_SUCH_LUN_MAP,
+                    "The LUN is not mapped to the igroup.",
+                )
+                .target("lun.uuid"));
+            }
             return Err(OntapError::not_found("lun.uuid"));
         }
         inv.lun_maps
