@@ -95,7 +95,7 @@ async fn one(
             .map(|c| record(inv, c))
     });
     let r = r.ok_or_else(|| OntapError::not_found("initiator"))?;
-    Ok(axum::Json(q.shape_one(&r, KEYS)).into_response())
+    Ok(axum::Json(q.shape_one(r, KEYS)).into_response())
 }
 
 fn check_text(target: &str, value: &str, max: usize) -> OntapResult<()> {

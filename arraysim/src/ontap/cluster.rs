@@ -46,7 +46,7 @@ async fn cluster(State(o): App, q: RawQuery) -> OntapResult<Response> {
                               "ntp_servers": ["192.168.10.3"],
                               "_links": links("/api/cluster".into())})
     });
-    Ok(axum::Json(q.shape_one(&record, &[])).into_response())
+    Ok(axum::Json(q.shape_one(record, &[])).into_response())
 }
 
 async fn nodes(State(o): App, q: RawQuery) -> OntapResult<Response> {
@@ -66,7 +66,7 @@ async fn node(State(o): App, Path(uuid): Path<String>, q: RawQuery) -> OntapResu
             .map(|n| inv.node_json(n))
     });
     let r = r.ok_or_else(|| OntapError::not_found("uuid"))?;
-    Ok(axum::Json(q.shape_one(&r, NODE_KEYS)).into_response())
+    Ok(axum::Json(q.shape_one(r, NODE_KEYS)).into_response())
 }
 
 async fn jobs(State(o): App, q: RawQuery) -> OntapResult<Response> {
@@ -88,7 +88,7 @@ async fn job(State(o): App, Path(uuid): Path<String>, q: RawQuery) -> OntapResul
             .map(|j| inv.job_json(j))
     });
     let r = r.ok_or_else(|| OntapError::not_found("uuid"))?;
-    Ok(axum::Json(q.shape_one(&r, JOB_KEYS)).into_response())
+    Ok(axum::Json(q.shape_one(r, JOB_KEYS)).into_response())
 }
 
 async fn svms(State(o): App, q: RawQuery) -> OntapResult<Response> {
@@ -103,7 +103,7 @@ async fn svm(State(o): App, Path(uuid): Path<String>, q: RawQuery) -> OntapResul
     let q = query(q, Resource::Svm)?;
     let r = o.shared.read(|inv| inv.svm(&uuid).map(|s| inv.svm_json(s)));
     Ok(
-        axum::Json(q.shape_one(&r.ok_or_else(|| OntapError::not_found("uuid"))?, SVM_KEYS))
+        axum::Json(q.shape_one(r.ok_or_else(|| OntapError::not_found("uuid"))?, SVM_KEYS))
             .into_response(),
     )
 }

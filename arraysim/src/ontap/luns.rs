@@ -60,7 +60,7 @@ async fn one(State(o): App, Path(uuid): Path<String>, q: RawQuery) -> OntapResul
             .map(|l| inv.lun_json(l))
     });
     Ok(
-        axum::Json(q.shape_one(&r.ok_or_else(|| OntapError::not_found("uuid"))?, KEYS))
+        axum::Json(q.shape_one(r.ok_or_else(|| OntapError::not_found("uuid"))?, KEYS))
             .into_response(),
     )
 }

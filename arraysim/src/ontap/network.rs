@@ -46,7 +46,7 @@ async fn ip_one(State(o): App, Path(uuid): Path<String>, q: RawQuery) -> OntapRe
             .map(|i| inv.ip_interface_json(i))
     });
     Ok(
-        axum::Json(q.shape_one(&r.ok_or_else(|| OntapError::not_found("uuid"))?, KEYS))
+        axum::Json(q.shape_one(r.ok_or_else(|| OntapError::not_found("uuid"))?, KEYS))
             .into_response(),
     )
 }
@@ -71,7 +71,7 @@ async fn fc_one(State(o): App, Path(uuid): Path<String>, q: RawQuery) -> OntapRe
             .map(|f| inv.fc_interface_json(f))
     });
     Ok(
-        axum::Json(q.shape_one(&r.ok_or_else(|| OntapError::not_found("uuid"))?, KEYS))
+        axum::Json(q.shape_one(r.ok_or_else(|| OntapError::not_found("uuid"))?, KEYS))
             .into_response(),
     )
 }
@@ -112,7 +112,7 @@ async fn eth_one(State(o): App, Path(uuid): Path<String>, q: RawQuery) -> OntapR
         .into_iter()
         .find(|p| p["uuid"] == uuid.as_str());
     Ok(
-        axum::Json(q.shape_one(&r.ok_or_else(|| OntapError::not_found("uuid"))?, ETH_KEYS))
+        axum::Json(q.shape_one(r.ok_or_else(|| OntapError::not_found("uuid"))?, ETH_KEYS))
             .into_response(),
     )
 }

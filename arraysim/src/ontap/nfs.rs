@@ -133,7 +133,7 @@ async fn one(State(o): App, Path(id): Path<u64>, q: RawQuery) -> OntapResult<Res
             .map(|p| inv.export_policy_json(p))
     });
     Ok(
-        axum::Json(q.shape_one(&r.ok_or_else(|| OntapError::not_found("id"))?, KEYS))
+        axum::Json(q.shape_one(r.ok_or_else(|| OntapError::not_found("id"))?, KEYS))
             .into_response(),
     )
 }
@@ -329,7 +329,7 @@ async fn rule(
             .map(|r| export_rule_json(id, r))
     });
     let r = r.ok_or_else(|| OntapError::not_found("index"))?;
-    Ok(axum::Json(q.shape_one(&r, RULE_KEYS)).into_response())
+    Ok(axum::Json(q.shape_one(r, RULE_KEYS)).into_response())
 }
 
 async fn rule_create(

@@ -443,10 +443,10 @@ fn filter_matches(record: &Value, field: &str, expr: &str) -> bool {
 impl OntapQuery {
     /// A single record: every field unless `fields=` names some (*chosen*:
     /// ONTAP returns the full record for a single-object GET).
-    pub fn shape_one(&self, record: &Value, keys: &[&str]) -> Value {
+    pub fn shape_one(&self, record: Value, keys: &[&str]) -> Value {
         match &self.fields {
-            Fields::List(_) => self.shape(record, keys),
-            _ => record.clone(),
+            Fields::List(_) => self.shape(&record, keys),
+            _ => record,
         }
     }
 }

@@ -80,11 +80,10 @@ async fn igroup(State(o): App, Path(uuid): Path<String>, q: RawQuery) -> OntapRe
             .find(|g| g.uuid == uuid)
             .map(|g| inv.igroup_json(g))
     });
-    Ok(axum::Json(q.shape_one(
-        &r.ok_or_else(|| OntapError::not_found("uuid"))?,
-        IGROUP_KEYS,
-    ))
-    .into_response())
+    Ok(
+        axum::Json(q.shape_one(r.ok_or_else(|| OntapError::not_found("uuid"))?, IGROUP_KEYS))
+            .into_response(),
+    )
 }
 
 /// An initiator name fit for the protocol: IQN/EUI/NAA for iSCSI, a
@@ -365,7 +364,7 @@ async fn initiator(
             .map(|i| initiator_json(g, i))
     });
     let r = r.ok_or_else(|| OntapError::not_found("name"))?;
-    Ok(axum::Json(q.shape_one(&r, INITIATOR_KEYS)).into_response())
+    Ok(axum::Json(q.shape_one(r, INITIATOR_KEYS)).into_response())
 }
 
 async fn initiator_add(
@@ -439,7 +438,7 @@ async fn lun_map(
             .map(|m| inv.lun_map_json(m))
     });
     Ok(axum::Json(q.shape_one(
-        &r.ok_or_else(|| OntapError::not_found("lun.uuid"))?,
+        r.ok_or_else(|| OntapError::not_found("lun.uuid"))?,
         MAP_KEYS,
     ))
     .into_response())
@@ -612,7 +611,7 @@ async fn iscsi_service(
         .shared
         .read(|inv| inv.svm(&svm).map(|s| iscsi_json(inv, s)));
     Ok(axum::Json(q.shape_one(
-        &r.ok_or_else(|| OntapError::not_found("svm.uuid"))?,
+        r.ok_or_else(|| OntapError::not_found("svm.uuid"))?,
         ISCSI_KEYS,
     ))
     .into_response())

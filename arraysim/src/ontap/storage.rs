@@ -42,7 +42,7 @@ async fn aggregate(State(o): App, Path(uuid): Path<String>, q: RawQuery) -> Onta
             .map(|a| inv.aggregate_json(a))
     });
     Ok(
-        axum::Json(q.shape_one(&r.ok_or_else(|| OntapError::not_found("uuid"))?, AGGR_KEYS))
+        axum::Json(q.shape_one(r.ok_or_else(|| OntapError::not_found("uuid"))?, AGGR_KEYS))
             .into_response(),
     )
 }
@@ -64,7 +64,7 @@ async fn disk(State(o): App, Path(name): Path<String>, q: RawQuery) -> OntapResu
             .map(|d| inv.disk_json(d))
     });
     Ok(
-        axum::Json(q.shape_one(&r.ok_or_else(|| OntapError::not_found("name"))?, DISK_KEYS))
+        axum::Json(q.shape_one(r.ok_or_else(|| OntapError::not_found("name"))?, DISK_KEYS))
             .into_response(),
     )
 }

@@ -79,7 +79,7 @@ async fn one(State(o): App, Path(uuid): Path<String>, q: RawQuery) -> OntapResul
             .map(|v| inv.volume_json(v))
     });
     Ok(
-        axum::Json(q.shape_one(&r.ok_or_else(|| OntapError::not_found("uuid"))?, KEYS))
+        axum::Json(q.shape_one(r.ok_or_else(|| OntapError::not_found("uuid"))?, KEYS))
             .into_response(),
     )
 }
@@ -771,7 +771,7 @@ async fn snapshot(
             .map(|s| inv.snapshot_json(s))
     });
     Ok(
-        axum::Json(q.shape_one(&r.ok_or_else(|| OntapError::not_found("uuid"))?, SNAP_KEYS))
+        axum::Json(q.shape_one(r.ok_or_else(|| OntapError::not_found("uuid"))?, SNAP_KEYS))
             .into_response(),
     )
 }
