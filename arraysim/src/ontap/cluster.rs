@@ -51,10 +51,13 @@ async fn cluster(State(o): App, q: RawQuery) -> OntapResult<Response> {
 
 async fn nodes(State(o): App, q: RawQuery) -> OntapResult<Response> {
     let q = query(q, Resource::Node)?;
-    let records = o
-        .shared
-        .read(|inv| inv.nodes.iter().map(|n| inv.node_json(n)).collect());
-    Ok(q.collection("/api/cluster/nodes", records, NODE_KEYS))
+    Ok(o.shared.read(|inv| {
+        let items = inv
+            .nodes
+            .iter()
+            .map(|n| (n.uuid.as_str(), move || inv.node_json(n)));
+        q.collection_lazy("/api/cluster/nodes", items, NODE_KEYS)
+    }))
 }
 
 async fn node(State(o): App, Path(uuid): Path<String>, q: RawQuery) -> OntapResult<Response> {
@@ -71,10 +74,13 @@ async fn node(State(o): App, Path(uuid): Path<String>, q: RawQuery) -> OntapResu
 
 async fn jobs(State(o): App, q: RawQuery) -> OntapResult<Response> {
     let q = query(q, Resource::Job)?;
-    let records = o
-        .shared
-        .read(|inv| inv.jobs.iter().map(|j| inv.job_json(j)).collect());
-    Ok(q.collection("/api/cluster/jobs", records, JOB_KEYS))
+    Ok(o.shared.read(|inv| {
+        let items = inv
+            .jobs
+            .iter()
+            .map(|j| (j.uuid.as_str(), move || inv.job_json(j)));
+        q.collection_lazy("/api/cluster/jobs", items, JOB_KEYS)
+    }))
 }
 
 /// A single job shows every field by default (*chosen*: clients poll it
@@ -93,10 +99,13 @@ async fn job(State(o): App, Path(uuid): Path<String>, q: RawQuery) -> OntapResul
 
 async fn svms(State(o): App, q: RawQuery) -> OntapResult<Response> {
     let q = query(q, Resource::Svm)?;
-    let records = o
-        .shared
-        .read(|inv| inv.svms.iter().map(|s| inv.svm_json(s)).collect());
-    Ok(q.collection("/api/svm/svms", records, SVM_KEYS))
+    Ok(o.shared.read(|inv| {
+        let items = inv
+            .svms
+            .iter()
+            .map(|s| (s.uuid.as_str(), move || inv.svm_json(s)));
+        q.collection_lazy("/api/svm/svms", items, SVM_KEYS)
+    }))
 }
 
 async fn svm(State(o): App, Path(uuid): Path<String>, q: RawQuery) -> OntapResult<Response> {

@@ -28,13 +28,13 @@ const KEYS: &[&str] = &["uuid", "name", "svm"];
 
 async fn ip_list(State(o): App, q: RawQuery) -> OntapResult<Response> {
     let q = query(q, Resource::IpInterface)?;
-    let records = o.shared.read(|inv| {
-        inv.ip_interfaces
+    Ok(o.shared.read(|inv| {
+        let items = inv
+            .ip_interfaces
             .iter()
-            .map(|i| inv.ip_interface_json(i))
-            .collect()
-    });
-    Ok(q.collection("/api/network/ip/interfaces", records, KEYS))
+            .map(|i| (i.uuid.as_str(), move || inv.ip_interface_json(i)));
+        q.collection_lazy("/api/network/ip/interfaces", items, KEYS)
+    }))
 }
 
 async fn ip_one(State(o): App, Path(uuid): Path<String>, q: RawQuery) -> OntapResult<Response> {
@@ -53,13 +53,13 @@ async fn ip_one(State(o): App, Path(uuid): Path<String>, q: RawQuery) -> OntapRe
 
 async fn fc_list(State(o): App, q: RawQuery) -> OntapResult<Response> {
     let q = query(q, Resource::FcInterface)?;
-    let records = o.shared.read(|inv| {
-        inv.fc_interfaces
+    Ok(o.shared.read(|inv| {
+        let items = inv
+            .fc_interfaces
             .iter()
-            .map(|f| inv.fc_interface_json(f))
-            .collect()
-    });
-    Ok(q.collection("/api/network/fc/interfaces", records, KEYS))
+            .map(|f| (f.uuid.as_str(), move || inv.fc_interface_json(f)));
+        q.collection_lazy("/api/network/fc/interfaces", items, KEYS)
+    }))
 }
 
 async fn fc_one(State(o): App, Path(uuid): Path<String>, q: RawQuery) -> OntapResult<Response> {

@@ -264,8 +264,9 @@ impl OntapQuery {
         self.page_reply(path, &page_records, next_cursor, keys)
     }
 
-    /// [`OntapQuery::collection`] for a big collection whose records are made on demand:
-    /// `items` gives each object's uuid and how to render it, in creation order. Without
+    /// [`OntapQuery::collection`] for a collection whose records are made on demand:
+    /// `items` gives each object's uuid (its record's `uuid`, the paging cursor) and how
+    /// to render it, in creation order. Without
     /// `order_by`, `start.offset` or `return_records=false`, the objects before the
     /// `start.uuid` cursor are skipped unrendered and rendering stops once the page and
     /// the next page's first match are found: a 10-page listing renders each record about

@@ -66,10 +66,13 @@ const ISCSI_KEYS: &[&str] = &["svm"];
 
 async fn igroups(State(o): App, q: RawQuery) -> OntapResult<Response> {
     let q = query(q, Resource::Igroup)?;
-    let records = o
-        .shared
-        .read(|inv| inv.igroups.iter().map(|g| inv.igroup_json(g)).collect());
-    Ok(q.collection("/api/protocols/san/igroups", records, IGROUP_KEYS))
+    Ok(o.shared.read(|inv| {
+        let items = inv
+            .igroups
+            .iter()
+            .map(|g| (g.uuid.as_str(), move || inv.igroup_json(g)));
+        q.collection_lazy("/api/protocols/san/igroups", items, IGROUP_KEYS)
+    }))
 }
 
 async fn igroup(State(o): App, Path(uuid): Path<String>, q: RawQuery) -> OntapResult<Response> {

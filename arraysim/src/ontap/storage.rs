@@ -24,13 +24,13 @@ const DISK_KEYS: &[&str] = &["name"];
 
 async fn aggregates(State(o): App, q: RawQuery) -> OntapResult<Response> {
     let q = query(q, Resource::Aggregate)?;
-    let records = o.shared.read(|inv| {
-        inv.aggregates
+    Ok(o.shared.read(|inv| {
+        let items = inv
+            .aggregates
             .iter()
-            .map(|a| inv.aggregate_json(a))
-            .collect()
-    });
-    Ok(q.collection("/api/storage/aggregates", records, AGGR_KEYS))
+            .map(|a| (a.uuid.as_str(), move || inv.aggregate_json(a)));
+        q.collection_lazy("/api/storage/aggregates", items, AGGR_KEYS)
+    }))
 }
 
 async fn aggregate(State(o): App, Path(uuid): Path<String>, q: RawQuery) -> OntapResult<Response> {
