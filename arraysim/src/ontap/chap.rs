@@ -22,6 +22,7 @@ use serde_json::{Value, json};
 
 use super::error::{OntapError, OntapResult};
 use super::model::{Inventory, IscsiCredential, links};
+use super::schema::{Operation, Resource};
 use super::{App, Ontap, RawQuery, at, body, created, ok_empty, query, str_at, svm_of};
 
 const PATH: &str = "/api/protocols/san/iscsi/credentials";
@@ -74,7 +75,7 @@ fn record(inv: &Inventory, c: &IscsiCredential) -> Value {
 }
 
 async fn list(State(o): App, q: RawQuery) -> OntapResult<Response> {
-    let q = query(q)?;
+    let q = query(q, Resource::IscsiCredentials)?;
     let records = o
         .shared
         .read(|inv| all(inv).iter().map(|c| record(inv, c)).collect());
@@ -86,7 +87,7 @@ async fn one(
     Path((svm, initiator)): Path<(String, String)>,
     q: RawQuery,
 ) -> OntapResult<Response> {
-    let q = query(q)?;
+    let q = query(q, Resource::IscsiCredentials)?;
     let r = o.shared.read(|inv| {
         all(inv)
             .iter()
@@ -94,7 +95,7 @@ async fn one(
             .map(|c| record(inv, c))
     });
     let r = r.ok_or_else(|| OntapError::not_found("initiator"))?;
-    Ok(axum::Json(q.shape_one(&r, KEYS)).into_response())
+    Ok(axum::Json(q.shape_one(r, KEYS)).into_response())
 }
 
 fn check_text(target: &str, value: &str, max: usize) -> OntapResult<()> {
@@ -186,8 +187,8 @@ fn check_initiator(name: &str) -> OntapResult<()> {
 }
 
 async fn create(State(o): App, q: RawQuery, bytes: Bytes) -> OntapResult<Response> {
-    let q = query(q)?;
-    let b = body(&bytes)?;
+    let q = query(q, Resource::IscsiCredentials)?;
+    let b = body(&bytes, Resource::IscsiCredentials, Operation::Post)?;
     let (location, record) = o.shared.mutate(|inv| -> OntapResult<(String, Value)> {
         let svm = svm_of(inv, &b)?;
         let initiator = str_at(&b, "initiator").ok_or_else(|| OntapError::required("initiator"))?;
@@ -219,9 +220,11 @@ async fn create(State(o): App, q: RawQuery, bytes: Bytes) -> OntapResult<Respons
 async fn modify(
     State(o): App,
     Path((svm, initiator)): Path<(String, String)>,
+    q: RawQuery,
     bytes: Bytes,
 ) -> OntapResult<Response> {
-    let b = body(&bytes)?;
+    query(q, Resource::IscsiCredentials)?;
+    let b = body(&bytes, Resource::IscsiCredentials, Operation::Patch)?;
     o.shared.mutate(|inv| -> OntapResult<()> {
         let mut c = all(inv)
             .into_iter()
@@ -239,7 +242,9 @@ async fn modify(
 async fn remove(
     State(o): App,
     Path((svm, initiator)): Path<(String, String)>,
+    q: RawQuery,
 ) -> OntapResult<Response> {
+    query(q, Resource::IscsiCredentials)?;
     o.shared.mutate(|inv| -> OntapResult<()> {
         if initiator == "default" && inv.svms.iter().any(|s| s.uuid == svm) {
             return Err(OntapError::invalid(

@@ -10,6 +10,7 @@ use serde_json::json;
 
 use super::error::{OntapError, OntapResult};
 use super::model::{links, version_json};
+use super::schema::Resource;
 use super::{App, Ontap, RawQuery, query};
 
 pub fn routes() -> Router<Arc<Ontap>> {
@@ -27,33 +28,40 @@ const NODE_KEYS: &[&str] = &["uuid", "name"];
 const JOB_KEYS: &[&str] = &["uuid"];
 const SVM_KEYS: &[&str] = &["uuid", "name"];
 
-/// The cluster object is not a collection: every field by default (*chosen*).
-async fn cluster(State(o): App) -> Response {
-    o.shared
-        .read(|inv| {
+/// The cluster object is not a collection: every field by default (*chosen*), or those
+/// `fields=` names.
+async fn cluster(State(o): App, q: RawQuery) -> OntapResult<Response> {
+    let q = query(q, Resource::Cluster)?;
+    let record = o.shared.read(|inv| {
             let mgmt: Vec<_> = inv
                 .ip_interfaces
                 .iter()
                 .filter(|i| i.svm.is_none())
                 .map(|i| json!({"name": i.name, "uuid": i.uuid, "ip": {"address": i.address}}))
                 .collect();
-            axum::Json(json!({"name": inv.cluster_name, "uuid": inv.cluster_uuid, "version": version_json(),
+            json!({"name": inv.cluster_name, "uuid": inv.cluster_uuid, "version": version_json(),
                               "location": "lsm-arraysim", "contact": "", "management_interfaces": mgmt,
-                              "_links": links("/api/cluster".into())}))
-        })
-        .into_response()
+                              "timezone": {"name": "Etc/UTC"}, "san_optimized": false,
+                              "dns_domains": ["example.com"], "name_servers": ["192.168.10.2"],
+                              "ntp_servers": ["192.168.10.3"],
+                              "_links": links("/api/cluster".into())})
+    });
+    Ok(axum::Json(q.shape_one(record, &[])).into_response())
 }
 
 async fn nodes(State(o): App, q: RawQuery) -> OntapResult<Response> {
-    let q = query(q)?;
-    let records = o
-        .shared
-        .read(|inv| inv.nodes.iter().map(|n| inv.node_json(n)).collect());
-    Ok(q.collection("/api/cluster/nodes", records, NODE_KEYS))
+    let q = query(q, Resource::Node)?;
+    Ok(o.shared.read(|inv| {
+        let items = inv
+            .nodes
+            .iter()
+            .map(|n| (n.uuid.as_str(), move || inv.node_json(n)));
+        q.collection_lazy("/api/cluster/nodes", items, NODE_KEYS)
+    }))
 }
 
 async fn node(State(o): App, Path(uuid): Path<String>, q: RawQuery) -> OntapResult<Response> {
-    let q = query(q)?;
+    let q = query(q, Resource::Node)?;
     let r = o.shared.read(|inv| {
         inv.nodes
             .iter()
@@ -61,42 +69,50 @@ async fn node(State(o): App, Path(uuid): Path<String>, q: RawQuery) -> OntapResu
             .map(|n| inv.node_json(n))
     });
     let r = r.ok_or_else(|| OntapError::not_found("uuid"))?;
-    Ok(axum::Json(q.shape_one(&r, NODE_KEYS)).into_response())
+    Ok(axum::Json(q.shape_one(r, NODE_KEYS)).into_response())
 }
 
 async fn jobs(State(o): App, q: RawQuery) -> OntapResult<Response> {
-    let q = query(q)?;
-    let records = o
-        .shared
-        .read(|inv| inv.jobs.iter().map(|j| inv.job_json(j)).collect());
-    Ok(q.collection("/api/cluster/jobs", records, JOB_KEYS))
+    let q = query(q, Resource::Job)?;
+    Ok(o.shared.read(|inv| {
+        let items = inv
+            .jobs
+            .iter()
+            .map(|j| (j.uuid.as_str(), move || inv.job_json(j)));
+        q.collection_lazy("/api/cluster/jobs", items, JOB_KEYS)
+    }))
 }
 
 /// A single job shows every field by default (*chosen*: clients poll it
 /// without `fields=` and read `state`, `message`, `code`).
-async fn job(State(o): App, Path(uuid): Path<String>) -> OntapResult<Response> {
+async fn job(State(o): App, Path(uuid): Path<String>, q: RawQuery) -> OntapResult<Response> {
+    let q = query(q, Resource::Job)?;
     let r = o.shared.read(|inv| {
         inv.jobs
             .iter()
             .find(|j| j.uuid == uuid)
             .map(|j| inv.job_json(j))
     });
-    Ok(axum::Json(r.ok_or_else(|| OntapError::not_found("uuid"))?).into_response())
+    let r = r.ok_or_else(|| OntapError::not_found("uuid"))?;
+    Ok(axum::Json(q.shape_one(r, JOB_KEYS)).into_response())
 }
 
 async fn svms(State(o): App, q: RawQuery) -> OntapResult<Response> {
-    let q = query(q)?;
-    let records = o
-        .shared
-        .read(|inv| inv.svms.iter().map(|s| inv.svm_json(s)).collect());
-    Ok(q.collection("/api/svm/svms", records, SVM_KEYS))
+    let q = query(q, Resource::Svm)?;
+    Ok(o.shared.read(|inv| {
+        let items = inv
+            .svms
+            .iter()
+            .map(|s| (s.uuid.as_str(), move || inv.svm_json(s)));
+        q.collection_lazy("/api/svm/svms", items, SVM_KEYS)
+    }))
 }
 
 async fn svm(State(o): App, Path(uuid): Path<String>, q: RawQuery) -> OntapResult<Response> {
-    let q = query(q)?;
+    let q = query(q, Resource::Svm)?;
     let r = o.shared.read(|inv| inv.svm(&uuid).map(|s| inv.svm_json(s)));
     Ok(
-        axum::Json(q.shape_one(&r.ok_or_else(|| OntapError::not_found("uuid"))?, SVM_KEYS))
+        axum::Json(q.shape_one(r.ok_or_else(|| OntapError::not_found("uuid"))?, SVM_KEYS))
             .into_response(),
     )
 }

@@ -15,8 +15,14 @@ pub const NOT_FOUND: &str = "4";
 pub const DUPLICATE: &str = "1";
 /// Invalid value / missing required field (*chosen* for missing fields).
 pub const INVALID: &str = "2";
-/// "Unexpected argument".
+/// "Unexpected argument": a query parameter or body field the API does not have (ONTAP's
+/// code and message, as clusters answer them).
 pub const UNEXPECTED: &str = "262179";
+/// A value a parameter does not take: an unknown name in `fields=` (ONTAP's code, message
+/// and target, as clusters answer them).
+pub const INVALID_FOR_FIELD: &str = "262197";
+/// "Field cannot be set in this operation": a known field a POST or PATCH cannot set.
+pub const CANNOT_SET: &str = "262196";
 /// SVM not found.
 pub const SVM_NOT_FOUND: &str = "13434920";
 /// Not enough space in the aggregate for a volume (*chosen*).
@@ -32,6 +38,9 @@ pub const IGROUP_MAPPED: &str = "5374852";
 pub const VOL_HAS_CLONES: u64 = 917_536;
 /// Export policy in use (*chosen*).
 pub const POLICY_IN_USE: &str = "1703952";
+/// "LUN map does not exist": the LUN and the igroup exist, unmapped (cinder's
+/// `REST_NO_SUCH_LUN_MAP`).
+pub const NO_SUCH_LUN_MAP: &str = "5374922";
 /// API path unknown (*chosen*).
 pub const API_NOT_FOUND: &str = "3";
 
@@ -78,6 +87,41 @@ impl OntapError {
     /// 400 missing required field.
     pub fn required(target: &str) -> Self {
         Self::invalid(target, format!("Field \"{target}\" is required"))
+    }
+
+    /// 400 "Unexpected argument": a query parameter or body field the API lacks.
+    pub fn unexpected_argument(name: &str) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            UNEXPECTED,
+            format!("Unexpected argument \"{name}\"."),
+        )
+        .target(name)
+    }
+
+    /// 400: `value` is not one `parameter` takes (`fields=`, `order_by=`).
+    pub fn invalid_for(parameter: &str, value: &str) -> Self {
+        let form = if parameter == "fields" {
+            " (<field,...>)"
+        } else {
+            ""
+        };
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            INVALID_FOR_FIELD,
+            format!("The value \"{value}\" is invalid for field \"{parameter}\"{form}"),
+        )
+        .target(parameter)
+    }
+
+    /// 400: a known field this operation cannot set.
+    pub fn cannot_set(field: &str) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            CANNOT_SET,
+            format!("Field \"{field}\" cannot be set in this operation."),
+        )
+        .target(field)
     }
 
     /// 409 duplicate.

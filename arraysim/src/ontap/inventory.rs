@@ -95,6 +95,11 @@ pub fn default_inventory() -> Inventory {
             create_time: now.clone(),
             security_style: "unix".into(),
             comment: String::new(),
+            language: "c.utf_8".into(),
+            snapshot_policy: "default".into(),
+            snapshot_reserve_percent: 0,
+            dedupe: "none".into(),
+            compression: "none".into(),
         };
     let volumes = vec![
         vol("vs0_root", &aggregates[2], GIB, "volume", Some("/")),

@@ -16,7 +16,11 @@ use serde_json::Value;
 use super::error::{self, OntapError, OntapResult};
 use super::model::{Inventory, LUN_OS_TYPES, Lun};
 use super::query::OntapQuery;
-use super::{App, Ontap, RawQuery, at, body, created, ok_empty, query, size_at, str_at, svm_of};
+use super::schema::{Operation, Resource};
+use super::{
+    App, Ontap, RawQuery, body, bool_at, created, ok_empty, query, require_filter, size_at, str_at,
+    svm_of,
+};
 use crate::core::time::now_iso8601;
 
 pub fn routes() -> Router<Arc<Ontap>> {
@@ -37,15 +41,18 @@ pub fn routes() -> Router<Arc<Ontap>> {
 const KEYS: &[&str] = &["uuid", "name", "svm"];
 
 async fn list(State(o): App, q: RawQuery) -> OntapResult<Response> {
-    let q = query(q)?;
-    let records = o
-        .shared
-        .read(|inv| inv.luns.iter().map(|l| inv.lun_json(l)).collect());
-    Ok(q.collection("/api/storage/luns", records, KEYS))
+    let q = query(q, Resource::Lun)?;
+    Ok(o.shared.read(|inv| {
+        let items = inv
+            .luns
+            .iter()
+            .map(|l| (l.uuid.as_str(), move || inv.lun_json(l)));
+        q.collection_lazy("/api/storage/luns", items, KEYS)
+    }))
 }
 
 async fn one(State(o): App, Path(uuid): Path<String>, q: RawQuery) -> OntapResult<Response> {
-    let q = query(q)?;
+    let q = query(q, Resource::Lun)?;
     let r = o.shared.read(|inv| {
         inv.luns
             .iter()
@@ -53,7 +60,7 @@ async fn one(State(o): App, Path(uuid): Path<String>, q: RawQuery) -> OntapResul
             .map(|l| inv.lun_json(l))
     });
     Ok(
-        axum::Json(q.shape_one(&r.ok_or_else(|| OntapError::not_found("uuid"))?, KEYS))
+        axum::Json(q.shape_one(r.ok_or_else(|| OntapError::not_found("uuid"))?, KEYS))
             .into_response(),
     )
 }
@@ -163,8 +170,8 @@ fn clone_source(inv: &Inventory, svm: &str, body: &Value) -> OntapResult<Option<
 }
 
 async fn create(State(o): App, q: RawQuery, bytes: Bytes) -> OntapResult<Response> {
-    let q = query(q)?;
-    let b = body(&bytes)?;
+    let q = query(q, Resource::Lun)?;
+    let b = body(&bytes, Resource::Lun, Operation::Post)?;
     let (uuid, record) = o.shared.mutate(|inv| -> OntapResult<(String, Value)> {
         let svm = svm_of(inv, &b)?;
         let (vol_name, lun_name) = match (
@@ -191,12 +198,7 @@ async fn create(State(o): App, q: RawQuery, bytes: Bytes) -> OntapResult<Respons
             .target("name"));
         }
         let source = clone_source(inv, &svm, &b)?;
-        let thick = match at(&b, "space.guarantee.requested") {
-            None | Some(Value::Null) => false,
-            Some(v) => v.as_bool().ok_or_else(|| {
-                OntapError::invalid("space.guarantee.requested", "must be a boolean")
-            })?,
-        };
+        let thick = bool_at(&b, "space.guarantee.requested")?.unwrap_or(false);
         let size = match (size_at(&b, "space.size")?, &source) {
             (Some(s), _) => s,
             (None, Some((_, src))) => src.size,
@@ -242,10 +244,13 @@ async fn create(State(o): App, q: RawQuery, bytes: Bytes) -> OntapResult<Respons
                 .map(str::to_string)
                 .or_else(|| source.as_ref().map(|(_, s)| s.os_type.clone()))
                 .unwrap_or_else(|| "linux".into()),
-            enabled: at(&b, "enabled").and_then(Value::as_bool).unwrap_or(true),
+            enabled: bool_at(&b, "enabled")?.unwrap_or(true),
             create_time: now_iso8601(),
             clone_source: source.map(|(name, _)| name),
             comment: str_at(&b, "comment").unwrap_or_default().to_string(),
+            space_allocation: bool_at(&b, "space.scsi_thin_provisioning_support_enabled")?
+                .unwrap_or(false),
+            qos_policy: str_at(&b, "qos_policy.name").map(str::to_string),
         };
         let record = inv.lun_json(&lun);
         let uuid = lun.uuid.clone();
@@ -266,8 +271,8 @@ async fn modify(
     q: RawQuery,
     bytes: Bytes,
 ) -> OntapResult<Response> {
-    let _q = query(q)?;
-    let b = body(&bytes)?;
+    let _q = query(q, Resource::Lun)?;
+    let b = body(&bytes, Resource::Lun, Operation::Patch)?;
     o.shared
         .mutate(|inv| -> OntapResult<()> { modify_lun(inv, &uuid, &b) })?;
     Ok(ok_empty())
@@ -292,21 +297,22 @@ fn modify_lun(inv: &mut Inventory, uuid: &str, b: &Value) -> OntapResult<()> {
         }
         inv.luns[idx].size = size;
     }
-    if let Some(v) = at(b, "enabled") {
-        inv.luns[idx].enabled = v
-            .as_bool()
-            .ok_or_else(|| OntapError::invalid("enabled", "must be a boolean"))?;
+    if let Some(enabled) = bool_at(b, "enabled")? {
+        inv.luns[idx].enabled = enabled;
     }
     if let Some(c) = str_at(b, "comment") {
         inv.luns[idx].comment = c.to_string();
     }
+    if let Some(on) = bool_at(b, "space.scsi_thin_provisioning_support_enabled")? {
+        inv.luns[idx].space_allocation = on;
+    }
+    if let Some(policy) = str_at(b, "qos_policy.name") {
+        inv.luns[idx].qos_policy = Some(policy.to_string());
+    }
     if let Some(os) = str_at(b, "os_type") {
         inv.luns[idx].os_type = os.to_string();
     }
-    if let Some(v) = at(b, "space.guarantee.requested") {
-        let thick = v
-            .as_bool()
-            .ok_or_else(|| OntapError::invalid("space.guarantee.requested", "must be a boolean"))?;
+    if let Some(thick) = bool_at(b, "space.guarantee.requested")? {
         if thick && !inv.luns[idx].thick {
             let (vol, size) = (inv.luns[idx].volume.clone(), inv.luns[idx].size);
             check_space(inv, &vol, size)?;
@@ -357,20 +363,16 @@ fn delete_lun(inv: &mut Inventory, uuid: &str, q: &OntapQuery) -> OntapResult<()
 }
 
 async fn delete_one(State(o): App, Path(uuid): Path<String>, q: RawQuery) -> OntapResult<Response> {
-    let q = query(q)?;
+    let q = query(q, Resource::Lun)?;
     o.shared.mutate(|inv| delete_lun(inv, &uuid, &q))?;
     Ok(ok_empty())
 }
 
-/// `DELETE /api/storage/luns?name=...&svm.name=...`: every match.
+/// `DELETE /api/storage/luns?name=...&svm.name=...` (or cinder's `svm=`): every match,
+/// with the single-object DELETE's parameters (`allow_delete_while_mapped`).
 async fn delete_matching(State(o): App, q: RawQuery) -> OntapResult<Response> {
-    let q = query(q)?;
-    if q.filters.is_empty() {
-        return Err(OntapError::invalid(
-            "name",
-            "A DELETE on the collection needs a filter.",
-        ));
-    }
+    let q = query(q, Resource::Lun)?;
+    require_filter(&q, "DELETE")?;
     let n = o.shared.mutate(|inv| -> OntapResult<usize> {
         let uuids: Vec<String> = inv
             .luns
@@ -389,14 +391,9 @@ async fn delete_matching(State(o): App, q: RawQuery) -> OntapResult<Response> {
 /// `PATCH /api/storage/luns?svm.name=...&name=...`: every match (Cinder's
 /// rename idiom).
 async fn modify_matching(State(o): App, q: RawQuery, bytes: Bytes) -> OntapResult<Response> {
-    let q = query(q)?;
-    let b = body(&bytes)?;
-    if q.filters.is_empty() {
-        return Err(OntapError::invalid(
-            "name",
-            "A PATCH on the collection needs a filter.",
-        ));
-    }
+    let q = query(q, Resource::Lun)?;
+    let b = body(&bytes, Resource::Lun, Operation::Patch)?;
+    require_filter(&q, "PATCH")?;
     let n = o.shared.mutate(|inv| -> OntapResult<usize> {
         let uuids: Vec<String> = inv
             .luns

@@ -1,12 +1,19 @@
 //! NetApp ONTAP 9 REST (`/api/...`), reproducing `vendor-apis.md` §1.6.
 //!
 //! Layout: `model` (objects and their records), `inventory` (the default
-//! cluster), `query` (fields, filters, paging), `error` (the error body),
+//! cluster), `schema` (each resource's fields, from `netapp-ontap`), `request` (reading
+//! a request: path, query, body), `query` (fields, filters, paging), `reply` (creates,
+//! jobs), `error` (the error body),
 //! and one file per resource family: `cluster` (cluster, nodes, jobs,
 //! SVMs), `storage` (aggregates, disks), `volumes` (FlexVols, snapshots),
 //! `luns`, `san` (igroups, initiators, LUN maps, iSCSI services), `chap` (iSCSI
 //! credentials),
 //! `network` (IP and FC interfaces, ethernet ports), `nfs` (export policies and rules), `svm_scope` (the `X-Dot-SVM-*` headers).
+//!
+//! Requests are read as a cluster reads them: a path with doubled or trailing slashes
+//! (`/api//cluster/`, as cinder's client joins `/api/` and `/cluster/`) is the same path,
+//! a dotted key in a body (`{"space.size": 1}`) is the nested field, and a number or a
+//! boolean may come as a string (`"1073741824"`, `"true"`).
 
 mod chap;
 mod cluster;
@@ -17,7 +24,10 @@ pub mod model;
 mod network;
 mod nfs;
 pub mod query;
+mod reply;
+mod request;
 mod san;
+pub mod schema;
 mod storage;
 mod svm_scope;
 mod volumes;
@@ -27,16 +37,19 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::body::Bytes;
 use axum::extract::Query;
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
-use serde_json::{Value, json};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use tower::ServiceExt as _;
 
-use self::error::{OntapError, OntapResult};
+use self::error::OntapError;
 use self::model::{Inventory, STATE_VERSION};
-use self::query::OntapQuery;
-use crate::core::jobs::{self, JobFailure, JobState};
+pub use self::reply::{created, job_failure, job_reply, jobs_reply, ok_empty};
+use self::request::normalize_path;
+pub use self::request::{
+    at, body, bool_at, expand_dotted, query, require_filter, size_at, str_at, svm_of, uint_at,
+};
+use crate::core::jobs;
 use crate::core::server::VendorService;
 use crate::core::state::{Shared, Store, StoreError};
 
@@ -89,160 +102,11 @@ pub fn service(state_dir: &Path, job_step: Duration) -> Result<VendorService, St
             svm_scope::scope,
         ))
         .with_state(ontap);
+    // Paths are cleaned before routing, so every route and layer sees the one spelling.
+    let router = Router::new().fallback_service(router.map_request(normalize_path));
     Ok(VendorService {
         router,
         error_response: error::injected,
         sessions: None,
     })
-}
-
-/// Parse the query string.
-pub fn query(Query(pairs): RawQuery) -> OntapResult<OntapQuery> {
-    OntapQuery::parse(pairs)
-}
-
-/// Parse a JSON body (empty = `{}`).
-pub fn body(bytes: &Bytes) -> OntapResult<Value> {
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Ok(json!({}));
-    }
-    let v: Value = serde_json::from_slice(bytes).map_err(|e| {
-        OntapError::new(
-            StatusCode::BAD_REQUEST,
-            error::INVALID,
-            format!("invalid JSON body: {e}"),
-        )
-    })?;
-    if !v.is_object() {
-        return Err(OntapError::new(
-            StatusCode::BAD_REQUEST,
-            error::INVALID,
-            "body must be a JSON object",
-        ));
-    }
-    Ok(v)
-}
-
-/// The string at dotted `path` in a body.
-pub fn str_at<'a>(body: &'a Value, path: &str) -> Option<&'a str> {
-    at(body, path).and_then(Value::as_str)
-}
-
-/// The value at dotted `path` in a body.
-pub fn at<'a>(body: &'a Value, path: &str) -> Option<&'a Value> {
-    path.split('.').try_fold(body, |v, k| v.get(k))
-}
-
-/// A byte count at `path`: a non-negative integer.
-pub fn size_at(body: &Value, path: &str) -> OntapResult<Option<u64>> {
-    match at(body, path) {
-        None | Some(Value::Null) => Ok(None),
-        Some(v) => v.as_u64().map(Some).ok_or_else(|| {
-            OntapError::invalid(
-                path,
-                format!("\"{path}\" must be an integer number of bytes"),
-            )
-        }),
-    }
-}
-
-/// The SVM a create names (`svm.name` or `svm.uuid`).
-pub fn svm_of(inv: &Inventory, body: &Value) -> OntapResult<String> {
-    let by_uuid = str_at(body, "svm.uuid");
-    let by_name = str_at(body, "svm.name");
-    if by_uuid.is_none() && by_name.is_none() {
-        return Err(OntapError::required("svm.name"));
-    }
-    inv.svms
-        .iter()
-        .find(|s| by_uuid.is_none_or(|u| u == s.uuid) && by_name.is_none_or(|n| n == s.name))
-        .map(|s| s.uuid.clone())
-        .ok_or_else(|| {
-            OntapError::new(
-                StatusCode::NOT_FOUND,
-                error::SVM_NOT_FOUND,
-                format!(
-                    "SVM \"{}\" does not exist",
-                    by_name.or(by_uuid).unwrap_or_default()
-                ),
-            )
-            .target("svm.name")
-        })
-}
-
-/// A 201 reply with a `Location` header (and the record when asked).
-pub fn created(location: String, record: Option<Value>) -> Response {
-    let body = match record {
-        Some(r) => json!({"num_records": 1, "records": [r]}),
-        None => json!({}),
-    };
-    let mut resp = (StatusCode::CREATED, axum::Json(body)).into_response();
-    if let Ok(v) = header::HeaderValue::from_str(&location) {
-        resp.headers_mut().insert(header::LOCATION, v);
-    }
-    resp
-}
-
-/// An empty 200 reply (sync PATCH/DELETE).
-pub fn ok_empty() -> Response {
-    (StatusCode::OK, axum::Json(json!({}))).into_response()
-}
-
-/// Start a job; reply 202 with it, or wait `return_timeout` and reply the
-/// final 201/200 (or the job's error).
-pub async fn job_reply<W>(
-    ontap: &Ontap,
-    description: String,
-    svm: Option<&str>,
-    q: &OntapQuery,
-    injected_failure: bool,
-    success_status: StatusCode,
-    work: W,
-) -> OntapResult<Response>
-where
-    W: FnOnce(&mut Inventory) -> Result<(), JobFailure> + Send + 'static,
-{
-    let owner = svm.map(|s| ontap.shared.read(|inv| inv.svm_ref(s)));
-    let job = jobs::submit(
-        &ontap.shared,
-        description,
-        owner,
-        ontap.job_step,
-        injected_failure,
-        work,
-    )?;
-    let job_body = json!({"job": {"uuid": job.uuid, "_links": model::links(format!("/api/cluster/jobs/{}", job.uuid))}});
-    if q.return_timeout > 0
-        && let Some(done) = jobs::wait(
-            &ontap.shared,
-            &job.uuid,
-            Duration::from_secs(q.return_timeout),
-        )
-        .await
-    {
-        {
-            match done.state {
-                JobState::Success => {
-                    return Ok((success_status, axum::Json(job_body)).into_response());
-                }
-                JobState::Failure => {
-                    return Err(OntapError::new(
-                        StatusCode::BAD_REQUEST,
-                        &done.code.to_string(),
-                        done.message,
-                    ));
-                }
-                _ => {}
-            }
-        }
-    }
-    Ok((StatusCode::ACCEPTED, axum::Json(job_body)).into_response())
-}
-
-/// A job failure with an ONTAP code.
-pub fn job_failure(code: u64, message: impl Into<String>) -> JobFailure {
-    JobFailure {
-        code,
-        message: message.into(),
-    }
 }

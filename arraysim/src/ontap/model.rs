@@ -152,6 +152,47 @@ pub struct Volume {
     /// Free text (`comment`), empty when none.
     #[serde(default)]
     pub comment: String,
+    /// Language of file names (`c.utf_8` unless the create names one).
+    #[serde(default = "default_language")]
+    pub language: String,
+    /// Snapshot policy name (`default` unless the create names one).
+    #[serde(default = "default_snapshot_policy")]
+    pub snapshot_policy: String,
+    /// Percent of the size kept for snapshots (0 unless the create names one).
+    #[serde(default)]
+    pub snapshot_reserve_percent: u64,
+    /// Deduplication: `none`, `background`, `inline`, `both`.
+    #[serde(default = "default_efficiency")]
+    pub dedupe: String,
+    /// Compression: `none`, `background`, `inline`, `both`.
+    #[serde(default = "default_efficiency")]
+    pub compression: String,
+}
+
+fn default_language() -> String {
+    "c.utf_8".into()
+}
+
+fn default_snapshot_policy() -> String {
+    "default".into()
+}
+
+fn default_efficiency() -> String {
+    "none".into()
+}
+
+impl Volume {
+    /// The SVM's root volume: the one junctioned at `/`.
+    pub fn is_svm_root(&self) -> bool {
+        self.nas_path.as_deref() == Some("/")
+    }
+
+    /// Bytes for the active file system: the size less the snapshot reserve.
+    pub fn afs_total(&self) -> u64 {
+        let reserve =
+            u128::from(self.size) * u128::from(self.snapshot_reserve_percent.min(100)) / 100;
+        self.size - reserve as u64
+    }
 }
 
 /// A volume snapshot.
@@ -198,6 +239,12 @@ pub struct Lun {
     pub clone_source: Option<String>,
     /// Comment.
     pub comment: String,
+    /// `space.scsi_thin_provisioning_support_enabled` (SCSI UNMAP and thin reporting).
+    #[serde(default)]
+    pub space_allocation: bool,
+    /// QoS policy group name, when one is set.
+    #[serde(default)]
+    pub qos_policy: Option<String>,
 }
 
 /// An initiator in an igroup.
@@ -434,7 +481,7 @@ impl Inventory {
 
     /// Bytes a volume can still give (bounded by its aggregate when thin).
     pub fn volume_available(&self, v: &Volume) -> u64 {
-        let own = v.size.saturating_sub(self.volume_used(v));
+        let own = v.afs_total().saturating_sub(self.volume_used(v));
         if v.guarantee == "volume" {
             return own;
         }
@@ -463,20 +510,43 @@ impl Inventory {
             .filter(|o| o.uuid != n.uuid)
             .map(|o| json!({"name": o.name, "uuid": o.uuid}))
             .collect();
-        json!({"uuid": n.uuid, "name": n.name, "serial_number": n.serial_number, "model": n.model,
-               "state": n.state, "version": version_json(),
-               "ha": {"enabled": true, "partners": partner},
+        json!({"uuid": n.uuid, "name": n.name, "serial_number": n.serial_number,
+               "vendor_serial_number": n.serial_number, "model": n.model,
+               "system_id": format!("05370{}", &n.serial_number[n.serial_number.len().saturating_sub(5)..]),
+               "state": n.state, "membership": "member", "location": "", "owner": "",
+               "uptime": 2_592_000, "version": version_json(),
+               "is_all_flash_optimized": true, "is_all_flash_select_optimized": false,
+               "is_spares_low": false, "storage_configuration": "multi_path_ha",
+               "ha": {"enabled": true, "auto_giveback": true, "partners": partner},
                "_links": links(format!("/api/cluster/nodes/{}", n.uuid))})
     }
 
     /// Render an aggregate.
     pub fn aggregate_json(&self, a: &Aggregate) -> Value {
         let used = self.aggregate_used(a);
+        let provisioned: u64 = self
+            .volumes
+            .iter()
+            .filter(|v| v.aggregate == a.uuid)
+            .map(|v| v.size)
+            .sum();
+        let volumes = self
+            .volumes
+            .iter()
+            .filter(|v| v.aggregate == a.uuid)
+            .count();
         json!({"uuid": a.uuid, "name": a.name, "node": self.node_ref(&a.node), "home_node": self.node_ref(&a.node),
-               "state": a.state,
-               "space": {"block_storage": {"size": a.size, "available": a.size.saturating_sub(used), "used": used}},
+               "state": a.state, "snaplock_type": "non_snaplock", "create_time": "2023-08-01T09:00:00+00:00",
+               "is_spare_low": false, "volume-count": volumes,
+               "data_encryption": {"software_encryption_enabled": false, "drive_protection_enabled": false},
+               "space": {"block_storage": {"size": a.size, "available": a.size.saturating_sub(used), "used": used,
+                                           "used_percent": percent(used, a.size), "full_threshold_percent": 98,
+                                           "physical_used": used, "physical_used_percent": percent(used, a.size)},
+                         "footprint": used, "total_provisioned_space": provisioned},
                "block_storage": {"primary": {"raid_type": a.raid_type, "disk_count": a.disk_count,
-                                              "disk_class": "solid_state", "disk_type": "ssd"},
+                                              "disk_class": "solid_state", "disk_type": "ssd",
+                                              "checksum_style": "block", "raid_size": 24},
+                                 "storage_type": "ssd", "uses_partitions": false,
                                  "mirror": {"enabled": false}},
                "_links": links(format!("/api/storage/aggregates/{}", a.uuid))})
     }
@@ -490,8 +560,12 @@ impl Inventory {
             .map(|a| json!({"name": a.name, "uuid": a.uuid}))
             .collect();
         json!({"uuid": s.uuid, "name": s.name, "state": "running", "subtype": "default",
-               "iscsi": {"enabled": true}, "nfs": {"enabled": true}, "fcp": {"enabled": true},
-               "cifs": {"enabled": false}, "nvme": {"enabled": false}, "aggregates": aggrs,
+               "language": "c.utf_8", "comment": "", "ipspace": {"name": "Default"},
+               "snapshot_policy": {"name": "default"}, "max_volumes": "unlimited",
+               "aggregates_delegated": true,
+               "iscsi": {"enabled": true, "allowed": true}, "nfs": {"enabled": true, "allowed": true},
+               "fcp": {"enabled": true, "allowed": true}, "cifs": {"enabled": false, "allowed": true},
+               "nvme": {"enabled": false, "allowed": true}, "aggregates": aggrs,
                "_links": links(format!("/api/svm/svms/{}", s.uuid))})
     }
 
@@ -503,7 +577,7 @@ impl Inventory {
             .export_policies
             .iter()
             .find(|p| p.id == v.export_policy);
-        let mut nas = json!({"security_style": v.security_style,
+        let mut nas = json!({"security_style": v.security_style, "uid": 0, "gid": 0, "unix_permissions": 755,
                              "export_policy": {"id": v.export_policy, "name": policy.map(|p| p.name.clone()).unwrap_or_default()}});
         if let Some(path) = &v.nas_path {
             nas["path"] = json!(path);
@@ -526,14 +600,29 @@ impl Inventory {
             clone["parent_snapshot"] = json!({"name": ps, "uuid": c.parent_snapshot});
             clone["parent_svm"] = self.svm_ref(&v.svm);
         }
+        let available = self.volume_available(v);
+        let afs_total = v.afs_total();
+        let efficient = v.dedupe != "none" || v.compression != "none";
+        let snapshots = self.snapshots.iter().filter(|s| s.volume == v.uuid).count();
         json!({"uuid": v.uuid, "name": v.name, "svm": self.svm_ref(&v.svm),
                "aggregates": [{"name": aggr.map(|a| a.name.clone()).unwrap_or_default(), "uuid": v.aggregate}],
                "size": v.size, "state": v.state, "type": "rw", "style": "flexvol", "create_time": v.create_time,
+               "is_svm_root": v.is_svm_root(), "language": v.language,
+               "error_state": {"has_bad_blocks": false, "is_inconsistent": false},
                "guarantee": {"type": v.guarantee, "honored": true},
-               "space": {"size": v.size, "available": self.volume_available(v), "used": used,
-                         "snapshot": {"reserve_percent": 0, "used": 0}},
+               "space": {"size": v.size, "available": available, "used": used, "afs_total": afs_total,
+                         "available_percent": percent(available, afs_total),
+                         "percent_used": percent(used, afs_total),
+                         "snapshot": {"reserve_percent": v.snapshot_reserve_percent, "used": 0,
+                                      "reserve_size": v.size - afs_total}},
                "nas": nas, "clone": clone,
-               "snapshot_policy": {"name": "none"}, "comment": v.comment,
+               "efficiency": {"dedupe": v.dedupe, "compression": v.compression,
+                              "compaction": "none", "cross_volume_dedupe": "none",
+                              "state": if efficient { "enabled" } else { "disabled" },
+                              "volume_path": format!("/vol/{}", v.name)},
+               "snapshot_policy": {"name": v.snapshot_policy}, "snapshot_count": snapshots,
+               "snapshot_directory_access_enabled": true, "access_time_enabled": true,
+               "tiering": {"policy": "none"}, "comment": v.comment,
                "_links": links(format!("/api/storage/volumes/{}", v.uuid))})
     }
 
@@ -545,8 +634,16 @@ impl Inventory {
             .find(|v| v.uuid == s.volume)
             .map(|v| v.name.clone())
             .unwrap_or_default();
+        let mut owners = Vec::new();
+        if self.volumes.iter().any(|v| {
+            v.clone
+                .as_ref()
+                .is_some_and(|c| c.parent_snapshot == s.uuid)
+        }) {
+            owners.push("volume clone");
+        }
         json!({"uuid": s.uuid, "name": s.name, "create_time": s.create_time, "comment": s.comment, "size": 0,
-               "state": "valid",
+               "state": "valid", "owners": owners,
                "volume": {"name": vol, "uuid": s.volume, "_links": links(format!("/api/storage/volumes/{}", s.volume))},
                "svm": self.volumes.iter().find(|v| v.uuid == s.volume).map(|v| self.svm_ref(&v.svm)).unwrap_or(Value::Null),
                "_links": links(format!("/api/storage/volumes/{}/snapshots/{}", s.volume, s.uuid))})
@@ -567,11 +664,15 @@ impl Inventory {
                 json!({"igroup": {"name": ig, "uuid": m.igroup}, "logical_unit_number": m.logical_unit_number})
             })
             .collect();
+        let serial_hex = hex(&l.serial_number);
         let mut value = json!({"uuid": l.uuid, "name": self.lun_path(l), "svm": self.svm_ref(&l.svm),
-               "location": {"volume": {"name": vol, "uuid": l.volume}, "logical_unit": l.logical_unit},
-               "os_type": l.os_type, "serial_number": l.serial_number, "enabled": l.enabled,
+               "location": {"volume": {"name": vol, "uuid": l.volume}, "logical_unit": l.logical_unit,
+                            "qtree": {"id": 0, "name": ""}},
+               "os_type": l.os_type, "serial_number": l.serial_number, "serial_number_hex": serial_hex,
+               "enabled": l.enabled, "auto_delete": false,
                "class": "regular", "comment": l.comment, "create_time": l.create_time,
                "space": {"size": l.size, "used": if l.thick { l.size } else { 0 },
+                         "scsi_thin_provisioning_support_enabled": l.space_allocation,
                          "guarantee": {"requested": l.thick, "reserved": reserved}},
                "status": {"state": if l.enabled { "online" } else { "offline" }, "mapped": !maps.is_empty(),
                           "read_only": false, "container_state": "online"},
@@ -579,6 +680,9 @@ impl Inventory {
                "_links": links(format!("/api/storage/luns/{}", l.uuid))});
         if let Some(src) = &l.clone_source {
             value["clone"] = json!({"source": {"name": src}});
+        }
+        if let Some(policy) = &l.qos_policy {
+            value["qos_policy"] = json!({"name": policy});
         }
         value
     }
@@ -602,6 +706,7 @@ impl Inventory {
             .collect();
         json!({"uuid": g.uuid, "name": g.name, "svm": self.svm_ref(&g.svm), "protocol": g.protocol,
                "os_type": g.os_type, "comment": g.comment, "initiators": inits, "lun_maps": maps,
+               "delete_on_unmap": false,
                "_links": links(format!("/api/protocols/san/igroups/{}", g.uuid))})
     }
 
@@ -611,7 +716,8 @@ impl Inventory {
         let ig = self.igroups.iter().find(|g| g.uuid == m.igroup);
         json!({"lun": {"name": lun.map(|l| self.lun_path(l)).unwrap_or_default(), "uuid": m.lun},
                "igroup": {"name": ig.map(|g| g.name.clone()).unwrap_or_default(), "uuid": m.igroup,
-                          "protocol": ig.map(|g| g.protocol.clone()).unwrap_or_default()},
+                          "protocol": ig.map(|g| g.protocol.clone()).unwrap_or_default(),
+                          "os_type": ig.map(|g| g.os_type.clone()).unwrap_or_default()},
                "logical_unit_number": m.logical_unit_number,
                "svm": lun.map(|l| self.svm_ref(&l.svm)).unwrap_or(Value::Null),
                "_links": links(format!("/api/protocols/san/lun-maps/{}/{}", m.lun, m.igroup))})
@@ -626,11 +732,20 @@ impl Inventory {
 
     /// Render an IP interface.
     pub fn ip_interface_json(&self, i: &IpInterface) -> Value {
+        let policy = if i.services.iter().any(|s| s == "data_iscsi") {
+            "default-data-blocks"
+        } else if i.services.iter().any(|s| s == "data_nfs") {
+            "default-data-files"
+        } else {
+            "default-management"
+        };
         let mut v = json!({"uuid": i.uuid, "name": i.name, "ip": {"address": i.address, "netmask": i.netmask.to_string(), "family": "ipv4"},
                "enabled": true, "state": "up", "scope": if i.svm.is_some() { "svm" } else { "cluster" },
-               "services": i.services,
+               "services": i.services, "service_policy": {"name": policy},
+               "ipspace": {"name": "Default"}, "vip": false,
                "location": {"home_node": self.node_ref(&i.node), "node": self.node_ref(&i.node),
-                            "home_port": {"name": i.port}, "port": {"name": i.port}, "is_home": true},
+                            "home_port": {"name": i.port}, "port": {"name": i.port}, "is_home": true,
+                            "auto_revert": false, "failover": "home_port_only"},
                "_links": links(format!("/api/network/ip/interfaces/{}", i.uuid))});
         if let Some(svm) = &i.svm {
             v["svm"] = self.svm_ref(svm);
@@ -641,7 +756,7 @@ impl Inventory {
     /// Render an FC interface.
     pub fn fc_interface_json(&self, f: &FcInterface) -> Value {
         json!({"uuid": f.uuid, "name": f.name, "svm": self.svm_ref(&f.svm), "wwpn": f.wwpn, "wwnn": f.wwnn,
-               "state": "up", "enabled": true, "data_protocol": "fcp",
+               "state": "up", "enabled": true, "data_protocol": "fcp", "comment": "",
                "location": {"home_node": self.node_ref(&f.node), "node": self.node_ref(&f.node),
                             "home_port": {"name": f.port, "node": {"name": self.node_ref(&f.node)["name"]}},
                             "port": {"name": f.port}},
@@ -661,13 +776,15 @@ impl Inventory {
         } else {
             "spare"
         };
-        json!({"name": d.name, "uuid": d.uuid, "serial_number": d.serial_number, "model": "X371_S163A960ATE",
-               "vendor": "NETAPP", "type": "ssd", "class": "solid_state", "container_type": container,
+        json!({"name": d.name, "uid": disk_uid(&d.uuid), "serial_number": d.serial_number, "model": "X371_S163A960ATE",
+               "vendor": "NETAPP", "type": "ssd", "effective_type": "ssd", "class": "solid_state",
+               "container_type": container, "pool": "pool0", "local": true, "self_encrypting": false,
+               "fips_certified": false, "rated_life_used_percent": 1,
+               "physical_size": d.usable_size + (d.usable_size >> 6),
                "state": if d.aggregate.is_some() { "present" } else { "spare" },
                "usable_size": d.usable_size, "bytes_per_sector": 512, "sector_count": d.usable_size / 512,
                "node": self.node_ref(&d.node), "home_node": self.node_ref(&d.node), "aggregates": aggrs,
-               "shelf": {"uid": "1"}, "bay": d.bay, "rpm": 0, "firmware_version": "NA54",
-               "_links": links(format!("/api/storage/disks/{}", d.name))})
+               "shelf": {"uid": "1"}, "bay": d.bay, "rpm": 0, "firmware_version": "NA54"})
     }
 
     /// Render a job.
@@ -696,8 +813,39 @@ pub fn export_rule_json(policy: u64, r: &ExportRule) -> Value {
     let clients: Vec<Value> = r.clients.iter().map(|c| json!({"match": c})).collect();
     json!({"index": r.index, "clients": clients, "protocols": r.protocols, "ro_rule": r.ro_rule,
            "rw_rule": r.rw_rule, "superuser": r.superuser, "anonymous_user": r.anonymous_user,
-           "allow_suid": r.allow_suid,
+           "allow_suid": r.allow_suid, "allow_device_creation": true, "chown_mode": "restricted",
+           "ntfs_unix_security": "fail",
            "_links": links(format!("/api/protocols/nfs/export-policies/{policy}/rules/{}", r.index))})
+}
+
+/// The bytes of `text` in lower-case hex (a LUN's `serial_number_hex`).
+fn hex(text: &str) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(text.len() * 2);
+    for b in text.bytes() {
+        out.push(DIGITS[usize::from(b >> 4)] as char);
+        out.push(DIGITS[usize::from(b & 0xf)] as char);
+    }
+    out
+}
+
+/// `part` as a whole percent of `whole` (0 when `whole` is 0).
+pub fn percent(part: u64, whole: u64) -> u64 {
+    if whole == 0 {
+        0
+    } else {
+        (u128::from(part) * 100 / u128::from(whole)) as u64
+    }
+}
+
+/// A disk's `uid` (ONTAP's colon-separated hex of its world-wide id): its uuid's hex digits
+/// in groups of eight (*chosen*).
+fn disk_uid(uuid: &str) -> String {
+    let hex: Vec<char> = uuid.chars().filter(char::is_ascii_hexdigit).collect();
+    hex.chunks(8)
+        .map(|chunk| chunk.iter().collect::<String>().to_ascii_uppercase())
+        .collect::<Vec<_>>()
+        .join(":")
 }
 
 /// `os_type` values of a LUN (netapp_ontap `Lun.os_type`).

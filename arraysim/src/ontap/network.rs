@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 
 use super::error::{OntapError, OntapResult};
 use super::model::{Inventory, links};
+use super::schema::Resource;
 use super::{App, Ontap, RawQuery, query};
 
 pub fn routes() -> Router<Arc<Ontap>> {
@@ -26,18 +27,18 @@ pub fn routes() -> Router<Arc<Ontap>> {
 const KEYS: &[&str] = &["uuid", "name", "svm"];
 
 async fn ip_list(State(o): App, q: RawQuery) -> OntapResult<Response> {
-    let q = query(q)?;
-    let records = o.shared.read(|inv| {
-        inv.ip_interfaces
+    let q = query(q, Resource::IpInterface)?;
+    Ok(o.shared.read(|inv| {
+        let items = inv
+            .ip_interfaces
             .iter()
-            .map(|i| inv.ip_interface_json(i))
-            .collect()
-    });
-    Ok(q.collection("/api/network/ip/interfaces", records, KEYS))
+            .map(|i| (i.uuid.as_str(), move || inv.ip_interface_json(i)));
+        q.collection_lazy("/api/network/ip/interfaces", items, KEYS)
+    }))
 }
 
 async fn ip_one(State(o): App, Path(uuid): Path<String>, q: RawQuery) -> OntapResult<Response> {
-    let q = query(q)?;
+    let q = query(q, Resource::IpInterface)?;
     let r = o.shared.read(|inv| {
         inv.ip_interfaces
             .iter()
@@ -45,24 +46,24 @@ async fn ip_one(State(o): App, Path(uuid): Path<String>, q: RawQuery) -> OntapRe
             .map(|i| inv.ip_interface_json(i))
     });
     Ok(
-        axum::Json(q.shape_one(&r.ok_or_else(|| OntapError::not_found("uuid"))?, KEYS))
+        axum::Json(q.shape_one(r.ok_or_else(|| OntapError::not_found("uuid"))?, KEYS))
             .into_response(),
     )
 }
 
 async fn fc_list(State(o): App, q: RawQuery) -> OntapResult<Response> {
-    let q = query(q)?;
-    let records = o.shared.read(|inv| {
-        inv.fc_interfaces
+    let q = query(q, Resource::FcInterface)?;
+    Ok(o.shared.read(|inv| {
+        let items = inv
+            .fc_interfaces
             .iter()
-            .map(|f| inv.fc_interface_json(f))
-            .collect()
-    });
-    Ok(q.collection("/api/network/fc/interfaces", records, KEYS))
+            .map(|f| (f.uuid.as_str(), move || inv.fc_interface_json(f)));
+        q.collection_lazy("/api/network/fc/interfaces", items, KEYS)
+    }))
 }
 
 async fn fc_one(State(o): App, Path(uuid): Path<String>, q: RawQuery) -> OntapResult<Response> {
-    let q = query(q)?;
+    let q = query(q, Resource::FcInterface)?;
     let r = o.shared.read(|inv| {
         inv.fc_interfaces
             .iter()
@@ -70,7 +71,7 @@ async fn fc_one(State(o): App, Path(uuid): Path<String>, q: RawQuery) -> OntapRe
             .map(|f| inv.fc_interface_json(f))
     });
     Ok(
-        axum::Json(q.shape_one(&r.ok_or_else(|| OntapError::not_found("uuid"))?, KEYS))
+        axum::Json(q.shape_one(r.ok_or_else(|| OntapError::not_found("uuid"))?, KEYS))
             .into_response(),
     )
 }
@@ -88,6 +89,7 @@ fn eth_ports(inv: &Inventory) -> Vec<Value> {
             out.push(json!({"uuid": uuid, "name": port, "node": inv.node_ref(&node.uuid),
                             "mac_address": format!("00:a0:98:6b:{:02x}:{:02x}", n + 1, p + 1),
                             "type": "physical", "state": "up", "speed": speed, "mtu": 1500, "enabled": true,
+                            "reachability": "ok", "broadcast_domain": {"name": "Default", "ipspace": {"name": "Default"}},
                             "_links": links(format!("/api/network/ethernet/ports/{uuid}"))}));
         }
     }
@@ -97,20 +99,20 @@ fn eth_ports(inv: &Inventory) -> Vec<Value> {
 const ETH_KEYS: &[&str] = &["uuid", "name", "node"];
 
 async fn eth_list(State(o): App, q: RawQuery) -> OntapResult<Response> {
-    let q = query(q)?;
+    let q = query(q, Resource::Port)?;
     let records = o.shared.read(eth_ports);
     Ok(q.collection("/api/network/ethernet/ports", records, ETH_KEYS))
 }
 
 async fn eth_one(State(o): App, Path(uuid): Path<String>, q: RawQuery) -> OntapResult<Response> {
-    let q = query(q)?;
+    let q = query(q, Resource::Port)?;
     let r = o
         .shared
         .read(eth_ports)
         .into_iter()
         .find(|p| p["uuid"] == uuid.as_str());
     Ok(
-        axum::Json(q.shape_one(&r.ok_or_else(|| OntapError::not_found("uuid"))?, ETH_KEYS))
+        axum::Json(q.shape_one(r.ok_or_else(|| OntapError::not_found("uuid"))?, ETH_KEYS))
             .into_response(),
     )
 }

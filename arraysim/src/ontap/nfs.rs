@@ -12,12 +12,22 @@ use axum::routing::get;
 use serde_json::Value;
 
 use super::error::{self, OntapError, OntapResult};
-use super::model::{ExportPolicy, ExportRule, export_rule_json};
-use super::{App, Ontap, RawQuery, at, body, created, ok_empty, query, str_at, svm_of};
+use super::model::{ExportPolicy, ExportRule, Inventory, export_rule_json};
+use super::query::OntapQuery;
+use super::schema::{Operation, Resource};
+use super::{
+    App, Ontap, RawQuery, body, bool_at, created, ok_empty, query, require_filter, str_at, svm_of,
+};
 
 pub fn routes() -> Router<Arc<Ontap>> {
     Router::new()
-        .route("/api/protocols/nfs/export-policies", get(list).post(create))
+        .route(
+            "/api/protocols/nfs/export-policies",
+            get(list)
+                .post(create)
+                .patch(modify_matching)
+                .delete(remove_matching),
+        )
         .route(
             "/api/protocols/nfs/export-policies/{id}",
             get(one).patch(modify).delete(remove),
@@ -99,12 +109,12 @@ fn parse_rule(b: &Value, index: u32) -> OntapResult<ExportRule> {
         rw_rule,
         superuser,
         anonymous_user,
-        allow_suid: at(b, "allow_suid").and_then(Value::as_bool).unwrap_or(true),
+        allow_suid: bool_at(b, "allow_suid")?.unwrap_or(true),
     })
 }
 
 async fn list(State(o): App, q: RawQuery) -> OntapResult<Response> {
-    let q = query(q)?;
+    let q = query(q, Resource::ExportPolicy)?;
     let records = o.shared.read(|inv| {
         inv.export_policies
             .iter()
@@ -115,7 +125,7 @@ async fn list(State(o): App, q: RawQuery) -> OntapResult<Response> {
 }
 
 async fn one(State(o): App, Path(id): Path<u64>, q: RawQuery) -> OntapResult<Response> {
-    let q = query(q)?;
+    let q = query(q, Resource::ExportPolicy)?;
     let r = o.shared.read(|inv| {
         inv.export_policies
             .iter()
@@ -123,14 +133,14 @@ async fn one(State(o): App, Path(id): Path<u64>, q: RawQuery) -> OntapResult<Res
             .map(|p| inv.export_policy_json(p))
     });
     Ok(
-        axum::Json(q.shape_one(&r.ok_or_else(|| OntapError::not_found("id"))?, KEYS))
+        axum::Json(q.shape_one(r.ok_or_else(|| OntapError::not_found("id"))?, KEYS))
             .into_response(),
     )
 }
 
 async fn create(State(o): App, q: RawQuery, bytes: Bytes) -> OntapResult<Response> {
-    let q = query(q)?;
-    let b = body(&bytes)?;
+    let q = query(q, Resource::ExportPolicy)?;
+    let b = body(&bytes, Resource::ExportPolicy, Operation::Post)?;
     let (id, record) = o.shared.mutate(|inv| -> OntapResult<(u64, Value)> {
         let svm = svm_of(inv, &b)?;
         let name = str_at(&b, "name").ok_or_else(|| OntapError::required("name"))?;
@@ -174,72 +184,121 @@ async fn create(State(o): App, q: RawQuery, bytes: Bytes) -> OntapResult<Respons
     ))
 }
 
-async fn modify(State(o): App, Path(id): Path<u64>, bytes: Bytes) -> OntapResult<Response> {
-    let b = body(&bytes)?;
-    o.shared.mutate(|inv| -> OntapResult<()> {
-        let idx = inv
-            .export_policies
-            .iter()
-            .position(|p| p.id == id)
-            .ok_or_else(|| OntapError::not_found("id"))?;
-        if let Some(name) = str_at(&b, "name") {
-            let svm = inv.export_policies[idx].svm.clone();
-            if inv
-                .export_policies
-                .iter()
-                .any(|p| p.id != id && p.svm == svm && p.name == name)
-            {
-                return Err(OntapError::duplicate(format!(
-                    "Export policy \"{name}\" already exists."
-                ))
-                .target("name"));
-            }
-            inv.export_policies[idx].name = name.to_string();
-        }
-        if let Some(Value::Array(items)) = b.get("rules") {
-            inv.export_policies[idx].rules = items
-                .iter()
-                .enumerate()
-                .map(|(i, r)| parse_rule(r, i as u32 + 1))
-                .collect::<OntapResult<Vec<_>>>()?;
-        }
-        Ok(())
-    })?;
+async fn modify(
+    State(o): App,
+    Path(id): Path<u64>,
+    q: RawQuery,
+    bytes: Bytes,
+) -> OntapResult<Response> {
+    query(q, Resource::ExportPolicy)?;
+    let b = body(&bytes, Resource::ExportPolicy, Operation::Patch)?;
+    o.shared.mutate(|inv| modify_policy(inv, id, &b))?;
     Ok(ok_empty())
 }
 
-async fn remove(State(o): App, Path(id): Path<u64>) -> OntapResult<Response> {
-    o.shared.mutate(|inv| -> OntapResult<()> {
-        let p = inv
+fn modify_policy(inv: &mut Inventory, id: u64, b: &Value) -> OntapResult<()> {
+    let idx = inv
+        .export_policies
+        .iter()
+        .position(|p| p.id == id)
+        .ok_or_else(|| OntapError::not_found("id"))?;
+    if let Some(name) = str_at(b, "name") {
+        let svm = inv.export_policies[idx].svm.clone();
+        if inv
             .export_policies
             .iter()
-            .find(|p| p.id == id)
-            .ok_or_else(|| OntapError::not_found("id"))?;
-        if p.name == "default" {
-            return Err(OntapError::new(
-                StatusCode::BAD_REQUEST,
-                error::POLICY_IN_USE,
-                "The default export policy cannot be deleted.",
-            ));
+            .any(|p| p.id != id && p.svm == svm && p.name == name)
+        {
+            return Err(
+                OntapError::duplicate(format!("Export policy \"{name}\" already exists."))
+                    .target("name"),
+            );
         }
-        if let Some(v) = inv.volumes.iter().find(|v| v.export_policy == id) {
-            return Err(OntapError::new(
-                StatusCode::BAD_REQUEST,
-                error::POLICY_IN_USE,
-                format!(
-                    "Export policy \"{}\" is in use by volume \"{}\".",
-                    p.name, v.name
-                ),
-            ));
-        }
-        inv.export_policies.retain(|p| p.id != id);
-        Ok(())
-    })?;
+        inv.export_policies[idx].name = name.to_string();
+    }
+    if let Some(Value::Array(items)) = b.get("rules") {
+        inv.export_policies[idx].rules = items
+            .iter()
+            .enumerate()
+            .map(|(i, r)| parse_rule(r, i as u32 + 1))
+            .collect::<OntapResult<Vec<_>>>()?;
+    }
+    Ok(())
+}
+
+async fn remove(State(o): App, Path(id): Path<u64>, q: RawQuery) -> OntapResult<Response> {
+    query(q, Resource::ExportPolicy)?;
+    o.shared.mutate(|inv| delete_policy(inv, id))?;
     Ok(ok_empty())
+}
+
+/// The policies a query-based PATCH or DELETE's filters match.
+fn matching_policies(inv: &Inventory, q: &OntapQuery) -> Vec<u64> {
+    inv.export_policies
+        .iter()
+        .filter(|p| q.matches(&inv.export_policy_json(p)))
+        .map(|p| p.id)
+        .collect()
+}
+
+/// `PATCH /api/protocols/nfs/export-policies?name=...`: every match (all or none).
+async fn modify_matching(State(o): App, q: RawQuery, bytes: Bytes) -> OntapResult<Response> {
+    let q = query(q, Resource::ExportPolicy)?;
+    require_filter(&q, "PATCH")?;
+    let b = body(&bytes, Resource::ExportPolicy, Operation::Patch)?;
+    let n = o.shared.mutate(|inv| -> OntapResult<usize> {
+        let ids = matching_policies(inv, &q);
+        for id in &ids {
+            modify_policy(inv, *id, &b)?;
+        }
+        Ok(ids.len())
+    })?;
+    Ok(axum::Json(serde_json::json!({"num_records": n})).into_response())
+}
+
+/// `DELETE /api/protocols/nfs/export-policies?name=...`: every match (all or none).
+async fn remove_matching(State(o): App, q: RawQuery) -> OntapResult<Response> {
+    let q = query(q, Resource::ExportPolicy)?;
+    require_filter(&q, "DELETE")?;
+    let n = o.shared.mutate(|inv| -> OntapResult<usize> {
+        let ids = matching_policies(inv, &q);
+        for id in &ids {
+            delete_policy(inv, *id)?;
+        }
+        Ok(ids.len())
+    })?;
+    Ok(axum::Json(serde_json::json!({"num_records": n})).into_response())
+}
+
+fn delete_policy(inv: &mut Inventory, id: u64) -> OntapResult<()> {
+    let p = inv
+        .export_policies
+        .iter()
+        .find(|p| p.id == id)
+        .ok_or_else(|| OntapError::not_found("id"))?;
+    if p.name == "default" {
+        return Err(OntapError::new(
+            StatusCode::BAD_REQUEST,
+            error::POLICY_IN_USE,
+            "The default export policy cannot be deleted.",
+        ));
+    }
+    if let Some(v) = inv.volumes.iter().find(|v| v.export_policy == id) {
+        return Err(OntapError::new(
+            StatusCode::BAD_REQUEST,
+            error::POLICY_IN_USE,
+            format!(
+                "Export policy \"{}\" is in use by volume \"{}\".",
+                p.name, v.name
+            ),
+        ));
+    }
+    inv.export_policies.retain(|p| p.id != id);
+    Ok(())
 }
 
 async fn rules(State(o): App, Path(id): Path<u64>, q: RawQuery) -> OntapResult<Response> {
-    let q = query(q)?;
+    let q = query(q, Resource::ExportRule)?;
     let records = o.shared.read(|inv| {
         inv.export_policies.iter().find(|p| p.id == id).map(|p| {
             p.rules
@@ -256,7 +315,12 @@ async fn rules(State(o): App, Path(id): Path<u64>, q: RawQuery) -> OntapResult<R
     ))
 }
 
-async fn rule(State(o): App, Path((id, index)): Path<(u64, u32)>) -> OntapResult<Response> {
+async fn rule(
+    State(o): App,
+    Path((id, index)): Path<(u64, u32)>,
+    q: RawQuery,
+) -> OntapResult<Response> {
+    let q = query(q, Resource::ExportRule)?;
     let r = o.shared.read(|inv| {
         inv.export_policies
             .iter()
@@ -264,7 +328,8 @@ async fn rule(State(o): App, Path((id, index)): Path<(u64, u32)>) -> OntapResult
             .and_then(|p| p.rules.iter().find(|r| r.index == index))
             .map(|r| export_rule_json(id, r))
     });
-    Ok(axum::Json(r.ok_or_else(|| OntapError::not_found("index"))?).into_response())
+    let r = r.ok_or_else(|| OntapError::not_found("index"))?;
+    Ok(axum::Json(q.shape_one(r, RULE_KEYS)).into_response())
 }
 
 async fn rule_create(
@@ -273,8 +338,8 @@ async fn rule_create(
     q: RawQuery,
     bytes: Bytes,
 ) -> OntapResult<Response> {
-    let q = query(q)?;
-    let b = body(&bytes)?;
+    let q = query(q, Resource::ExportRule)?;
+    let b = body(&bytes, Resource::ExportRule, Operation::Post)?;
     let (index, record) = o.shared.mutate(|inv| -> OntapResult<(u32, Value)> {
         let p = inv
             .export_policies
@@ -298,7 +363,12 @@ async fn rule_create(
 }
 
 /// Deleting a rule renumbers the later ones (as ONTAP does: indexes stay 1..n).
-async fn rule_delete(State(o): App, Path((id, index)): Path<(u64, u32)>) -> OntapResult<Response> {
+async fn rule_delete(
+    State(o): App,
+    Path((id, index)): Path<(u64, u32)>,
+    q: RawQuery,
+) -> OntapResult<Response> {
+    query(q, Resource::ExportRule)?;
     o.shared.mutate(|inv| -> OntapResult<()> {
         let p = inv
             .export_policies

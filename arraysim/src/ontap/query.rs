@@ -1,12 +1,18 @@
 //! ONTAP's query conventions: `fields=`, `field=value` filters (`*`, `|`,
 //! `!`, `<`/`>`/`<=`/`>=`, `..`, `null`), `max_records` paging with a
 //! `_links.next` cursor, `return_records`, `return_timeout`.
+//!
+//! Every name is checked against the resource's schema, as ONTAP does: a `fields=` entry
+//! it lacks is 400 262197, a query parameter that is neither one of the request
+//! parameters nor a field is 400 262179 ("Unexpected argument"). A filter on an object
+//! (`svm=vs0`) compares the object's `name` (*chosen*: how cinder's `svm=` reads).
 
 use axum::Json;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use super::error::{OntapError, OntapResult};
+use super::schema::Resource;
 use crate::core::paging::{glob_match, lookup, page, project};
 
 /// Which fields a record shows.
@@ -33,6 +39,8 @@ pub struct OntapQuery {
     pub return_timeout: u64,
     /// `allow_delete_while_mapped=`.
     pub allow_delete_while_mapped: bool,
+    /// `restore_to.snapshot.name=` / `restore_to.snapshot.uuid=` (volume PATCH).
+    pub restore_to: Option<SnapshotRef>,
     /// Paging cursor: `start.uuid=`.
     pub start_uuid: Option<String>,
     /// Paging cursor: `start.offset=` (records without a uuid; *chosen*).
@@ -43,6 +51,37 @@ pub struct OntapQuery {
     pub raw: Vec<(String, String)>,
     /// `order_by=field [asc|desc],...`.
     pub order_by: Vec<(String, bool)>,
+}
+
+/// A snapshot named in a query (`restore_to.snapshot.name`, `.uuid`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SnapshotRef {
+    /// Its name.
+    pub name: Option<String>,
+    /// Its uuid.
+    pub uuid: Option<String>,
+}
+
+/// Query parameters of some resources only, besides their fields.
+fn takes(resource: Resource, parameter: &str) -> bool {
+    match parameter {
+        "allow_delete_while_mapped" => matches!(
+            resource,
+            Resource::Lun | Resource::Igroup | Resource::IgroupInitiator
+        ),
+        "restore_to.snapshot.name" | "restore_to.snapshot.uuid" => resource == Resource::Volume,
+        _ => false,
+    }
+}
+
+/// A dotted name of `resource`'s schema, for `fields=` and `order_by`: a field, or
+/// `object.*`.
+fn known_field(resource: Resource, name: &str) -> bool {
+    let schema = resource.schema();
+    match name.strip_suffix(".*") {
+        Some(object) => schema.path(object).is_some_and(|k| k.object().is_some()),
+        None => schema.path(name).is_some(),
+    }
 }
 
 fn parse_bool(name: &str, v: &str) -> OntapResult<bool> {
@@ -57,14 +96,15 @@ fn parse_bool(name: &str, v: &str) -> OntapResult<bool> {
 }
 
 impl OntapQuery {
-    /// Parse the query pairs.
-    pub fn parse(pairs: Vec<(String, String)>) -> OntapResult<Self> {
+    /// Parse the query pairs of a request on `resource`.
+    pub fn parse(pairs: Vec<(String, String)>, resource: Resource) -> OntapResult<Self> {
         let mut q = OntapQuery {
             fields: Fields::Keys,
             max_records: None,
             return_records: true,
             return_timeout: 0,
             allow_delete_while_mapped: false,
+            restore_to: None,
             start_uuid: None,
             start_offset: None,
             filters: Vec::new(),
@@ -80,6 +120,12 @@ impl OntapQuery {
                         .filter(|s| !s.is_empty())
                         .map(str::to_string)
                         .collect();
+                    if let Some(bad) = list
+                        .iter()
+                        .find(|f| *f != "*" && *f != "**" && !known_field(resource, f))
+                    {
+                        return Err(OntapError::invalid_for("fields", bad));
+                    }
                     q.fields = if list.iter().any(|f| f == "*" || f == "**") {
                         Fields::All
                     } else {
@@ -102,12 +148,23 @@ impl OntapQuery {
                     })?;
                     q.return_timeout = n;
                 }
-                "allow_delete_while_mapped" => q.allow_delete_while_mapped = parse_bool(&k, &v)?,
+                "allow_delete_while_mapped" if takes(resource, &k) => {
+                    q.allow_delete_while_mapped = parse_bool(&k, &v)?
+                }
+                "restore_to.snapshot.name" if takes(resource, &k) => {
+                    q.restore_to.get_or_insert_with(SnapshotRef::default).name = Some(v)
+                }
+                "restore_to.snapshot.uuid" if takes(resource, &k) => {
+                    q.restore_to.get_or_insert_with(SnapshotRef::default).uuid = Some(v)
+                }
                 "start.uuid" => q.start_uuid = Some(v),
                 "start.offset" => q.start_offset = v.parse().ok(),
                 "order_by" => {
                     for key in v.split(',').map(str::trim).filter(|k| !k.is_empty()) {
                         let (field, dir) = key.split_once(' ').unwrap_or((key, "asc"));
+                        if !known_field(resource, field) {
+                            return Err(OntapError::invalid_for("order_by", field));
+                        }
                         let descending = match dir.trim() {
                             "asc" => false,
                             "desc" => true,
@@ -121,7 +178,17 @@ impl OntapQuery {
                         q.order_by.push((field.to_string(), descending));
                     }
                 }
-                _ => q.filters.push((k, v)),
+                _ => {
+                    let field = match resource.schema().path(&k) {
+                        None => return Err(OntapError::unexpected_argument(&k)),
+                        // An object compares its name: `svm=vs0` is `svm.name=vs0`.
+                        Some(kind) if kind.object().is_some_and(|o| o.has("name")) => {
+                            format!("{k}.name")
+                        }
+                        Some(_) => k,
+                    };
+                    q.filters.push((field, v));
+                }
             }
         }
         Ok(q)
@@ -194,6 +261,60 @@ impl OntapQuery {
             _ => None,
         };
         let (page_records, _) = page(matched, start, self.max_records);
+        self.page_reply(path, &page_records, next_cursor, keys)
+    }
+
+    /// [`OntapQuery::collection`] for a collection whose records are made on demand:
+    /// `items` gives each object's uuid (its record's `uuid`, the paging cursor) and how
+    /// to render it, in creation order. Without
+    /// `order_by`, `start.offset` or `return_records=false`, the objects before the
+    /// `start.uuid` cursor are skipped unrendered and rendering stops once the page and
+    /// the next page's first match are found: a 10-page listing renders each record about
+    /// once instead of ten times.
+    pub fn collection_lazy<'a, F>(
+        &self,
+        path: &str,
+        items: impl Iterator<Item = (&'a str, F)>,
+        keys: &[&str],
+    ) -> Response
+    where
+        F: FnOnce() -> Value,
+    {
+        if !self.order_by.is_empty() || self.start_offset.is_some() || !self.return_records {
+            let records = items.map(|(_, render)| render()).collect();
+            return self.collection(path, records, keys);
+        }
+        let mut items = items.peekable();
+        if let Some(start) = &self.start_uuid {
+            while items.next_if(|(uuid, _)| uuid != start).is_some() {}
+        }
+        let mut page_records = Vec::new();
+        let mut next_cursor = None;
+        for (uuid, render) in items {
+            let record = render();
+            if !self.matches(&record) {
+                continue;
+            }
+            if self
+                .max_records
+                .is_some_and(|max| page_records.len() == max)
+            {
+                next_cursor = Some(("start.uuid".to_string(), uuid.to_string()));
+                break;
+            }
+            page_records.push(record);
+        }
+        self.page_reply(path, &page_records, next_cursor, keys)
+    }
+
+    /// One page of a collection, each record cut to `fields=`, with its links.
+    fn page_reply(
+        &self,
+        path: &str,
+        page_records: &[Value],
+        next_cursor: Option<(String, String)>,
+        keys: &[&str],
+    ) -> Response {
         let mut links = json!({"self": {"href": self.href(path, None)}});
         if let Some(c) = next_cursor {
             links["next"] = json!({"href": self.href(path, Some(c))});
@@ -323,10 +444,10 @@ fn filter_matches(record: &Value, field: &str, expr: &str) -> bool {
 impl OntapQuery {
     /// A single record: every field unless `fields=` names some (*chosen*:
     /// ONTAP returns the full record for a single-object GET).
-    pub fn shape_one(&self, record: &Value, keys: &[&str]) -> Value {
+    pub fn shape_one(&self, record: Value, keys: &[&str]) -> Value {
         match &self.fields {
-            Fields::List(_) => self.shape(record, keys),
-            _ => record.clone(),
+            Fields::List(_) => self.shape(&record, keys),
+            _ => record,
         }
     }
 }
@@ -350,28 +471,71 @@ fn compare(a: Option<&Value>, b: Option<&Value>) -> std::cmp::Ordering {
 mod tests {
     use super::*;
 
-    fn q(pairs: &[(&str, &str)]) -> OntapQuery {
+    fn parse(resource: Resource, pairs: &[(&str, &str)]) -> OntapResult<OntapQuery> {
         OntapQuery::parse(
             pairs
                 .iter()
                 .map(|(a, b)| (a.to_string(), b.to_string()))
                 .collect(),
+            resource,
         )
-        .unwrap()
+    }
+
+    fn q(pairs: &[(&str, &str)]) -> OntapQuery {
+        parse(Resource::Volume, pairs).unwrap()
     }
 
     #[test]
     fn filters() {
-        let r = json!({"name": "vol1", "size": 1073741824u64, "state": "online", "svm": {"name": "vs0"},
-                       "services": ["data_iscsi"]});
+        let r = json!({"name": "vol1", "size": 1073741824u64, "state": "online", "svm": {"name": "vs0"}});
         assert!(q(&[("name", "vol*")]).matches(&r));
         assert!(q(&[("name", "x|vol1")]).matches(&r));
         assert!(!q(&[("state", "!online")]).matches(&r));
         assert!(q(&[("svm.name", "vs0"), ("size", ">=1G")]).matches(&r));
         assert!(q(&[("size", "1M..2G")]).matches(&r));
         assert!(!q(&[("size", "<1G")]).matches(&r));
-        assert!(q(&[("services", "data_iscsi")]).matches(&r));
         assert!(q(&[("comment", "null")]).matches(&r));
         assert!(!q(&[("comment", "!null")]).matches(&r));
+        // An object compares its name.
+        assert!(q(&[("svm", "vs0")]).matches(&r));
+        assert!(!q(&[("svm", "vs1")]).matches(&r));
+        let lif = json!({"services": ["data_core", "data_iscsi"]});
+        let services = parse(Resource::IpInterface, &[("services", "data_iscsi")]).unwrap();
+        assert!(services.matches(&lif));
+    }
+
+    #[test]
+    fn names_are_checked_against_the_schema() {
+        let e = parse(Resource::Volume, &[("fields", "name,bogus")]).unwrap_err();
+        assert_eq!(
+            (e.code.as_str(), e.target.as_deref()),
+            ("262197", Some("fields"))
+        );
+        assert_eq!(
+            e.message,
+            "The value \"bogus\" is invalid for field \"fields\" (<field,...>)"
+        );
+        let e = parse(Resource::Volume, &[("bogus", "1")]).unwrap_err();
+        assert_eq!(
+            (e.code.as_str(), e.target.as_deref()),
+            ("262179", Some("bogus"))
+        );
+        assert_eq!(e.message, "Unexpected argument \"bogus\".");
+        // Request parameters of other resources are unexpected too.
+        assert!(parse(Resource::Volume, &[("allow_delete_while_mapped", "true")]).is_err());
+        assert!(parse(Resource::Lun, &[("allow_delete_while_mapped", "true")]).is_ok());
+        let ok = parse(
+            Resource::Volume,
+            &[
+                ("fields", "space.*,svm.name,**"),
+                ("max_records", "10"),
+                ("return_timeout", "5"),
+                ("restore_to.snapshot.name", "s1"),
+                ("order_by", "name desc"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(ok.restore_to.unwrap().name.as_deref(), Some("s1"));
+        assert!(parse(Resource::Volume, &[("order_by", "sise")]).is_err());
     }
 }

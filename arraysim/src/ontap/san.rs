@@ -14,13 +14,21 @@ use serde_json::{Value, json};
 
 use super::error::{self, OntapError, OntapResult};
 use super::model::{IGROUP_OS_TYPES, Igroup, Initiator, Inventory, LunMap, links};
-use super::{App, Ontap, RawQuery, at, body, created, ok_empty, query, str_at, svm_of};
+use super::query::OntapQuery;
+use super::schema::{Operation, Resource};
+use super::{
+    App, Ontap, RawQuery, at, body, created, ok_empty, query, require_filter, str_at, svm_of,
+    uint_at,
+};
 
 pub fn routes() -> Router<Arc<Ontap>> {
     Router::new()
         .route(
             "/api/protocols/san/igroups",
-            get(igroups).post(igroup_create),
+            get(igroups)
+                .post(igroup_create)
+                .patch(igroups_modify_matching)
+                .delete(igroups_delete_matching),
         )
         .route(
             "/api/protocols/san/igroups/{uuid}",
@@ -36,7 +44,9 @@ pub fn routes() -> Router<Arc<Ontap>> {
         )
         .route(
             "/api/protocols/san/lun-maps",
-            get(lun_maps).post(lun_map_create),
+            get(lun_maps)
+                .post(lun_map_create)
+                .delete(lun_maps_delete_matching),
         )
         .route(
             "/api/protocols/san/lun-maps/{lun}/{igroup}",
@@ -55,26 +65,28 @@ const MAP_KEYS: &[&str] = &["svm", "lun", "igroup"];
 const ISCSI_KEYS: &[&str] = &["svm"];
 
 async fn igroups(State(o): App, q: RawQuery) -> OntapResult<Response> {
-    let q = query(q)?;
-    let records = o
-        .shared
-        .read(|inv| inv.igroups.iter().map(|g| inv.igroup_json(g)).collect());
-    Ok(q.collection("/api/protocols/san/igroups", records, IGROUP_KEYS))
+    let q = query(q, Resource::Igroup)?;
+    Ok(o.shared.read(|inv| {
+        let items = inv
+            .igroups
+            .iter()
+            .map(|g| (g.uuid.as_str(), move || inv.igroup_json(g)));
+        q.collection_lazy("/api/protocols/san/igroups", items, IGROUP_KEYS)
+    }))
 }
 
 async fn igroup(State(o): App, Path(uuid): Path<String>, q: RawQuery) -> OntapResult<Response> {
-    let q = query(q)?;
+    let q = query(q, Resource::Igroup)?;
     let r = o.shared.read(|inv| {
         inv.igroups
             .iter()
             .find(|g| g.uuid == uuid)
             .map(|g| inv.igroup_json(g))
     });
-    Ok(axum::Json(q.shape_one(
-        &r.ok_or_else(|| OntapError::not_found("uuid"))?,
-        IGROUP_KEYS,
-    ))
-    .into_response())
+    Ok(
+        axum::Json(q.shape_one(r.ok_or_else(|| OntapError::not_found("uuid"))?, IGROUP_KEYS))
+            .into_response(),
+    )
 }
 
 /// An initiator name fit for the protocol: IQN/EUI/NAA for iSCSI, a
@@ -145,8 +157,8 @@ fn add_initiators(g: &mut Igroup, new: Vec<Initiator>) -> OntapResult<()> {
 }
 
 async fn igroup_create(State(o): App, q: RawQuery, bytes: Bytes) -> OntapResult<Response> {
-    let q = query(q)?;
-    let b = body(&bytes)?;
+    let q = query(q, Resource::Igroup)?;
+    let b = body(&bytes, Resource::Igroup, Operation::Post)?;
     let (uuid, record) = o.shared.mutate(|inv| -> OntapResult<(String, Value)> {
         let svm = svm_of(inv, &b)?;
         let name = str_at(&b, "name").ok_or_else(|| OntapError::required("name"))?;
@@ -210,38 +222,42 @@ async fn igroup_create(State(o): App, q: RawQuery, bytes: Bytes) -> OntapResult<
 async fn igroup_modify(
     State(o): App,
     Path(uuid): Path<String>,
+    q: RawQuery,
     bytes: Bytes,
 ) -> OntapResult<Response> {
-    let b = body(&bytes)?;
-    o.shared.mutate(|inv| -> OntapResult<()> {
-        let idx = inv
+    query(q, Resource::Igroup)?;
+    let b = body(&bytes, Resource::Igroup, Operation::Patch)?;
+    o.shared.mutate(|inv| modify_igroup(inv, &uuid, &b))?;
+    Ok(ok_empty())
+}
+
+fn modify_igroup(inv: &mut Inventory, uuid: &str, b: &Value) -> OntapResult<()> {
+    let idx = inv
+        .igroups
+        .iter()
+        .position(|g| g.uuid == uuid)
+        .ok_or_else(|| OntapError::not_found("uuid"))?;
+    if let Some(name) = str_at(b, "name") {
+        let svm = inv.igroups[idx].svm.clone();
+        if inv
             .igroups
             .iter()
-            .position(|g| g.uuid == uuid)
-            .ok_or_else(|| OntapError::not_found("uuid"))?;
-        if let Some(name) = str_at(&b, "name") {
-            let svm = inv.igroups[idx].svm.clone();
-            if inv
-                .igroups
-                .iter()
-                .any(|g| g.uuid != uuid && g.svm == svm && g.name == name)
-            {
-                return Err(OntapError::duplicate(format!(
-                    "An igroup with name \"{name}\" already exists."
-                ))
-                .target("name"));
-            }
-            inv.igroups[idx].name = name.to_string();
+            .any(|g| g.uuid != uuid && g.svm == svm && g.name == name)
+        {
+            return Err(OntapError::duplicate(format!(
+                "An igroup with name \"{name}\" already exists."
+            ))
+            .target("name"));
         }
-        if let Some(os) = str_at(&b, "os_type") {
-            inv.igroups[idx].os_type = os.to_string();
-        }
-        if let Some(c) = str_at(&b, "comment") {
-            inv.igroups[idx].comment = c.to_string();
-        }
-        Ok(())
-    })?;
-    Ok(ok_empty())
+        inv.igroups[idx].name = name.to_string();
+    }
+    if let Some(os) = str_at(b, "os_type") {
+        inv.igroups[idx].os_type = os.to_string();
+    }
+    if let Some(c) = str_at(b, "comment") {
+        inv.igroups[idx].comment = c.to_string();
+    }
+    Ok(())
 }
 
 async fn igroup_delete(
@@ -249,25 +265,69 @@ async fn igroup_delete(
     Path(uuid): Path<String>,
     q: RawQuery,
 ) -> OntapResult<Response> {
-    let q = query(q)?;
-    o.shared.mutate(|inv| -> OntapResult<()> {
-        if !inv.igroups.iter().any(|g| g.uuid == uuid) {
-            return Err(OntapError::not_found("uuid"));
-        }
-        if inv.lun_maps.iter().any(|m| m.igroup == uuid) {
-            if !q.allow_delete_while_mapped {
-                return Err(OntapError::new(
-                    StatusCode::BAD_REQUEST,
-                    error::IGROUP_MAPPED,
-                    "The igroup is mapped to one or more LUNs. Unmap them first.",
-                ));
-            }
-            inv.lun_maps.retain(|m| m.igroup != uuid);
-        }
-        inv.igroups.retain(|g| g.uuid != uuid);
-        Ok(())
-    })?;
+    let q = query(q, Resource::Igroup)?;
+    o.shared.mutate(|inv| delete_igroup(inv, &uuid, &q))?;
     Ok(ok_empty())
+}
+
+fn delete_igroup(inv: &mut Inventory, uuid: &str, q: &OntapQuery) -> OntapResult<()> {
+    if !inv.igroups.iter().any(|g| g.uuid == uuid) {
+        return Err(OntapError::not_found("uuid"));
+    }
+    if inv.lun_maps.iter().any(|m| m.igroup == uuid) {
+        if !q.allow_delete_while_mapped {
+            return Err(OntapError::new(
+                StatusCode::BAD_REQUEST,
+                error::IGROUP_MAPPED,
+                "The igroup is mapped to one or more LUNs. Unmap them first.",
+            ));
+        }
+        inv.lun_maps.retain(|m| m.igroup != uuid);
+    }
+    inv.igroups.retain(|g| g.uuid != uuid);
+    Ok(())
+}
+
+/// The igroups a query-based PATCH or DELETE's filters match.
+fn matching_igroups(inv: &Inventory, q: &OntapQuery) -> Vec<String> {
+    inv.igroups
+        .iter()
+        .filter(|g| q.matches(&inv.igroup_json(g)))
+        .map(|g| g.uuid.clone())
+        .collect()
+}
+
+/// `PATCH /api/protocols/san/igroups?name=...`: every match (all or none changed).
+async fn igroups_modify_matching(
+    State(o): App,
+    q: RawQuery,
+    bytes: Bytes,
+) -> OntapResult<Response> {
+    let q = query(q, Resource::Igroup)?;
+    require_filter(&q, "PATCH")?;
+    let b = body(&bytes, Resource::Igroup, Operation::Patch)?;
+    let n = o.shared.mutate(|inv| -> OntapResult<usize> {
+        let uuids = matching_igroups(inv, &q);
+        for uuid in &uuids {
+            modify_igroup(inv, uuid, &b)?;
+        }
+        Ok(uuids.len())
+    })?;
+    Ok(axum::Json(json!({"num_records": n})).into_response())
+}
+
+/// `DELETE /api/protocols/san/igroups?name=...`: every match (all or none deleted).
+async fn igroups_delete_matching(State(o): App, q: RawQuery) -> OntapResult<Response> {
+    let q = query(q, Resource::Igroup)?;
+    require_filter(&q, "DELETE")?;
+    let n = o.shared.mutate(|inv| -> OntapResult<usize> {
+        let uuids = matching_igroups(inv, &q);
+        for uuid in &uuids {
+            delete_igroup(inv, uuid, &q)?;
+        }
+        Ok(uuids.len())
+    })?;
+    Ok(axum::Json(json!({"num_records": n})).into_response())
 }
 
 fn initiator_json(g: &Igroup, i: &Initiator) -> Value {
@@ -276,7 +336,7 @@ fn initiator_json(g: &Igroup, i: &Initiator) -> Value {
 }
 
 async fn initiators(State(o): App, Path(uuid): Path<String>, q: RawQuery) -> OntapResult<Response> {
-    let q = query(q)?;
+    let q = query(q, Resource::IgroupInitiator)?;
     let records = o.shared.read(|inv| {
         inv.igroups.iter().find(|g| g.uuid == uuid).map(|g| {
             g.initiators
@@ -296,7 +356,9 @@ async fn initiators(State(o): App, Path(uuid): Path<String>, q: RawQuery) -> Ont
 async fn initiator(
     State(o): App,
     Path((uuid, name)): Path<(String, String)>,
+    q: RawQuery,
 ) -> OntapResult<Response> {
+    let q = query(q, Resource::IgroupInitiator)?;
     let r = o.shared.read(|inv| {
         let g = inv.igroups.iter().find(|g| g.uuid == uuid)?;
         g.initiators
@@ -304,15 +366,18 @@ async fn initiator(
             .find(|i| i.name.eq_ignore_ascii_case(&name))
             .map(|i| initiator_json(g, i))
     });
-    Ok(axum::Json(r.ok_or_else(|| OntapError::not_found("name"))?).into_response())
+    let r = r.ok_or_else(|| OntapError::not_found("name"))?;
+    Ok(axum::Json(q.shape_one(r, INITIATOR_KEYS)).into_response())
 }
 
 async fn initiator_add(
     State(o): App,
     Path(uuid): Path<String>,
+    q: RawQuery,
     bytes: Bytes,
 ) -> OntapResult<Response> {
-    let b = body(&bytes)?;
+    query(q, Resource::IgroupInitiator)?;
+    let b = body(&bytes, Resource::IgroupInitiator, Operation::Post)?;
     let new = initiators_of(&b)?;
     if new.is_empty() {
         return Err(OntapError::required("name"));
@@ -337,7 +402,7 @@ async fn initiator_delete(
     Path((uuid, name)): Path<(String, String)>,
     q: RawQuery,
 ) -> OntapResult<Response> {
-    let q = query(q)?;
+    let q = query(q, Resource::IgroupInitiator)?;
     o.shared.mutate(|inv| -> OntapResult<()> {
         let mapped = inv.lun_maps.iter().any(|m| m.igroup == uuid);
         let g = inv.igroups.iter_mut().find(|g| g.uuid == uuid).ok_or_else(|| OntapError::not_found("igroup.uuid"))?;
@@ -356,7 +421,7 @@ async fn initiator_delete(
 }
 
 async fn lun_maps(State(o): App, q: RawQuery) -> OntapResult<Response> {
-    let q = query(q)?;
+    let q = query(q, Resource::LunMap)?;
     let records = o
         .shared
         .read(|inv| inv.lun_maps.iter().map(|m| inv.lun_map_json(m)).collect());
@@ -368,7 +433,7 @@ async fn lun_map(
     Path((lun, igroup)): Path<(String, String)>,
     q: RawQuery,
 ) -> OntapResult<Response> {
-    let q = query(q)?;
+    let q = query(q, Resource::LunMap)?;
     let r = o.shared.read(|inv| {
         inv.lun_maps
             .iter()
@@ -376,7 +441,7 @@ async fn lun_map(
             .map(|m| inv.lun_map_json(m))
     });
     Ok(axum::Json(q.shape_one(
-        &r.ok_or_else(|| OntapError::not_found("lun.uuid"))?,
+        r.ok_or_else(|| OntapError::not_found("lun.uuid"))?,
         MAP_KEYS,
     ))
     .into_response())
@@ -417,8 +482,8 @@ fn find_igroup(inv: &Inventory, svm: &str, b: &Value) -> OntapResult<String> {
 }
 
 async fn lun_map_create(State(o): App, q: RawQuery, bytes: Bytes) -> OntapResult<Response> {
-    let q = query(q)?;
-    let b = body(&bytes)?;
+    let q = query(q, Resource::LunMap)?;
+    let b = body(&bytes, Resource::LunMap, Operation::Post)?;
     let (lun, igroup, record) = o
         .shared
         .mutate(|inv| -> OntapResult<(String, String, Value)> {
@@ -440,12 +505,12 @@ async fn lun_map_create(State(o): App, q: RawQuery, bytes: Bytes) -> OntapResult
                 .filter(|m| m.igroup == igroup)
                 .map(|m| m.logical_unit_number)
                 .collect();
-            let id = match at(&b, "logical_unit_number") {
-                None | Some(Value::Null) => (0..).find(|n| !used.contains(n)).unwrap_or(0),
-                Some(v) => {
-                    let n = v.as_u64().filter(|n| *n < 4096).ok_or_else(|| {
+            let id = match uint_at(&b, "logical_unit_number")? {
+                None => (0..).find(|n| !used.contains(n)).unwrap_or(0),
+                Some(n) => {
+                    let n = u32::try_from(n).ok().filter(|n| *n < 4096).ok_or_else(|| {
                         OntapError::invalid("logical_unit_number", "must be 0..4095")
-                    })? as u32;
+                    })?;
                     if used.contains(&n) {
                         return Err(OntapError::duplicate(format!(
                             "Logical unit number {n} is already in use in the igroup."
@@ -477,13 +542,27 @@ async fn lun_map_create(State(o): App, q: RawQuery, bytes: Bytes) -> OntapResult
 async fn lun_map_delete(
     State(o): App,
     Path((lun, igroup)): Path<(String, String)>,
+    q: RawQuery,
 ) -> OntapResult<Response> {
+    query(q, Resource::LunMap)?;
     o.shared.mutate(|inv| -> OntapResult<()> {
         if !inv
             .lun_maps
             .iter()
             .any(|m| m.lun == lun && m.igroup == igroup)
         {
+            let both_exist = inv.luns.iter().any(|l| l.uuid == lun)
+                && inv.igroups.iter().any(|g| g.uuid == igroup);
+            if both_exist {
+                // The LUN and the igroup are there, the map is not: the code cinder's
+                // unmap_lun takes as "already unmapped".
+                return Err(OntapError::new(
+                    StatusCode::NOT_FOUND,
+                    error::NO_SUCH_LUN_MAP,
+                    "The LUN is not mapped to the igroup.",
+                )
+                .target("lun.uuid"));
+            }
             return Err(OntapError::not_found("lun.uuid"));
         }
         inv.lun_maps
@@ -493,6 +572,24 @@ async fn lun_map_delete(
     Ok(ok_empty())
 }
 
+/// `DELETE /api/protocols/san/lun-maps?lun.name=...&igroup.name=...`: every match.
+async fn lun_maps_delete_matching(State(o): App, q: RawQuery) -> OntapResult<Response> {
+    let q = query(q, Resource::LunMap)?;
+    require_filter(&q, "DELETE")?;
+    let n = o.shared.mutate(|inv| -> OntapResult<usize> {
+        let before = inv.lun_maps.len();
+        let keep: Vec<bool> = inv
+            .lun_maps
+            .iter()
+            .map(|m| !q.matches(&inv.lun_map_json(m)))
+            .collect();
+        let mut keep = keep.into_iter();
+        inv.lun_maps.retain(|_| keep.next().unwrap_or(true));
+        Ok(before - inv.lun_maps.len())
+    })?;
+    Ok(axum::Json(json!({"num_records": n})).into_response())
+}
+
 fn iscsi_json(inv: &Inventory, svm: &super::model::Svm) -> Value {
     json!({"svm": inv.svm_ref(&svm.uuid), "enabled": true,
            "target": {"name": svm.iqn, "alias": svm.name},
@@ -500,7 +597,7 @@ fn iscsi_json(inv: &Inventory, svm: &super::model::Svm) -> Value {
 }
 
 async fn iscsi_services(State(o): App, q: RawQuery) -> OntapResult<Response> {
-    let q = query(q)?;
+    let q = query(q, Resource::IscsiService)?;
     let records = o
         .shared
         .read(|inv| inv.svms.iter().map(|s| iscsi_json(inv, s)).collect());
@@ -512,12 +609,12 @@ async fn iscsi_service(
     Path(svm): Path<String>,
     q: RawQuery,
 ) -> OntapResult<Response> {
-    let q = query(q)?;
+    let q = query(q, Resource::IscsiService)?;
     let r = o
         .shared
         .read(|inv| inv.svm(&svm).map(|s| iscsi_json(inv, s)));
     Ok(axum::Json(q.shape_one(
-        &r.ok_or_else(|| OntapError::not_found("svm.uuid"))?,
+        r.ok_or_else(|| OntapError::not_found("svm.uuid"))?,
         ISCSI_KEYS,
     ))
     .into_response())

@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
 use super::error::{OntapError, OntapResult};
+use super::schema::Resource;
 use super::{App, Ontap, RawQuery, query};
 
 pub fn routes() -> Router<Arc<Ontap>> {
@@ -22,18 +23,18 @@ const AGGR_KEYS: &[&str] = &["uuid", "name"];
 const DISK_KEYS: &[&str] = &["name"];
 
 async fn aggregates(State(o): App, q: RawQuery) -> OntapResult<Response> {
-    let q = query(q)?;
-    let records = o.shared.read(|inv| {
-        inv.aggregates
+    let q = query(q, Resource::Aggregate)?;
+    Ok(o.shared.read(|inv| {
+        let items = inv
+            .aggregates
             .iter()
-            .map(|a| inv.aggregate_json(a))
-            .collect()
-    });
-    Ok(q.collection("/api/storage/aggregates", records, AGGR_KEYS))
+            .map(|a| (a.uuid.as_str(), move || inv.aggregate_json(a)));
+        q.collection_lazy("/api/storage/aggregates", items, AGGR_KEYS)
+    }))
 }
 
 async fn aggregate(State(o): App, Path(uuid): Path<String>, q: RawQuery) -> OntapResult<Response> {
-    let q = query(q)?;
+    let q = query(q, Resource::Aggregate)?;
     let r = o.shared.read(|inv| {
         inv.aggregates
             .iter()
@@ -41,13 +42,13 @@ async fn aggregate(State(o): App, Path(uuid): Path<String>, q: RawQuery) -> Onta
             .map(|a| inv.aggregate_json(a))
     });
     Ok(
-        axum::Json(q.shape_one(&r.ok_or_else(|| OntapError::not_found("uuid"))?, AGGR_KEYS))
+        axum::Json(q.shape_one(r.ok_or_else(|| OntapError::not_found("uuid"))?, AGGR_KEYS))
             .into_response(),
     )
 }
 
 async fn disks(State(o): App, q: RawQuery) -> OntapResult<Response> {
-    let q = query(q)?;
+    let q = query(q, Resource::Disk)?;
     let records = o
         .shared
         .read(|inv| inv.disks.iter().map(|d| inv.disk_json(d)).collect());
@@ -55,7 +56,7 @@ async fn disks(State(o): App, q: RawQuery) -> OntapResult<Response> {
 }
 
 async fn disk(State(o): App, Path(name): Path<String>, q: RawQuery) -> OntapResult<Response> {
-    let q = query(q)?;
+    let q = query(q, Resource::Disk)?;
     let r = o.shared.read(|inv| {
         inv.disks
             .iter()
@@ -63,7 +64,7 @@ async fn disk(State(o): App, Path(name): Path<String>, q: RawQuery) -> OntapResu
             .map(|d| inv.disk_json(d))
     });
     Ok(
-        axum::Json(q.shape_one(&r.ok_or_else(|| OntapError::not_found("name"))?, DISK_KEYS))
+        axum::Json(q.shape_one(r.ok_or_else(|| OntapError::not_found("name"))?, DISK_KEYS))
             .into_response(),
     )
 }

@@ -1,7 +1,8 @@
 //! SVM tunnelling: a cluster administrator may send `X-Dot-SVM-Name` (or
 //! `X-Dot-SVM-UUID`) to act in one SVM's scope. Here that means: creates
-//! without `svm` get that SVM, and listings of SVM-scoped objects show only
-//! that SVM's (*chosen* reading of the header's effect).
+//! without `svm` get that SVM, and listings and query-based PATCH/DELETE of
+//! SVM-scoped objects reach only that SVM's (*chosen* reading of the header's
+//! effect).
 
 use std::sync::Arc;
 
@@ -15,6 +16,16 @@ use serde_json::{Value, json};
 
 use super::Ontap;
 use super::error::{self, OntapError};
+
+/// Collections whose creates take `svm` (the header names it when the body does not).
+const CREATES_TAKE_SVM: &[&str] = &[
+    "/api/storage/volumes",
+    "/api/storage/luns",
+    "/api/protocols/san/igroups",
+    "/api/protocols/san/lun-maps",
+    "/api/protocols/san/iscsi/credentials",
+    "/api/protocols/nfs/export-policies",
+];
 
 /// Collections whose records carry `svm`.
 const SCOPED: &[&str] = &[
@@ -61,7 +72,8 @@ pub async fn scope(State(o): State<Arc<Ontap>>, req: Request, next: Next) -> Res
     };
     let (mut parts, body) = req.into_parts();
     let path = parts.uri.path().to_string();
-    if parts.method == Method::GET && SCOPED.contains(&path.as_str()) {
+    let query_based = matches!(parts.method, Method::GET | Method::PATCH | Method::DELETE);
+    if query_based && SCOPED.contains(&path.as_str()) {
         let query = match parts.uri.query() {
             Some(q) if !q.is_empty() => format!("{q}&svm.uuid={uuid}"),
             _ => format!("svm.uuid={uuid}"),
@@ -71,7 +83,7 @@ pub async fn scope(State(o): State<Arc<Ontap>>, req: Request, next: Next) -> Res
         }
         return next.run(Request::from_parts(parts, body)).await;
     }
-    if parts.method == Method::POST {
+    if parts.method == Method::POST && CREATES_TAKE_SVM.contains(&path.as_str()) {
         let Ok(collected) = body.collect().await else {
             return OntapError::new(StatusCode::BAD_REQUEST, error::INVALID, "unreadable body")
                 .into_response();

@@ -15,8 +15,12 @@ use serde_json::Value;
 
 use super::error::{self, OntapError, OntapResult};
 use super::model::{CloneOrigin, Inventory, Lun, Snapshot, Volume};
+use super::query::OntapQuery;
+use super::query::SnapshotRef;
+use super::schema::{Operation, Resource};
 use super::{
-    App, Ontap, RawQuery, at, body, job_failure, job_reply, query, size_at, str_at, svm_of,
+    App, Ontap, RawQuery, at, body, bool_at, job_failure, job_reply, jobs_reply, query,
+    require_filter, size_at, str_at, svm_of, uint_at,
 };
 use crate::core::jobs::JobFailure;
 use crate::core::server::InjectedJobFailure;
@@ -24,18 +28,27 @@ use crate::core::time::now_iso8601;
 
 pub fn routes() -> Router<Arc<Ontap>> {
     Router::new()
-        .route("/api/storage/volumes", get(list).post(create))
+        .route(
+            "/api/storage/volumes",
+            get(list)
+                .post(create)
+                .patch(modify_matching)
+                .delete(remove_matching),
+        )
         .route(
             "/api/storage/volumes/{uuid}",
             get(one).patch(modify).delete(remove),
         )
         .route(
             "/api/storage/volumes/{uuid}/snapshots",
-            get(snapshots).post(snapshot_create),
+            get(snapshots)
+                .post(snapshot_create)
+                .patch(snapshots_modify_matching)
+                .delete(snapshots_delete_matching),
         )
         .route(
             "/api/storage/volumes/{uuid}/snapshots/{snap}",
-            get(snapshot).delete(snapshot_delete),
+            get(snapshot).patch(snapshot_modify).delete(snapshot_delete),
         )
 }
 
@@ -47,15 +60,18 @@ const MIN_SIZE: u64 = 20 * 1024 * 1024;
 type Injected = Option<axum::Extension<InjectedJobFailure>>;
 
 async fn list(State(o): App, q: RawQuery) -> OntapResult<Response> {
-    let q = query(q)?;
-    let records = o
-        .shared
-        .read(|inv| inv.volumes.iter().map(|v| inv.volume_json(v)).collect());
-    Ok(q.collection("/api/storage/volumes", records, KEYS))
+    let q = query(q, Resource::Volume)?;
+    Ok(o.shared.read(|inv| {
+        let items = inv
+            .volumes
+            .iter()
+            .map(|v| (v.uuid.as_str(), move || inv.volume_json(v)));
+        q.collection_lazy("/api/storage/volumes", items, KEYS)
+    }))
 }
 
 async fn one(State(o): App, Path(uuid): Path<String>, q: RawQuery) -> OntapResult<Response> {
-    let q = query(q)?;
+    let q = query(q, Resource::Volume)?;
     let r = o.shared.read(|inv| {
         inv.volumes
             .iter()
@@ -63,7 +79,7 @@ async fn one(State(o): App, Path(uuid): Path<String>, q: RawQuery) -> OntapResul
             .map(|v| inv.volume_json(v))
     });
     Ok(
-        axum::Json(q.shape_one(&r.ok_or_else(|| OntapError::not_found("uuid"))?, KEYS))
+        axum::Json(q.shape_one(r.ok_or_else(|| OntapError::not_found("uuid"))?, KEYS))
             .into_response(),
     )
 }
@@ -91,6 +107,64 @@ fn check_guarantee(b: &Value) -> OntapResult<Option<String>> {
     }
 }
 
+/// A volume's settings a create or change may name (`language`, `snapshot_policy.name`,
+/// `space.snapshot.reserve_percent`, `efficiency.dedupe`, `efficiency.compression`).
+#[derive(Debug, Default)]
+struct Settings {
+    language: Option<String>,
+    snapshot_policy: Option<String>,
+    snapshot_reserve_percent: Option<u64>,
+    dedupe: Option<String>,
+    compression: Option<String>,
+}
+
+/// What `efficiency.dedupe` and `efficiency.compression` take.
+const EFFICIENCY_MODES: &[&str] = &["none", "background", "inline", "both"];
+
+impl Settings {
+    fn from_body(b: &Value) -> OntapResult<Settings> {
+        let mode = |path: &str| -> OntapResult<Option<String>> {
+            match str_at(b, path) {
+                None => Ok(None),
+                Some(m) if EFFICIENCY_MODES.contains(&m) => Ok(Some(m.to_string())),
+                Some(m) => Err(OntapError::invalid(
+                    path,
+                    format!("\"{m}\" is an invalid value for field \"{path}\"."),
+                )),
+            }
+        };
+        let reserve = uint_at(b, "space.snapshot.reserve_percent")?;
+        if reserve.is_some_and(|r| r > 90) {
+            return Err(OntapError::invalid(
+                "space.snapshot.reserve_percent",
+                "The snapshot reserve is 0 to 90 percent of the volume.",
+            ));
+        }
+        Ok(Settings {
+            language: str_at(b, "language").map(str::to_string),
+            snapshot_policy: str_at(b, "snapshot_policy.name").map(str::to_string),
+            snapshot_reserve_percent: reserve,
+            dedupe: mode("efficiency.dedupe")?,
+            compression: mode("efficiency.compression")?,
+        })
+    }
+
+    fn apply(self, v: &mut Volume) {
+        if let Some(policy) = self.snapshot_policy {
+            v.snapshot_policy = policy;
+        }
+        if let Some(reserve) = self.snapshot_reserve_percent {
+            v.snapshot_reserve_percent = reserve;
+        }
+        if let Some(dedupe) = self.dedupe {
+            v.dedupe = dedupe;
+        }
+        if let Some(compression) = self.compression {
+            v.compression = compression;
+        }
+    }
+}
+
 fn no_space(inv: &Inventory, vol: &str, aggr_uuid: &str, need: u64) -> JobFailure {
     let (name, avail) = inv
         .aggregates
@@ -109,7 +183,7 @@ fn no_space(inv: &Inventory, vol: &str, aggr_uuid: &str, need: u64) -> JobFailur
 }
 
 fn policy_id(inv: &Inventory, svm: &str, b: &Value) -> Result<Option<u64>, JobFailure> {
-    if let Some(id) = at(b, "nas.export_policy.id").and_then(Value::as_u64) {
+    if let Some(id) = uint_at(b, "nas.export_policy.id").ok().flatten() {
         return inv
             .export_policies
             .iter()
@@ -169,8 +243,8 @@ async fn create(
     q: RawQuery,
     bytes: Bytes,
 ) -> OntapResult<Response> {
-    let q = query(q)?;
-    let b = body(&bytes)?;
+    let q = query(q, Resource::Volume)?;
+    let b = body(&bytes, Resource::Volume, Operation::Post)?;
     let (svm, name) = o.shared.read(|inv| -> OntapResult<(String, String)> {
         Ok((
             svm_of(inv, &b)?,
@@ -179,9 +253,7 @@ async fn create(
                 .to_string(),
         ))
     })?;
-    let is_clone = at(&b, "clone.is_flexclone")
-        .and_then(Value::as_bool)
-        .unwrap_or(false);
+    let is_clone = bool_at(&b, "clone.is_flexclone")?.unwrap_or(false);
     let size = size_at(&b, "size")?;
     if let Some(s) = size {
         check_size(s)?;
@@ -190,7 +262,27 @@ async fn create(
         return Err(OntapError::required("size"));
     }
     let guarantee = check_guarantee(&b)?;
+    let settings = Settings::from_body(&b)?;
+    if let Some(style) = str_at(&b, "style")
+        && style != "flexvol"
+    {
+        return Err(OntapError::invalid(
+            "style",
+            format!("Volume style \"{style}\" is not simulated: only FlexVol volumes are."),
+        ));
+    }
+    if let Some(kind) = str_at(&b, "type")
+        && kind != "rw"
+    {
+        return Err(OntapError::invalid(
+            "type",
+            format!("Volume type \"{kind}\" is not simulated: only read-write volumes are."),
+        ));
+    }
     let svm_for_job = svm.clone();
+    // The uuid is the volume's from now on: the 202 names it (`Location`), the job uses it.
+    let new_uuid = uuid::Uuid::new_v4().to_string();
+    let location = format!("/api/storage/volumes/{new_uuid}");
     let work = move |inv: &mut Inventory| -> Result<(), JobFailure> {
         if inv.volumes.iter().any(|v| v.svm == svm && v.name == name) {
             return Err(
@@ -207,7 +299,7 @@ async fn create(
         let nas_path = str_at(&b, "nas.path")
             .filter(|p| !p.is_empty())
             .map(str::to_string);
-        let uuid = uuid::Uuid::new_v4().to_string();
+        let uuid = new_uuid;
         if is_clone {
             let pv = str_at(&b, "clone.parent_volume.name");
             let pu = str_at(&b, "clone.parent_volume.uuid");
@@ -272,6 +364,22 @@ async fn create(
                 create_time: now_iso8601(),
                 security_style: parent.security_style.clone(),
                 comment: str_at(&b, "comment").unwrap_or_default().to_string(),
+                language: parent.language.clone(),
+                snapshot_policy: settings
+                    .snapshot_policy
+                    .clone()
+                    .unwrap_or_else(|| parent.snapshot_policy.clone()),
+                snapshot_reserve_percent: settings
+                    .snapshot_reserve_percent
+                    .unwrap_or(parent.snapshot_reserve_percent),
+                dedupe: settings
+                    .dedupe
+                    .clone()
+                    .unwrap_or_else(|| parent.dedupe.clone()),
+                compression: settings
+                    .compression
+                    .clone()
+                    .unwrap_or_else(|| parent.compression.clone()),
             });
             return Ok(());
         }
@@ -327,6 +435,11 @@ async fn create(
                 .unwrap_or("unix")
                 .to_string(),
             comment: str_at(&b, "comment").unwrap_or_default().to_string(),
+            language: settings.language.unwrap_or_else(|| "c.utf_8".into()),
+            snapshot_policy: settings.snapshot_policy.unwrap_or_else(|| "default".into()),
+            snapshot_reserve_percent: settings.snapshot_reserve_percent.unwrap_or(0),
+            dedupe: settings.dedupe.unwrap_or_else(|| "none".into()),
+            compression: settings.compression.unwrap_or_else(|| "none".into()),
         });
         Ok(())
     };
@@ -336,7 +449,7 @@ async fn create(
         Some(&svm_for_job),
         &q,
         injected.is_some(),
-        StatusCode::CREATED,
+        (StatusCode::CREATED, Some(location)),
         work,
     )
     .await
@@ -354,17 +467,21 @@ impl WithDup for JobFailure {
     }
 }
 
-fn modify_volume(inv: &mut Inventory, uuid: &str, b: &Value) -> Result<(), JobFailure> {
+/// A volume PATCH: `restore_to` (the query's `restore_to.snapshot.name`/`.uuid`: ONTAP
+/// takes the snapshot to restore as query parameters, not in the body), then the body.
+fn modify_volume(
+    inv: &mut Inventory,
+    uuid: &str,
+    b: &Value,
+    restore_to: Option<&SnapshotRef>,
+) -> Result<(), JobFailure> {
     let idx = inv
         .volumes
         .iter()
         .position(|v| v.uuid == uuid)
         .ok_or_else(|| job_failure(4, "entry doesn't exist"))?;
-    if let Some(snap) = at(b, "restore_to.snapshot") {
-        let (sn, su) = (
-            snap.get("name").and_then(Value::as_str),
-            snap.get("uuid").and_then(Value::as_str),
-        );
+    if let Some(snap) = restore_to {
+        let (sn, su) = (snap.name.as_deref(), snap.uuid.as_deref());
         let s = inv
             .snapshots
             .iter()
@@ -411,7 +528,7 @@ fn modify_volume(inv: &mut Inventory, uuid: &str, b: &Value) -> Result<(), JobFa
             return Err(no_space(inv, &v.name, &a.uuid, v.size));
         }
     }
-    if let Some(size) = at(b, "size").and_then(Value::as_u64) {
+    if let Some(size) = uint_at(b, "size").ok().flatten() {
         let v = inv.volumes[idx].clone();
         let used = inv.volume_used(&v);
         if size < used {
@@ -442,6 +559,9 @@ fn modify_volume(inv: &mut Inventory, uuid: &str, b: &Value) -> Result<(), JobFa
     if let Some(comment) = str_at(b, "comment") {
         inv.volumes[idx].comment = comment.to_string();
     }
+    if let Ok(settings) = Settings::from_body(b) {
+        settings.apply(&mut inv.volumes[idx]);
+    }
     if let Some(path) = at(b, "nas.path").and_then(Value::as_str) {
         inv.volumes[idx].nas_path = (!path.is_empty()).then(|| path.to_string());
     }
@@ -449,13 +569,87 @@ fn modify_volume(inv: &mut Inventory, uuid: &str, b: &Value) -> Result<(), JobFa
     if let Some(id) = policy_id(inv, &svm, b)? {
         inv.volumes[idx].export_policy = id;
     }
-    if at(b, "clone.split_initiated").and_then(Value::as_bool) == Some(true) {
+    if bool_at(b, "clone.split_initiated").ok().flatten() == Some(true) {
         if inv.volumes[idx].clone.is_none() {
             return Err(job_failure(2, "The volume is not a FlexClone volume."));
         }
         inv.volumes[idx].clone = None;
     }
     Ok(())
+}
+
+/// What a volume PATCH body must be before any job runs.
+fn check_change(b: &Value) -> OntapResult<()> {
+    if let Some(s) = size_at(b, "size")? {
+        check_size(s)?;
+    }
+    check_guarantee(b)?;
+    Settings::from_body(b)?;
+    if let Some(s) = str_at(b, "state")
+        && !matches!(s, "online" | "offline" | "restricted")
+    {
+        return Err(OntapError::invalid(
+            "state",
+            format!("Invalid value \"{s}\" for \"state\"."),
+        ));
+    }
+    Ok(())
+}
+
+/// The volumes (uuid and SVM) a query-based PATCH or DELETE's filters match.
+fn matching_volumes(o: &Ontap, q: &OntapQuery) -> Vec<(String, String)> {
+    o.shared.read(|inv| {
+        inv.volumes
+            .iter()
+            .filter(|v| q.matches(&inv.volume_json(v)))
+            .map(|v| (v.uuid.clone(), v.svm.clone()))
+            .collect()
+    })
+}
+
+/// `PATCH /api/storage/volumes?name=...`: one job per volume matched (cinder's
+/// `enable_volume_dedupe_async` idiom).
+async fn modify_matching(
+    State(o): App,
+    injected: Injected,
+    q: RawQuery,
+    bytes: Bytes,
+) -> OntapResult<Response> {
+    let q = query(q, Resource::Volume)?;
+    require_filter(&q, "PATCH")?;
+    let b = body(&bytes, Resource::Volume, Operation::Patch)?;
+    check_change(&b)?;
+    let matched = matching_volumes(&o, &q);
+    let svm = matched.first().map(|(_, svm)| svm.clone());
+    let works = matched
+        .into_iter()
+        .map(|(uuid, _)| {
+            let (b, restore_to) = (b.clone(), q.restore_to.clone());
+            let description = format!("PATCH /api/storage/volumes/{uuid}");
+            let work =
+                move |inv: &mut Inventory| modify_volume(inv, &uuid, &b, restore_to.as_ref());
+            (description, work)
+        })
+        .collect();
+    jobs_reply(&o, svm.as_deref(), &q, injected.is_some(), works).await
+}
+
+/// `DELETE /api/storage/volumes?name=...`: one job per volume matched.
+async fn remove_matching(State(o): App, injected: Injected, q: RawQuery) -> OntapResult<Response> {
+    let q = query(q, Resource::Volume)?;
+    require_filter(&q, "DELETE")?;
+    let matched = matching_volumes(&o, &q);
+    let svm = matched.first().map(|(_, svm)| svm.clone());
+    let works = matched
+        .into_iter()
+        .map(|(uuid, _)| {
+            let description = format!("DELETE /api/storage/volumes/{uuid}");
+            (description, move |inv: &mut Inventory| {
+                delete_volume(inv, &uuid)
+            })
+        })
+        .collect();
+    jobs_reply(&o, svm.as_deref(), &q, injected.is_some(), works).await
 }
 
 async fn modify(
@@ -465,8 +659,8 @@ async fn modify(
     q: RawQuery,
     bytes: Bytes,
 ) -> OntapResult<Response> {
-    let q = query(q)?;
-    let b = body(&bytes)?;
+    let q = query(q, Resource::Volume)?;
+    let b = body(&bytes, Resource::Volume, Operation::Patch)?;
     let svm = o.shared.read(|inv| {
         inv.volumes
             .iter()
@@ -474,18 +668,8 @@ async fn modify(
             .map(|v| v.svm.clone())
     });
     let svm = svm.ok_or_else(|| OntapError::not_found("uuid"))?;
-    if let Some(s) = size_at(&b, "size")? {
-        check_size(s)?;
-    }
-    check_guarantee(&b)?;
-    if let Some(s) = str_at(&b, "state")
-        && !matches!(s, "online" | "offline" | "restricted")
-    {
-        return Err(OntapError::invalid(
-            "state",
-            format!("Invalid value \"{s}\" for \"state\"."),
-        ));
-    }
+    check_change(&b)?;
+    let restore_to = q.restore_to.clone();
     let desc = format!("PATCH /api/storage/volumes/{uuid}");
     job_reply(
         &o,
@@ -493,8 +677,8 @@ async fn modify(
         Some(&svm),
         &q,
         injected.is_some(),
-        StatusCode::OK,
-        move |inv| modify_volume(inv, &uuid, &b),
+        (StatusCode::OK, None),
+        move |inv| modify_volume(inv, &uuid, &b, restore_to.as_ref()),
     )
     .await
 }
@@ -505,7 +689,7 @@ async fn remove(
     injected: Injected,
     q: RawQuery,
 ) -> OntapResult<Response> {
-    let q = query(q)?;
+    let q = query(q, Resource::Volume)?;
     let svm = o.shared.read(|inv| {
         inv.volumes
             .iter()
@@ -520,36 +704,43 @@ async fn remove(
         Some(&svm),
         &q,
         injected.is_some(),
-        StatusCode::OK,
-        move |inv| {
-            if inv
-                .volumes
-                .iter()
-                .any(|v| v.clone.as_ref().is_some_and(|c| c.parent_volume == uuid))
-            {
-                return Err(job_failure(
-                    error::VOL_HAS_CLONES,
-                    "The volume has FlexClone children; split or delete them first.",
-                ));
-            }
-            let luns: Vec<String> = inv
-                .luns
-                .iter()
-                .filter(|l| l.volume == uuid)
-                .map(|l| l.uuid.clone())
-                .collect();
-            inv.lun_maps.retain(|m| !luns.contains(&m.lun));
-            inv.luns.retain(|l| l.volume != uuid);
-            inv.snapshots.retain(|s| s.volume != uuid);
-            inv.volumes.retain(|v| v.uuid != uuid);
-            Ok(())
-        },
+        (StatusCode::OK, None),
+        move |inv| delete_volume(inv, &uuid),
     )
     .await
 }
 
+/// A volume goes with its LUNs, their maps and its snapshots; not while FlexClones of it
+/// remain.
+fn delete_volume(inv: &mut Inventory, uuid: &str) -> Result<(), JobFailure> {
+    if !inv.volumes.iter().any(|v| v.uuid == uuid) {
+        return Err(job_failure(4, "entry doesn't exist"));
+    }
+    if inv
+        .volumes
+        .iter()
+        .any(|v| v.clone.as_ref().is_some_and(|c| c.parent_volume == uuid))
+    {
+        return Err(job_failure(
+            error::VOL_HAS_CLONES,
+            "The volume has FlexClone children; split or delete them first.",
+        ));
+    }
+    let luns: Vec<String> = inv
+        .luns
+        .iter()
+        .filter(|l| l.volume == uuid)
+        .map(|l| l.uuid.clone())
+        .collect();
+    inv.lun_maps.retain(|m| !luns.contains(&m.lun));
+    inv.luns.retain(|l| l.volume != uuid);
+    inv.snapshots.retain(|s| s.volume != uuid);
+    inv.volumes.retain(|v| v.uuid != uuid);
+    Ok(())
+}
+
 async fn snapshots(State(o): App, Path(uuid): Path<String>, q: RawQuery) -> OntapResult<Response> {
-    let q = query(q)?;
+    let q = query(q, Resource::Snapshot)?;
     let records = o.shared.read(|inv| {
         inv.volumes.iter().any(|v| v.uuid == uuid).then(|| {
             inv.snapshots
@@ -572,7 +763,7 @@ async fn snapshot(
     Path((uuid, snap)): Path<(String, String)>,
     q: RawQuery,
 ) -> OntapResult<Response> {
-    let q = query(q)?;
+    let q = query(q, Resource::Snapshot)?;
     let r = o.shared.read(|inv| {
         inv.snapshots
             .iter()
@@ -580,7 +771,7 @@ async fn snapshot(
             .map(|s| inv.snapshot_json(s))
     });
     Ok(
-        axum::Json(q.shape_one(&r.ok_or_else(|| OntapError::not_found("uuid"))?, SNAP_KEYS))
+        axum::Json(q.shape_one(r.ok_or_else(|| OntapError::not_found("uuid"))?, SNAP_KEYS))
             .into_response(),
     )
 }
@@ -592,8 +783,8 @@ async fn snapshot_create(
     q: RawQuery,
     bytes: Bytes,
 ) -> OntapResult<Response> {
-    let q = query(q)?;
-    let b = body(&bytes)?;
+    let q = query(q, Resource::Snapshot)?;
+    let b = body(&bytes, Resource::Snapshot, Operation::Post)?;
     let svm = o.shared.read(|inv| {
         inv.volumes
             .iter()
@@ -606,13 +797,15 @@ async fn snapshot_create(
         .to_string();
     let comment = str_at(&b, "comment").unwrap_or_default().to_string();
     let desc = format!("POST /api/storage/volumes/{uuid}/snapshots");
+    let snap_uuid = uuid::Uuid::new_v4().to_string();
+    let location = format!("/api/storage/volumes/{uuid}/snapshots/{snap_uuid}");
     job_reply(
         &o,
         desc,
         Some(&svm),
         &q,
         injected.is_some(),
-        StatusCode::CREATED,
+        (StatusCode::CREATED, Some(location)),
         move |inv| {
             if !inv.volumes.iter().any(|v| v.uuid == uuid) {
                 return Err(job_failure(4, "entry doesn't exist"));
@@ -627,7 +820,8 @@ async fn snapshot_create(
                     format!("Snapshot copy \"{name}\" already exists."),
                 ));
             }
-            let s = new_snapshot(inv, &uuid, &name, &comment);
+            let mut s = new_snapshot(inv, &uuid, &name, &comment);
+            s.uuid = snap_uuid;
             inv.snapshots.push(s);
             Ok(())
         },
@@ -641,7 +835,7 @@ async fn snapshot_delete(
     injected: Injected,
     q: RawQuery,
 ) -> OntapResult<Response> {
-    let q = query(q)?;
+    let q = query(q, Resource::Snapshot)?;
     let svm = o.shared.read(|inv| {
         inv.snapshots
             .iter()
@@ -662,21 +856,157 @@ async fn snapshot_delete(
         Some(&svm),
         &q,
         injected.is_some(),
-        StatusCode::OK,
-        move |inv| {
-            if inv
-                .volumes
-                .iter()
-                .any(|v| v.clone.as_ref().is_some_and(|c| c.parent_snapshot == snap))
-            {
-                return Err(job_failure(
-                    1_638_555,
-                    "The Snapshot copy is in use by a FlexClone volume.",
-                ));
-            }
-            inv.snapshots.retain(|s| s.uuid != snap);
-            Ok(())
-        },
+        (StatusCode::OK, None),
+        move |inv| delete_snapshot(inv, &snap),
     )
     .await
+}
+
+/// A snapshot goes, unless a FlexClone was made from it.
+fn delete_snapshot(inv: &mut Inventory, snap: &str) -> Result<(), JobFailure> {
+    if !inv.snapshots.iter().any(|s| s.uuid == snap) {
+        return Err(job_failure(4, "entry doesn't exist"));
+    }
+    if inv
+        .volumes
+        .iter()
+        .any(|v| v.clone.as_ref().is_some_and(|c| c.parent_snapshot == snap))
+    {
+        return Err(job_failure(
+            1_638_555,
+            "The Snapshot copy is in use by a FlexClone volume.",
+        ));
+    }
+    inv.snapshots.retain(|s| s.uuid != snap);
+    Ok(())
+}
+
+/// A snapshot's new name (unique in its volume) or comment.
+fn modify_snapshot(inv: &mut Inventory, snap: &str, b: &Value) -> Result<(), JobFailure> {
+    let idx = inv
+        .snapshots
+        .iter()
+        .position(|s| s.uuid == snap)
+        .ok_or_else(|| job_failure(4, "entry doesn't exist"))?;
+    if let Some(name) = str_at(b, "name") {
+        let volume = inv.snapshots[idx].volume.clone();
+        if inv
+            .snapshots
+            .iter()
+            .any(|s| s.volume == volume && s.uuid != snap && s.name == name)
+        {
+            return Err(job_failure(
+                1,
+                format!("Snapshot copy \"{name}\" already exists."),
+            ));
+        }
+        inv.snapshots[idx].name = name.to_string();
+    }
+    if let Some(comment) = str_at(b, "comment") {
+        inv.snapshots[idx].comment = comment.to_string();
+    }
+    Ok(())
+}
+
+/// The SVM of a volume, or 404 naming `target`.
+fn volume_svm(o: &Ontap, uuid: &str, target: &str) -> OntapResult<String> {
+    o.shared
+        .read(|inv| {
+            inv.volumes
+                .iter()
+                .find(|v| v.uuid == uuid)
+                .map(|v| v.svm.clone())
+        })
+        .ok_or_else(|| OntapError::not_found(target))
+}
+
+/// `PATCH /api/storage/volumes/{uuid}/snapshots/{snap}`: rename or comment (a job).
+async fn snapshot_modify(
+    State(o): App,
+    Path((uuid, snap)): Path<(String, String)>,
+    injected: Injected,
+    q: RawQuery,
+    bytes: Bytes,
+) -> OntapResult<Response> {
+    let q = query(q, Resource::Snapshot)?;
+    let b = body(&bytes, Resource::Snapshot, Operation::Patch)?;
+    let svm = volume_svm(&o, &uuid, "volume.uuid")?;
+    let exists = o.shared.read(|inv| {
+        inv.snapshots
+            .iter()
+            .any(|s| s.volume == uuid && s.uuid == snap)
+    });
+    if !exists {
+        return Err(OntapError::not_found("uuid"));
+    }
+    let desc = format!("PATCH /api/storage/volumes/{uuid}/snapshots/{snap}");
+    job_reply(
+        &o,
+        desc,
+        Some(&svm),
+        &q,
+        injected.is_some(),
+        (StatusCode::OK, None),
+        move |inv| modify_snapshot(inv, &snap, &b),
+    )
+    .await
+}
+
+/// The snapshots of volume `uuid` a query-based PATCH or DELETE's filters match.
+fn matching_snapshots(o: &Ontap, uuid: &str, q: &OntapQuery) -> Vec<String> {
+    o.shared.read(|inv| {
+        inv.snapshots
+            .iter()
+            .filter(|s| s.volume == uuid && q.matches(&inv.snapshot_json(s)))
+            .map(|s| s.uuid.clone())
+            .collect()
+    })
+}
+
+/// `DELETE /api/storage/volumes/{uuid}/snapshots?name=...` (cinder's `delete_snapshot`):
+/// one job per snapshot matched.
+async fn snapshots_delete_matching(
+    State(o): App,
+    Path(uuid): Path<String>,
+    injected: Injected,
+    q: RawQuery,
+) -> OntapResult<Response> {
+    let q = query(q, Resource::Snapshot)?;
+    require_filter(&q, "DELETE")?;
+    let svm = volume_svm(&o, &uuid, "volume.uuid")?;
+    let works = matching_snapshots(&o, &uuid, &q)
+        .into_iter()
+        .map(|snap| {
+            let description = format!("DELETE /api/storage/volumes/{uuid}/snapshots/{snap}");
+            (description, move |inv: &mut Inventory| {
+                delete_snapshot(inv, &snap)
+            })
+        })
+        .collect();
+    jobs_reply(&o, Some(&svm), &q, injected.is_some(), works).await
+}
+
+/// `PATCH /api/storage/volumes/{uuid}/snapshots?name=...`: one job per snapshot matched.
+async fn snapshots_modify_matching(
+    State(o): App,
+    Path(uuid): Path<String>,
+    injected: Injected,
+    q: RawQuery,
+    bytes: Bytes,
+) -> OntapResult<Response> {
+    let q = query(q, Resource::Snapshot)?;
+    require_filter(&q, "PATCH")?;
+    let b = body(&bytes, Resource::Snapshot, Operation::Patch)?;
+    let svm = volume_svm(&o, &uuid, "volume.uuid")?;
+    let works = matching_snapshots(&o, &uuid, &q)
+        .into_iter()
+        .map(|snap| {
+            let b = b.clone();
+            let description = format!("PATCH /api/storage/volumes/{uuid}/snapshots/{snap}");
+            (description, move |inv: &mut Inventory| {
+                modify_snapshot(inv, &snap, &b)
+            })
+        })
+        .collect();
+    jobs_reply(&o, Some(&svm), &q, injected.is_some(), works).await
 }

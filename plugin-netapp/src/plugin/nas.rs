@@ -371,8 +371,9 @@ impl Session {
         Ok(Self::nothing_completion(outcome))
     }
 
-    /// Restore the whole volume to the snapshot (`restore_to.snapshot`); ONTAP's single-file
-    /// restore is not offered.
+    /// Restore the whole volume to the snapshot: a volume PATCH whose query names it
+    /// (`restore_to.snapshot.uuid`: ONTAP's volume schema has no `restore_to` body field);
+    /// ONTAP's single-file restore is not offered.
     pub(super) fn fs_snapshot_restore(
         &self,
         fs: &FileSystem,
@@ -389,11 +390,12 @@ impl Session {
         let volume = self.file_system_volume(&fs.id)?;
         let uuid = volume.uuid.clone().unwrap_or_default();
         let found = self.snapshot(&uuid, &snapshot.id)?;
+        let snapshot_uuid = found.uuid.unwrap_or_default();
         let outcome = self.client.change(
             Method::PATCH,
             &format!("/api/storage/volumes/{uuid}"),
-            &[],
-            Some(&json!({"restore_to": {"snapshot": {"uuid": found.uuid, "name": found.name}}})),
+            &[("restore_to.snapshot.uuid", snapshot_uuid.as_str())],
+            None::<&serde_json::Value>,
             ObjectKind::Snapshot,
         )?;
         Ok(Self::nothing_completion(outcome))
