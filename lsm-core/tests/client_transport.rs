@@ -4,7 +4,7 @@
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::net::UnixListener;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use lsm_core::{BlockingClient, ErrorNumber};
 
@@ -31,10 +31,11 @@ fn a_hung_plugin_gives_timeout_within_the_timeout() {
         .plugin_exe(&exe)
         .connect()
         .unwrap();
-    let t = Instant::now();
+    // The client's own timer: the plugin never answers, and would only end (EOF,
+    // TRANSPORT_COMMUNICATION) after its 30 s sleep.
     let e = c.systems().unwrap_err();
     assert_eq!(e.code, ErrorNumber::TIMEOUT, "{e}");
-    assert!(t.elapsed() < Duration::from_secs(3), "{:?}", t.elapsed());
+    assert!(e.message.starts_with("plugin did not answer"), "{e}");
     // The connection is now out of step: later calls fail at once.
     let e = c.systems().unwrap_err();
     assert_eq!(e.code, ErrorNumber::TRANSPORT_COMMUNICATION, "{e}");
@@ -52,10 +53,9 @@ fn a_killed_plugin_gives_transport_communication() {
     let pid = c.plugin_pid().unwrap();
     // SAFETY: kill(2) on the pid of our own child process.
     assert_eq!(unsafe { libc::kill(pid as i32, libc::SIGKILL) }, 0);
-    let t = Instant::now();
+    // At once, not by the 10 s timer (which would be TIMEOUT).
     let e = c.systems().unwrap_err();
     assert_eq!(e.code, ErrorNumber::TRANSPORT_COMMUNICATION, "{e}");
-    assert!(t.elapsed() < Duration::from_secs(5));
 }
 
 #[test]

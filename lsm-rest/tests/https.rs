@@ -314,10 +314,10 @@ fn silent_server_times_out_within_the_timeout() -> lsm_rest::Result<()> {
         &format!("ontap://admin@127.0.0.1:{port}?no_ssl_verify=yes"),
         Duration::from_millis(700),
     )?;
-    let started = Instant::now();
     let error = client.send(&Request::get("/api/cluster")).unwrap_err();
     assert_eq!(error.error_number(), ErrorNumber::TIMEOUT, "{error}");
-    assert!(started.elapsed() < Duration::from_secs(15));
+    // Ended by the client's own timeout, the one it was given.
+    assert!(error.to_string().contains("(700ms)"), "{error}");
     Ok(())
 }
 
@@ -330,10 +330,10 @@ fn set_timeout_applies_to_the_next_request() -> lsm_rest::Result<()> {
     )?;
     client.set_timeout(Duration::from_millis(500));
     assert_eq!(client.timeout(), Duration::from_millis(500));
-    let started = Instant::now();
     let error = client.send(&Request::get("/api/cluster")).unwrap_err();
     assert_eq!(error.error_number(), ErrorNumber::TIMEOUT, "{error}");
-    assert!(started.elapsed() < Duration::from_secs(15));
+    // The new timeout, not the 600 s one.
+    assert!(error.to_string().contains("(500ms)"), "{error}");
     Ok(())
 }
 
@@ -526,7 +526,6 @@ fn paging_stops_at_the_deadline() {
         )
     });
     let client = trusted(&server, &cert.ca_path);
-    let started = Instant::now();
     let error = client
         .collect_pages(
             Request::get("/v"),
@@ -535,7 +534,10 @@ fn paging_stops_at_the_deadline() {
         )
         .unwrap_err();
     assert_eq!(error.error_number(), ErrorNumber::TIMEOUT, "{error}");
-    assert!(started.elapsed() < Duration::from_secs(15));
+    assert!(
+        error.to_string().contains("before the call's deadline"),
+        "{error}"
+    );
 }
 
 #[test]
@@ -582,7 +584,6 @@ fn a_request_ends_at_its_calls_deadline() -> lsm_rest::Result<()> {
         &format!("ontap://admin@127.0.0.1:{port}?no_ssl_verify=yes"),
         Duration::from_secs(600),
     )?;
-    let started = Instant::now();
     let request =
         Request::get("/api/cluster").deadline(Deadline::after(Duration::from_millis(400)));
     let error = client.send(&request).unwrap_err();
@@ -591,6 +592,5 @@ fn a_request_ends_at_its_calls_deadline() -> lsm_rest::Result<()> {
         error.to_string().contains("before the call's deadline"),
         "{error}"
     );
-    assert!(started.elapsed() < Duration::from_secs(15));
     Ok(())
 }

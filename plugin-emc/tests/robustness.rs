@@ -26,8 +26,6 @@ use serde_json::{Value, json};
 
 const TIMEOUT: Duration = Duration::from_secs(20);
 const SHORT_TIMEOUT: Duration = Duration::from_secs(2);
-/// What an answer may take beyond its call's timeout (this machine is shared with builds).
-const MARGIN: Duration = Duration::from_secs(3);
 const LOGIN: &str = "GET /api/types/loginSessionInfo/instances";
 const CREATE_LUN: &str = "POST /api/types/storageResource/action/createLun";
 
@@ -336,10 +334,14 @@ fn a_500_a_reset_a_slow_reply_and_a_failed_job_give_their_errors_and_leave_nothi
     sim.add_fault(&format!(
         "/api/types/pool/instances:latency={latency}:count=1"
     ));
-    let started = Instant::now();
     let error = client.pools(None).unwrap_err();
     assert_eq!(error.code, ErrorNumber::TIMEOUT, "{error}");
-    assert!(started.elapsed() < SHORT_TIMEOUT + MARGIN);
+    // The plugin's own TIMEOUT, in time (the client's timer would say the plugin did not
+    // answer, and leave the session unusable: the next call shows it is not).
+    assert!(
+        !error.message.starts_with("plugin did not answer"),
+        "{error}"
+    );
     client.time_out_set(TIMEOUT).unwrap();
     assert_eq!(client.pools(None).unwrap().len(), 2, "the next call works");
 

@@ -16,8 +16,6 @@ use serde_json::Value;
 
 const TIMEOUT: Duration = Duration::from_secs(20);
 const GIB: i64 = 1 << 30;
-/// What a call may take beyond its timeout (process and TLS set-up, the last poll).
-const MARGIN: Duration = Duration::from_secs(3);
 
 fn connect(sim: &ArraySim, timeout: Duration) -> BlockingClient {
     BlockingClient::connect(&sim.uri(), Some(ARRAYSIM_PASSWORD), timeout).unwrap()
@@ -102,13 +100,7 @@ fn a_failed_fs_create_job_is_an_error_and_leaves_no_file_system() {
     let mut client = connect(&sim, TIMEOUT);
     let pool = data_pool(&mut client);
     sim.add_fault("/api/storage/volumes:method=POST:job=failure:count=1");
-    let started = Instant::now();
     let error = create_fs(&mut client, &pool, "failed_fs").unwrap_err();
-    assert!(
-        started.elapsed() < TIMEOUT + MARGIN,
-        "{:?}",
-        started.elapsed()
-    );
     assert_eq!(error.code, ErrorNumber::PLUGIN_BUG, "{error}");
     assert!(
         error.message.contains("injected"),
@@ -170,12 +162,10 @@ fn a_refused_lun_create_removes_the_container_it_made() {
     let pool = data_pool(&mut client);
     let volumes_before = flexvols(&sim);
     sim.add_fault("/api/storage/luns:method=POST:status=500:count=1");
-    let started = Instant::now();
     let error = client
         .volume_create(&pool, "lun_b", GIB, Provisioning::FULL)
         .map(|_| ())
         .unwrap_err();
-    assert!(started.elapsed() < TIMEOUT + MARGIN);
     assert_eq!(error.code, ErrorNumber::PLUGIN_BUG, "{error}");
     assert_eq!(
         flexvols(&sim),
@@ -220,21 +210,20 @@ fn a_container_slower_than_the_timeout_becomes_a_job_that_makes_the_lun() {
     let pool = data_pool(&mut client);
     // The container's job cannot be followed within the call: every poll is slow.
     sim.add_fault("/api/cluster/jobs/*:latency=3000");
-    let started = Instant::now();
+    // An LSM job, in time: had the call outlived its timeout, the client's own timer would
+    // have ended it with TIMEOUT.
     let answer = client.volume_create(&pool, "lun_slow", GIB, Provisioning::THIN);
-    let took = started.elapsed();
-    assert!(took < timeout + MARGIN, "volume_create took {took:?}");
     let job = match answer {
         Ok(lsm_core::Completion::Job(job)) => job.id,
         other => panic!("a slow container is followed by an LSM job, got {other:?}"),
     };
-    let started = Instant::now();
     let error = client.job_status(&job).unwrap_err();
     assert_eq!(error.code, ErrorNumber::TIMEOUT, "{error}");
+    // The plugin's own TIMEOUT, in time (the client's timer would say the plugin did not
+    // answer, and leave the session unusable).
     assert!(
-        started.elapsed() < timeout + MARGIN,
-        "job_status took {:?}",
-        started.elapsed()
+        !error.message.starts_with("plugin did not answer"),
+        "{error}"
     );
     assert!(
         !lun_names(&sim)

@@ -247,13 +247,17 @@ impl State {
         Ok(state)
     }
 
-    /// How long a call waits for another process's lock: 90% of the
-    /// session timeout, so our `TIMEOUT` reply reaches the client before
-    /// the client gives up on its own.
+    /// How long a call waits for another process's lock: the session timeout less a
+    /// tenth of it, and less at least 150 ms (at most half the timeout), so our `TIMEOUT`
+    /// reply reaches the client before the client gives up on its own: SQLite's busy
+    /// handler sleeps in steps of up to 100 ms, so its wait can overrun by that much.
     /// (SQLite counts the wait in an `int` of ms: a longer one is cut to ~24 days.)
     pub fn set_timeout(&mut self, timeout: Duration) -> Result<(), LsmError> {
+        let margin = (timeout / 10)
+            .max(Duration::from_millis(150))
+            .min(timeout / 2);
         let wait = timeout
-            .saturating_sub(timeout / 10)
+            .saturating_sub(margin)
             .clamp(Duration::from_millis(1), MAX_LOCK_WAIT);
         self.conn.busy_timeout(wait).map_err(sql_error)
     }

@@ -78,12 +78,13 @@ fn a_held_lock_is_a_timeout_and_readers_go_on() {
     let pool = test_pool(&mut c);
     let holder = rusqlite::Connection::open(&path).unwrap();
     holder.execute_batch("BEGIN IMMEDIATE").unwrap();
-    let t = Instant::now();
     let e = c
         .volume_create(&pool, "blocked", 1 << 20, Provisioning::DEFAULT)
         .unwrap_err();
     assert_eq!(e.code, ErrorNumber::TIMEOUT, "{e}");
-    assert!(t.elapsed() < Duration::from_secs(3));
+    // The plugin's own TIMEOUT, before the client's timer (which would have left the
+    // session unusable: the reads below show it is not).
+    assert!(!e.message.starts_with("plugin did not answer"), "{e}");
     // WAL: reads are not blocked by a writer.
     assert_eq!(c.systems().unwrap().len(), 1);
     holder.execute_batch("ROLLBACK").unwrap();
